@@ -1,0 +1,48 @@
+import * as z from 'zod/mini';
+import { InputValidationError } from '../errors';
+import { MAX_OUTPUT_VALUE_LENGTH } from '../limits';
+import { batchSizeArg, itemsArg, itemText } from './items';
+
+/** Input of `inspect-items`. */
+export const inspectItemsInput = z.object({
+  items: itemsArg,
+  batchSize: z.optional(batchSizeArg.check(z.describe('Items per batch, default 1'))),
+});
+
+export type InspectItemsInput = z.output<typeof inspectItemsInput>;
+
+export const inspectItemsOutputs = {
+  itemCount: 'Integer',
+  hasItems: 'Boolean',
+  batchCount: 'Integer',
+  meanBatchSize: 'Float',
+  firstItem: 'String',
+} as const;
+
+/**
+ * Typed facts about a list of items, for ConditionSteps to branch on.
+ * @throws InputValidationError when the first item does not fit in a String output.
+ */
+export const inspectItems = ({ items, batchSize = 1 }: InspectItemsInput) => {
+  const itemCount = items.length;
+  const batchCount = Math.ceil(itemCount / batchSize);
+  const firstItem = itemCount === 0 ? '' : itemText(items[0]);
+  if (firstItem.length > MAX_OUTPUT_VALUE_LENGTH) {
+    const length = [...firstItem].length;
+    if (length > MAX_OUTPUT_VALUE_LENGTH) {
+      throw new InputValidationError([
+        {
+          field: 'items[0]',
+          problem: `is ${length} characters as text, over the ${MAX_OUTPUT_VALUE_LENGTH}-character limit of the firstItem output`,
+        },
+      ]);
+    }
+  }
+  return {
+    itemCount,
+    hasItems: itemCount > 0,
+    batchCount,
+    meanBatchSize: batchCount === 0 ? 0 : itemCount / batchCount,
+    firstItem,
+  };
+};

@@ -1,0 +1,32 @@
+import * as z from 'zod/mini';
+import { integerArg, jsonArrayArg } from '../parsers';
+
+/** Most items one request may carry: our limit, sized for one Lambda invocation's payload. */
+export const MAX_ITEMS = 10_000;
+
+/** Largest batch size accepted; a batch never needs to exceed the item limit. */
+export const MAX_BATCH_SIZE = MAX_ITEMS;
+
+/** A list of items: any JSON values, as an array or as a string holding a JSON array. */
+export const itemsArg = jsonArrayArg(z.array(z.unknown()).check(z.maxLength(MAX_ITEMS))).check(
+  z.describe(`Up to ${MAX_ITEMS} items, any JSON values: a JSON array, or a string holding one`),
+);
+
+/** A batch size argument: an integer (or integer string) from 1 to {@link MAX_BATCH_SIZE}. */
+export const batchSizeArg = z.pipe(
+  integerArg,
+  z.int().check(z.minimum(1), z.maximum(MAX_BATCH_SIZE)),
+);
+
+/** Renders an item as text: strings as they are, anything else as JSON. */
+export const itemText = (item: unknown): string =>
+  typeof item === 'string' ? item : (JSON.stringify(item) ?? 'null');
+
+/** Splits items, in order, into consecutive batches of `size` (the last may be shorter). */
+export const splitIntoBatches = <T>(items: readonly T[], size: number): T[][] => {
+  const batches: T[][] = [];
+  for (let start = 0; start < items.length; start += size) {
+    batches.push(items.slice(start, start + size));
+  }
+  return batches;
+};

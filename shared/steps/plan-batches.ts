@@ -1,0 +1,22 @@
+import * as z from 'zod/mini';
+import { toJsonOutput } from '../json-output';
+import { batchSizeArg, itemsArg, splitIntoBatches } from './items';
+
+/** Input of `plan-batches`. */
+export const planBatchesInput = z.object({
+  items: itemsArg,
+  batchSize: batchSizeArg.check(z.describe('Items per batch')),
+});
+
+export type PlanBatchesInput = z.output<typeof planBatchesInput>;
+
+export const planBatchesOutputs = { batches: 'String' } as const;
+
+/**
+ * Splits items into consecutive batches, returned as one JSON string output that a
+ * processing step decodes with `json.loads` and `fan-out` accepts as its `items`.
+ * @throws OutputTooLargeError when the batches do not fit in one output value.
+ */
+export const planBatches = ({ items, batchSize }: PlanBatchesInput): { batches: string } => ({
+  batches: toJsonOutput('batches', splitIntoBatches(items, batchSize)),
+});
