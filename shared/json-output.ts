@@ -1,5 +1,6 @@
 import { OutputTooLargeError } from './errors';
 import { MAX_OUTPUT_VALUE_LENGTH } from './limits';
+import { characterLength } from './text-length';
 
 /**
  * Encodes an object, array or tuple as a String output. This is the safe replacement
@@ -12,11 +13,9 @@ export const toJsonOutput = (name: string, value: unknown): string => {
   if (text === undefined) {
     throw new TypeError(`Output ${name} has no JSON form: received ${typeof value}`);
   }
-  if (text.length > MAX_OUTPUT_VALUE_LENGTH) {
-    const length = [...text].length;
-    if (length > MAX_OUTPUT_VALUE_LENGTH) {
-      throw new OutputTooLargeError(name, length, MAX_OUTPUT_VALUE_LENGTH);
-    }
+  const length = characterLength(text, MAX_OUTPUT_VALUE_LENGTH);
+  if (length > MAX_OUTPUT_VALUE_LENGTH) {
+    throw new OutputTooLargeError(name, length, MAX_OUTPUT_VALUE_LENGTH);
   }
   return text;
 };

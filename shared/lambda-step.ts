@@ -11,6 +11,7 @@ import {
 } from './errors';
 import { MAX_OUTPUT_PARAMETERS, MAX_OUTPUT_VALUE_LENGTH, OUTPUT_NAME_PATTERN } from './limits';
 import { logger as defaultLogger } from './logger';
+import { characterLength } from './text-length';
 
 /** The output types a pipeline definition's Lambda step can declare. */
 export const OUTPUT_TYPES = ['String', 'Integer', 'Boolean', 'Float'] as const;
@@ -145,15 +146,6 @@ export const parseEvent = <S extends z.ZodMiniType>(
   });
 };
 
-/** Length in characters (code points), as SageMaker counts a `String1024`. */
-const characterLength = (text: string): number => {
-  // Code points never outnumber UTF-16 units, so short strings need no count.
-  if (text.length <= MAX_OUTPUT_VALUE_LENGTH) return text.length;
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
-};
-
 const checkOutputValue = (name: string, type: OutputType, value: unknown): void => {
   const fail = (problem: string): never => {
     throw new OutputContractError(name, problem);
@@ -161,7 +153,7 @@ const checkOutputValue = (name: string, type: OutputType, value: unknown): void 
   switch (type) {
     case 'String':
       if (typeof value !== 'string') fail(`declared String, returned ${describeValue(value)}`);
-      else if (characterLength(value) > MAX_OUTPUT_VALUE_LENGTH) {
+      else if (characterLength(value, MAX_OUTPUT_VALUE_LENGTH) > MAX_OUTPUT_VALUE_LENGTH) {
         fail(
           `${characterLength(value)} characters, over the ${MAX_OUTPUT_VALUE_LENGTH}-character limit of an output value`,
         );

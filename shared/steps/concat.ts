@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { MAX_OUTPUT_VALUE_LENGTH } from '../limits';
+import { characterLength } from '../text-length';
 
 /**
  * Input of `concat`, the step of SageMaker's best-practices example
@@ -13,7 +14,10 @@ export const concatInput = z
   })
   .check(
     z.superRefine(({ str1, str2 }, ctx) => {
-      const length = [...str1].length + [...str2].length;
+      const length =
+        str1.length + str2.length <= MAX_OUTPUT_VALUE_LENGTH
+          ? str1.length + str2.length
+          : characterLength(str1) + characterLength(str2);
       if (length > MAX_OUTPUT_VALUE_LENGTH) {
         ctx.addIssue({
           code: 'custom',

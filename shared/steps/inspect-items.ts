@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { InputValidationError } from '../errors';
 import { MAX_OUTPUT_VALUE_LENGTH } from '../limits';
+import { characterLength } from '../text-length';
 import { batchSizeArg, itemsArg, itemText } from './items';
 
 /** Input of `inspect-items`. */
@@ -27,16 +28,14 @@ export const inspectItems = ({ items, batchSize = 1 }: InspectItemsInput) => {
   const itemCount = items.length;
   const batchCount = Math.ceil(itemCount / batchSize);
   const firstItem = itemCount === 0 ? '' : itemText(items[0]);
-  if (firstItem.length > MAX_OUTPUT_VALUE_LENGTH) {
-    const length = [...firstItem].length;
-    if (length > MAX_OUTPUT_VALUE_LENGTH) {
-      throw new InputValidationError([
-        {
-          field: 'items[0]',
-          problem: `is ${length} characters as text, over the ${MAX_OUTPUT_VALUE_LENGTH}-character limit of the firstItem output`,
-        },
-      ]);
-    }
+  const length = characterLength(firstItem, MAX_OUTPUT_VALUE_LENGTH);
+  if (length > MAX_OUTPUT_VALUE_LENGTH) {
+    throw new InputValidationError([
+      {
+        field: 'items[0]',
+        problem: `is ${length} characters as text, over the ${MAX_OUTPUT_VALUE_LENGTH}-character limit of the firstItem output`,
+      },
+    ]);
   }
   return {
     itemCount,
