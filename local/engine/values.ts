@@ -1,0 +1,142 @@
+import {
+  type ExecutionVariable,
+  type Json,
+  type ParameterDeclaration,
+  type ParameterType,
+  type Primitive,
+  parseReference,
+} from './definition';
+
+/** A value could not be computed (bad reference, Std:JsonGet, wrong type); fails the step. */
+export class EvaluationError extends Error {
+  override name = 'EvaluationError';
+}
+
+/** What a value expression can read while a step runs. */
+export interface Scope {
+  parameters: ReadonlyMap<string, Primitive>;
+  execution(variable: ExecutionVariable): string;
+  /** Output of an earlier step; throws EvaluationError when it has none by that name. */
+  stepOutput(step: string, output: string): Primitive;
+}
+
+function isObject(value: unknown): value is { [key: string]: Json } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function joinPart(value: Json): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new EvaluationError(
+    `Std:Join can only join primitive values, got ${JSON.stringify(value)}`,
+  );
+}
+
+function resolveGet(path: string, scope: Scope): Primitive {
+  let reference: ReturnType<typeof parseReference>;
+  try {
+    reference = parseReference(path);
+  } catch (error) {
+    throw new EvaluationError((error as Error).message, { cause: error });
+  }
+  switch (reference.kind) {
+    case 'parameter': {
+      const value = scope.parameters.get(reference.name);
+      if (value === undefined) throw new EvaluationError(`unknown parameter '${path}'`);
+      return value;
+    }
+    case 'execution':
+      return scope.execution(reference.variable);
+    case 'stepOutput':
+      return scope.stepOutput(reference.step, reference.output);
+    case 'stepProperty':
+      throw new EvaluationError(
+        `'${path}' is not available in local mode: only Steps.<name>.OutputParameters['x'] of Lambda and Callback steps can be read`,
+      );
+  }
+}
+
+/**
+ * Evaluates a definition value: `{"Get": ...}`, `{"Std:Join": {"On", "Values"}}`, literals, and
+ * objects or lists containing them.
+ * @throws EvaluationError, e.g. for `Std:JsonGet` (no local step writes property files).
+ */
+export function evaluate(value: Json | undefined, scope: Scope): Json {
+  if (value === undefined || value === null) return null;
+  if (Array.isArray(value)) return value.map((item) => evaluate(item, scope));
+  if (!isObject(value)) return value;
+  const keys = Object.keys(value);
+  if (keys.length === 1 && typeof value.Get === 'string') return resolveGet(value.Get, scope);
+  if (keys.length === 1 && 'Std:Join' in value) {
+    const join = value['Std:Join'];
+    if (!isObject(join) || !Array.isArray(join.Values)) {
+      throw new EvaluationError(
+        `Std:Join needs {"On": string, "Values": [...]}, got ${JSON.stringify(join)}`,
+      );
+    }
+    const on = join.On === undefined ? '' : evaluate(join.On, scope);
+    if (typeof on !== 'string')
+      throw new EvaluationError(`Std:Join "On" must be a string, got ${JSON.stringify(on)}`);
+    return join.Values.map((item) => joinPart(evaluate(item, scope))).join(on);
+  }
+  if (keys.length === 1 && 'Std:JsonGet' in value) {
+    throw new EvaluationError(
+      `Std:JsonGet is not supported in local mode: it reads a property file of a Processing step, and no local step produces property files (${JSON.stringify(value['Std:JsonGet'])})`,
+    );
+  }
+  return Object.fromEntries(
+    Object.entries(value).map(([key, child]) => [key, evaluate(child, scope)]),
+  );
+}
+
+const INTEGER = /^[+-]?\d+$/;
+const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * Converts a string (a StartPipelineExecution parameter value or a Callback output) to its
+ * declared type; returns undefined when it does not parse as that type.
+ */
+export function parseTyped(type: ParameterType, raw: string): Primitive | undefined {
+  switch (type) {
+    case 'String':
+      return raw;
+    case 'Integer':
+      return INTEGER.test(raw.trim()) ? Number.parseInt(raw.trim(), 10) : undefined;
+    case 'Float':
+      return FLOAT.test(raw.trim()) ? Number.parseFloat(raw.trim()) : undefined;
+    case 'Boolean': {
+      const lowered = raw.trim().toLowerCase();
+      if (lowered === 'true') return true;
+      if (lowered === 'false') return false;
+      return undefined;
+    }
+  }
+}
+
+/** Whether a value returned by a function matches an output's declared type. */
+export function matchesType(type: ParameterType, value: unknown): value is Primitive {
+  switch (type) {
+    case 'String':
+      return typeof value === 'string';
+    case 'Integer':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'Float':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'Boolean':
+      return typeof value === 'boolean';
+  }
+}
+
+/** The value a parameter takes when a start request does not set it, if it has a default. */
+export function defaultValue(parameter: ParameterDeclaration): Primitive | undefined {
+  const value = parameter.DefaultValue;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    return value;
+  }
+  return undefined;
+}
+
+/** Renders a typed value the way SageMaker lists it (parameters and step outputs are strings). */
+export function renderValue(value: Primitive): string {
+  return typeof value === 'string' ? value : String(value);
+}

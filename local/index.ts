@@ -1,0 +1,76 @@
+/**
+ * The embeddable local SageMaker Pipelines runtime: `startLocalRuntime()` serves SageMaker's API
+ * on 127.0.0.1 and runs pipeline executions with this project's Lambda functions.
+ */
+import { startApiServer } from './api/server';
+import { createInProcessInvoker } from './invokers/in-process';
+import type { LambdaInvoker } from './invokers/types';
+import { createRuntime, type Runtime, type RuntimeOptions } from './runtime';
+
+export type { PipelineEvent } from './events';
+export { EXECUTION_STATUS_CHANGE, STEP_STATUS_CHANGE } from './events';
+export type { Knobs } from './knobs';
+export type { Runtime, RuntimeOptions } from './runtime';
+
+export interface LocalRuntimeOptions extends Omit<RuntimeOptions, 'invoker'> {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /**
+   * Runs Lambda steps. A function receives the runtime's URL (for handlers that call SageMaker
+   * back, like fan-out). Default: in-process handlers with SAGEMAKER_ENDPOINT set to the runtime.
+   */
+  invoker?: LambdaInvoker | ((endpoint: string) => LambdaInvoker);
+  /** Child pipelines the fan-out function may start (default: every pipeline, `*`). */
+  allowedPipelines?: string;
+}
+
+export interface LocalRuntime {
+  url: string;
+  port: number;
+  runtime: Runtime;
+  close(): Promise<void>;
+}
+
+/** Starts the runtime and its HTTP server; `close()` stops both. */
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  let invoker: LambdaInvoker | undefined;
+  // The invoker may need the server's URL, which exists only once it listens.
+  const lateInvoker: LambdaInvoker = {
+    get description() {
+      return invoker?.description ?? 'not started';
+    },
+    invoke: (request) => {
+      if (!invoker) return Promise.resolve({ ok: false, error: 'local runtime is not started' });
+      return invoker.invoke(request);
+    },
+  };
+  const runtime = createRuntime({ ...options, invoker: lateInvoker });
+  const server = await startApiServer({
+    runtime,
+    ...(options.host ? { host: options.host } : {}),
+    port: options.port ?? 0,
+    ...(options.random ? { random: options.random } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  if (typeof options.invoker === 'function') invoker = options.invoker(server.url);
+  else if (options.invoker) invoker = options.invoker;
+  else {
+    invoker = createInProcessInvoker({
+      env: {
+        SAGEMAKER_ENDPOINT: server.url,
+        FAN_OUT_ALLOWED_PIPELINES: options.allowedPipelines ?? '*',
+      },
+      ...(options.region ? { region: options.region } : {}),
+    });
+  }
+  return {
+    url: server.url,
+    port: server.port,
+    runtime,
+    async close() {
+      runtime.close();
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * Calls this project's handlers in this process: imports `functions/<key>/handler.ts` and invokes
+ * its `handler(event, context)` with a minimal Lambda context. Fast, no serverless-offline.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import { type FunctionCatalog, functionNameFromArn, loadFunctionCatalog } from './catalog';
+import type { InvokeRequest, InvokeResult, LambdaInvoker } from './types';
+
+export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+export interface InProcessInvokerOptions {
+  catalog?: FunctionCatalog;
+  /** Extra functions by name (or full ARN), e.g. test doubles; they win over project functions. */
+  handlers?: Record<string, LambdaHandler>;
+  /**
+   * Environment set before the first handler module loads (handlers read it at module load,
+   * e.g. the fan-out function's SAGEMAKER_ENDPOINT).
+   */
+  env?: Record<string, string>;
+  region?: string;
+  accountId?: string;
+}
+
+/** A Lambda handler did not export a callable `handler`. */
+export class HandlerLoadError extends Error {
+  override name = 'HandlerLoadError';
+}
+
+/** Builds the context object Lambda passes as the handler's second argument. */
+export function createLambdaContext(options: {
+  functionName: string;
+  invokedFunctionArn: string;
+  timeoutMs: number;
+  memoryLimitInMB?: string;
+}): Context {
+  const deadline = Date.now() + options.timeoutMs;
+  const requestId = randomUUID();
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: options.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: options.invokedFunctionArn,
+    memoryLimitInMB: options.memoryLimitInMB ?? '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${options.functionName}`,
+    logStreamName: `local/${requestId}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Creates the in-process invoker. */
+export function createInProcessInvoker(options: InProcessInvokerOptions = {}): LambdaInvoker {
+  const catalog = options.catalog ?? loadFunctionCatalog();
+  const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const accountId = options.accountId ?? '123456789012';
+  const loaded = new Map<string, Promise<LambdaHandler>>();
+  let envApplied = false;
+
+  const load = (key: string): Promise<LambdaHandler> => {
+    let pending = loaded.get(key);
+    if (!pending) {
+      if (!envApplied) {
+        Object.assign(process.env, options.env ?? {});
+        envApplied = true;
+      }
+      const file = pathToFileURL(join(catalog.root, 'functions', key, 'handler.ts')).href;
+      pending = import(file).then((module: { handler?: unknown }) => {
+        if (typeof module.handler !== 'function') {
+          throw new HandlerLoadError(
+            `functions/${key}/handler.ts does not export a handler function`,
+          );
+        }
+        return module.handler as LambdaHandler;
+      });
+      loaded.set(key, pending);
+    }
+    return pending;
+  };
+
+  return {
+    description: `in-process (functions/ in ${catalog.root})`,
+    async invoke(request: InvokeRequest): Promise<InvokeResult> {
+      const name = functionNameFromArn(request.functionArn);
+      const extra = options.handlers?.[request.functionArn] ?? options.handlers?.[name];
+      const key = extra ? undefined : catalog.resolve(request.functionArn);
+      if (!extra && !key) {
+        return {
+          ok: false,
+          error: catalog.unknownFunctionMessage(
+            request.functionArn,
+            Object.keys(options.handlers ?? {}),
+          ),
+        };
+      }
+      const functionName = key ? catalog.deployedName(key) : name;
+      try {
+        const handler = extra ?? (await load(key as string));
+        const context = createLambdaContext({
+          functionName,
+          invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${functionName}`,
+          timeoutMs: request.timeoutMs,
+        });
+        // A JSON round trip on both sides, as the Lambda service serializes events and results.
+        const event: unknown = JSON.parse(JSON.stringify(request.payload ?? null));
+        const result = await handler(event, context);
+        return {
+          ok: true,
+          payload: result === undefined ? null : JSON.parse(JSON.stringify(result)),
+        };
+      } catch (error) {
+        return { ok: false, error: message(error) };
+      }
+    },
+  };
+}

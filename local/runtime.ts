@@ -1,0 +1,780 @@
+/**
+ * The local SageMaker Pipelines runtime: pipelines, executions, callbacks, quotas and rate limits
+ * behind the operations of SageMaker's API. Transport-free: `local/api/server.ts` puts it on HTTP.
+ */
+import { randomBytes } from 'node:crypto';
+import { conflictError, notFoundError, SageMakerApiError, validationError } from './api/errors';
+import {
+  type CompiledDefinition,
+  compileDefinition,
+  DefinitionError,
+  type Json,
+  type Primitive,
+} from './engine/definition';
+import {
+  type CallbackMessage,
+  CallbackOutputError,
+  type CallbackWaiter,
+  type ExecutionRun,
+  type ExecutionStatus,
+  type OutputParameter,
+  runExecution,
+  type StepRecord,
+} from './engine/interpreter';
+import { defaultValue, EvaluationError, evaluate, parseTyped, renderValue } from './engine/values';
+import {
+  createEventBus,
+  type EventBus,
+  executionStatusEvent,
+  type PipelineEvent,
+  stepStatusEvent,
+} from './events';
+import type { LambdaInvoker } from './invokers/types';
+import { checkKnobs, DEFAULT_KNOBS, type Knobs } from './knobs';
+
+/**
+ * SageMaker stops waiting for a Lambda step's function after 10 minutes (Lambda step, "Pipeline
+ * steps" in the SageMaker Developer Guide); it is also why the fan-out function's timeout is 600 s.
+ */
+export const DEFAULT_LAMBDA_STEP_TIMEOUT_MS = 10 * 60 * 1000;
+
+/** Default account quota of pipelines per Region ("Maximum number of pipelines allowed per account": 500, SageMaker quotas). */
+export const DEFAULT_MAX_PIPELINES = 500;
+
+const DEFAULT_PAGE_SIZE = 50;
+
+export interface RuntimeIds {
+  /** 12 lowercase alphanumerics, like SageMaker's execution ids. */
+  executionId(): string;
+  /** 10 alphanumerics (model shape CallbackToken). */
+  callbackToken(): string;
+}
+
+export interface RuntimeOptions {
+  invoker: LambdaInvoker;
+  region?: string;
+  accountId?: string;
+  lambdaTimeoutMs?: number;
+  knobs?: Partial<Knobs>;
+  maxPipelines?: number;
+  clock?: () => Date;
+  ids?: Partial<RuntimeIds>;
+  random?: () => number;
+  /** Functions (ARN or name) that receive every status event, as EventBridge rule targets would. */
+  eventTargets?: string[];
+  log?: (line: string) => void;
+}
+
+interface PipelineRecord {
+  name: string;
+  arn: string;
+  displayName: string;
+  description?: string;
+  roleArn: string;
+  definition: string;
+  compiled: CompiledDefinition;
+  parallelism?: { MaxParallelExecutionSteps: number };
+  creationTime: Date;
+  lastModifiedTime: Date;
+  lastRunTime?: Date;
+  versionId: number;
+  createToken: string;
+}
+
+interface ExecutionRecord {
+  arn: string;
+  id: string;
+  pipeline: PipelineRecord;
+  pipelineKey: string;
+  displayName: string;
+  description?: string;
+  status: ExecutionStatus;
+  failureReason?: string;
+  creationTime: Date;
+  lastModifiedTime: Date;
+  parallelism?: { MaxParallelExecutionSteps: number };
+  parameters: OutputParameter[];
+  definition: string;
+  experimentConfig?: { ExperimentName?: string; TrialName?: string };
+  versionId: number;
+  run?: ExecutionRun;
+  stopToken?: string;
+}
+
+/** A waiting callback as the CLI and the `/_local/callbacks` path list it. */
+export interface QueuedCallback extends CallbackMessage {
+  stepName: string;
+  waitingSince: string;
+}
+
+type Input = Record<string, unknown>;
+type Output = Record<string, unknown>;
+
+function alphanumeric(length: number, alphabet: string): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (const byte of bytes) out += alphabet[byte % alphabet.length];
+  return out;
+}
+
+const LOWER = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const MIXED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+function asDate(value: unknown): Date | undefined {
+  if (typeof value === 'number') return new Date(value * 1000);
+  if (typeof value === 'string') return new Date(value);
+  return undefined;
+}
+
+function page<T>(items: T[], input: Input): { items: T[]; nextToken?: string } {
+  let offset = 0;
+  if (typeof input.NextToken === 'string' && input.NextToken !== '') {
+    const decoded = Number(Buffer.from(input.NextToken, 'base64url').toString('utf8'));
+    if (!Number.isInteger(decoded) || decoded < 0) {
+      throw validationError(`Invalid NextToken '${input.NextToken}'`);
+    }
+    offset = decoded;
+  }
+  const size = typeof input.MaxResults === 'number' ? input.MaxResults : DEFAULT_PAGE_SIZE;
+  const slice = items.slice(offset, offset + size);
+  const next = offset + size;
+  return next < items.length
+    ? { items: slice, nextToken: Buffer.from(String(next), 'utf8').toString('base64url') }
+    : { items: slice };
+}
+
+function sortByTime<T>(items: T[], time: (item: T) => Date, order: unknown): T[] {
+  const sign = order === 'Ascending' ? 1 : -1;
+  return [...items].sort((a, b) => sign * (time(a).getTime() - time(b).getTime()));
+}
+
+/** The local runtime's state and operations. Create it with {@link createRuntime}. */
+export interface Runtime {
+  readonly region: string;
+  readonly accountId: string;
+  readonly events: EventBus;
+  readonly invoker: LambdaInvoker;
+  /** Current knobs (read-only view; change them with setKnobs). */
+  readonly knobs: Readonly<Knobs>;
+  setKnobs(knobs: Partial<Knobs>): Readonly<Knobs>;
+  /** Runs one API operation on an already validated input; throws SageMakerApiError. */
+  handle(operation: string, input: Input): Promise<Output>;
+  /** Waiting callback messages, oldest first. */
+  callbacks(): QueuedCallback[];
+  /** Resolves when the execution ends (Succeeded, Failed or Stopped). */
+  waitForExecution(executionArn: string): Promise<ExecutionStatus>;
+  /** ARNs of every execution, all pipelines, oldest first. */
+  executionArns(): string[];
+  /** Executions currently Executing or Stopping. */
+  runningExecutions(): number;
+  /** Stops scheduling work; pending executions are abandoned (used on shutdown). */
+  close(): void;
+}
+
+/** The operations the runtime serves. */
+export const SUPPORTED_OPERATIONS = [
+  'CreatePipeline',
+  'UpdatePipeline',
+  'DescribePipeline',
+  'ListPipelines',
+  'DeletePipeline',
+  'StartPipelineExecution',
+  'DescribePipelineExecution',
+  'ListPipelineExecutions',
+  'ListPipelineExecutionSteps',
+  'ListPipelineParametersForExecution',
+  'DescribePipelineDefinitionForExecution',
+  'StopPipelineExecution',
+  'SendPipelineExecutionStepSuccess',
+  'SendPipelineExecutionStepFailure',
+] as const;
+
+/** Creates an empty runtime that runs Lambda steps through `options.invoker`. */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const accountId = options.accountId ?? '123456789012';
+  const clock = options.clock ?? (() => new Date());
+  const random = options.random ?? Math.random;
+  const ids: RuntimeIds = {
+    executionId: options.ids?.executionId ?? (() => alphanumeric(12, LOWER)),
+    callbackToken: options.ids?.callbackToken ?? (() => alphanumeric(10, MIXED)),
+  };
+  const lambdaTimeoutMs = options.lambdaTimeoutMs ?? DEFAULT_LAMBDA_STEP_TIMEOUT_MS;
+  const maxPipelines = options.maxPipelines ?? DEFAULT_MAX_PIPELINES;
+  const log = options.log ?? (() => {});
+  let knobs: Knobs = { ...DEFAULT_KNOBS, ...checkKnobs(options.knobs ?? {}) };
+  const events = createEventBus((error) => log(`event listener failed: ${String(error)}`));
+  const pipelines = new Map<string, PipelineRecord>();
+  const executions = new Map<string, ExecutionRecord>();
+  const startTokens = new Map<string, string>();
+  const deleteTokens = new Map<string, string>();
+  const waiting = new Map<
+    string,
+    { waiter: CallbackWaiter; execution: ExecutionRecord; since: Date }
+  >();
+  const completedCallbacks = new Map<string, string>();
+  const finishers = new Map<string, Promise<ExecutionStatus>>();
+  const recentStarts: number[] = [];
+  let closed = false;
+
+  const pipelineArn = (name: string) =>
+    `arn:aws:sagemaker:${region}:${accountId}:pipeline/${name.toLowerCase()}`;
+
+  const emit = (event: PipelineEvent) => {
+    events.publish(event);
+    for (const target of options.eventTargets ?? []) {
+      const controller = new AbortController();
+      options.invoker
+        .invoke({
+          functionArn: target,
+          payload: event,
+          timeoutMs: lambdaTimeoutMs,
+          signal: controller.signal,
+        })
+        .then((result) => {
+          if (!result.ok) log(`event target ${target} failed: ${result.error}`);
+        })
+        .catch((error: unknown) => log(`event target ${target} failed: ${String(error)}`));
+    }
+  };
+
+  /** Pipeline names are unique per account and Region regardless of case, as in ARNs. */
+  const findPipeline = (nameOrArn: unknown): PipelineRecord => {
+    const text = String(nameOrArn);
+    const name = text.startsWith('arn:') ? text.slice(text.indexOf(':pipeline/') + 10) : text;
+    const record = pipelines.get(name.toLowerCase());
+    if (!record) throw notFoundError(`Pipeline '${text}' does not exist.`);
+    return record;
+  };
+
+  const findExecution = (arn: unknown): ExecutionRecord => {
+    if (typeof arn !== 'string' || arn === '') {
+      throw validationError('PipelineExecutionArn is required');
+    }
+    const record = executions.get(arn);
+    if (!record) throw notFoundError(`Pipeline execution '${arn}' does not exist.`);
+    return record;
+  };
+
+  const compile = (
+    definition: unknown,
+    s3Location: unknown,
+  ): { text: string; compiled: CompiledDefinition } => {
+    if (s3Location !== undefined) {
+      throw validationError(
+        'PipelineDefinitionS3Location is not supported by the local runtime: pass the definition in PipelineDefinition',
+      );
+    }
+    if (typeof definition !== 'string') {
+      throw validationError(
+        'Either PipelineDefinition or PipelineDefinitionS3Location is required',
+      );
+    }
+    try {
+      return { text: definition, compiled: compileDefinition(definition) };
+    } catch (error) {
+      if (error instanceof DefinitionError) {
+        throw validationError(`Invalid pipeline definition: ${error.message}`, error);
+      }
+      throw error;
+    }
+  };
+
+  const setExecutionStatus = (
+    execution: ExecutionRecord,
+    status: ExecutionStatus,
+    reason?: string,
+  ) => {
+    const previous = execution.status;
+    execution.status = status;
+    execution.lastModifiedTime = clock();
+    if (reason !== undefined) execution.failureReason = reason;
+    const terminal = status === 'Succeeded' || status === 'Failed' || status === 'Stopped';
+    emit(
+      executionStatusEvent(
+        { account: accountId, region, now: execution.lastModifiedTime },
+        {
+          pipelineArn: execution.pipeline.arn,
+          executionArn: execution.arn,
+          displayName: execution.displayName,
+          ...(execution.description !== undefined ? { description: execution.description } : {}),
+          startTime: execution.creationTime,
+          ...(terminal ? { endTime: execution.lastModifiedTime } : {}),
+          current: status,
+          ...(previous !== status ? { previous } : {}),
+        },
+      ),
+    );
+  };
+
+  const resolveParameters = (pipeline: PipelineRecord, given: unknown): Map<string, Primitive> => {
+    const list = (Array.isArray(given) ? given : []) as { Name: string; Value: string }[];
+    const values = new Map<string, Primitive>();
+    for (const { Name, Value } of list) {
+      const declaration = pipeline.compiled.parameters.get(Name);
+      if (!declaration) {
+        const known = [...pipeline.compiled.parameters.keys()];
+        throw validationError(
+          `Pipeline parameter '${Name}' is not defined in pipeline '${pipeline.name}' (defined: ${known.join(', ') || 'none'})`,
+        );
+      }
+      if (values.has(Name))
+        throw validationError(`Pipeline parameter '${Name}' is given more than once`);
+      const typed = parseTyped(declaration.Type, Value);
+      if (typed === undefined) {
+        throw validationError(
+          `Value '${Value}' of pipeline parameter '${Name}' is not a valid ${declaration.Type}`,
+        );
+      }
+      values.set(Name, typed);
+    }
+    for (const [name, declaration] of pipeline.compiled.parameters) {
+      if (values.has(name)) continue;
+      const fallback = defaultValue(declaration);
+      if (fallback === undefined) {
+        throw validationError(
+          `Pipeline parameter '${name}' has no default value and was not given`,
+        );
+      }
+      values.set(name, fallback);
+    }
+    return values;
+  };
+
+  const checkRate = () => {
+    if (random() < knobs.throttleRate)
+      throw new SageMakerApiError('ThrottlingException', 'Rate exceeded');
+    if (!Number.isFinite(knobs.startRateLimit)) return;
+    const now = Date.now();
+    while (recentStarts.length > 0 && (recentStarts[0] as number) <= now - 1000)
+      recentStarts.shift();
+    if (recentStarts.length >= knobs.startRateLimit) {
+      throw new SageMakerApiError('ThrottlingException', 'Rate exceeded');
+    }
+    recentStarts.push(now);
+  };
+
+  const runningExecutions = () =>
+    [...executions.values()].filter((e) => e.status === 'Executing' || e.status === 'Stopping')
+      .length;
+
+  const startExecution = (input: Input): Output => {
+    checkRate();
+    const pipeline = findPipeline(input.PipelineName);
+    const pipelineKey = pipeline.name.toLowerCase();
+    const token = String(input.ClientRequestToken);
+    const tokenKey = `${pipelineKey}\n${token}`;
+    const existing = startTokens.get(tokenKey);
+    // A retried request (same token, same pipeline) gets the same execution and starts nothing.
+    if (existing) return { PipelineExecutionArn: existing };
+    if (input.SelectiveExecutionConfig !== undefined) {
+      throw validationError('SelectiveExecutionConfig is not supported by the local runtime');
+    }
+    const parameters = resolveParameters(pipeline, input.PipelineParameters);
+    if (runningExecutions() >= knobs.maxConcurrentExecutions) {
+      throw new SageMakerApiError(
+        'ResourceLimitExceeded',
+        `The account-level service limit 'Maximum number of concurrent pipeline executions' is ${knobs.maxConcurrentExecutions} executions, with current utilization of ${runningExecutions()} executions and a request delta of 1 executions.`,
+      );
+    }
+    const id = ids.executionId();
+    const arn = `${pipeline.arn}/execution/${id}`;
+    const now = clock();
+    const parallelism = (input.ParallelismConfiguration ?? pipeline.parallelism) as
+      | { MaxParallelExecutionSteps: number }
+      | undefined;
+    const execution: ExecutionRecord = {
+      arn,
+      id,
+      pipeline,
+      pipelineKey,
+      displayName:
+        typeof input.PipelineExecutionDisplayName === 'string'
+          ? input.PipelineExecutionDisplayName
+          : `execution-${now.getTime()}`,
+      ...(typeof input.PipelineExecutionDescription === 'string'
+        ? { description: input.PipelineExecutionDescription }
+        : {}),
+      status: 'Executing',
+      creationTime: now,
+      lastModifiedTime: now,
+      ...(parallelism ? { parallelism } : {}),
+      parameters: [...parameters].map(([Name, value]) => ({ Name, Value: renderValue(value) })),
+      definition: pipeline.definition,
+      versionId: pipeline.versionId,
+    };
+    const identity = {
+      pipelineName: pipeline.name,
+      pipelineArn: pipeline.arn,
+      executionArn: arn,
+      executionId: id,
+      startTime: now,
+    };
+    const experiment = pipeline.compiled.definition.PipelineExperimentConfig;
+    if (experiment) {
+      try {
+        const scope = {
+          parameters,
+          execution: (variable: string) =>
+            variable === 'PipelineExecutionId'
+              ? id
+              : variable === 'PipelineExecutionArn'
+                ? arn
+                : variable === 'PipelineName'
+                  ? pipeline.name
+                  : variable === 'PipelineArn'
+                    ? pipeline.arn
+                    : now.toISOString(),
+          stepOutput: () => {
+            throw new EvaluationError('PipelineExperimentConfig cannot read step outputs');
+          },
+        };
+        const evaluated = evaluate(experiment as Json, scope) as Record<string, Json>;
+        execution.experimentConfig = Object.fromEntries(
+          Object.entries(evaluated).map(([key, value]) => [key, String(value)]),
+        );
+      } catch (error) {
+        throw validationError(`PipelineExperimentConfig: ${(error as Error).message}`, error);
+      }
+    }
+    startTokens.set(tokenKey, arn);
+    executions.set(arn, execution);
+    pipeline.lastRunTime = now;
+    setExecutionStatus(execution, 'Executing');
+    const ids2 = { pipelineArn: pipeline.arn, executionArn: arn };
+    execution.run = runExecution({
+      compiled: pipeline.compiled,
+      parameters,
+      identity,
+      ...(parallelism ? { maxParallelSteps: parallelism.MaxParallelExecutionSteps } : {}),
+      invoker: options.invoker,
+      lambdaTimeoutMs,
+      clock,
+      newCallbackToken: ids.callbackToken,
+      hooks: {
+        onStepChange: (step: StepRecord, previous) => {
+          execution.lastModifiedTime = clock();
+          emit(stepStatusEvent({ account: accountId, region, now: clock() }, ids2, step, previous));
+        },
+        onCallbackWaiting: (waiter) => {
+          waiting.set(waiter.message.token, { waiter, execution, since: clock() });
+        },
+        onCallbackDone: (token) => {
+          waiting.delete(token);
+          completedCallbacks.set(token, arn);
+        },
+      },
+    });
+    finishers.set(
+      arn,
+      execution.run.done.then((outcome) => {
+        if (!closed || execution.status === 'Executing' || execution.status === 'Stopping') {
+          setExecutionStatus(execution, outcome.status, outcome.failureReason);
+        }
+        return outcome.status;
+      }),
+    );
+    return { PipelineExecutionArn: arn };
+  };
+
+  const executionSummary = (e: ExecutionRecord): Output => ({
+    PipelineExecutionArn: e.arn,
+    StartTime: e.creationTime,
+    PipelineExecutionStatus: e.status,
+    PipelineExecutionDisplayName: e.displayName,
+    ...(e.description !== undefined ? { PipelineExecutionDescription: e.description } : {}),
+    ...(e.failureReason ? { PipelineExecutionFailureReason: e.failureReason } : {}),
+  });
+
+  const stepView = (step: StepRecord): Output => ({
+    StepName: step.name,
+    ...(step.displayName ? { StepDisplayName: step.displayName } : {}),
+    ...(step.description ? { StepDescription: step.description } : {}),
+    StartTime: step.startTime,
+    ...(step.endTime ? { EndTime: step.endTime } : {}),
+    StepStatus: step.status,
+    ...(step.failureReason ? { FailureReason: step.failureReason } : {}),
+    Metadata: step.metadata,
+    AttemptCount: 1,
+  });
+
+  const callbackFor = (token: unknown) => {
+    const entry = waiting.get(String(token));
+    if (!entry) {
+      if (completedCallbacks.has(String(token))) {
+        throw conflictError(`Callback token '${String(token)}' has already been used.`);
+      }
+      throw notFoundError(`Callback token '${String(token)}' does not exist.`);
+    }
+    return entry;
+  };
+
+  const operations: Record<string, (input: Input) => Output | Promise<Output>> = {
+    CreatePipeline(input) {
+      const name = String(input.PipelineName);
+      const existing = pipelines.get(name.toLowerCase());
+      if (existing) {
+        if (existing.createToken === input.ClientRequestToken) return { PipelineArn: existing.arn };
+        throw validationError(
+          `Pipeline names must be unique within an AWS account and region. Pipeline with name (${name}) already exists.`,
+        );
+      }
+      if (pipelines.size >= maxPipelines) {
+        throw new SageMakerApiError(
+          'ResourceLimitExceeded',
+          `The account-level service limit 'Maximum number of pipelines allowed per account' is ${maxPipelines} pipelines.`,
+        );
+      }
+      const { text, compiled } = compile(
+        input.PipelineDefinition,
+        input.PipelineDefinitionS3Location,
+      );
+      const now = clock();
+      const record: PipelineRecord = {
+        name,
+        arn: pipelineArn(name),
+        displayName:
+          typeof input.PipelineDisplayName === 'string' ? input.PipelineDisplayName : name,
+        ...(typeof input.PipelineDescription === 'string'
+          ? { description: input.PipelineDescription }
+          : {}),
+        roleArn: String(input.RoleArn),
+        definition: text,
+        compiled,
+        ...(input.ParallelismConfiguration
+          ? { parallelism: input.ParallelismConfiguration as { MaxParallelExecutionSteps: number } }
+          : {}),
+        creationTime: now,
+        lastModifiedTime: now,
+        versionId: 1,
+        createToken: String(input.ClientRequestToken),
+      };
+      pipelines.set(name.toLowerCase(), record);
+      return { PipelineArn: record.arn };
+    },
+    UpdatePipeline(input) {
+      const pipeline = findPipeline(input.PipelineName);
+      if (
+        input.PipelineDefinition !== undefined ||
+        input.PipelineDefinitionS3Location !== undefined
+      ) {
+        const { text, compiled } = compile(
+          input.PipelineDefinition,
+          input.PipelineDefinitionS3Location,
+        );
+        pipeline.definition = text;
+        pipeline.compiled = compiled;
+      }
+      if (typeof input.PipelineDisplayName === 'string')
+        pipeline.displayName = input.PipelineDisplayName;
+      if (typeof input.PipelineDescription === 'string')
+        pipeline.description = input.PipelineDescription;
+      if (typeof input.RoleArn === 'string') pipeline.roleArn = input.RoleArn;
+      if (input.ParallelismConfiguration) {
+        pipeline.parallelism = input.ParallelismConfiguration as {
+          MaxParallelExecutionSteps: number;
+        };
+      }
+      pipeline.versionId += 1;
+      pipeline.lastModifiedTime = clock();
+      return { PipelineArn: pipeline.arn, PipelineVersionId: pipeline.versionId };
+    },
+    DescribePipeline(input) {
+      const p = findPipeline(input.PipelineName);
+      return {
+        PipelineArn: p.arn,
+        PipelineName: p.name,
+        PipelineDisplayName: p.displayName,
+        PipelineDefinition: p.definition,
+        ...(p.description !== undefined ? { PipelineDescription: p.description } : {}),
+        RoleArn: p.roleArn,
+        PipelineStatus: 'Active',
+        CreationTime: p.creationTime,
+        LastModifiedTime: p.lastModifiedTime,
+        ...(p.lastRunTime ? { LastRunTime: p.lastRunTime } : {}),
+        ...(p.parallelism ? { ParallelismConfiguration: p.parallelism } : {}),
+      };
+    },
+    ListPipelines(input) {
+      const prefix =
+        typeof input.PipelineNamePrefix === 'string' ? input.PipelineNamePrefix.toLowerCase() : '';
+      const after = asDate(input.CreatedAfter);
+      const before = asDate(input.CreatedBefore);
+      let list = [...pipelines.values()].filter(
+        (p) =>
+          p.name.toLowerCase().startsWith(prefix) &&
+          (!after || p.creationTime > after) &&
+          (!before || p.creationTime < before),
+      );
+      if (input.SortBy === 'Name') {
+        const sign = input.SortOrder === 'Ascending' ? 1 : -1;
+        list = list.sort((a, b) => sign * a.name.localeCompare(b.name));
+      } else {
+        list = sortByTime(list, (p) => p.creationTime, input.SortOrder);
+      }
+      const { items, nextToken } = page(list, input);
+      return {
+        PipelineSummaries: items.map((p) => ({
+          PipelineArn: p.arn,
+          PipelineName: p.name,
+          PipelineDisplayName: p.displayName,
+          ...(p.description !== undefined ? { PipelineDescription: p.description } : {}),
+          RoleArn: p.roleArn,
+          CreationTime: p.creationTime,
+          LastModifiedTime: p.lastModifiedTime,
+          ...(p.lastRunTime ? { LastExecutionTime: p.lastRunTime } : {}),
+        })),
+        ...(nextToken ? { NextToken: nextToken } : {}),
+      };
+    },
+    DeletePipeline(input) {
+      const name = String(input.PipelineName).toLowerCase();
+      const token = `${name}\n${String(input.ClientRequestToken)}`;
+      const deleted = deleteTokens.get(token);
+      if (deleted && !pipelines.has(name)) return { PipelineArn: deleted };
+      const pipeline = findPipeline(input.PipelineName);
+      for (const execution of executions.values()) {
+        if (execution.pipeline === pipeline) {
+          execution.run?.stop();
+          executions.delete(execution.arn);
+        }
+      }
+      pipelines.delete(name);
+      deleteTokens.set(token, pipeline.arn);
+      return { PipelineArn: pipeline.arn };
+    },
+    StartPipelineExecution: startExecution,
+    StopPipelineExecution(input) {
+      const execution = findExecution(input.PipelineExecutionArn);
+      if (execution.stopToken === input.ClientRequestToken)
+        return { PipelineExecutionArn: execution.arn };
+      if (execution.status !== 'Executing') {
+        throw conflictError(
+          `Pipeline execution '${execution.arn}' is ${execution.status} and cannot be stopped.`,
+        );
+      }
+      execution.stopToken = String(input.ClientRequestToken);
+      setExecutionStatus(execution, 'Stopping');
+      execution.run?.stop();
+      return { PipelineExecutionArn: execution.arn };
+    },
+    DescribePipelineExecution(input) {
+      const e = findExecution(input.PipelineExecutionArn);
+      return {
+        PipelineArn: e.pipeline.arn,
+        PipelineExecutionArn: e.arn,
+        PipelineExecutionDisplayName: e.displayName,
+        PipelineExecutionStatus: e.status,
+        ...(e.description !== undefined ? { PipelineExecutionDescription: e.description } : {}),
+        ...(e.experimentConfig ? { PipelineExperimentConfig: e.experimentConfig } : {}),
+        ...(e.failureReason ? { FailureReason: e.failureReason } : {}),
+        CreationTime: e.creationTime,
+        LastModifiedTime: e.lastModifiedTime,
+        ...(e.parallelism ? { ParallelismConfiguration: e.parallelism } : {}),
+        PipelineVersionId: e.versionId,
+      };
+    },
+    ListPipelineExecutions(input) {
+      const pipeline = findPipeline(input.PipelineName);
+      const after = asDate(input.CreatedAfter);
+      const before = asDate(input.CreatedBefore);
+      let list = [...executions.values()].filter(
+        (e) =>
+          e.pipeline === pipeline &&
+          (!after || e.creationTime > after) &&
+          (!before || e.creationTime < before),
+      );
+      if (input.SortBy === 'PipelineExecutionArn') {
+        const sign = input.SortOrder === 'Ascending' ? 1 : -1;
+        list = list.sort((a, b) => sign * a.arn.localeCompare(b.arn));
+      } else {
+        list = sortByTime(list, (e) => e.creationTime, input.SortOrder);
+      }
+      const { items, nextToken } = page(list, input);
+      return {
+        PipelineExecutionSummaries: items.map(executionSummary),
+        ...(nextToken ? { NextToken: nextToken } : {}),
+      };
+    },
+    ListPipelineExecutionSteps(input) {
+      const execution = findExecution(input.PipelineExecutionArn);
+      const steps = sortByTime(execution.run?.steps ?? [], (s) => s.startTime, input.SortOrder);
+      const { items, nextToken } = page(steps, input);
+      return {
+        PipelineExecutionSteps: items.map(stepView),
+        ...(nextToken ? { NextToken: nextToken } : {}),
+      };
+    },
+    ListPipelineParametersForExecution(input) {
+      const execution = findExecution(input.PipelineExecutionArn);
+      const { items, nextToken } = page(execution.parameters, input);
+      return { PipelineParameters: items, ...(nextToken ? { NextToken: nextToken } : {}) };
+    },
+    DescribePipelineDefinitionForExecution(input) {
+      const execution = findExecution(input.PipelineExecutionArn);
+      return { PipelineDefinition: execution.definition, CreationTime: execution.creationTime };
+    },
+    SendPipelineExecutionStepSuccess(input) {
+      const { waiter, execution } = callbackFor(input.CallbackToken);
+      try {
+        waiter.succeed((input.OutputParameters ?? []) as OutputParameter[]);
+      } catch (error) {
+        if (error instanceof CallbackOutputError) throw validationError(error.message, error);
+        throw error;
+      }
+      return { PipelineExecutionArn: execution.arn };
+    },
+    SendPipelineExecutionStepFailure(input) {
+      const { waiter, execution } = callbackFor(input.CallbackToken);
+      waiter.fail(typeof input.FailureReason === 'string' ? input.FailureReason : '');
+      return { PipelineExecutionArn: execution.arn };
+    },
+  };
+
+  return {
+    region,
+    accountId,
+    events,
+    invoker: options.invoker,
+    get knobs() {
+      return knobs;
+    },
+    setKnobs(partial) {
+      knobs = { ...knobs, ...checkKnobs(partial) };
+      return knobs;
+    },
+    async handle(operation, input) {
+      const run = operations[operation];
+      if (!run) {
+        throw new SageMakerApiError(
+          'UnknownOperationException',
+          `Operation ${operation} is not supported by the local SageMaker runtime (supported: ${SUPPORTED_OPERATIONS.join(', ')})`,
+        );
+      }
+      return run(input);
+    },
+    callbacks() {
+      return [...waiting.values()]
+        .sort((a, b) => a.since.getTime() - b.since.getTime())
+        .map(({ waiter, since }) => ({ ...waiter.message, waitingSince: since.toISOString() }));
+    },
+    waitForExecution(executionArn) {
+      const finisher = finishers.get(executionArn);
+      if (!finisher)
+        return Promise.reject(
+          notFoundError(`Pipeline execution '${executionArn}' does not exist.`),
+        );
+      return finisher;
+    },
+    executionArns() {
+      return [...executions.values()]
+        .sort((a, b) => a.creationTime.getTime() - b.creationTime.getTime())
+        .map((e) => e.arn);
+    },
+    runningExecutions,
+    close() {
+      closed = true;
+      for (const execution of executions.values()) execution.run?.stop();
+    },
+  };
+}
