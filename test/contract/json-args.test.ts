@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
+import { jsonArrayArg, jsonObjectArg, MAX_JSON_DEPTH } from '../../shared/parsers';
+
+const anyList = jsonArrayArg(z.array(z.unknown()));
+const anyObject = jsonObjectArg(z.record(z.string(), z.unknown()));
+
+/** An array nested `levels` deep: 1 is `[]`, 2 is `[[]]`. */
+const nestedArray = (levels: number): unknown[] => {
+  let value: unknown[] = [];
+  for (let level = 1; level < levels; level++) value = [value];
+  return value;
+};
+
+/** An object nested `levels` deep: 1 is `{}`, 2 is `{"a":{}}`. */
+const nestedObject = (levels: number): Record<string, unknown> => {
+  let value: Record<string, unknown> = {};
+  for (let level = 1; level < levels; level++) value = { a: value };
+  return value;
+};
+
+describe('jsonArrayArg', () => {
+  it('accepts a JSON array as it is', () => {
+    expect(anyList.parse(['a', 1, { b: true }])).toEqual(['a', 1, { b: true }]);
+  });
+
+  it('accepts a string holding a JSON array', () => {
+    expect(anyList.parse('["a", 1, {"b": true}]')).toEqual(['a', 1, { b: true }]);
+    expect(anyList.parse('[]')).toEqual([]);
+  });
+
+  it.each([
+    ['{"a": 1}', 'a string holding an object'],
+    ['"[1]"', 'a string holding a string'],
+    ['42', 'a string holding a number'],
+    ['null', 'a string holding null'],
+    ['[1,', 'truncated JSON'],
+    ["['a']", 'Python list syntax'],
+    ['', 'the empty string'],
+  ])('rejects %j (%s)', (text) => {
+    const result = anyList.safeParse(text);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toContain('expected a JSON array');
+  });
+
+  it.each([[{ a: 1 }], [42], [true], [null]])('rejects the non-array value %j', (value) => {
+    expect(anyList.safeParse(value).success).toBe(false);
+  });
+
+  it('checks the parsed list against the argument schema', () => {
+    const strings = jsonArrayArg(z.array(z.string()).check(z.maxLength(2)));
+    expect(strings.parse('["a","b"]')).toEqual(['a', 'b']);
+    expect(strings.safeParse('["a","b","c"]').success).toBe(false);
+    expect(strings.safeParse('[1]').success).toBe(false);
+  });
+
+  it(`accepts a list nested exactly ${MAX_JSON_DEPTH} levels deep`, () => {
+    const value = nestedArray(MAX_JSON_DEPTH);
+    expect(anyList.safeParse(value).success).toBe(true);
+    expect(anyList.safeParse(JSON.stringify(value)).success).toBe(true);
+  });
+
+  it(`rejects a list nested ${MAX_JSON_DEPTH + 1} levels deep, natively or as text`, () => {
+    const value = nestedArray(MAX_JSON_DEPTH + 1);
+    for (const given of [value, JSON.stringify(value)]) {
+      const result = anyList.safeParse(given);
+      expect(result.success).toBe(false);
+      expect(result.error?.issues[0]?.message).toBe(`nested deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+  });
+
+  it('rejects a list nested 100,000 levels deep without overflowing the stack', () => {
+    const text = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    expect(anyList.safeParse(text).success).toBe(false);
+  });
+});
+
+describe('jsonObjectArg', () => {
+  it('accepts a JSON object or a string holding one', () => {
+    expect(anyObject.parse({ a: 1 })).toEqual({ a: 1 });
+    expect(anyObject.parse('{"a": [1, 2]}')).toEqual({ a: [1, 2] });
+  });
+
+  it.each([
+    ['[1]', 'a string holding an array'],
+    ['null', 'a string holding null'],
+    ['"{}"', 'a string holding a string'],
+    ["{'a': 1}", 'Python dict syntax'],
+  ])('rejects %j (%s)', (text) => {
+    const result = anyObject.safeParse(text);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toContain('expected a JSON object');
+  });
+
+  it.each([[[1]], [null], ['plain text'], [3]])('rejects the non-object value %j', (value) => {
+    expect(anyObject.safeParse(value).success).toBe(false);
+  });
+
+  it(`accepts an object nested ${MAX_JSON_DEPTH} levels deep and rejects one level more`, () => {
+    expect(anyObject.safeParse(nestedObject(MAX_JSON_DEPTH)).success).toBe(true);
+    expect(anyObject.safeParse(JSON.stringify(nestedObject(MAX_JSON_DEPTH + 1))).success).toBe(
+      false,
+    );
+  });
+
+  it('keeps a "__proto__" key as data without touching the prototype', () => {
+    const parsed = anyObject.parse('{"__proto__": {"polluted": true}, "a": 1}');
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

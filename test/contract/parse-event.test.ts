@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
+import { InputValidationError } from '../../shared/errors';
+import { parseEvent } from '../../shared/lambda-step';
+import { integerArg, jsonArrayArg } from '../../shared/parsers';
+
+const schema = z.object({
+  name: z.string(),
+  count: integerArg,
+  tags: z.optional(jsonArrayArg(z.array(z.string()).check(z.maxLength(2)))),
+  level: z.optional(z.enum(['low', 'high'])),
+  code: z.optional(z.string().check(z.regex(/^[a-z]+$/))),
+  size: z.optional(z.int().check(z.minimum(1), z.maximum(10))),
+});
+
+/** Runs parseEvent and returns the InputValidationError it throws. */
+const inputErrorOf = (event: unknown): InputValidationError => {
+  try {
+    parseEvent(schema, event);
+  } catch (error) {
+    if (error instanceof InputValidationError) return error;
+    throw error;
+  }
+  throw new Error('parseEvent accepted the event');
+};
+
+describe('parseEvent', () => {
+  it('returns the parsed input, with string arguments converted', () => {
+    expect(parseEvent(schema, { name: 'a', count: '42', tags: '["x"]' })).toEqual({
+      name: 'a',
+      count: 42,
+      tags: ['x'],
+    });
+  });
+
+  it('drops unknown keys from the parsed input', () => {
+    expect(parseEvent(schema, { name: 'a', count: 1, other: true })).toEqual({
+      name: 'a',
+      count: 1,
+    });
+  });
+
+  it('lists every offending field in one line, with what was expected and received', () => {
+    const error = inputErrorOf({ name: 5, count: '1.0', size: 11 });
+    expect(error.message).toBe(
+      'Invalid input (3 problems): name: expected a string, received number 5; count: expected an integer, received string "1.0"; size: expected at most 10, received number 11',
+    );
+    expect(error.problems.map((p) => p.field)).toEqual(['name', 'count', 'size']);
+  });
+
+  it('says a required field is missing', () => {
+    const error = inputErrorOf({ count: 1 });
+    expect(error.message).toBe(
+      'Invalid input (1 problem): name: required, expected a string, received nothing',
+    );
+  });
+
+  it('describes an out-of-range, enum and pattern problem in words', () => {
+    const error = inputErrorOf({ name: 'a', count: 1, size: 0, level: 'mid', code: 'A1' });
+    expect(error.message).toContain('size: expected at least 1, received number 0');
+    expect(error.message).toContain('level: expected one of "low", "high", received string "mid"');
+    expect(error.message).toContain(
+      'code: expected a string matching /^[a-z]+$/, received string "A1"',
+    );
+  });
+
+  it('names the field of a too-long list with its size', () => {
+    const error = inputErrorOf({ name: 'a', count: 1, tags: '["a","b","c"]' });
+    expect(error.message).toContain('tags: expected at most 2 items, received 3 items');
+  });
+
+  it('names the element of a list that has the wrong type', () => {
+    const error = inputErrorOf({ name: 'a', count: 1, tags: ['a', 7] });
+    expect(error.message).toContain('tags[1]: expected a string, received number 7');
+  });
+
+  it.each([
+    [null, 'null'],
+    [[1, 2], 'an array of 2'],
+    ['{"name":"a"}', 'string "{\\"name\\":\\"a\\"}"'],
+    [42, 'number 42'],
+    [undefined, 'nothing'],
+  ])('rejects an event that is not a JSON object (%j)', (event, described) => {
+    expect(inputErrorOf(event).message).toBe(
+      `Invalid input (1 problem): (event): expected a JSON object of step arguments, received ${described}`,
+    );
+  });
+
+  it('cuts a long received value to about 60 characters', () => {
+    const error = inputErrorOf({ name: 'a', count: `9${'x'.repeat(5000)}` });
+    const shown = /received string "([^"]*)"/.exec(error.message)?.[1] ?? '';
+    expect(shown.length).toBeGreaterThan(40);
+    expect(shown.length).toBeLessThanOrEqual(60);
+    expect(shown.endsWith('…')).toBe(true);
+    expect(error.message.length).toBeLessThan(200);
+  });
+
+  it('keeps the message to one line with no stack trace or zod dump', () => {
+    const error = inputErrorOf({
+      name: 'line\nbreak'.repeat(3),
+      count: {},
+      tags: 'nope',
+      size: 1.5,
+    });
+    expect(error.message).not.toMatch(/[\r\n]/);
+    expect(error.message).not.toMatch(/\bat .+:\d+:\d+/);
+    expect(error.message).not.toContain('"code"');
+    expect(error.message).not.toContain('ZodError');
+    expect(error.message).not.toContain('[');
+    expect(error.problems).toHaveLength(3);
+  });
+
+  it('shows a control character in a received value escaped, keeping the line intact', () => {
+    const error = inputErrorOf({ name: 'a', count: 'a\nb' });
+    expect(error.message).toContain('received string "a\\nb"');
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('is an Error named InputValidationError that keeps the zod error as its cause', () => {
+    const error = inputErrorOf({});
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('InputValidationError');
+    expect(error.cause).toBeDefined();
+  });
+});
