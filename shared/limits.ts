@@ -47,3 +47,18 @@ export const MAX_CLIENT_REQUEST_TOKEN_LENGTH = 128;
  * (SageMaker Developer Guide, "Lambda step": "The Lambda step has a timeout of 10 minutes").
  */
 export const LAMBDA_STEP_TIMEOUT_SECONDS = 600;
+
+/** `MaxParallelExecutionSteps` (ParallelismConfiguration): an integer, min 1, no modelled maximum. */
+export const MIN_MAX_PARALLEL_EXECUTION_STEPS = 1;
+
+/** `MaxResults` of ListPipelineExecutions: 1 to 100 per page. */
+export const MAX_LIST_PIPELINE_EXECUTIONS_RESULTS = 100;
+
+/** `PipelineExecutionStatus` enum, as ListPipelineExecutions reports it. */
+export const PIPELINE_EXECUTION_STATUSES = [
+  'Executing',
+  'Stopping',
+  'Stopped',
+  'Failed',
+  'Succeeded',
+] as const;

@@ -1,0 +1,82 @@
+import type { PipelineExecutionSummary } from '@aws-sdk/client-sagemaker';
+import { MAX_LIST_PIPELINE_EXECUTIONS_RESULTS } from '../limits';
+import { displayNameMatcher } from './identity';
+import type { FanOutSageMaker } from './sagemaker';
+
+/** One execution of a batch found with ListPipelineExecutions. */
+export interface FoundExecution {
+  index: number;
+  executionArn: string;
+  displayName: string;
+  status: string | undefined;
+  startTime: Date | undefined;
+}
+
+/** Options of {@link findBatchExecutions}. */
+export interface FindOptions {
+  /** Most pages to read (100 executions each). */
+  maxPages: number;
+  /** Stops once this many distinct indexes are found (the scan before a resume). */
+  stopAfter?: number;
+  /** Called before each page; returning false stops the listing (a time budget). */
+  mayContinue?: () => boolean;
+  abortSignal?: AbortSignal;
+}
+
+/**
+ * Lists a pipeline's executions, newest first, and keeps those of the batch: their
+ * display name is `<prefix>-<batchId>-<index>`. Pages through `NextToken`.
+ * @returns the executions by index (the newest one when an index appears twice) and
+ * whether the listing was cut short before its last page.
+ */
+export const findBatchExecutions = async (
+  sagemaker: FanOutSageMaker,
+  pipeline: string,
+  batchId: string,
+  options: FindOptions,
+): Promise<{ executions: Map<number, FoundExecution>; truncated: boolean }> => {
+  const matcher = displayNameMatcher(batchId);
+  const executions = new Map<number, FoundExecution>();
+  let nextToken: string | undefined;
+  for (let page = 0; page < options.maxPages; page++) {
+    if (options.mayContinue && !options.mayContinue()) return { executions, truncated: true };
+    const response = await sagemaker.listPipelineExecutions(
+      {
+        PipelineName: pipeline,
+        SortBy: 'CreationTime',
+        SortOrder: 'Descending',
+        MaxResults: MAX_LIST_PIPELINE_EXECUTIONS_RESULTS,
+        ...(nextToken === undefined ? {} : { NextToken: nextToken }),
+      },
+      options.abortSignal ? { abortSignal: options.abortSignal } : undefined,
+    );
+    for (const summary of response.PipelineExecutionSummaries ?? []) {
+      const found = toFound(summary, matcher);
+      if (found && !executions.has(found.index)) executions.set(found.index, found);
+    }
+    nextToken = response.NextToken || undefined;
+    if (nextToken === undefined) return { executions, truncated: false };
+    if (options.stopAfter !== undefined && executions.size >= options.stopAfter) {
+      return { executions, truncated: false };
+    }
+  }
+  return { executions, truncated: true };
+};
+
+const toFound = (
+  summary: PipelineExecutionSummary,
+  matcher: RegExp,
+): FoundExecution | undefined => {
+  const name = summary.PipelineExecutionDisplayName;
+  const arn = summary.PipelineExecutionArn;
+  if (name === undefined || arn === undefined) return undefined;
+  const match = matcher.exec(name);
+  if (match?.[1] === undefined) return undefined;
+  return {
+    index: Number(match[1]),
+    executionArn: arn,
+    displayName: name,
+    status: summary.PipelineExecutionStatus,
+    startTime: summary.StartTime,
+  };
+};

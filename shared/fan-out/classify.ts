@@ -1,0 +1,108 @@
+/**
+ * How the runner treats an error from StartPipelineExecution.
+ * - `resource-limit`: `ResourceLimitExceeded`, the account's quota (for example of
+ *   concurrent pipeline executions): stop starting, defer the rest.
+ * - `transient`: throttling, a 5xx, a network error or a timeout: the SDK has already
+ *   retried; retry again with backoff, with the same ClientRequestToken, which is safe
+ *   even when the first call's outcome is unknown.
+ * - `conflict`: `ConflictException`, retried like a transient error, but reported as a
+ *   failure if it persists.
+ * - `permanent`: anything else the service rejected (`ResourceNotFound`,
+ *   `ValidationException`, `AccessDeniedException`...): that (pipeline, item) fails.
+ *
+ * Error names are those of the SageMaker API model (`StartPipelineExecution` errors:
+ * ConflictException, ResourceNotFound, ResourceLimitExceeded) and the throttling codes
+ * and transient status codes of the SDK's retry classification
+ * (`@smithy/core` `submodules/retry/service-error-classification/constants.js`).
+ */
+export type ErrorClass = 'resource-limit' | 'transient' | 'conflict' | 'permanent';
+
+const THROTTLING_NAMES = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'SlowDown',
+  'PriorRequestNotComplete',
+]);
+
+const TRANSIENT_NAMES = new Set([
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'AbortError',
+  'InternalFailure',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+]);
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+interface ServiceErrorShape {
+  name?: unknown;
+  code?: unknown;
+  $fault?: unknown;
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+  $retryable?: { throttling?: boolean };
+}
+
+const shapeOf = (error: unknown): ServiceErrorShape =>
+  error !== null && typeof error === 'object' ? (error as ServiceErrorShape) : {};
+
+/** The error's name, as SageMaker (or Node) reports it. */
+export const errorName = (error: unknown): string => {
+  const name = shapeOf(error).name;
+  return typeof name === 'string' && name !== '' ? name : 'Error';
+};
+
+/** The error's message, cut to a readable length. */
+export const errorMessage = (error: unknown): string => {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.length > 500 ? `${message.slice(0, 499)}…` : message;
+};
+
+/** Whether the error is throttling (by name, HTTP 429 or the SDK's retryable trait). */
+export const isThrottling = (error: unknown): boolean => {
+  const shape = shapeOf(error);
+  return (
+    THROTTLING_NAMES.has(errorName(error)) ||
+    shape.$metadata?.httpStatusCode === 429 ||
+    shape.$retryable?.throttling === true
+  );
+};
+
+/** Classifies an error from StartPipelineExecution (see {@link ErrorClass}). */
+export const classifyError = (error: unknown): ErrorClass => {
+  const shape = shapeOf(error);
+  const name = errorName(error);
+  if (name === 'ResourceLimitExceeded') return 'resource-limit';
+  if (name === 'ConflictException') return 'conflict';
+  if (isThrottling(error) || TRANSIENT_NAMES.has(name)) return 'transient';
+  const status = shape.$metadata?.httpStatusCode;
+  if (shape.$fault === 'server' || (status !== undefined && status >= 500)) return 'transient';
+  if (typeof shape.code === 'string' && NETWORK_CODES.has(shape.code)) return 'transient';
+  // No HTTP status at all: the request may never have got an answer (socket closed,
+  // DNS, a parse error of a truncated body); retrying with the same token is safe.
+  if (status === undefined && shape.$fault === undefined) return 'transient';
+  return 'permanent';
+};
+
+/** Attempts the SDK made for one call (1 when it did not retry), from `$metadata.attempts`. */
+export const sdkAttempts = (resultOrError: unknown): number => {
+  const attempts = shapeOf(resultOrError).$metadata?.attempts;
+  return typeof attempts === 'number' && attempts >= 1 ? attempts : 1;
+};

@@ -1,0 +1,312 @@
+import * as z from 'zod/mini';
+import { describeValue } from '../describe-value';
+import { type FieldProblem, InputValidationError } from '../errors';
+import {
+  MAX_PARAMETER_VALUE_LENGTH,
+  MAX_PIPELINE_NAME_OR_ARN_LENGTH,
+  MAX_PIPELINE_PARAMETERS,
+  MIN_MAX_PARALLEL_EXECUTION_STEPS,
+  PIPELINE_NAME_OR_ARN_PATTERN,
+  PIPELINE_PARAMETER_NAME_PATTERN,
+} from '../limits';
+import { booleanArg, integerArg, jsonArrayArg, jsonObjectArg } from '../parsers';
+import { MAX_ITEMS } from '../steps/items';
+import {
+  batchIdOf,
+  canonicalJson,
+  clientRequestToken,
+  DEFAULT_DISPLAY_NAME_PREFIX,
+  descriptionOf,
+  displayNameOf,
+  pipelineNameOf,
+  sanitizeDisplayNamePrefix,
+} from './identity';
+import { type CompiledTemplate, compileTemplate, PLACEHOLDERS, renderTemplate } from './template';
+
+/** Our own limits on one fan-out request. */
+export const MAX_PIPELINES = 10;
+export const DEFAULT_MAX_CONCURRENCY = 8;
+export const MAX_CONCURRENCY = 50;
+/** A batch key is an execution ARN (up to 2,048 characters), an event id or a header value. */
+export const MAX_BATCH_KEY_LENGTH = 2048;
+export const MAX_DISPLAY_NAME_PREFIX_LENGTH = 256;
+/** The parameter the item goes in when the request has no `parameters`. */
+export const DEFAULT_ITEM_PARAMETER = 'Item';
+
+const pipelineArg = z.string().check(
+  z.minLength(1),
+  z.maxLength(MAX_PIPELINE_NAME_OR_ARN_LENGTH),
+  z.refine((value) => PIPELINE_NAME_OR_ARN_PATTERN.test(value), {
+    error: (issue) =>
+      `expected a pipeline name or ARN matching ${PIPELINE_NAME_OR_ARN_PATTERN.source}, received ${describeValue(issue.input)}`,
+  }),
+);
+
+/** The fan-out request: one contract for every trigger. */
+export const fanOutRequestSchema = z.object({
+  pipelines: jsonArrayArg(
+    z.array(pipelineArg).check(z.minLength(1), z.maxLength(MAX_PIPELINES)),
+  ).check(
+    z.describe(
+      `1 to ${MAX_PIPELINES} child pipeline names or ARNs: a JSON array, or a string holding one`,
+    ),
+  ),
+  items: jsonArrayArg(z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_ITEMS))).check(
+    z.describe(
+      `1 to ${MAX_ITEMS} items, any JSON values: a JSON array, or a string holding one (plan-batches' batches output as is)`,
+    ),
+  ),
+  batchKey: z
+    .string()
+    .check(
+      z.minLength(1),
+      z.maxLength(MAX_BATCH_KEY_LENGTH),
+      z.describe(
+        'Idempotency key of this fan-out: the parent pipeline passes Execution.PipelineExecutionArn',
+      ),
+    ),
+  parameters: z.optional(
+    jsonObjectArg(z.record(z.string(), z.string())).check(
+      z.describe(
+        `Child pipeline parameter name to template (${PLACEHOLDERS}); default {"${DEFAULT_ITEM_PARAMETER}": "{{item}}"}`,
+      ),
+    ),
+  ),
+  displayNamePrefix: z.optional(
+    z
+      .string()
+      .check(
+        z.maxLength(MAX_DISPLAY_NAME_PREFIX_LENGTH),
+        z.describe(
+          `Prefix of each child execution's display name, default "${DEFAULT_DISPLAY_NAME_PREFIX}"`,
+        ),
+      ),
+  ),
+  maxConcurrency: z.optional(
+    z
+      .pipe(integerArg, z.int().check(z.minimum(1), z.maximum(MAX_CONCURRENCY)))
+      .check(
+        z.describe(`Concurrent StartPipelineExecution calls, default ${DEFAULT_MAX_CONCURRENCY}`),
+      ),
+  ),
+  maxParallelExecutionSteps: z.optional(
+    z
+      .pipe(integerArg, z.int().check(z.minimum(MIN_MAX_PARALLEL_EXECUTION_STEPS)))
+      .check(
+        z.describe('Passed to each child as ParallelismConfiguration.MaxParallelExecutionSteps'),
+      ),
+  ),
+  dryRun: z.optional(
+    booleanArg.check(z.describe('Validate and return the plan without calling SageMaker')),
+  ),
+});
+
+/** A request after schema validation. */
+export type FanOutRequest = z.output<typeof fanOutRequestSchema>;
+
+/** One child execution to start: everything StartPipelineExecution needs. */
+export interface PlannedExecution {
+  pipeline: string;
+  index: number;
+  displayName: string;
+  description: string;
+  clientRequestToken: string;
+  parameters: Array<{ Name: string; Value: string }>;
+}
+
+/** A validated fan-out, with the tasks derived lazily (10,000 items × 10 pipelines stay cheap). */
+export interface FanOutPlan {
+  batchId: string;
+  batchKey: string;
+  pipelines: readonly string[];
+  items: readonly unknown[];
+  displayNamePrefix: string;
+  maxConcurrency: number;
+  maxParallelExecutionSteps: number | undefined;
+  dryRun: boolean;
+  /** Number of (pipeline, item) pairs. */
+  requested: number;
+  /** The display name of the child execution for an item. */
+  displayName: (index: number) => string;
+  /** The execution to start for a (pipeline, item); rendering cannot fail after planning. */
+  execution: (pipelineIndex: number, index: number) => PlannedExecution;
+}
+
+/** Formats sorted indexes as `3, 7-9, 12`. */
+export const formatIndexes = (indexes: readonly number[]): string => {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < indexes.length) {
+    const start = indexes[i] as number;
+    let end = start;
+    while (i + 1 < indexes.length && indexes[i + 1] === end + 1) {
+      i++;
+      end++;
+    }
+    parts.push(start === end ? String(start) : `${start}-${end}`);
+    i++;
+  }
+  return parts.join(', ');
+};
+
+/** Collects per-item problems grouped by (field, problem), so 10,000 failing items make one line. */
+class ItemProblems {
+  private readonly groups = new Map<
+    string,
+    { field: string; problem: string; indexes: number[] }
+  >();
+
+  add(field: string, problem: string, index: number): void {
+    const key = `${field}\u0000${problem}`;
+    const group = this.groups.get(key);
+    if (group) group.indexes.push(index);
+    else this.groups.set(key, { field, problem, indexes: [index] });
+  }
+
+  toFieldProblems(): FieldProblem[] {
+    return [...this.groups.values()].map(({ field, problem, indexes }) => ({
+      field,
+      problem: `${problem} for item${indexes.length === 1 ? '' : 's'} ${formatIndexes(indexes)}${indexes.length > 1 ? ` (${indexes.length} items)` : ''}`,
+    }));
+  }
+}
+
+/**
+ * Checks everything the schema cannot (SageMaker's constraints on parameters, templates
+ * against every item, duplicate pipelines) and derives the plan. Makes no call.
+ * @throws InputValidationError listing every problem, with item indexes.
+ */
+export const planFanOut = (request: FanOutRequest, subject = 'fan-out request'): FanOutPlan => {
+  const problems: FieldProblem[] = [];
+  const pipelines = request.pipelines;
+  const seen = new Map<string, number>();
+  pipelines.forEach((pipeline, i) => {
+    const name = pipelineNameOf(pipeline).toLowerCase();
+    const first = seen.get(name);
+    if (first === undefined) seen.set(name, i);
+    else {
+      problems.push({
+        field: `pipelines[${i}]`,
+        problem: `names the same pipeline as pipelines[${first}] (${JSON.stringify(pipelineNameOf(pipeline))}); each child pipeline may appear once`,
+      });
+    }
+  });
+
+  const templates = request.parameters ?? { [DEFAULT_ITEM_PARAMETER]: '{{item}}' };
+  const entries = Object.entries(templates);
+  if (entries.length > MAX_PIPELINE_PARAMETERS) {
+    problems.push({
+      field: 'parameters',
+      problem: `expected at most ${MAX_PIPELINE_PARAMETERS} parameters (StartPipelineExecution's limit), received ${entries.length}`,
+    });
+  }
+  const compiled: Array<{ name: string; template: CompiledTemplate }> = [];
+  for (const [name, source] of entries) {
+    const field = `parameters.${name}`;
+    if (!PIPELINE_PARAMETER_NAME_PATTERN.test(name)) {
+      problems.push({
+        field,
+        problem: `parameter name ${JSON.stringify(name.slice(0, 60))} must be 1 to 256 characters of [A-Za-z0-9-_]`,
+      });
+    }
+    const result = compileTemplate(source);
+    if (result.ok) compiled.push({ name, template: result.template });
+    else {
+      problems.push({
+        field,
+        problem: `unknown placeholder ${result.unknown.slice(0, 60)}; expected ${PLACEHOLDERS}`,
+      });
+    }
+  }
+
+  const prefix = sanitizeDisplayNamePrefix(
+    request.displayNamePrefix ?? DEFAULT_DISPLAY_NAME_PREFIX,
+  );
+  if (
+    request.displayNamePrefix !== undefined &&
+    request.displayNamePrefix !== '' &&
+    prefix === ''
+  ) {
+    problems.push({
+      field: 'displayNamePrefix',
+      problem: `expected letters or digits, received ${describeValue(request.displayNamePrefix)}`,
+    });
+  }
+
+  const batchId = batchIdOf(request.batchKey);
+  const items = request.items;
+  // Every template against every item, so the error lists every failing item at once.
+  if (entries.length <= MAX_PIPELINE_PARAMETERS) {
+    const itemProblems = new ItemProblems();
+    for (const { name, template } of compiled) {
+      for (let index = 0; index < items.length; index++) {
+        const rendered = renderTemplate(
+          template,
+          items[index],
+          index,
+          batchId,
+          MAX_PARAMETER_VALUE_LENGTH,
+        );
+        if (rendered.ok) continue;
+        const field = `parameters.${name}`;
+        if (rendered.problem.kind === 'missing-field') {
+          itemProblems.add(
+            field,
+            `${template.source.slice(0, 60)} names field ${JSON.stringify(rendered.problem.field)} that the item does not have`,
+            index,
+          );
+        } else {
+          itemProblems.add(
+            field,
+            `renders to more than ${MAX_PARAMETER_VALUE_LENGTH} characters (a parameter value's limit)`,
+            index,
+          );
+        }
+      }
+    }
+    problems.push(...itemProblems.toFieldProblems());
+  }
+
+  if (problems.length > 0) throw new InputValidationError(problems, { subject });
+
+  const itemJson: Array<string | undefined> = new Array(items.length);
+  return {
+    batchId,
+    batchKey: request.batchKey,
+    pipelines,
+    items,
+    displayNamePrefix: prefix,
+    maxConcurrency: request.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+    maxParallelExecutionSteps: request.maxParallelExecutionSteps,
+    dryRun: request.dryRun ?? false,
+    requested: pipelines.length * items.length,
+    displayName: (index) => displayNameOf(prefix, batchId, index),
+    execution: (pipelineIndex, index) => {
+      const pipeline = pipelines[pipelineIndex] as string;
+      const item = items[index];
+      let json = itemJson[index];
+      if (json === undefined) {
+        json = canonicalJson(item);
+        itemJson[index] = json;
+      }
+      return {
+        pipeline,
+        index,
+        displayName: displayNameOf(prefix, batchId, index),
+        description: descriptionOf(batchId, index, pipeline),
+        clientRequestToken: clientRequestToken(request.batchKey, pipeline, index, json),
+        parameters: compiled.map(({ name, template }) => {
+          const rendered = renderTemplate(
+            template,
+            item,
+            index,
+            batchId,
+            MAX_PARAMETER_VALUE_LENGTH,
+          );
+          // Planning rendered every (template, item) successfully.
+          return { Name: name, Value: rendered.ok ? rendered.value : '' };
+        }),
+      };
+    },
+  };
+};
