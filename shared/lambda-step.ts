@@ -109,6 +109,11 @@ const describeIssue = (issue: z.core.$ZodIssue): string => {
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, received ${describeValue(issue.input)}`;
     case 'invalid_format':
       return `expected ${issue.format === 'regex' ? `a string matching ${issue.pattern ?? 'the pattern'}` : `a ${issue.format}`}, received ${describeValue(issue.input)}`;
+    case 'invalid_union':
+      // The parsers' unions word their own message; a missing value still reads as required.
+      return issue.input === undefined && !issue.message.startsWith('required')
+        ? `required, ${issue.message}`
+        : issue.message;
     default:
       return issue.message;
   }
