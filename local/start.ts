@@ -1,0 +1,345 @@
+/**
+ * `npm start`: the project end to end on this machine. Starts the local SageMaker runtime and
+ * serverless-offline, creates every pipeline in `pipelines/`, starts `parent`, shows its steps
+ * live, then the child executions the fan-out started, and keeps serving until Ctrl-C.
+ */
+import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  DescribePipelineExecutionCommand,
+  ListPipelineExecutionsCommand,
+  ListPipelineParametersForExecutionCommand,
+  type PipelineExecutionSummary,
+  StartPipelineExecutionCommand,
+} from '@aws-sdk/client-sagemaker';
+import { flag, type ParsedArgs, pairsFlag, parseArgs, portFlag, UsageError } from './args';
+import { DEFAULT_RUNTIME_PORT } from './cli';
+import { listAllSteps, localSageMakerClient, readPipelineDir, upsertPipeline } from './client';
+import { EXECUTION_STATUS_CHANGE, STEP_STATUS_CHANGE } from './events';
+import { type LocalRuntime, startLocalRuntime } from './index';
+import { loadFunctionCatalog, PROJECT_ROOT } from './invokers/catalog';
+import { createInProcessInvoker } from './invokers/in-process';
+import { createLambdaClientInvoker, type LambdaClientInvoker } from './invokers/lambda-client';
+import type { LambdaInvoker } from './invokers/types';
+import { KNOB_SPECS, type Knobs, knobsFromEnv, parseKnob } from './knobs';
+import { type OfflineProcess, OfflineStartError, startOffline } from './offline';
+import { progressBar, stepLine, table } from './render';
+
+const HOST = '127.0.0.1';
+
+const USAGE = `usage: npm start -- [options]
+  --port N                 local SageMaker API port (default ${DEFAULT_RUNTIME_PORT}; 0 picks a free one)
+  --http-port N            serverless-offline HTTP API port (default 3000)
+  --lambda-port N          serverless-offline Lambda invoke port (default 3002)
+  --in-process             run the functions in this process instead of serverless-offline
+  --stage NAME             stage of the deployed function names (default dev)
+  --param Name=Value       parameter of the parent execution (repeatable)
+  --pipelines DIR          folder of pipeline definitions (default pipelines/)
+  --parent NAME            pipeline to start (default parent)
+  --offline-timeout-ms N   how long to wait for serverless-offline (default 120000)
+  --lambda-timeout-ms N    Lambda step timeout (default 600000, SageMaker's 10 minutes)
+  --exit                   stop after the summary instead of serving
+${KNOB_SPECS.map((k) => `  ${`${k.flag} V`.padEnd(25)}${k.help} [$${k.env}]`).join('\n')}`;
+
+function numberFlag(args: ParsedArgs, name: string, fallback: number): number {
+  const raw = flag(args, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new UsageError(`--${name} must be a positive number, got '${raw}'`);
+  return value;
+}
+
+function knobsFrom(args: ParsedArgs): Partial<Knobs> {
+  let knobs = knobsFromEnv();
+  for (const spec of KNOB_SPECS) {
+    const raw = flag(args, spec.flag.slice(2));
+    if (raw !== undefined) knobs = { ...knobs, ...parseKnob(spec.key, raw) };
+  }
+  return knobs;
+}
+
+function seconds(start?: Date, end?: Date): string {
+  if (!start || !end) return '';
+  return `${((end.getTime() - start.getTime()) / 1000).toFixed(1)} s`;
+}
+
+/** Runs `npm start`; resolves to the exit code once it stops (Ctrl-C, SIGTERM, or --exit). */
+export async function main(argv: string[]): Promise<number> {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  let args: ParsedArgs;
+  try {
+    args = parseArgs(argv, ['in-process', 'exit', 'help']);
+    if (args.flags.has('help')) {
+      out(USAGE);
+      return 0;
+    }
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const inProcess = args.flags.has('in-process');
+  let local: LocalRuntime | undefined;
+  let offline: OfflineProcess | undefined;
+  let lambdaInvoker: LambdaClientInvoker | undefined;
+  let stopping: Promise<void> | undefined;
+  const stopAll = () => {
+    stopping ??= (async () => {
+      await offline?.stop();
+      lambdaInvoker?.close();
+      await local?.close();
+    })();
+    return stopping;
+  };
+  let release: (code: number) => void = () => {};
+  const stopped = new Promise<number>((resolve) => {
+    release = resolve;
+  });
+  const onSignal = (signal: NodeJS.Signals) => {
+    out(
+      `\n${signal}: stopping${offline ? ` serverless-offline (pid ${offline.pid}) and` : ''} the runtime...`,
+    );
+    void stopAll().then(() => release(0));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  // Last resort if this process dies another way: never leave serverless-offline behind.
+  process.once('exit', () => {
+    if (offline) {
+      try {
+        process.kill(-offline.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  });
+
+  try {
+    const port = portFlag(args, 'port', DEFAULT_RUNTIME_PORT);
+    const httpPort = portFlag(args, 'http-port', 3000);
+    const lambdaPort = portFlag(args, 'lambda-port', 3002);
+    const stage = flag(args, 'stage') ?? 'dev';
+    const dir = resolve(flag(args, 'pipelines') ?? join(PROJECT_ROOT, 'pipelines'));
+    const parentName = flag(args, 'parent') ?? 'parent';
+    const pipelines = readPipelineDir(dir);
+    if (!pipelines.some((p) => p.name === parentName)) {
+      throw new UsageError(`no ${parentName}.json in ${dir}`);
+    }
+    const childNames = pipelines.filter((p) => p.name !== parentName).map((p) => p.name);
+    const catalog = loadFunctionCatalog({ stage });
+    const lambdaEndpoint = `http://${HOST}:${lambdaPort}`;
+    const allowed = childNames.join(',') || '*';
+    const lambdaTimeoutMs = numberFlag(args, 'lambda-timeout-ms', 600_000);
+
+    out('sagemaker-pipeline-lambdas: local SageMaker Pipelines runtime');
+    local = await startLocalRuntime({
+      host: HOST,
+      port,
+      lambdaTimeoutMs,
+      knobs: knobsFrom(args),
+      log: (line) => out(`runtime: ${line}`),
+      invoker: (url): LambdaInvoker => {
+        if (inProcess) {
+          return createInProcessInvoker({
+            catalog,
+            env: { SAGEMAKER_ENDPOINT: url, FAN_OUT_ALLOWED_PIPELINES: allowed },
+          });
+        }
+        lambdaInvoker = createLambdaClientInvoker({ endpoint: lambdaEndpoint, catalog });
+        return lambdaInvoker;
+      },
+    });
+    out(`  SageMaker API      ${local.url}`);
+    out(`  functions          ${catalog.keys.join(', ')}`);
+    if (inProcess) {
+      out('  Lambda steps       in-process (no serverless-offline, no HTTP API)');
+    } else {
+      out(
+        `  serverless-offline starting (HTTP API ${HOST}:${httpPort}, Lambda ${HOST}:${lambdaPort})...`,
+      );
+      offline = await startOffline({
+        root: PROJECT_ROOT,
+        host: HOST,
+        httpPort,
+        lambdaPort,
+        stage,
+        logFile: join(PROJECT_ROOT, '.local-runtime', 'serverless-offline.log'),
+        readyTimeoutMs: numberFlag(args, 'offline-timeout-ms', 120_000),
+        env: {
+          SAGEMAKER_ENDPOINT: local.url,
+          FAN_OUT_ALLOWED_PIPELINES: allowed,
+          AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+          AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+          AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+      });
+      out(`  serverless-offline ready (pid ${offline.pid}, log ${offline.logFile})`);
+      out(`  Lambda steps       ${lambdaInvoker?.description ?? ''}`);
+    }
+
+    const client = localSageMakerClient(local.url);
+    for (const pipeline of pipelines) {
+      const arn = await upsertPipeline(client, pipeline);
+      out(`  pipeline           ${pipeline.name.padEnd(18)} ${arn}`);
+    }
+
+    // Live view: parent steps as they change, children as they finish.
+    let printing = Promise.resolve();
+    const printed = new Set<string>();
+    const childStatus = new Map<string, string>();
+    let showProgress = false;
+    const progress = () => {
+      const done = [...childStatus.values()].filter(
+        (s) => s !== 'Executing' && s !== 'Stopping',
+      ).length;
+      const line = `  children ${progressBar(done, childStatus.size)}`;
+      if (process.stdout.isTTY) process.stdout.write(`\r${line}`);
+      else out(line);
+    };
+    const parentPipelineArn = `arn:aws:sagemaker:${local.runtime.region}:${local.runtime.accountId}:pipeline/${parentName.toLowerCase()}`;
+    const unsubscribe = local.runtime.events.subscribe((event) => {
+      const executionArn = String(event.detail.pipelineExecutionArn);
+      // Steps start before StartPipelineExecution answers, so match the parent by pipeline.
+      const ofParent = event.detail.pipelineArn === parentPipelineArn;
+      if (event['detail-type'] === STEP_STATUS_CHANGE && ofParent) {
+        const status = String(event.detail.currentStepStatus);
+        const name = String(event.detail.stepName);
+        const key = `${executionArn}:${name}:${status}`;
+        if (status === 'Starting' || printed.has(key)) return;
+        printed.add(key);
+        printing = printing.then(async () => {
+          if (status === 'Executing') {
+            out(stepLine({ StepName: name, StepStatus: 'Executing' }));
+            return;
+          }
+          const steps = await listAllSteps(client, executionArn);
+          const step = steps.find((s) => s.StepName === name);
+          if (step) out(stepLine(step));
+        });
+      } else if (event['detail-type'] === EXECUTION_STATUS_CHANGE && !ofParent) {
+        const previous = childStatus.get(executionArn);
+        const status = String(event.detail.currentPipelineExecutionStatus);
+        childStatus.set(executionArn, status);
+        if (showProgress && previous !== status && status !== 'Executing') progress();
+      }
+    });
+
+    const started = await client.send(
+      new StartPipelineExecutionCommand({
+        PipelineName: parentName,
+        PipelineParameters: pairsFlag(args, 'param'),
+        ClientRequestToken: randomUUID(),
+      }),
+    );
+    const parentArn = started.PipelineExecutionArn as string;
+    out(`\n${parentName} ${parentArn}`);
+    const parentStatus = await local.runtime.waitForExecution(parentArn);
+    await printing;
+    const described = await client.send(
+      new DescribePipelineExecutionCommand({ PipelineExecutionArn: parentArn }),
+    );
+    out(
+      `${parentName}: ${parentStatus}${described.FailureReason ? ` (${described.FailureReason})` : ''}`,
+    );
+
+    const childArns = local.runtime.executionArns().filter((arn) => arn !== parentArn);
+    for (const arn of childArns) if (!childStatus.has(arn)) childStatus.set(arn, 'Executing');
+    let childrenOk = true;
+    if (childArns.length > 0) {
+      out(`\n${childArns.length} child executions started by the fan-out`);
+      showProgress = true;
+      progress();
+      const statuses = await Promise.all(
+        childArns.map((arn) => local?.runtime.waitForExecution(arn)),
+      );
+      if (process.stdout.isTTY) out('');
+      showProgress = false;
+      const rows: string[][] = [];
+      for (const name of childNames) {
+        const summaries: PipelineExecutionSummary[] = [];
+        let NextToken: string | undefined;
+        do {
+          const page = await client.send(
+            new ListPipelineExecutionsCommand({
+              PipelineName: name,
+              SortOrder: 'Ascending',
+              ...(NextToken ? { NextToken } : {}),
+            }),
+          );
+          summaries.push(...(page.PipelineExecutionSummaries ?? []));
+          NextToken = page.NextToken;
+        } while (NextToken);
+        for (const summary of summaries) {
+          const params = await client.send(
+            new ListPipelineParametersForExecutionCommand({
+              PipelineExecutionArn: summary.PipelineExecutionArn,
+            }),
+          );
+          const detail = await client.send(
+            new DescribePipelineExecutionCommand({
+              PipelineExecutionArn: summary.PipelineExecutionArn,
+            }),
+          );
+          rows.push([
+            summary.PipelineExecutionDisplayName ?? '',
+            name,
+            summary.PipelineExecutionStatus ?? '',
+            (params.PipelineParameters ?? []).map((p) => `${p.Name}=${p.Value}`).join(' '),
+            seconds(detail.CreationTime, detail.LastModifiedTime),
+          ]);
+        }
+      }
+      out(table(['execution', 'pipeline', 'status', 'parameters', 'time'], rows));
+      const succeeded = statuses.filter((s) => s === 'Succeeded').length;
+      childrenOk = succeeded === statuses.length;
+      out(
+        `\nsummary: ${parentName} ${parentStatus}; ${statuses.length} child executions: ${succeeded} Succeeded, ${statuses.length - succeeded} not`,
+      );
+    } else {
+      out(`\nsummary: ${parentName} ${parentStatus}; no child executions`);
+    }
+    unsubscribe();
+    client.destroy();
+
+    const endpoint = `--endpoint-url ${local.url} --region ${local.runtime.region}`;
+    out('\nTry next (copy and paste):');
+    out(
+      `  aws sagemaker list-pipeline-executions --pipeline-name ${childNames[0] ?? parentName} ${endpoint}`,
+    );
+    out(
+      `  aws sagemaker start-pipeline-execution --pipeline-name ${parentName} --pipeline-parameters Name=BatchSize,Value=1 ${endpoint}`,
+    );
+    out(`  npm run local -- callbacks --endpoint ${local.url}`);
+    if (!inProcess) {
+      out(
+        `  curl -s -X POST http://${HOST}:${httpPort}/fan-outs -H 'content-type: application/json' -H 'Idempotency-Key: try-1' -d '{"pipelines":["${childNames[0] ?? 'child-pipeline-1'}"],"items":["a","b"],"batchKey":"try-1"}'`,
+      );
+      out(
+        `  aws lambda invoke --function-name ${catalog.deployedName('concat')} --endpoint-url ${lambdaEndpoint} --region ${local.runtime.region} --cli-binary-format raw-in-base64-out --payload '{"str1":"a","str2":"b"}' /dev/stdout`,
+      );
+    }
+    const ok = parentStatus === 'Succeeded' && childrenOk;
+    if (args.flags.has('exit')) {
+      await stopAll();
+      return ok ? 0 : 1;
+    }
+    out('\nServing. Press Ctrl-C to stop.');
+    return await stopped;
+  } catch (error) {
+    if (error instanceof UsageError) process.stderr.write(`${error.message}\n${USAGE}\n`);
+    else if (error instanceof OfflineStartError)
+      process.stderr.write(`\nserverless-offline failed to start: ${error.message}\n`);
+    else
+      process.stderr.write(
+        `\nerror: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+    await stopAll();
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

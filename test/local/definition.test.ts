@@ -1,0 +1,180 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compileDefinition, DefinitionError, parseReference } from '../../local/engine/definition';
+import { definition, lambdaStep } from './support';
+
+function rejection(text: string): string {
+  try {
+    compileDefinition(text);
+  } catch (error) {
+    expect(error).toBeInstanceOf(DefinitionError);
+    return (error as Error).message;
+  }
+  throw new Error('expected the definition to be rejected');
+}
+
+describe('definition: references', () => {
+  it('parses every reference form', () => {
+    expect(parseReference('Parameters.Items')).toEqual({ kind: 'parameter', name: 'Items' });
+    expect(parseReference('Execution.PipelineExecutionArn')).toEqual({
+      kind: 'execution',
+      variable: 'PipelineExecutionArn',
+    });
+    expect(parseReference("Steps.a-b.OutputParameters['x']")).toEqual({
+      kind: 'stepOutput',
+      step: 'a-b',
+      output: 'x',
+    });
+    expect(parseReference('Steps.a.OutputParameters["x"]')).toEqual({
+      kind: 'stepOutput',
+      step: 'a',
+      output: 'x',
+    });
+    expect(parseReference('Steps.train.ModelArtifacts.S3ModelArtifacts')).toEqual({
+      kind: 'stepProperty',
+      step: 'train',
+      property: 'ModelArtifacts.S3ModelArtifacts',
+    });
+  });
+
+  it('rejects an unknown execution variable, listing the known ones', () => {
+    expect(() => parseReference('Execution.Nope')).toThrow(
+      /unknown execution variable 'Execution.Nope' \(known: Execution.PipelineExecutionId/,
+    );
+  });
+
+  it('rejects a reference of no known form', () => {
+    expect(() => parseReference('Properties.X')).toThrow("unsupported reference 'Properties.X'");
+  });
+});
+
+describe('definition: CreatePipeline checks', () => {
+  it('builds the DAG from DependsOn, data references and Condition branches', () => {
+    const compiled = compileDefinition(
+      definition([
+        lambdaStep('a', 'f', {}, { x: 'String' }),
+        lambdaStep('b', 'f', { v: { Get: "Steps.a.OutputParameters['x']" } }),
+        {
+          Name: 'cond',
+          Type: 'Condition',
+          DependsOn: ['b'],
+          Arguments: {
+            Conditions: [
+              {
+                Type: 'Equals',
+                LeftValue: { Get: "Steps.a.OutputParameters['x']" },
+                RightValue: 'y',
+              },
+            ],
+            IfSteps: [lambdaStep('yes', 'f')],
+            ElseSteps: [lambdaStep('no', 'f')],
+          },
+        },
+      ]),
+    );
+    expect(compiled.steps.get('b')?.dependsOn).toEqual(['a']);
+    expect(compiled.steps.get('cond')?.dependsOn.sort()).toEqual(['a', 'b']);
+    expect(compiled.steps.get('yes')).toMatchObject({
+      dependsOn: ['cond'],
+      branch: { condition: 'cond', outcome: 'True' },
+    });
+    expect(compiled.steps.get('no')?.branch).toEqual({ condition: 'cond', outcome: 'False' });
+  });
+
+  it('rejects a duplicate step name, also inside a Condition branch', () => {
+    expect(rejection(definition([lambdaStep('a', 'f'), lambdaStep('a', 'f')]))).toBe(
+      "duplicate step name 'a'",
+    );
+    const nested = definition([
+      lambdaStep('x', 'f'),
+      {
+        Name: 'c',
+        Type: 'Condition',
+        Arguments: { Conditions: [], IfSteps: [lambdaStep('x', 'f')] },
+      },
+    ]);
+    expect(rejection(nested)).toBe("duplicate step name 'x'");
+  });
+
+  it('rejects a cycle and names it', () => {
+    const text = definition([
+      lambdaStep('a', 'f', { v: { Get: "Steps.c.OutputParameters['o']" } }, { o: 'String' }),
+      lambdaStep('b', 'f', {}, { o: 'String' }, { DependsOn: ['a'] }),
+      lambdaStep('c', 'f', { v: { Get: "Steps.b.OutputParameters['o']" } }, { o: 'String' }),
+    ]);
+    expect(rejection(text)).toBe('steps form a cycle: a -> c -> b -> a');
+    expect(rejection(definition([lambdaStep('self', 'f', {}, {}, { DependsOn: ['self'] })]))).toBe(
+      'steps form a cycle: self -> self',
+    );
+  });
+
+  it('rejects unknown references: parameter, step, step output, DependsOn', () => {
+    expect(
+      rejection(definition([lambdaStep('a', 'f', { v: { Get: 'Parameters.Missing' } })])),
+    ).toBe("step 'a' references unknown parameter 'Parameters.Missing'");
+    expect(
+      rejection(
+        definition([lambdaStep('a', 'f', { v: { Get: "Steps.ghost.OutputParameters['x']" } })]),
+      ),
+    ).toBe("step 'a' references unknown step in 'Steps.ghost.OutputParameters['x']'");
+    expect(
+      rejection(
+        definition([
+          lambdaStep('a', 'f', {}, { x: 'String' }),
+          lambdaStep('b', 'f', { v: { Get: "Steps.a.OutputParameters['y']" } }),
+        ]),
+      ),
+    ).toBe("step 'b' references output 'y' that step 'a' does not declare");
+    expect(rejection(definition([lambdaStep('a', 'f', {}, {}, { DependsOn: ['ghost'] })]))).toBe(
+      "step 'a' depends on unknown step 'ghost'",
+    );
+    expect(
+      rejection(definition([lambdaStep('a', 'f', { v: { Get: 'Execution.Bogus' } })])),
+    ).toMatch(/^step 'a': unknown execution variable 'Execution.Bogus'/);
+  });
+
+  it('rejects malformed definitions with a message naming the problem', () => {
+    expect(rejection('{not json')).toMatch(/^pipeline definition is not valid JSON/);
+    expect(rejection(JSON.stringify({ Version: '2019-01-01', Steps: [] }))).toBe(
+      'unsupported definition Version "2019-01-01" (expected "2020-12-01")',
+    );
+    expect(rejection(definition([]))).toBe('pipeline definition has no Steps');
+    expect(rejection(definition([lambdaStep('a', 'f')], [{ Name: 'P', Type: 'Text' }]))).toBe(
+      "parameter 'P' has Type 'Text' (expected String, Integer, Float, Boolean)",
+    );
+    expect(
+      rejection(
+        definition([lambdaStep('a', 'f')], [{ Name: 'P', Type: 'Integer', DefaultValue: 'ten' }]),
+      ),
+    ).toBe('parameter \'P\' of Type Integer has DefaultValue "ten"');
+    expect(
+      rejection(
+        definition(
+          [lambdaStep('a', 'f')],
+          [
+            { Name: 'P', Type: 'String' },
+            { Name: 'P', Type: 'String' },
+          ],
+        ),
+      ),
+    ).toBe("duplicate parameter name 'P'");
+    expect(rejection(definition([lambdaStep('a', 'f', {}, { o: 'Text' as 'String' })]))).toBe(
+      "step 'a': output 'o' has OutputType 'Text' (expected String, Integer, Float, Boolean)",
+    );
+    expect(rejection(definition([{ Name: 'c', Type: 'Condition', Arguments: {} }]))).toBe(
+      "condition step 'c' has no Arguments.Conditions list",
+    );
+  });
+
+  it('accepts the public GeoSpatialPipeline.json definition', () => {
+    const compiled = compileDefinition(
+      readFileSync('../shared/fixtures/sagemaker/GeoSpatialPipeline.json', 'utf8'),
+    );
+    expect([...compiled.steps.keys()]).toEqual([
+      'vej-processing-step',
+      'vej-callback-step',
+      'export-vej-step',
+      'export-vej-callback',
+    ]);
+  });
+});
