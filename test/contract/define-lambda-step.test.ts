@@ -177,7 +177,7 @@ describe('the step error', () => {
     const error = await handler({}, lambdaContext()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputValidationError);
     expect((error as Error).message).toBe(
-      'Invalid input (1 problem): count: expected an integer, received nothing',
+      'Invalid input (1 problem): count: required, expected an integer, received nothing',
     );
   });
 });

@@ -55,6 +55,13 @@ describe('parseEvent', () => {
     );
   });
 
+  it('says a required field that also accepts a string form is missing', () => {
+    const error = inputErrorOf({ name: 'a' });
+    expect(error.message).toBe(
+      'Invalid input (1 problem): count: required, expected an integer, received nothing',
+    );
+  });
+
   it('describes an out-of-range, enum and pattern problem in words', () => {
     const error = inputErrorOf({ name: 'a', count: 1, size: 0, level: 'mid', code: 'A1' });
     expect(error.message).toContain('size: expected at least 1, received number 0');
