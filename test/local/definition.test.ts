@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileDefinition, DefinitionError, parseReference } from '../../local/engine/definition';
-import { definition, lambdaStep } from './support';
+import { branch, definition, lambdaStep } from './support';
 
 function rejection(text: string): string {
   try {
@@ -66,8 +66,8 @@ describe('definition: CreatePipeline checks', () => {
                 RightValue: 'y',
               },
             ],
-            IfSteps: [lambdaStep('yes', 'f')],
-            ElseSteps: [lambdaStep('no', 'f')],
+            IfSteps: branch(lambdaStep('yes', 'f')),
+            ElseSteps: branch(lambdaStep('no', 'f')),
           },
         },
       ]),
@@ -90,7 +90,7 @@ describe('definition: CreatePipeline checks', () => {
       {
         Name: 'c',
         Type: 'Condition',
-        Arguments: { Conditions: [], IfSteps: [lambdaStep('x', 'f')] },
+        Arguments: { Conditions: [], IfSteps: branch(lambdaStep('x', 'f')) },
       },
     ]);
     expect(rejection(nested)).toBe("duplicate step name 'x'");

@@ -9,6 +9,7 @@ import {
 } from '../../local/engine/interpreter';
 import type { LambdaInvoker } from '../../local/invokers/types';
 import {
+  branch,
   deferred,
   definition,
   type FakeFunction,
@@ -260,8 +261,8 @@ describe('interpreter: step types', () => {
             Conditions: [
               { Type: 'GreaterThan', LeftValue: { Get: 'Parameters.N' }, RightValue: 2 },
             ],
-            IfSteps: [lambdaStep('big', 'echo')],
-            ElseSteps: [lambdaStep('small', 'echo')],
+            IfSteps: branch(lambdaStep('big', 'echo')),
+            ElseSteps: branch(lambdaStep('small', 'echo')),
           },
         },
       ],

@@ -70,11 +70,11 @@ export async function waitFor<T>(
   check: () => T | Promise<T>,
   timeoutMs = 20_000,
   what = 'condition',
-): Promise<T> {
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value;
+    if (value) return value as NonNullable<T>;
     if (Date.now() > deadline)
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -105,3 +105,6 @@ export async function errorOf(
 }
 
 export type Client = SageMakerClient;
+
+/** Steps as a JSON value, for a Condition's IfSteps / ElseSteps. */
+export const branch = (...steps: StepDeclaration[]): Json => steps as unknown as Json;
