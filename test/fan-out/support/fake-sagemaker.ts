@@ -1,0 +1,178 @@
+import {
+  ListPipelineExecutionsCommand,
+  type ListPipelineExecutionsCommandInput,
+  type PipelineExecutionSummary,
+  ResourceLimitExceeded,
+  ResourceNotFound,
+  SageMakerClient,
+  SageMakerServiceException,
+  StartPipelineExecutionCommand,
+  type StartPipelineExecutionCommandInput,
+} from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
+import { pipelineNameOf } from '../../../shared/fan-out/identity';
+import type { FanOutSageMaker } from '../../../shared/fan-out/sagemaker';
+import { sageMakerPort } from '../../../shared/fan-out/sagemaker-client';
+
+/** An execution the fake service holds. */
+export interface FakeExecution {
+  arn: string;
+  pipeline: string;
+  token: string;
+  displayName: string | undefined;
+  description: string | undefined;
+  parameters: Array<{ Name?: string; Value?: string }>;
+  parallelism: number | undefined;
+  status: 'Executing' | 'Succeeded';
+  created: number;
+}
+
+/** Decides, per StartPipelineExecution call, whether it fails and how. */
+export type Fault = (input: StartPipelineExecutionCommandInput, call: number) => unknown;
+
+/**
+ * A small in-memory SageMaker: honours ClientRequestToken (same token and pipeline,
+ * same execution), enforces an optional quota of running executions, pages
+ * ListPipelineExecutions newest first, and injects faults.
+ */
+export class FakeSageMaker {
+  readonly executions: FakeExecution[] = [];
+  readonly startCalls: StartPipelineExecutionCommandInput[] = [];
+  listCalls = 0;
+  pipelines = new Set<string>(['child-a', 'child-b']);
+  maxRunning = Number.POSITIVE_INFINITY;
+  fault: Fault | undefined;
+  /** Fails every ListPipelineExecutions call when set. */
+  listFault: unknown;
+  /** Runs before each start answers (for concurrency tracking or pending calls). */
+  beforeAnswer: ((input: StartPipelineExecutionCommandInput) => Promise<void>) | undefined;
+  private ids = 0;
+
+  async start(input: StartPipelineExecutionCommandInput) {
+    this.startCalls.push(input);
+    const call = this.startCalls.length;
+    if (this.beforeAnswer) await this.beforeAnswer(input);
+    const fault = this.fault?.(input, call);
+    if (fault !== undefined && fault !== 'after-start') throw fault;
+    const pipeline = pipelineNameOf(input.PipelineName ?? '');
+    if (!this.pipelines.has(pipeline)) {
+      throw new ResourceNotFound({ message: `Pipeline ${pipeline} does not exist`, $metadata: {} });
+    }
+    const existing = this.executions.find(
+      (e) => e.pipeline === pipeline && e.token === input.ClientRequestToken,
+    );
+    if (existing) return { PipelineExecutionArn: existing.arn, $metadata: { attempts: 1 } };
+    if (this.running() >= this.maxRunning) {
+      throw new ResourceLimitExceeded({
+        message: `The account-level limit of ${this.maxRunning} concurrent executions is reached`,
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    this.ids++;
+    const execution: FakeExecution = {
+      arn: `arn:aws:sagemaker:us-east-1:123456789012:pipeline/${pipeline}/execution/${String(this.ids).padStart(12, '0')}`,
+      pipeline,
+      token: input.ClientRequestToken ?? '',
+      displayName: input.PipelineExecutionDisplayName,
+      description: input.PipelineExecutionDescription,
+      parameters: input.PipelineParameters ?? [],
+      parallelism: input.ParallelismConfiguration?.MaxParallelExecutionSteps,
+      status: 'Executing',
+      created: this.ids,
+    };
+    this.executions.push(execution);
+    // The execution exists, but the answer is lost: the caller sees a 500.
+    if (fault === 'after-start') throw serverError();
+    return { PipelineExecutionArn: execution.arn, $metadata: { attempts: 1 } };
+  }
+
+  list(input: ListPipelineExecutionsCommandInput) {
+    this.listCalls++;
+    if (this.listFault !== undefined) throw this.listFault;
+    const pipeline = pipelineNameOf(input.PipelineName ?? '');
+    if (!this.pipelines.has(pipeline)) {
+      throw new ResourceNotFound({ message: `Pipeline ${pipeline} does not exist`, $metadata: {} });
+    }
+    const all = this.executions
+      .filter((e) => e.pipeline === pipeline)
+      .sort((a, b) => b.created - a.created);
+    const offset = Number(input.NextToken ?? '0');
+    const size = input.MaxResults ?? 50;
+    const page = all.slice(offset, offset + size);
+    const summaries: PipelineExecutionSummary[] = page.map((e) => ({
+      PipelineExecutionArn: e.arn,
+      PipelineExecutionDisplayName: e.displayName,
+      PipelineExecutionDescription: e.description,
+      PipelineExecutionStatus: e.status,
+      StartTime: new Date(Date.UTC(2026, 10, 29, 7, 0, e.created)),
+    }));
+    return {
+      PipelineExecutionSummaries: summaries,
+      NextToken: offset + size < all.length ? String(offset + size) : undefined,
+    };
+  }
+
+  running(): number {
+    return this.executions.filter((e) => e.status === 'Executing').length;
+  }
+
+  /** Children finish: their quota is free again. */
+  finishAll(): void {
+    for (const e of this.executions) e.status = 'Succeeded';
+  }
+
+  /** Executions per (pipeline, display name), to spot duplicates. */
+  countsByPair(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const e of this.executions) {
+      const key = `${e.pipeline}/${e.displayName}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return counts;
+  }
+}
+
+/**
+ * Routes every SageMakerClient's commands to `fake` with aws-sdk-client-mock and
+ * returns the runner's port over a real client, so the SDK command plumbing is used.
+ */
+export const mockSageMaker = (fake: FakeSageMaker) => {
+  const mock = mockClient(SageMakerClient);
+  mock.on(StartPipelineExecutionCommand).callsFake((input) => fake.start(input));
+  mock.on(ListPipelineExecutionsCommand).callsFake((input) => fake.list(input));
+  const port: FanOutSageMaker = sageMakerPort(new SageMakerClient({ region: 'us-east-1' }));
+  return { mock, port };
+};
+
+export const throttling = (attempts = 3) =>
+  new SageMakerServiceException({
+    name: 'ThrottlingException',
+    $fault: 'client',
+    message: 'Rate exceeded',
+    $metadata: { httpStatusCode: 400, attempts },
+  });
+
+export const serverError = () =>
+  new SageMakerServiceException({
+    name: 'InternalFailure',
+    $fault: 'server',
+    message: 'We encountered an internal error. Please try again.',
+    $metadata: { httpStatusCode: 500, attempts: 3 },
+  });
+
+export const validationError = (message: string) =>
+  new SageMakerServiceException({
+    name: 'ValidationException',
+    $fault: 'client',
+    message,
+    $metadata: { httpStatusCode: 400, attempts: 1 },
+  });
+
+/** A sleep that does not wait, recording the delays asked for. */
+export const instantSleep = () => {
+  const delays: number[] = [];
+  const sleep = async (ms: number) => {
+    delays.push(ms);
+  };
+  return { delays, sleep };
+};
