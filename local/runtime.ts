@@ -143,9 +143,13 @@ function page<T>(items: T[], input: Input): { items: T[]; nextToken?: string } {
     : { items: slice };
 }
 
+/** Sorts by time; ties keep creation order (reversed when descending), as items share milliseconds. */
 function sortByTime<T>(items: T[], time: (item: T) => Date, order: unknown): T[] {
   const sign = order === 'Ascending' ? 1 : -1;
-  return [...items].sort((a, b) => sign * (time(a).getTime() - time(b).getTime()));
+  return items
+    .map((item, index) => ({ item, index }))
+    .sort((a, b) => sign * (time(a.item).getTime() - time(b.item).getTime() || a.index - b.index))
+    .map(({ item }) => item);
 }
 
 /** The local runtime's state and operations. Create it with {@link createRuntime}. */
