@@ -93,7 +93,8 @@ describe('fan-out LambdaStep handler', () => {
   });
 
   it('returns zero counts and starts nothing on a dry run', async () => {
-    const outputs = await handler({ ...loadEvent('fan-out'), dryRun: 'true' }, lambdaContext());
+    const event = { ...loadEvent('fan-out'), dryRun: 'true' };
+    const outputs = await handler(event, lambdaContext());
     expect(outputs).toMatchObject({ startedCount: 0, deferredCount: 0, complete: false });
     expect(fake.startCalls).toHaveLength(0);
   });
