@@ -1,0 +1,173 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Context } from 'aws-lambda';
+import { afterEach, describe, expect, it } from 'vitest';
+import { functionNameFromArn, loadFunctionCatalog } from '../../local/invokers/catalog';
+import { createInProcessInvoker } from '../../local/invokers/in-process';
+import { createLambdaClientInvoker } from '../../local/invokers/lambda-client';
+import type { InvokeRequest } from '../../local/invokers/types';
+import { arn } from './support';
+
+const request = (functionArn: string, payload: unknown, timeoutMs = 5_000): InvokeRequest => ({
+  functionArn,
+  payload,
+  timeoutMs,
+  signal: new AbortController().signal,
+});
+
+describe('function catalog', () => {
+  const catalog = loadFunctionCatalog();
+
+  it('lists the functions/ folders as function keys', () => {
+    expect(catalog.service).toBe('sagemaker-pipeline-lambdas');
+    expect(catalog.keys).toEqual(
+      expect.arrayContaining(['concat', 'inspect-items', 'plan-batches']),
+    );
+  });
+
+  it('resolves a FunctionArn by key, by deployed name (any stage) and with a qualifier', () => {
+    expect(functionNameFromArn('arn:aws:lambda:us-east-1:123456789012:function:name:live')).toBe(
+      'name',
+    );
+    expect(catalog.resolve(arn('concat'))).toBe('concat');
+    expect(catalog.resolve(arn('sagemaker-pipeline-lambdas-dev-inspect-items'))).toBe(
+      'inspect-items',
+    );
+    expect(catalog.resolve(arn('sagemaker-pipeline-lambdas-prod-plan-batches:3'))).toBe(
+      'plan-batches',
+    );
+    expect(catalog.resolve('concat')).toBe('concat');
+    expect(catalog.resolve(arn('sagemaker-pipeline-lambdas-dev-nothing'))).toBeUndefined();
+    expect(catalog.resolve(arn('other-service-dev-concat'))).toBeUndefined();
+    expect(catalog.deployedName('concat')).toBe('sagemaker-pipeline-lambdas-dev-concat');
+  });
+});
+
+describe('in-process invoker', () => {
+  it("runs this project's handler by deployed name and returns its result", async () => {
+    const invoker = createInProcessInvoker();
+    const result = await invoker.invoke(
+      request(arn('sagemaker-pipeline-lambdas-dev-concat'), { str1: 'a', str2: 'b' }),
+    );
+    expect(result).toEqual({ ok: true, payload: { str3: 'ab' } });
+  });
+
+  it("returns the handler's error message for a bad input", async () => {
+    const invoker = createInProcessInvoker();
+    const result = await invoker.invoke(request(arn('concat'), { str1: 1 }));
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error).toMatch(/str1/);
+  });
+
+  it('fails an unknown function with a message listing the known ones', async () => {
+    const invoker = createInProcessInvoker({ handlers: { extra: async () => ({}) } });
+    const result = await invoker.invoke(request(arn('nope'), {}));
+    expect(result).toEqual({
+      ok: false,
+      error: expect.stringMatching(
+        /^FunctionArn 'arn:aws:lambda:us-east-1:123456789012:function:nope' maps to no function of this project: known functions are .*concat.*extra/,
+      ),
+    });
+  });
+
+  it('passes a Lambda context and a JSON copy of the event to registered handlers', async () => {
+    let seen: Context | undefined;
+    const event = { when: new Date('2026-01-01T00:00:00Z') };
+    const invoker = createInProcessInvoker({
+      handlers: {
+        probe: async (received, context) => {
+          seen = context;
+          return { received, remaining: context.getRemainingTimeInMillis() };
+        },
+      },
+    });
+    const result = await invoker.invoke(request(arn('probe'), event, 60_000));
+    expect(result).toMatchObject({
+      ok: true,
+      payload: { received: { when: '2026-01-01T00:00:00.000Z' } },
+    });
+    const remaining = (result as { payload: { remaining: number } }).payload.remaining;
+    expect(remaining).toBeGreaterThan(55_000);
+    expect(remaining).toBeLessThanOrEqual(60_000);
+    expect(seen).toMatchObject({
+      functionName: 'probe',
+      functionVersion: '$LATEST',
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:probe',
+      awsRequestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      logGroupName: '/aws/lambda/probe',
+    });
+  });
+});
+
+describe('Lambda API invoker', () => {
+  const servers: ReturnType<typeof createServer>[] = [];
+  afterEach(() => {
+    for (const server of servers.splice(0)) server.close();
+  });
+
+  async function fakeLambda(
+    answer: (
+      name: string,
+      body: string,
+    ) => { status?: number; headers?: Record<string, string>; body: string },
+  ) {
+    const calls: string[] = [];
+    const server = createServer((req: IncomingMessage, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const name = decodeURIComponent(
+          /functions\/([^/]+)\/invocations/.exec(req.url ?? '')?.[1] ?? '',
+        );
+        calls.push(name);
+        const reply = answer(name, Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(reply.status ?? 200, {
+          'content-type': 'application/json',
+          ...reply.headers,
+        });
+        res.end(reply.body);
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { calls, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  }
+
+  it('invokes the deployed function name and returns the response payload', async () => {
+    const lambda = await fakeLambda((_name, body) => ({
+      body: JSON.stringify({ echoed: JSON.parse(body) }),
+    }));
+    const invoker = createLambdaClientInvoker({ endpoint: lambda.endpoint });
+    const result = await invoker.invoke(request(arn('concat'), { str1: 'x' }));
+    invoker.close();
+    expect(result).toEqual({ ok: true, payload: { echoed: { str1: 'x' } } });
+    expect(lambda.calls).toEqual(['sagemaker-pipeline-lambdas-dev-concat']);
+  });
+
+  it("turns a function error into the function's error message", async () => {
+    const lambda = await fakeLambda(() => ({
+      headers: { 'x-amz-function-error': 'Unhandled' },
+      body: JSON.stringify({ errorMessage: 'items: expected an array', errorType: 'Error' }),
+    }));
+    const invoker = createLambdaClientInvoker({ endpoint: lambda.endpoint });
+    const result = await invoker.invoke(request(arn('inspect-items'), {}));
+    invoker.close();
+    expect(result).toEqual({ ok: false, error: 'items: expected an array' });
+  });
+
+  it('fails an unknown function without calling the endpoint, and reports an unreachable endpoint', async () => {
+    const lambda = await fakeLambda(() => ({ body: '{}' }));
+    const invoker = createLambdaClientInvoker({ endpoint: lambda.endpoint });
+    const unknown = await invoker.invoke(request(arn('ghost'), {}));
+    expect(unknown.ok).toBe(false);
+    expect(lambda.calls).toEqual([]);
+    invoker.close();
+    const down = createLambdaClientInvoker({ endpoint: 'http://127.0.0.1:9' });
+    const result = await down.invoke(request(arn('concat'), {}));
+    down.close();
+    expect(result).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^invoking sagemaker-pipeline-lambdas-dev-concat failed: /),
+    });
+  });
+});
