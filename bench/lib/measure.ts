@@ -1,0 +1,63 @@
+/** Fresh-process measurements, and the statistics the tables show. */
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+/**
+ * The whole environment of a measured process. Logging is silenced
+ * (POWERTOOLS_LOG_LEVEL=SILENT) so that writing log lines does not dominate the
+ * figures; nothing else from the caller's environment leaks in.
+ */
+export const MEASURED_ENV: NodeJS.ProcessEnv = {
+  PATH: process.env.PATH,
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  POWERTOOLS_SERVICE_NAME: 'sagemaker-pipeline-lambdas',
+  AWS_REGION: 'us-east-1',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
+const PROBES = resolve(import.meta.dirname, '..', 'probes');
+
+/** Runs a probe script in a fresh `node` process and parses the JSON it prints. */
+export const runProbe = <T>(probe: string, args: readonly string[]): T => {
+  const result = spawnSync(process.execPath, [resolve(PROBES, probe), ...args], {
+    env: MEASURED_ENV,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 300_000,
+  });
+  if (result.status !== 0) {
+    const detail = (result.stderr || String(result.error ?? '')).trim().split('\n')[0];
+    throw new Error(`${probe} ${args[0] ?? ''} failed: ${detail}`);
+  }
+  return JSON.parse(result.stdout) as T;
+};
+
+export const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? Number.NaN)
+    : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+};
+
+export const percentile = (values: readonly number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+};
+
+/** A Markdown table, so the output can go straight into the README. */
+export const markdownTable = (
+  header: readonly string[],
+  rows: ReadonlyArray<readonly string[]>,
+): string => {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
+  return [
+    line(header),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
+};

@@ -1,0 +1,61 @@
+// Runs in a fresh `node` process: the warm cost of a LambdaStep's full handler (middy,
+// Logger context, input validation, output checks) against calling its `run` directly.
+// Usage: node warm-probe.cjs <bundle> <event.json> <invocations> <warmup>
+// Prints {"handlerNs": [...], "runNs": [...]} with one duration per invocation.
+const { readFileSync } = require('node:fs');
+
+const [bundle, eventFile, invocationsText, warmupText] = process.argv.slice(2);
+const invocations = Number(invocationsText);
+const warmup = Number(warmupText);
+const { handler } = require(bundle);
+const { contract } = handler;
+const event = JSON.parse(readFileSync(eventFile, 'utf8'));
+const input = contract.eventSchema.parse(event);
+const noop = () => undefined;
+const context = {
+  callbackWaitsForEmptyEventLoop: false,
+  functionName: 'bench',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:bench',
+  memoryLimitInMB: '256',
+  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+  logGroupName: '/aws/lambda/bench',
+  logStreamName: '2026/11/29/[$LATEST]bench',
+  getRemainingTimeInMillis: () => 600_000,
+  done: noop,
+  fail: noop,
+  succeed: noop,
+};
+const runContext = {
+  logger: { debug: noop, info: noop, warn: noop, error: noop, appendKeys: noop },
+  context,
+};
+
+const main = async () => {
+  // Both paths must agree, or the comparison means nothing.
+  const viaHandler = JSON.stringify(await handler(event, context));
+  const viaRun = JSON.stringify(await contract.run(input, runContext));
+  if (viaHandler !== viaRun)
+    throw new Error(`handler and run disagree: ${viaHandler} vs ${viaRun}`);
+
+  const handlerNs = new Float64Array(invocations);
+  const runNs = new Float64Array(invocations);
+  // Alternate the two so both see the same JIT and GC state.
+  for (let i = -warmup; i < invocations; i++) {
+    const t0 = process.hrtime.bigint();
+    await handler(event, context);
+    const t1 = process.hrtime.bigint();
+    await contract.run(input, runContext);
+    const t2 = process.hrtime.bigint();
+    if (i >= 0) {
+      handlerNs[i] = Number(t1 - t0);
+      runNs[i] = Number(t2 - t1);
+    }
+  }
+  process.stdout.write(JSON.stringify({ handlerNs: [...handlerNs], runNs: [...runNs] }));
+};
+
+main().catch((error) => {
+  process.stderr.write(`${error?.stack ?? error}\n`);
+  process.exit(1);
+});

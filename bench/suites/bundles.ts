@@ -1,0 +1,125 @@
+/**
+ * Bundle size and module init time of every function, next to its baseline:
+ * LambdaSteps against a bare middy + Logger handler (issue 2), fan-out functions
+ * against a handler that only imports the SageMaker client (issue 3).
+ */
+import { BARE, type Bundle, type BundleKind, buildAll, SDK_ONLY } from '../lib/build';
+import { markdownTable, median, percentile, runProbe } from '../lib/measure';
+import type { BenchSuite } from '../lib/suite';
+
+/** Fresh processes per bundle; at least 15, odd so the median is one measurement. */
+const RUNS = Math.max(15, Number(process.env.BENCH_INIT_RUNS ?? 21));
+
+interface Target {
+  baseline: string;
+  maxBytes: number;
+  maxRatio: number;
+}
+
+/** Targets from issue 2 (LambdaSteps) and issue 3 (fan-out). */
+const TARGETS: Partial<Record<BundleKind, Target>> = {
+  'lambda-step': { baseline: BARE, maxBytes: 60_000, maxRatio: 1.25 },
+  'fan-out': { baseline: SDK_ONLY, maxBytes: 400_000, maxRatio: 1.15 },
+  other: { baseline: BARE, maxBytes: Number.POSITIVE_INFINITY, maxRatio: Number.POSITIVE_INFINITY },
+};
+
+interface Row {
+  name: string;
+  kind: BundleKind;
+  bytes: number;
+  initMs: number[];
+  medianInitMs: number;
+  p90InitMs: number;
+  baseline?: string;
+  ratio?: number;
+  target?: { maxBytes: number; maxRatio: number };
+  passed?: boolean;
+  initError?: string;
+}
+
+const kB = (bytes: number) => (bytes / 1000).toFixed(1);
+const limit = (value: number, format: (n: number) => string) =>
+  Number.isFinite(value) ? format(value) : '—';
+
+/** Measures init time with the bundles interleaved, so drift hits them all alike. */
+const measureInit = (bundles: readonly Bundle[]): Map<string, number[]> => {
+  const times = new Map(bundles.map((bundle) => [bundle.name, [] as number[]]));
+  for (let run = 0; run < RUNS; run++) {
+    for (const bundle of bundles) {
+      times.get(bundle.name)?.push(runProbe<{ ms: number }>('init-probe.cjs', [bundle.file]).ms);
+    }
+  }
+  return times;
+};
+
+export const bundlesSuite: BenchSuite = {
+  name: 'bundles',
+  description: 'minified bundle size and module init time of each function against its baseline',
+  run: async () => {
+    const bundles = await buildAll();
+    const loadable = bundles.filter((bundle) => bundle.initError === undefined);
+    const times = measureInit(loadable);
+    const medians = new Map([...times].map(([name, ms]) => [name, median(ms)]));
+
+    const rows: Row[] = bundles.map((bundle) => {
+      const initMs = times.get(bundle.name) ?? [];
+      const row: Row = {
+        name: bundle.name,
+        kind: bundle.kind,
+        bytes: bundle.bytes,
+        initMs,
+        medianInitMs: median(initMs),
+        p90InitMs: percentile(initMs, 90),
+      };
+      if (bundle.initError !== undefined)
+        return { ...row, initError: bundle.initError, passed: false };
+      const target = TARGETS[bundle.kind];
+      if (target === undefined) return row;
+      const ratio = row.medianInitMs / (medians.get(target.baseline) ?? Number.NaN);
+      return {
+        ...row,
+        baseline: target.baseline,
+        ratio,
+        target: { maxBytes: target.maxBytes, maxRatio: target.maxRatio },
+        passed: bundle.bytes <= target.maxBytes && ratio <= target.maxRatio,
+      };
+    });
+
+    const table = markdownTable(
+      [
+        'Bundle',
+        'Kind',
+        'Size (kB)',
+        'Init median (ms)',
+        'Init p90 (ms)',
+        'Baseline',
+        'Ratio',
+        'Target',
+        'Pass',
+      ],
+      rows.map((row) => [
+        row.name,
+        row.kind,
+        kB(row.bytes),
+        row.initError === undefined ? row.medianInitMs.toFixed(2) : 'init failed',
+        row.initError === undefined ? row.p90InitMs.toFixed(2) : '—',
+        row.baseline?.replace('baseline:', '') ?? '—',
+        row.ratio === undefined ? '—' : `${row.ratio.toFixed(2)}×`,
+        row.target === undefined
+          ? '—'
+          : `≤${limit(row.target.maxBytes, kB)} kB, ≤${limit(row.target.maxRatio, (n) => n.toFixed(2))}×`,
+        row.passed === undefined ? '—' : row.passed ? 'pass' : 'FAIL',
+      ]),
+    );
+    const errors = rows
+      .filter((row) => row.initError !== undefined)
+      .map((row) => `\n${row.name}: ${row.initError}`)
+      .join('');
+    const notes = `\nkB = 1,000 bytes of the minified .cjs bundle. Init = time to require() the bundle, measured inside each of ${RUNS} fresh node processes per bundle (interleaved), POWERTOOLS_LOG_LEVEL=SILENT.${errors}`;
+    return {
+      table: `${table}\n${notes}`,
+      figures: { runs: RUNS, rows },
+      passed: rows.every((row) => row.passed !== false),
+    };
+  },
+};

@@ -1,0 +1,6 @@
+/** Every benchmark suite, in the order `npm run bench` runs them. Add new suites here. */
+import type { BenchSuite } from '../lib/suite';
+import { bundlesSuite } from './bundles';
+import { contractOverheadSuite } from './contract-overhead';
+
+export const suites: BenchSuite[] = [bundlesSuite, contractOverheadSuite];
