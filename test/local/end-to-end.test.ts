@@ -15,7 +15,6 @@ import { localSageMakerClient, readPipelineDir, upsertPipeline } from '../../loc
 import { type LocalRuntime, startLocalRuntime } from '../../local/index';
 import { createInProcessInvoker } from '../../local/invokers/in-process';
 import type { QueuedCallback } from '../../local/runtime';
-import { fanOutStandIn, REAL_FAN_OUT } from './fan-out-stand-in';
 import { waitFor } from './support';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -46,7 +45,6 @@ describe('end to end, in-process: parent.json fans out to the child pipelines', 
       invoker: (url) =>
         createInProcessInvoker({
           env: { SAGEMAKER_ENDPOINT: url, FAN_OUT_ALLOWED_PIPELINES: CHILDREN.join(',') },
-          handlers: REAL_FAN_OUT ? {} : { 'sagemaker-pipeline-lambdas-dev-fan-out': fanOutStandIn },
         }),
     });
     client = localSageMakerClient(local.url);
