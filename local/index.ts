@@ -3,7 +3,7 @@
  * on 127.0.0.1 and runs pipeline executions with this project's Lambda functions.
  */
 import { startApiServer } from './api/server';
-import { createInProcessInvoker } from './invokers/in-process';
+import { createInProcessInvoker, LOCAL_AWS_ENV } from './invokers/in-process';
 import type { LambdaInvoker } from './invokers/types';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime';
 
@@ -61,6 +61,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         SAGEMAKER_ENDPOINT: server.url,
         FAN_OUT_ALLOWED_PIPELINES: options.allowedPipelines ?? '*',
       },
+      defaultEnv: LOCAL_AWS_ENV,
       ...(options.region ? { region: options.region } : {}),
     });
   }

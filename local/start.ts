@@ -19,7 +19,7 @@ import { listAllSteps, localSageMakerClient, readPipelineDir, upsertPipeline } f
 import { EXECUTION_STATUS_CHANGE, STEP_STATUS_CHANGE } from './events';
 import { type LocalRuntime, startLocalRuntime } from './index';
 import { loadFunctionCatalog, PROJECT_ROOT } from './invokers/catalog';
-import { createInProcessInvoker } from './invokers/in-process';
+import { createInProcessInvoker, LOCAL_AWS_ENV } from './invokers/in-process';
 import { createLambdaClientInvoker, type LambdaClientInvoker } from './invokers/lambda-client';
 import type { LambdaInvoker } from './invokers/types';
 import { KNOB_SPECS, type Knobs, knobsFromEnv, parseKnob } from './knobs';
@@ -144,6 +144,12 @@ export async function main(argv: string[]): Promise<number> {
           return createInProcessInvoker({
             catalog,
             env: { SAGEMAKER_ENDPOINT: url, FAN_OUT_ALLOWED_PIPELINES: allowed },
+            // Handler logs and metrics would bury the live view; set them to see them.
+            defaultEnv: {
+              ...LOCAL_AWS_ENV,
+              POWERTOOLS_LOG_LEVEL: 'WARN',
+              POWERTOOLS_METRICS_DISABLED: 'true',
+            },
           });
         }
         lambdaInvoker = createLambdaClientInvoker({ endpoint: lambdaEndpoint, catalog });
@@ -186,7 +192,11 @@ export async function main(argv: string[]): Promise<number> {
     }
 
     // Live view: parent steps as they change, children as they finish.
-    let printing = Promise.resolve();
+    let arnShown: () => void = () => {};
+    // Steps start before StartPipelineExecution answers; hold their lines until the ARN is shown.
+    let printing = new Promise<void>((resolve) => {
+      arnShown = resolve;
+    });
     const printed = new Set<string>();
     const childStatus = new Map<string, string>();
     let showProgress = false;
@@ -235,6 +245,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     const parentArn = started.PipelineExecutionArn as string;
     out(`\n${parentName} ${parentArn}`);
+    arnShown();
     const parentStatus = await local.runtime.waitForExecution(parentArn);
     await printing;
     const described = await client.send(

@@ -20,6 +20,8 @@ export interface InProcessInvokerOptions {
    * e.g. the fan-out function's SAGEMAKER_ENDPOINT).
    */
   env?: Record<string, string>;
+  /** Like `env`, but only for variables not already set (dummy credentials, log levels). */
+  defaultEnv?: Record<string, string>;
   region?: string;
   accountId?: string;
 }
@@ -58,6 +60,17 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * What a handler calling the local runtime needs when the shell has no AWS settings: the runtime
+ * accepts any signature, but the SDK refuses to sign without credentials.
+ */
+export const LOCAL_AWS_ENV: Record<string, string> = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
 /** Creates the in-process invoker. */
 export function createInProcessInvoker(options: InProcessInvokerOptions = {}): LambdaInvoker {
   const catalog = options.catalog ?? loadFunctionCatalog();
@@ -70,6 +83,9 @@ export function createInProcessInvoker(options: InProcessInvokerOptions = {}): L
     let pending = loaded.get(key);
     if (!pending) {
       if (!envApplied) {
+        for (const [name, value] of Object.entries(options.defaultEnv ?? {})) {
+          process.env[name] ??= value;
+        }
         Object.assign(process.env, options.env ?? {});
         envApplied = true;
       }
