@@ -121,6 +121,19 @@ describe('defineLambdaStep handler', () => {
     expect(logLines()[0]).toMatchObject({ function_request_id: 'req-1' });
   });
 
+  it('accepts a pipelineExecutionArn of 2,048 characters and rejects one of 2,049', async () => {
+    const { handler } = makeStep();
+    const arn = (length: number) => `${ARN}${'x'.repeat(length - ARN.length)}`;
+    await expect(
+      handler({ count: 1, pipelineExecutionArn: arn(2048) }, lambdaContext()),
+    ).resolves.toEqual({ double: 2 });
+    await expect(
+      handler({ count: 1, pipelineExecutionArn: arn(2049) }, lambdaContext()),
+    ).rejects.toThrow(
+      'pipelineExecutionArn: expected at most 2048 characters, received 2049 characters',
+    );
+  });
+
   it('does not carry pipelineExecutionArn into the next invocation', async () => {
     const { handler } = makeStep();
     await handler({ count: 1, pipelineExecutionArn: ARN }, lambdaContext());

@@ -77,6 +77,14 @@ describe('inspect-items handler', () => {
     }
   });
 
+  it('counts the first item in characters: 1,024 emoji fit, 1,025 do not', async () => {
+    const outputs = await handler({ items: ['😀'.repeat(1024)] }, lambdaContext());
+    expect(outputs.firstItem).toBe('😀'.repeat(1024));
+    const outcome = await invoke(handler, { items: ['😀'.repeat(1025)] });
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expectInputError(outcome.error, ['items']);
+  });
+
   it('accepts 10,000 items and rejects 10,001', async () => {
     const many = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => i));
     await expect(handler({ items: many(10_000) }, lambdaContext())).resolves.toMatchObject({
