@@ -18,6 +18,12 @@ export interface FindOptions {
   maxPages: number;
   /** Stops once this many distinct indexes are found (the scan before a resume). */
   stopAfter?: number;
+  /**
+   * Stops after this many consecutive pages without an execution of the batch: a
+   * batch's executions are created together, so pages past them hold none. Only for
+   * the scan before a resume, where stopping early costs a few idempotent calls.
+   */
+  stopAfterPagesWithoutMatch?: number;
   /** Called before each page; returning false stops the listing (a time budget). */
   mayContinue?: () => boolean;
   abortSignal?: AbortSignal;
@@ -38,6 +44,7 @@ export const findBatchExecutions = async (
   const matcher = displayNameMatcher(batchId);
   const executions = new Map<number, FoundExecution>();
   let nextToken: string | undefined;
+  let pagesWithoutMatch = 0;
   for (let page = 0; page < options.maxPages; page++) {
     if (options.mayContinue && !options.mayContinue()) return { executions, truncated: true };
     const response = await sagemaker.listPipelineExecutions(
@@ -50,14 +57,24 @@ export const findBatchExecutions = async (
       },
       options.abortSignal ? { abortSignal: options.abortSignal } : undefined,
     );
+    let matched = false;
     for (const summary of response.PipelineExecutionSummaries ?? []) {
       const found = toFound(summary, matcher);
-      if (found && !executions.has(found.index)) executions.set(found.index, found);
+      if (found === undefined) continue;
+      matched = true;
+      if (!executions.has(found.index)) executions.set(found.index, found);
     }
     nextToken = response.NextToken || undefined;
     if (nextToken === undefined) return { executions, truncated: false };
     if (options.stopAfter !== undefined && executions.size >= options.stopAfter) {
       return { executions, truncated: false };
+    }
+    pagesWithoutMatch = matched ? 0 : pagesWithoutMatch + 1;
+    if (
+      options.stopAfterPagesWithoutMatch !== undefined &&
+      pagesWithoutMatch >= options.stopAfterPagesWithoutMatch
+    ) {
+      return { executions, truncated: true };
     }
   }
   return { executions, truncated: true };

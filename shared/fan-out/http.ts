@@ -376,8 +376,31 @@ export const batchStatus = async (
   return {
     statusCode: 200,
     headers: { 'content-type': 'application/json' },
-    body: fitBody({ batchId, counts: total, pipelines: perPipeline }, []),
+    body: fitStatusBody({ batchId, counts: total, pipelines: perPipeline }),
   };
+};
+
+/** Like {@link fitBody}, for GET: shortens each pipeline's list of executions. */
+const fitStatusBody = (body: {
+  batchId: string;
+  counts: Record<Status, number>;
+  pipelines: Array<{ executions: unknown[] } & Record<string, unknown>>;
+}): string => {
+  const text = JSON.stringify(body);
+  if (text.length <= MAX_RESPONSE_CHARS) return text;
+  const share = Math.max(1, Math.floor(SHORTENED_LIST_LENGTH / body.pipelines.length));
+  return JSON.stringify({
+    ...body,
+    pipelines: body.pipelines.map((entry) =>
+      entry.executions.length <= share
+        ? entry
+        : {
+            ...entry,
+            executions: entry.executions.slice(0, share),
+            executionsOmitted: entry.executions.length - share,
+          },
+    ),
+  });
 };
 
 /** An error from ListPipelineExecutions, as a problem the client may see. */

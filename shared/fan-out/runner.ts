@@ -30,6 +30,8 @@ export interface FanOutLimits {
   backoffMaxMs: number;
   /** Pages of ListPipelineExecutions (100 each) read per pipeline to find items already started. */
   maxScanPages: number;
+  /** The scan of a pipeline stops after this many consecutive pages without the batch. */
+  scanPagesWithoutMatch: number;
 }
 
 export const DEFAULT_FAN_OUT_LIMITS: FanOutLimits = {
@@ -38,7 +40,8 @@ export const DEFAULT_FAN_OUT_LIMITS: FanOutLimits = {
   maxCallsPerItem: 4,
   backoffBaseMs: 250,
   backoffMaxMs: 5_000,
-  maxScanPages: 20,
+  maxScanPages: 100,
+  scanPagesWithoutMatch: 2,
 };
 
 /** Counters of one invocation, for metrics. */
@@ -180,6 +183,7 @@ const execute = async (plan: FanOutPlan, deps: FanOutDeps): Promise<FanOutResult
             const scan = findBatchExecutions(deps.sagemaker, pipeline, plan.batchId, {
               maxPages: limits.maxScanPages,
               stopAfter: plan.items.length,
+              stopAfterPagesWithoutMatch: limits.scanPagesWithoutMatch,
               mayContinue: () => timeLeft() > 0 && !abandon.signal.aborted,
               abortSignal: abandon.signal,
             });

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { classifyError, isThrottling, sdkAttempts } from '../../shared/fan-out/classify';
+import { serverError, throttling, validationError } from './support/fake-sagemaker';
+
+const named = (name: string, extra: Record<string, unknown> = {}) =>
+  Object.assign(new Error(`${name} happened`), {
+    name,
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    ...extra,
+  });
+
+describe('classifyError', () => {
+  it("stops on ResourceLimitExceeded, the account's quota", () => {
+    expect(classifyError(named('ResourceLimitExceeded'))).toBe('resource-limit');
+  });
+
+  it('retries throttling, 5xx, timeouts and network errors', () => {
+    expect(classifyError(throttling())).toBe('transient');
+    expect(classifyError(named('TooManyRequestsException'))).toBe('transient');
+    expect(classifyError(named('Whatever', { $metadata: { httpStatusCode: 429 } }))).toBe(
+      'transient',
+    );
+    expect(classifyError(serverError())).toBe('transient');
+    expect(
+      classifyError(
+        named('ServiceUnavailable', { $fault: 'server', $metadata: { httpStatusCode: 503 } }),
+      ),
+    ).toBe('transient');
+    expect(classifyError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe(
+      'transient',
+    );
+    expect(classifyError(Object.assign(new Error('timed out'), { name: 'TimeoutError' }))).toBe(
+      'transient',
+    );
+  });
+
+  it('retries a conflict, then lets it fail', () => {
+    expect(classifyError(named('ConflictException'))).toBe('conflict');
+  });
+
+  it('fails the item on what SageMaker rejects', () => {
+    expect(classifyError(named('ResourceNotFound'))).toBe('permanent');
+    expect(classifyError(validationError('bad parameter'))).toBe('permanent');
+    expect(
+      classifyError(named('AccessDeniedException', { $metadata: { httpStatusCode: 403 } })),
+    ).toBe('permanent');
+  });
+
+  it('reads throttling and SDK attempts from the error metadata', () => {
+    expect(isThrottling(throttling())).toBe(true);
+    expect(isThrottling(serverError())).toBe(false);
+    expect(sdkAttempts(throttling(3))).toBe(3);
+    expect(sdkAttempts(new Error('no metadata'))).toBe(1);
+  });
+});
