@@ -103,9 +103,20 @@ describe('jsonObjectArg', () => {
     );
   });
 
-  it('keeps a "__proto__" key as data without touching the prototype', () => {
-    const parsed = anyObject.parse('{"__proto__": {"polluted": true}, "a": 1}');
-    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+  it('drops a "__proto__" key of an object argument instead of letting it set the prototype', () => {
+    const text = '{"__proto__": {"polluted": true}, "a": 1}';
+    for (const given of [text, JSON.parse(text)]) {
+      const parsed = anyObject.parse(given);
+      expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+      expect(parsed).toEqual({ a: 1 });
+      expect(Object.hasOwn(parsed, '__proto__')).toBe(false);
+    }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('keeps a "__proto__" key inside list items as plain data', () => {
+    const [first] = anyList.parse('[{"__proto__": {"x": 1}}]') as Array<Record<string, unknown>>;
+    expect(Object.hasOwn(first ?? {}, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(first)).toBe(Object.prototype);
   });
 });

@@ -48,6 +48,12 @@ describe('plan-batches handler', () => {
     }
   });
 
+  it('passes items with a "__proto__" key through as data', async () => {
+    await expect(
+      handler({ items: '[{"__proto__": {"x": 1}}, "b"]', batchSize: 1 }, lambdaContext()),
+    ).resolves.toEqual({ batches: '[[{"__proto__":{"x":1}}],["b"]]' });
+  });
+
   it('requires a batch size', async () => {
     const outcome = await invoke(handler, { items: ['a'] });
     expect(outcome.ok).toBe(false);
