@@ -95,6 +95,10 @@ export async function startOffline(options: OfflineOptions): Promise<OfflineProc
       String(options.httpPort),
       '--lambdaPort',
       String(options.lambdaPort),
+      // Handlers see only AWS_* variables unless asked; they need SAGEMAKER_ENDPOINT.
+      '--localEnvironment',
+      // The HTTP API routes use IAM authorizers, which serverless-offline cannot evaluate.
+      '--noAuth',
     ],
     {
       cwd: options.root,
