@@ -1,0 +1,147 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const address = server.address();
+  await new Promise<void>((done) => server.close(() => done()));
+  if (typeof address !== 'object' || address === null) throw new Error('no port');
+  return address.port;
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Runs `npm start -- <args>` in its own process group, collecting stdout and stderr. */
+function npmStart(args: string[]): Started {
+  let text = '';
+  const child = spawn('npm', ['start', '--', ...args], {
+    cwd: root,
+    detached: true,
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+  });
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return { child, output: () => text, exited };
+}
+
+async function waitForText(
+  started: Started,
+  pattern: RegExp,
+  timeoutMs: number,
+): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = started.output().match(pattern);
+    if (match) return match;
+    if (started.child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(
+        `npm start did not print ${pattern} (exit ${started.child.exitCode}); output:\n${started.output()}`,
+      );
+    }
+    await new Promise((done) => setTimeout(done, 200));
+  }
+}
+
+const groups: number[] = [];
+afterEach(() => {
+  // Whatever happened, leave no process behind.
+  for (const pid of groups.splice(0)) {
+    if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
+  }
+});
+
+describe('npm start', () => {
+  it('runs the parent pipeline through serverless-offline, prints the summary, and stops everything on SIGTERM', async () => {
+    const [port, httpPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
+    const started = npmStart([
+      '--port',
+      String(port),
+      '--http-port',
+      String(httpPort),
+      '--lambda-port',
+      String(lambdaPort),
+    ]);
+    groups.push(started.child.pid as number);
+    const offline = await waitForText(started, /serverless-offline ready \(pid (\d+)/, 150_000);
+    const offlinePid = Number(offline[1]);
+    groups.push(offlinePid);
+    await waitForText(started, /Serving\. Press Ctrl-C to stop\./, 150_000);
+    const output = started.output();
+    expect(output).toMatch(
+      /✔ FanOut +Succeeded batchId=\S+ +startedCount=6 +deferredCount=0 +failedCount=0 +complete=true/,
+    );
+    expect(output).toContain('parent: Succeeded');
+    expect(output).toContain('summary: parent Succeeded; 6 child executions: 6 Succeeded, 0 not');
+    expect(output).toMatch(/execution +pipeline +status +parameters +time/);
+    expect(output.match(/child-pipeline-[12] +Succeeded +Item=\[/g)).toHaveLength(6);
+    expect(output).toContain(
+      `aws sagemaker list-pipeline-executions --pipeline-name child-pipeline-1 --endpoint-url http://127.0.0.1:${port}`,
+    );
+
+    // The runtime keeps serving SageMaker's API after the summary.
+    const health = await fetch(`http://127.0.0.1:${port}/_local/health`);
+    expect(health.status).toBe(200);
+
+    // As Ctrl-C does: signal the whole foreground group (npm, tsx, node).
+    const group = started.child.pid as number;
+    process.kill(-group, 'SIGTERM');
+    await started.exited;
+    const deadline = Date.now() + 30_000;
+    while ((groupAlive(group) || groupAlive(offlinePid)) && Date.now() < deadline) {
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    expect(groupAlive(group)).toBe(false);
+    expect(started.output()).toContain(
+      `SIGTERM: stopping serverless-offline (pid ${offlinePid}) and the runtime...`,
+    );
+    expect(groupAlive(offlinePid)).toBe(false);
+  }, 240_000);
+
+  it('says clearly when serverless-offline does not come up in time, and leaves nothing running', async () => {
+    const started = npmStart([
+      '--port',
+      '0',
+      '--http-port',
+      String(await freePort()),
+      '--lambda-port',
+      String(await freePort()),
+      '--offline-timeout-ms',
+      '1',
+    ]);
+    groups.push(started.child.pid as number);
+    const code = await Promise.race([
+      started.exited,
+      new Promise((done) => setTimeout(() => done('timeout'), 60_000)),
+    ]);
+    expect(code).toBe(1);
+    expect(started.output()).toMatch(
+      /serverless-offline failed to start: serverless-offline was not listening on 127\.0\.0\.1:\d+ after 0 s/,
+    );
+    expect(started.output()).toContain('npm start -- --in-process');
+    expect(groupAlive(started.child.pid as number)).toBe(false);
+  }, 90_000);
+});
