@@ -8,7 +8,7 @@ import { runProbe } from './measure';
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 const OUT_DIR = resolve(ROOT, 'bench', '.build');
 
-export type BundleKind = 'baseline' | 'lambda-step' | 'fan-out' | 'other';
+export type BundleKind = 'baseline' | 'reference' | 'lambda-step' | 'fan-out' | 'other';
 
 export interface Bundle {
   /** Function name (its folder in functions/) or baseline name. */
@@ -25,6 +25,8 @@ export interface Bundle {
 /** The baseline each kind of function is compared with. */
 export const BARE = 'baseline:bare-middy-logger';
 export const SDK_ONLY = 'baseline:sagemaker-sdk-only';
+/** Not a baseline for any target: a no-op LambdaStep, to show what the contract library costs. */
+export const NOOP_STEP = 'reference:no-op-lambda-step';
 
 /** Every `functions/<name>/handler.ts`, sorted by name. */
 export const discoverFunctions = (): string[] =>
@@ -79,6 +81,11 @@ export const buildAll = (): Promise<Bundle[]> => {
     const bundles = [
       await buildOne(BARE, join(ROOT, 'bench', 'baselines', 'bare-handler.ts'), 'baseline'),
       await buildOne(SDK_ONLY, join(ROOT, 'bench', 'baselines', 'sdk-only-handler.ts'), 'baseline'),
+      await buildOne(
+        NOOP_STEP,
+        join(ROOT, 'bench', 'baselines', 'noop-lambda-step.ts'),
+        'reference',
+      ),
     ];
     for (const name of discoverFunctions()) {
       const entry = join(ROOT, 'functions', name, 'handler.ts');
