@@ -5,14 +5,19 @@ import type { FanOutStats } from './runner';
 /** Namespace of the fan-out's CloudWatch metrics unless `POWERTOOLS_METRICS_NAMESPACE` sets one. */
 export const DEFAULT_METRICS_NAMESPACE = 'SageMakerPipelineLambdas';
 
-/** One Metrics instance per function (EMF lines in the function's log). */
-export const metrics = new Metrics({
-  namespace: optionalEnv('POWERTOOLS_METRICS_NAMESPACE') ?? DEFAULT_METRICS_NAMESPACE,
-  serviceName: serviceName(),
-});
+let instance: Metrics | undefined;
+
+/** The function's one Metrics instance (EMF lines in its log), created on first use to keep init short. */
+export const metrics = (): Metrics => {
+  instance ??= new Metrics({
+    namespace: optionalEnv('POWERTOOLS_METRICS_NAMESPACE') ?? DEFAULT_METRICS_NAMESPACE,
+    serviceName: serviceName(),
+  });
+  return instance;
+};
 
 /** Publishes one invocation's counters as EMF metrics. */
-export const publishStats = (stats: FanOutStats, sink: Metrics = metrics): void => {
+export const publishStats = (stats: FanOutStats, sink: Metrics = metrics()): void => {
   sink.addMetric('ExecutionsStarted', MetricUnit.Count, stats.startCalls);
   sink.addMetric('ExecutionsResumed', MetricUnit.Count, stats.resumed);
   sink.addMetric('ExecutionsDeferred', MetricUnit.Count, stats.deferred);
