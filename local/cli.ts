@@ -19,6 +19,7 @@ import { flag, pairsFlag, parseArgs, UsageError } from './args';
 import { listAllSteps, localSageMakerClient, upsertPipeline } from './client';
 import { compileDefinition } from './engine/definition';
 import { startLocalRuntime } from './index';
+import { knobsFromEnv, knobsFromFlags } from './knobs';
 import { stepTree } from './render';
 import type { QueuedCallback } from './runtime';
 
@@ -26,7 +27,8 @@ import type { QueuedCallback } from './runtime';
 export const DEFAULT_RUNTIME_PORT = 3010;
 
 const USAGE = `usage: npm run local -- <command>
-  run <definition.json> [--param Name=Value ...] [--with other-pipeline.json ...] [--name pipeline-name] [--lambda-timeout-ms N]
+  run <definition.json> [--param Name=Value ...] [--with other-pipeline.json ...] [--name pipeline-name]
+      [--lambda-timeout-ms N] [--event-target FUNCTION ...] [knob flags of npm start, e.g. --latency-ms 50]
       Runs one execution in-process, prints the step tree, exits 0 when it succeeds and 1 otherwise.
   callbacks [--endpoint URL]
       Lists Callback steps waiting on a running runtime (npm start).
@@ -49,7 +51,11 @@ async function run(args: ReturnType<typeof parseArgs>, out: Out): Promise<number
   const file = args.positionals[1];
   if (!file) throw new UsageError('run needs a definition file');
   const timeout = flag(args, 'lambda-timeout-ms');
-  const local = await startLocalRuntime(timeout ? { lambdaTimeoutMs: Number(timeout) } : {});
+  const local = await startLocalRuntime({
+    ...(timeout ? { lambdaTimeoutMs: Number(timeout) } : {}),
+    knobs: { ...knobsFromEnv(), ...knobsFromFlags((name) => flag(args, name)) },
+    eventTargets: args.flags.get('event-target') ?? [],
+  });
   const client = localSageMakerClient(local.url);
   try {
     for (const other of args.flags.get('with') ?? []) {

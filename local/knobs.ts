@@ -174,9 +174,24 @@ export function knobsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Knob
   return knobs;
 }
 
+/** Knobs given as command-line flags (`--fault-rate 0.1`), read through `flag(name)`. */
+export function knobsFromFlags(flag: (name: string) => string | undefined): Partial<Knobs> {
+  let knobs: Partial<Knobs> = {};
+  for (const spec of KNOB_SPECS) {
+    const raw = flag(spec.flag.slice(2));
+    if (raw !== undefined) knobs = { ...knobs, ...parseKnob(spec.key, raw) };
+  }
+  return knobs;
+}
+
 /** Validates a partial knob object (as passed to `setKnobs`) and returns it. */
 export function checkKnobs(knobs: Partial<Knobs>): Partial<Knobs> {
   for (const [key, value] of Object.entries(knobs) as [keyof Knobs, unknown][]) {
+    if (!KNOB_SPECS.some((spec) => spec.key === key)) {
+      throw new KnobError(
+        `unknown knob '${key}' (known: ${KNOB_SPECS.map((spec) => spec.key).join(', ')})`,
+      );
+    }
     if (key === 'faultPhase' || key === 'faultOperations') {
       parseKnob(key, Array.isArray(value) ? value.join(',') : String(value));
     } else if (typeof value !== 'number' || Number.isNaN(value)) {

@@ -22,7 +22,7 @@ import { loadFunctionCatalog, PROJECT_ROOT } from './invokers/catalog';
 import { createInProcessInvoker, LOCAL_AWS_ENV } from './invokers/in-process';
 import { createLambdaClientInvoker, type LambdaClientInvoker } from './invokers/lambda-client';
 import type { LambdaInvoker } from './invokers/types';
-import { KNOB_SPECS, type Knobs, knobsFromEnv, parseKnob } from './knobs';
+import { KNOB_SPECS, knobsFromEnv, knobsFromFlags } from './knobs';
 import { type OfflineProcess, OfflineStartError, startOffline } from './offline';
 import { progressBar, stepLine, table } from './render';
 
@@ -39,6 +39,7 @@ const USAGE = `usage: npm start -- [options]
   --parent NAME            pipeline to start (default parent)
   --offline-timeout-ms N   how long to wait for serverless-offline (default 120000)
   --lambda-timeout-ms N    Lambda step timeout (default 600000, SageMaker's 10 minutes)
+  --event-target FUNCTION  function (key or ARN) that receives every status event (repeatable)
   --exit                   stop after the summary instead of serving
 ${KNOB_SPECS.map((k) => `  ${`${k.flag} V`.padEnd(25)}${k.help} [$${k.env}]`).join('\n')}`;
 
@@ -49,15 +50,6 @@ function numberFlag(args: ParsedArgs, name: string, fallback: number): number {
   if (!Number.isFinite(value) || value <= 0)
     throw new UsageError(`--${name} must be a positive number, got '${raw}'`);
   return value;
-}
-
-function knobsFrom(args: ParsedArgs): Partial<Knobs> {
-  let knobs = knobsFromEnv();
-  for (const spec of KNOB_SPECS) {
-    const raw = flag(args, spec.flag.slice(2));
-    if (raw !== undefined) knobs = { ...knobs, ...parseKnob(spec.key, raw) };
-  }
-  return knobs;
 }
 
 function seconds(start?: Date, end?: Date): string {
@@ -137,7 +129,8 @@ export async function main(argv: string[]): Promise<number> {
       host: HOST,
       port,
       lambdaTimeoutMs,
-      knobs: knobsFrom(args),
+      knobs: { ...knobsFromEnv(), ...knobsFromFlags((name) => flag(args, name)) },
+      eventTargets: args.flags.get('event-target') ?? [],
       log: (line) => out(`runtime: ${line}`),
       invoker: (url): LambdaInvoker => {
         if (inProcess) {

@@ -201,26 +201,35 @@ function checkDefault(parameter: ParameterDeclaration): void {
   }
 }
 
+/** A cycle in the step graph, as the list of steps around it; iterative, so 10,000 steps are fine. */
 function findCycle(steps: Map<string, StepNode>): string[] | undefined {
   const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (name: string): string[] | undefined => {
-    const seen = state.get(name);
-    if (seen === 'done') return undefined;
-    if (seen === 'visiting') return [...stack.slice(stack.indexOf(name)), name];
-    state.set(name, 'visiting');
-    stack.push(name);
-    for (const dependency of steps.get(name)?.dependsOn ?? []) {
-      const cycle = visit(dependency);
-      if (cycle) return cycle;
+  for (const start of steps.keys()) {
+    if (state.has(start)) continue;
+    const path: string[] = [start];
+    const next: number[] = [0];
+    state.set(start, 'visiting');
+    while (path.length > 0) {
+      const top = path.length - 1;
+      const name = path[top] as string;
+      const dependencies = steps.get(name)?.dependsOn ?? [];
+      const index = next[top] as number;
+      if (index >= dependencies.length) {
+        state.set(name, 'done');
+        path.pop();
+        next.pop();
+        continue;
+      }
+      next[top] = index + 1;
+      const dependency = dependencies[index] as string;
+      const seen = state.get(dependency);
+      if (seen === 'visiting') return [...path.slice(path.indexOf(dependency)), dependency];
+      if (seen === undefined) {
+        state.set(dependency, 'visiting');
+        path.push(dependency);
+        next.push(0);
+      }
     }
-    stack.pop();
-    state.set(name, 'done');
-    return undefined;
-  };
-  for (const name of steps.keys()) {
-    const cycle = visit(name);
-    if (cycle) return cycle;
   }
   return undefined;
 }
@@ -230,6 +239,19 @@ function findCycle(steps: Map<string, StepNode>): string[] | undefined {
  * @throws DefinitionError naming the duplicate step, unknown reference or cycle.
  */
 export function compileDefinition(text: string): CompiledDefinition {
+  try {
+    return compile(text);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new DefinitionError('pipeline definition nests too deeply to analyse', {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+function compile(text: string): CompiledDefinition {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

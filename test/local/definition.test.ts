@@ -166,6 +166,25 @@ describe('definition: CreatePipeline checks', () => {
     );
   });
 
+  it('checks a 10,000-step chain, and rejects one closed into a cycle', () => {
+    const chain = Array.from({ length: 10_000 }, (_, i) =>
+      lambdaStep(`s${i}`, 'f', {}, {}, i === 0 ? {} : { DependsOn: [`s${i - 1}`] }),
+    );
+    expect(compileDefinition(definition(chain)).steps.size).toBe(10_000);
+    const closed = [
+      { ...chain[0], DependsOn: ['s9999'] } as (typeof chain)[number],
+      ...chain.slice(1),
+    ];
+    expect(rejection(definition(closed))).toMatch(
+      /^steps form a cycle: s0 -> s9999 -> s9998 -> .* -> s1 -> s0$/,
+    );
+  });
+
+  it('rejects a definition nested too deeply to analyse', () => {
+    const deep = `{"Version":"2020-12-01","Steps":[{"Name":"a","Type":"Lambda","Arguments":${'['.repeat(200_000)}${']'.repeat(200_000)}}]}`;
+    expect(rejection(deep)).toMatch(/nests too deeply|not valid JSON/);
+  });
+
   it('accepts the public GeoSpatialPipeline.json definition', () => {
     const compiled = compileDefinition(
       readFileSync('../shared/fixtures/sagemaker/GeoSpatialPipeline.json', 'utf8'),

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkKnobs, KNOB_SPECS, KnobError, knobsFromEnv, parseKnob } from '../../local/knobs';
+import {
+  checkKnobs,
+  KNOB_SPECS,
+  KnobError,
+  knobsFromEnv,
+  knobsFromFlags,
+  parseKnob,
+} from '../../local/knobs';
 
 describe('knobs', () => {
   it('reads every knob from its LOCAL_SAGEMAKER_* environment variable', () => {
@@ -29,6 +36,14 @@ describe('knobs', () => {
     expect(KNOB_SPECS.map((k) => k.flag)).toContain('--start-rate-limit');
   });
 
+  it('reads knob flags by name', () => {
+    const flags: Record<string, string> = { 'max-concurrent-executions': '3', 'latency-ms': '10' };
+    expect(knobsFromFlags((name) => flags[name])).toEqual({
+      maxConcurrentExecutions: 3,
+      latencyMs: 10,
+    });
+  });
+
   it("treats 'off' as no limit", () => {
     expect(parseKnob('startRateLimit', 'off')).toEqual({
       startRateLimit: Number.POSITIVE_INFINITY,
@@ -50,6 +65,9 @@ describe('knobs', () => {
     );
     expect(() => checkKnobs({ throttleRate: Number.NaN })).toThrow(
       'throttleRate must be a number, got null',
+    );
+    expect(() => checkKnobs({ speed: 1 } as never)).toThrow(
+      /^unknown knob 'speed' \(known: maxConcurrentExecutions, /,
     );
     expect(checkKnobs({ maxConcurrentExecutions: Number.POSITIVE_INFINITY })).toEqual({
       maxConcurrentExecutions: Number.POSITIVE_INFINITY,
