@@ -94,6 +94,24 @@ const receivedSize = (origin: string, input: unknown): string => {
   return describeValue(input);
 };
 
+/** The message zod gives a union none of whose alternatives matched. */
+const ZOD_UNION_MESSAGE = 'Invalid input';
+
+/** What one alternative of a union expected, from the first issue it raised on `input`. */
+const describeAlternative = (issues: readonly z.core.$ZodIssue[], input: unknown): string => {
+  const [first] = issues;
+  if (first === undefined) return 'another value';
+  const expected =
+    first.code === 'invalid_type'
+      ? (EXPECTED_WORDS[first.expected] ?? first.expected)
+      : first.code === 'invalid_value'
+        ? first.values.map((v) => JSON.stringify(v)).join(', ')
+        : 'valid';
+  if (first.path.length === 0) return expected === 'valid' ? 'another value' : expected;
+  // The alternative accepted the value's kind and failed inside it.
+  return `${describeValue(input).startsWith('an array') ? 'an array' : 'an object'} whose ${formatPath(first.path)} is ${expected}`;
+};
+
 const describeIssue = (issue: z.core.$ZodIssue): string => {
   switch (issue.code) {
     case 'invalid_type':
@@ -109,11 +127,17 @@ const describeIssue = (issue: z.core.$ZodIssue): string => {
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, received ${describeValue(issue.input)}`;
     case 'invalid_format':
       return `expected ${issue.format === 'regex' ? `a string matching ${issue.pattern ?? 'the pattern'}` : `a ${issue.format}`}, received ${describeValue(issue.input)}`;
-    case 'invalid_union':
+    case 'invalid_union': {
+      const required = issue.input === undefined ? 'required, ' : '';
+      // zod's own wording says only "Invalid input": say what the alternatives expected.
+      if (issue.message === ZOD_UNION_MESSAGE) {
+        const alternatives = issue.errors.map((branch) => describeAlternative(branch, issue.input));
+        const expected = [...new Set(alternatives)].join(' or ');
+        return `${required}expected ${expected}, received ${describeValue(issue.input)}`;
+      }
       // The parsers' unions word their own message; a missing value still reads as required.
-      return issue.input === undefined && !issue.message.startsWith('required')
-        ? `required, ${issue.message}`
-        : issue.message;
+      return issue.message.startsWith('required') ? issue.message : `${required}${issue.message}`;
+    }
     default:
       return issue.message;
   }
