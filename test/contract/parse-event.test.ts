@@ -129,4 +129,41 @@ describe('parseEvent', () => {
     expect(error.name).toBe('InputValidationError');
     expect(error.cause).toBeDefined();
   });
+
+  describe('with a plain zod union', () => {
+    const unionSchema = z.object({
+      a: z.union([z.string(), z.number()]),
+      b: z.optional(z.union([z.literal('x'), z.array(z.string())])),
+    });
+    const unionErrorOf = (event: unknown): string => {
+      try {
+        parseEvent(unionSchema, event);
+      } catch (error) {
+        if (error instanceof InputValidationError) return error.message;
+        throw error;
+      }
+      throw new Error('parseEvent accepted the event');
+    };
+
+    it('says what each alternative expected instead of zod\'s bare "Invalid input"', () => {
+      expect(unionErrorOf({ a: true })).toBe(
+        'Invalid input (1 problem): a: expected a string or a number, received boolean true',
+      );
+    });
+
+    it('says a missing union field is required', () => {
+      expect(unionErrorOf({})).toBe(
+        'Invalid input (1 problem): a: required, expected a string or a number, received nothing',
+      );
+    });
+
+    it('names literal alternatives and where inside a value an alternative failed', () => {
+      expect(unionErrorOf({ a: 1, b: 5 })).toContain(
+        'b: expected "x" or an array, received number 5',
+      );
+      expect(unionErrorOf({ a: 1, b: [1] })).toContain(
+        'b: expected "x" or an array whose [0] is a string, received an array of 1',
+      );
+    });
+  });
 });
