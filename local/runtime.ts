@@ -4,19 +4,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { conflictError, notFoundError, SageMakerApiError, validationError } from './api/errors';
-import {
-  type CompiledDefinition,
-  compileDefinition,
-  DefinitionError,
-  type Json,
-  type Primitive,
-} from './engine/definition';
+import type { Json, Primitive } from './engine/definition';
 import {
   type CallbackMessage,
   CallbackOutputError,
   type CallbackWaiter,
   type ExecutionRun,
   type ExecutionStatus,
+  executionScope,
   type OutputParameter,
   runExecution,
   type StepRecord,
@@ -31,17 +26,14 @@ import {
 } from './events';
 import type { LambdaInvoker } from './invokers/types';
 import { checkKnobs, DEFAULT_KNOBS, type Knobs } from './knobs';
+import { asDate, type Input, type Output, page, sortByTime } from './paging';
+import { DEFAULT_MAX_PIPELINES, type PipelineRecord, pipelineOperations } from './pipelines';
 
 /**
  * SageMaker stops waiting for a Lambda step's function after 10 minutes (Lambda step, "Pipeline
  * steps" in the SageMaker Developer Guide); it is also why the fan-out function's timeout is 600 s.
  */
 export const DEFAULT_LAMBDA_STEP_TIMEOUT_MS = 10 * 60 * 1000;
-
-/** Default account quota of pipelines per Region ("Maximum number of pipelines allowed per account": 500, SageMaker quotas). */
-export const DEFAULT_MAX_PIPELINES = 500;
-
-const DEFAULT_PAGE_SIZE = 50;
 
 export interface RuntimeIds {
   /** 12 lowercase alphanumerics, like SageMaker's execution ids. */
@@ -63,22 +55,6 @@ export interface RuntimeOptions {
   /** Functions (ARN or name) that receive every status event, as EventBridge rule targets would. */
   eventTargets?: string[];
   log?: (line: string) => void;
-}
-
-interface PipelineRecord {
-  name: string;
-  arn: string;
-  displayName: string;
-  description?: string;
-  roleArn: string;
-  definition: string;
-  compiled: CompiledDefinition;
-  parallelism?: { MaxParallelExecutionSteps: number };
-  creationTime: Date;
-  lastModifiedTime: Date;
-  lastRunTime?: Date;
-  versionId: number;
-  createToken: string;
 }
 
 interface ExecutionRecord {
@@ -107,9 +83,6 @@ export interface QueuedCallback extends CallbackMessage {
   waitingSince: string;
 }
 
-type Input = Record<string, unknown>;
-type Output = Record<string, unknown>;
-
 function alphanumeric(length: number, alphabet: string): string {
   const bytes = randomBytes(length);
   let out = '';
@@ -119,38 +92,6 @@ function alphanumeric(length: number, alphabet: string): string {
 
 const LOWER = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const MIXED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-function asDate(value: unknown): Date | undefined {
-  if (typeof value === 'number') return new Date(value * 1000);
-  if (typeof value === 'string') return new Date(value);
-  return undefined;
-}
-
-function page<T>(items: T[], input: Input): { items: T[]; nextToken?: string } {
-  let offset = 0;
-  if (typeof input.NextToken === 'string' && input.NextToken !== '') {
-    const decoded = Number(Buffer.from(input.NextToken, 'base64url').toString('utf8'));
-    if (!Number.isInteger(decoded) || decoded < 0) {
-      throw validationError(`Invalid NextToken '${input.NextToken}'`);
-    }
-    offset = decoded;
-  }
-  const size = typeof input.MaxResults === 'number' ? input.MaxResults : DEFAULT_PAGE_SIZE;
-  const slice = items.slice(offset, offset + size);
-  const next = offset + size;
-  return next < items.length
-    ? { items: slice, nextToken: Buffer.from(String(next), 'utf8').toString('base64url') }
-    : { items: slice };
-}
-
-/** Sorts by time; ties keep creation order (reversed when descending), as items share milliseconds. */
-function sortByTime<T>(items: T[], time: (item: T) => Date, order: unknown): T[] {
-  const sign = order === 'Ascending' ? 1 : -1;
-  return items
-    .map((item, index) => ({ item, index }))
-    .sort((a, b) => sign * (time(a.item).getTime() - time(b.item).getTime() || a.index - b.index))
-    .map(({ item }) => item);
-}
 
 /** The local runtime's state and operations. Create it with {@link createRuntime}. */
 export interface Runtime {
@@ -211,7 +152,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const pipelines = new Map<string, PipelineRecord>();
   const executions = new Map<string, ExecutionRecord>();
   const startTokens = new Map<string, string>();
-  const deleteTokens = new Map<string, string>();
   const waiting = new Map<
     string,
     { waiter: CallbackWaiter; execution: ExecutionRecord; since: Date }
@@ -220,9 +160,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const finishers = new Map<string, Promise<ExecutionStatus>>();
   const recentStarts: number[] = [];
   let closed = false;
-
-  const pipelineArn = (name: string) =>
-    `arn:aws:sagemaker:${region}:${accountId}:pipeline/${name.toLowerCase()}`;
 
   const emit = (event: PipelineEvent) => {
     events.publish(event);
@@ -258,30 +195,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const record = executions.get(arn);
     if (!record) throw notFoundError(`Pipeline execution '${arn}' does not exist.`);
     return record;
-  };
-
-  const compile = (
-    definition: unknown,
-    s3Location: unknown,
-  ): { text: string; compiled: CompiledDefinition } => {
-    if (s3Location !== undefined) {
-      throw validationError(
-        'PipelineDefinitionS3Location is not supported by the local runtime: pass the definition in PipelineDefinition',
-      );
-    }
-    if (typeof definition !== 'string') {
-      throw validationError(
-        'Either PipelineDefinition or PipelineDefinitionS3Location is required',
-      );
-    }
-    try {
-      return { text: definition, compiled: compileDefinition(definition) };
-    } catch (error) {
-      if (error instanceof DefinitionError) {
-        throw validationError(`Invalid pipeline definition: ${error.message}`, error);
-      }
-      throw error;
-    }
   };
 
   const setExecutionStatus = (
@@ -417,22 +330,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const experiment = pipeline.compiled.definition.PipelineExperimentConfig;
     if (experiment) {
       try {
-        const scope = {
-          parameters,
-          execution: (variable: string) =>
-            variable === 'PipelineExecutionId'
-              ? id
-              : variable === 'PipelineExecutionArn'
-                ? arn
-                : variable === 'PipelineName'
-                  ? pipeline.name
-                  : variable === 'PipelineArn'
-                    ? pipeline.arn
-                    : now.toISOString(),
-          stepOutput: () => {
-            throw new EvaluationError('PipelineExperimentConfig cannot read step outputs');
-          },
-        };
+        const scope = executionScope(identity, parameters, clock, () => {
+          throw new EvaluationError('PipelineExperimentConfig cannot read step outputs');
+        });
         const evaluated = evaluate(experiment as Json, scope) as Record<string, Json>;
         execution.experimentConfig = Object.fromEntries(
           Object.entries(evaluated).map(([key, value]) => [key, String(value)]),
@@ -514,139 +414,21 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
 
   const operations: Record<string, (input: Input) => Output | Promise<Output>> = {
-    CreatePipeline(input) {
-      const name = String(input.PipelineName);
-      const existing = pipelines.get(name.toLowerCase());
-      if (existing) {
-        if (existing.createToken === input.ClientRequestToken) return { PipelineArn: existing.arn };
-        throw validationError(
-          `Pipeline names must be unique within an AWS account and region. Pipeline with name (${name}) already exists.`,
-        );
-      }
-      if (pipelines.size >= maxPipelines) {
-        throw new SageMakerApiError(
-          'ResourceLimitExceeded',
-          `The account-level service limit 'Maximum number of pipelines allowed per account' is ${maxPipelines} pipelines.`,
-        );
-      }
-      const { text, compiled } = compile(
-        input.PipelineDefinition,
-        input.PipelineDefinitionS3Location,
-      );
-      const now = clock();
-      const record: PipelineRecord = {
-        name,
-        arn: pipelineArn(name),
-        displayName:
-          typeof input.PipelineDisplayName === 'string' ? input.PipelineDisplayName : name,
-        ...(typeof input.PipelineDescription === 'string'
-          ? { description: input.PipelineDescription }
-          : {}),
-        roleArn: String(input.RoleArn),
-        definition: text,
-        compiled,
-        ...(input.ParallelismConfiguration
-          ? { parallelism: input.ParallelismConfiguration as { MaxParallelExecutionSteps: number } }
-          : {}),
-        creationTime: now,
-        lastModifiedTime: now,
-        versionId: 1,
-        createToken: String(input.ClientRequestToken),
-      };
-      pipelines.set(name.toLowerCase(), record);
-      return { PipelineArn: record.arn };
-    },
-    UpdatePipeline(input) {
-      const pipeline = findPipeline(input.PipelineName);
-      if (
-        input.PipelineDefinition !== undefined ||
-        input.PipelineDefinitionS3Location !== undefined
-      ) {
-        const { text, compiled } = compile(
-          input.PipelineDefinition,
-          input.PipelineDefinitionS3Location,
-        );
-        pipeline.definition = text;
-        pipeline.compiled = compiled;
-      }
-      if (typeof input.PipelineDisplayName === 'string')
-        pipeline.displayName = input.PipelineDisplayName;
-      if (typeof input.PipelineDescription === 'string')
-        pipeline.description = input.PipelineDescription;
-      if (typeof input.RoleArn === 'string') pipeline.roleArn = input.RoleArn;
-      if (input.ParallelismConfiguration) {
-        pipeline.parallelism = input.ParallelismConfiguration as {
-          MaxParallelExecutionSteps: number;
-        };
-      }
-      pipeline.versionId += 1;
-      pipeline.lastModifiedTime = clock();
-      return { PipelineArn: pipeline.arn, PipelineVersionId: pipeline.versionId };
-    },
-    DescribePipeline(input) {
-      const p = findPipeline(input.PipelineName);
-      return {
-        PipelineArn: p.arn,
-        PipelineName: p.name,
-        PipelineDisplayName: p.displayName,
-        PipelineDefinition: p.definition,
-        ...(p.description !== undefined ? { PipelineDescription: p.description } : {}),
-        RoleArn: p.roleArn,
-        PipelineStatus: 'Active',
-        CreationTime: p.creationTime,
-        LastModifiedTime: p.lastModifiedTime,
-        ...(p.lastRunTime ? { LastRunTime: p.lastRunTime } : {}),
-        ...(p.parallelism ? { ParallelismConfiguration: p.parallelism } : {}),
-      };
-    },
-    ListPipelines(input) {
-      const prefix =
-        typeof input.PipelineNamePrefix === 'string' ? input.PipelineNamePrefix.toLowerCase() : '';
-      const after = asDate(input.CreatedAfter);
-      const before = asDate(input.CreatedBefore);
-      let list = [...pipelines.values()].filter(
-        (p) =>
-          p.name.toLowerCase().startsWith(prefix) &&
-          (!after || p.creationTime > after) &&
-          (!before || p.creationTime < before),
-      );
-      if (input.SortBy === 'Name') {
-        const sign = input.SortOrder === 'Ascending' ? 1 : -1;
-        list = list.sort((a, b) => sign * a.name.localeCompare(b.name));
-      } else {
-        list = sortByTime(list, (p) => p.creationTime, input.SortOrder);
-      }
-      const { items, nextToken } = page(list, input);
-      return {
-        PipelineSummaries: items.map((p) => ({
-          PipelineArn: p.arn,
-          PipelineName: p.name,
-          PipelineDisplayName: p.displayName,
-          ...(p.description !== undefined ? { PipelineDescription: p.description } : {}),
-          RoleArn: p.roleArn,
-          CreationTime: p.creationTime,
-          LastModifiedTime: p.lastModifiedTime,
-          ...(p.lastRunTime ? { LastExecutionTime: p.lastRunTime } : {}),
-        })),
-        ...(nextToken ? { NextToken: nextToken } : {}),
-      };
-    },
-    DeletePipeline(input) {
-      const name = String(input.PipelineName).toLowerCase();
-      const token = `${name}\n${String(input.ClientRequestToken)}`;
-      const deleted = deleteTokens.get(token);
-      if (deleted && !pipelines.has(name)) return { PipelineArn: deleted };
-      const pipeline = findPipeline(input.PipelineName);
-      for (const execution of executions.values()) {
-        if (execution.pipeline === pipeline) {
-          execution.run?.stop();
-          executions.delete(execution.arn);
+    ...pipelineOperations({
+      pipelines,
+      clock,
+      maxPipelines,
+      find: findPipeline,
+      arnOf: (name) => `arn:aws:sagemaker:${region}:${accountId}:pipeline/${name.toLowerCase()}`,
+      onDelete: (pipeline) => {
+        for (const execution of executions.values()) {
+          if (execution.pipeline === pipeline) {
+            execution.run?.stop();
+            executions.delete(execution.arn);
+          }
         }
-      }
-      pipelines.delete(name);
-      deleteTokens.set(token, pipeline.arn);
-      return { PipelineArn: pipeline.arn };
-    },
+      },
+    }),
     StartPipelineExecution: startExecution,
     StopPipelineExecution(input) {
       const execution = findExecution(input.PipelineExecutionArn);

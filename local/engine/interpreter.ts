@@ -128,6 +128,35 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** What values of one execution can read: its parameters, execution variables and step outputs. */
+export function executionScope(
+  identity: ExecutionIdentity,
+  parameters: ReadonlyMap<string, Primitive>,
+  clock: () => Date,
+  stepOutput: Scope['stepOutput'],
+): Scope {
+  return {
+    parameters,
+    stepOutput,
+    execution(variable: ExecutionVariable): string {
+      switch (variable) {
+        case 'PipelineExecutionId':
+          return identity.executionId;
+        case 'PipelineExecutionArn':
+          return identity.executionArn;
+        case 'PipelineName':
+          return identity.pipelineName;
+        case 'PipelineArn':
+          return identity.pipelineArn;
+        case 'StartDateTime':
+          return identity.startTime.toISOString();
+        case 'CurrentDateTime':
+          return clock().toISOString();
+      }
+    },
+  };
+}
+
 /** Starts an execution; returns immediately with its live step list and a promise of the outcome. */
 export function runExecution(options: RunOptions): ExecutionRun {
   const { compiled, identity, clock, hooks = {} } = options;
@@ -146,32 +175,13 @@ export function runExecution(options: RunOptions): ExecutionRun {
     resolveDone = resolve;
   });
 
-  const scope: Scope = {
-    parameters: options.parameters,
-    execution(variable: ExecutionVariable): string {
-      switch (variable) {
-        case 'PipelineExecutionId':
-          return identity.executionId;
-        case 'PipelineExecutionArn':
-          return identity.executionArn;
-        case 'PipelineName':
-          return identity.pipelineName;
-        case 'PipelineArn':
-          return identity.pipelineArn;
-        case 'StartDateTime':
-          return identity.startTime.toISOString();
-        case 'CurrentDateTime':
-          return clock().toISOString();
-      }
-    },
-    stepOutput(step: string, output: string): Primitive {
-      const value = records.get(step)?.outputs.get(output);
-      if (value === undefined) {
-        throw new EvaluationError(`step '${step}' has no output '${output}' in this execution`);
-      }
-      return value;
-    },
-  };
+  const scope = executionScope(identity, options.parameters, clock, (step, output) => {
+    const value = records.get(step)?.outputs.get(output);
+    if (value === undefined) {
+      throw new EvaluationError(`step '${step}' has no output '${output}' in this execution`);
+    }
+    return value;
+  });
 
   const setStatus = (record: StepRecord, status: StepStatus) => {
     const previous = record.status;

@@ -1,0 +1,197 @@
+/** Pipelines: their records and the CreatePipeline ... DeletePipeline operations. */
+import { SageMakerApiError, validationError } from './api/errors';
+import { type CompiledDefinition, compileDefinition, DefinitionError } from './engine/definition';
+import { asDate, type Input, type Output, page, sortByTime } from './paging';
+
+/** Default account quota of pipelines per Region ("Maximum number of pipelines allowed per account": 500, SageMaker quotas). */
+export const DEFAULT_MAX_PIPELINES = 500;
+
+export interface PipelineRecord {
+  name: string;
+  arn: string;
+  displayName: string;
+  description?: string;
+  roleArn: string;
+  definition: string;
+  compiled: CompiledDefinition;
+  parallelism?: { MaxParallelExecutionSteps: number };
+  creationTime: Date;
+  lastModifiedTime: Date;
+  lastRunTime?: Date;
+  versionId: number;
+  createToken: string;
+}
+
+/**
+ * Checks a definition as CreatePipeline and UpdatePipeline do.
+ * @throws SageMakerApiError ValidationException naming the problem.
+ */
+export function compilePipelineDefinition(
+  definition: unknown,
+  s3Location: unknown,
+): { text: string; compiled: CompiledDefinition } {
+  if (s3Location !== undefined) {
+    throw validationError(
+      'PipelineDefinitionS3Location is not supported by the local runtime: pass the definition in PipelineDefinition',
+    );
+  }
+  if (typeof definition !== 'string') {
+    throw validationError('Either PipelineDefinition or PipelineDefinitionS3Location is required');
+  }
+  try {
+    return { text: definition, compiled: compileDefinition(definition) };
+  } catch (error) {
+    if (error instanceof DefinitionError) {
+      throw validationError(`Invalid pipeline definition: ${error.message}`, error);
+    }
+    throw error;
+  }
+}
+
+export interface PipelineContext {
+  /** Pipelines by lower-case name (names are unique regardless of case, as in ARNs). */
+  pipelines: Map<string, PipelineRecord>;
+  clock: () => Date;
+  maxPipelines: number;
+  find(nameOrArn: unknown): PipelineRecord;
+  arnOf(name: string): string;
+  /** Called before a pipeline is deleted, to drop its executions. */
+  onDelete(pipeline: PipelineRecord): void;
+}
+
+/** CreatePipeline, UpdatePipeline, DescribePipeline, ListPipelines and DeletePipeline. */
+export function pipelineOperations(
+  context: PipelineContext,
+): Record<string, (input: Input) => Output> {
+  const deleteTokens = new Map<string, string>();
+  return {
+    CreatePipeline(input) {
+      const name = String(input.PipelineName);
+      const existing = context.pipelines.get(name.toLowerCase());
+      if (existing) {
+        if (existing.createToken === input.ClientRequestToken) return { PipelineArn: existing.arn };
+        throw validationError(
+          `Pipeline names must be unique within an AWS account and region. Pipeline with name (${name}) already exists.`,
+        );
+      }
+      if (context.pipelines.size >= context.maxPipelines) {
+        throw new SageMakerApiError(
+          'ResourceLimitExceeded',
+          `The account-level service limit 'Maximum number of pipelines allowed per account' is ${context.maxPipelines} context.pipelines.`,
+        );
+      }
+      const { text, compiled } = compilePipelineDefinition(
+        input.PipelineDefinition,
+        input.PipelineDefinitionS3Location,
+      );
+      const now = context.clock();
+      const record: PipelineRecord = {
+        name,
+        arn: context.arnOf(name),
+        displayName:
+          typeof input.PipelineDisplayName === 'string' ? input.PipelineDisplayName : name,
+        ...(typeof input.PipelineDescription === 'string'
+          ? { description: input.PipelineDescription }
+          : {}),
+        roleArn: String(input.RoleArn),
+        definition: text,
+        compiled,
+        ...(input.ParallelismConfiguration
+          ? { parallelism: input.ParallelismConfiguration as { MaxParallelExecutionSteps: number } }
+          : {}),
+        creationTime: now,
+        lastModifiedTime: now,
+        versionId: 1,
+        createToken: String(input.ClientRequestToken),
+      };
+      context.pipelines.set(name.toLowerCase(), record);
+      return { PipelineArn: record.arn };
+    },
+    UpdatePipeline(input) {
+      const pipeline = context.find(input.PipelineName);
+      if (
+        input.PipelineDefinition !== undefined ||
+        input.PipelineDefinitionS3Location !== undefined
+      ) {
+        const { text, compiled } = compilePipelineDefinition(
+          input.PipelineDefinition,
+          input.PipelineDefinitionS3Location,
+        );
+        pipeline.definition = text;
+        pipeline.compiled = compiled;
+      }
+      if (typeof input.PipelineDisplayName === 'string')
+        pipeline.displayName = input.PipelineDisplayName;
+      if (typeof input.PipelineDescription === 'string')
+        pipeline.description = input.PipelineDescription;
+      if (typeof input.RoleArn === 'string') pipeline.roleArn = input.RoleArn;
+      if (input.ParallelismConfiguration) {
+        pipeline.parallelism = input.ParallelismConfiguration as {
+          MaxParallelExecutionSteps: number;
+        };
+      }
+      pipeline.versionId += 1;
+      pipeline.lastModifiedTime = context.clock();
+      return { PipelineArn: pipeline.arn, PipelineVersionId: pipeline.versionId };
+    },
+    DescribePipeline(input) {
+      const p = context.find(input.PipelineName);
+      return {
+        PipelineArn: p.arn,
+        PipelineName: p.name,
+        PipelineDisplayName: p.displayName,
+        PipelineDefinition: p.definition,
+        ...(p.description !== undefined ? { PipelineDescription: p.description } : {}),
+        RoleArn: p.roleArn,
+        PipelineStatus: 'Active',
+        CreationTime: p.creationTime,
+        LastModifiedTime: p.lastModifiedTime,
+        ...(p.lastRunTime ? { LastRunTime: p.lastRunTime } : {}),
+        ...(p.parallelism ? { ParallelismConfiguration: p.parallelism } : {}),
+      };
+    },
+    ListPipelines(input) {
+      const prefix =
+        typeof input.PipelineNamePrefix === 'string' ? input.PipelineNamePrefix.toLowerCase() : '';
+      const after = asDate(input.CreatedAfter);
+      const before = asDate(input.CreatedBefore);
+      let list = [...context.pipelines.values()].filter(
+        (p) =>
+          p.name.toLowerCase().startsWith(prefix) &&
+          (!after || p.creationTime > after) &&
+          (!before || p.creationTime < before),
+      );
+      if (input.SortBy === 'Name') {
+        const sign = input.SortOrder === 'Ascending' ? 1 : -1;
+        list = list.sort((a, b) => sign * a.name.localeCompare(b.name));
+      } else {
+        list = sortByTime(list, (p) => p.creationTime, input.SortOrder);
+      }
+      const { items, nextToken } = page(list, input);
+      return {
+        PipelineSummaries: items.map((p) => ({
+          PipelineArn: p.arn,
+          PipelineName: p.name,
+          PipelineDisplayName: p.displayName,
+          ...(p.description !== undefined ? { PipelineDescription: p.description } : {}),
+          RoleArn: p.roleArn,
+          CreationTime: p.creationTime,
+          LastModifiedTime: p.lastModifiedTime,
+          ...(p.lastRunTime ? { LastExecutionTime: p.lastRunTime } : {}),
+        })),
+        ...(nextToken ? { NextToken: nextToken } : {}),
+      };
+    },
+    DeletePipeline(input) {
+      const name = String(input.PipelineName).toLowerCase();
+      const token = `${name}\n${String(input.ClientRequestToken)}`;
+      const deleted = deleteTokens.get(token);
+      if (deleted && !context.pipelines.has(name)) return { PipelineArn: deleted };
+      const pipeline = context.find(input.PipelineName);
+      context.onDelete(pipeline);
+      context.pipelines.delete(name);
+      deleteTokens.set(token, pipeline.arn);
+      return { PipelineArn: pipeline.arn };
+    },
+  };
+}
