@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { describeValue, formatPath } from './describe-value';
+import { describeValue, formatPath, truncate } from './describe-value';
 import {
   ContractDefinitionError,
   type FieldProblem,
@@ -264,7 +264,7 @@ const warnUnknownKeys = (schema: StepSchema, event: object, log: typeof defaultL
   const unknown = Object.keys(event).filter((key) => !Object.hasOwn(known, key));
   if (unknown.length > 0) {
     log.warn('Ignoring unknown input keys', {
-      unknownKeys: unknown.slice(0, 20),
+      unknownKeys: unknown.slice(0, 20).map((key) => truncate(key)),
       unknownKeyCount: unknown.length,
     });
   }
