@@ -98,6 +98,18 @@ describe('defineLambdaStep handler', () => {
     });
   });
 
+  it('logs at most 20 unknown key names, each cut to about 60 characters', async () => {
+    const { handler } = makeStep();
+    const event: Record<string, unknown> = { count: 1, ['k'.repeat(100_000)]: 1 };
+    for (let i = 0; i < 30; i++) event[`extra${i}`] = i;
+    await handler(event, lambdaContext());
+    const [warning] = logLines().filter((line) => line.message === 'Ignoring unknown input keys');
+    const keys = warning?.unknownKeys as string[];
+    expect(keys).toHaveLength(20);
+    expect(warning?.unknownKeyCount).toBe(31);
+    for (const key of keys) expect(key.length).toBeLessThanOrEqual(60);
+  });
+
   it('does not warn when every key is known, pipelineExecutionArn included', async () => {
     const { handler } = makeStep();
     await handler({ count: 1, pipelineExecutionArn: ARN }, lambdaContext());
