@@ -1,4 +1,4 @@
-// IAM statements for the fan-out functions, built from the fanOutAllowedPipelines param
+// IAM statements for the fan-out functions, built from the allowedPipelines param
 // (comma-separated child pipeline names, or * for any pipeline of this account and
 // region). The same list is the functions' FAN_OUT_ALLOWED_PIPELINES, checked at run
 // time too. Actions and resource types from the Service Authorization Reference,
@@ -18,7 +18,7 @@ const arn = (resource) => ({
 });
 
 module.exports = async ({ resolveVariable }) => {
-  const entries = list(await resolveVariable('param:fanOutAllowedPipelines'));
+  const entries = list(await resolveVariable('param:allowedPipelines'));
   if (entries.length === 0) return [];
   let names;
   if (entries.length === 1 && entries[0] === '*') {
@@ -27,7 +27,7 @@ module.exports = async ({ resolveVariable }) => {
     for (const entry of entries) {
       if (!NAME.test(entry)) {
         throw new Error(
-          `fanOutAllowedPipelines must be comma-separated pipeline names or a lone *, got ${JSON.stringify(entry)}`,
+          `allowedPipelines must be comma-separated pipeline names or a lone *, got ${JSON.stringify(entry)}`,
         );
       }
     }
