@@ -94,6 +94,10 @@ const receivedSize = (origin: string, input: unknown): string => {
   return describeValue(input);
 };
 
+/** A path with each key cut to about 60 characters: record keys come from the event. */
+const fieldOf = (path: readonly PropertyKey[]): string =>
+  formatPath(path.map((key) => (typeof key === 'string' ? truncate(key) : key)));
+
 /** The message zod gives a union none of whose alternatives matched. */
 const ZOD_UNION_MESSAGE = 'Invalid input';
 
@@ -109,7 +113,7 @@ const describeAlternative = (issues: readonly z.core.$ZodIssue[], input: unknown
         : 'valid';
   if (first.path.length === 0) return expected === 'valid' ? 'another value' : expected;
   // The alternative accepted the value's kind and failed inside it.
-  return `${describeValue(input).startsWith('an array') ? 'an array' : 'an object'} whose ${formatPath(first.path)} is ${expected}`;
+  return `${describeValue(input).startsWith('an array') ? 'an array' : 'an object'} whose ${fieldOf(first.path)} is ${expected}`;
 };
 
 const describeIssue = (issue: z.core.$ZodIssue): string => {
@@ -145,7 +149,7 @@ const describeIssue = (issue: z.core.$ZodIssue): string => {
 
 /** Turns zod issues into field problems: one per issue, readable on one line. */
 export const toFieldProblems = (issues: readonly z.core.$ZodIssue[]): FieldProblem[] =>
-  issues.map((issue) => ({ field: formatPath(issue.path), problem: describeIssue(issue) }));
+  issues.map((issue) => ({ field: fieldOf(issue.path), problem: describeIssue(issue) }));
 
 /**
  * Validates `event` against `schema`.
