@@ -102,6 +102,20 @@ describe('parseEvent', () => {
     expect(error.message.length).toBeLessThan(200);
   });
 
+  it('cuts a field name taken from the event to about 60 characters', () => {
+    const scores = z.object({ scores: z.record(z.string(), z.number()) });
+    const key = `k${'e'.repeat(10_000)}`;
+    try {
+      parseEvent(scores, { scores: { [key]: 'high' } });
+      throw new Error('parseEvent accepted the event');
+    } catch (error) {
+      const { message, problems } = error as InputValidationError;
+      expect(problems[0]?.field.startsWith('scores.kee')).toBe(true);
+      expect(problems[0]?.field.length).toBeLessThanOrEqual(80);
+      expect(message.length).toBeLessThan(200);
+    }
+  });
+
   it('keeps the message to one line with no stack trace or zod dump', () => {
     const error = inputErrorOf({
       name: 'line\nbreak'.repeat(3),
