@@ -116,6 +116,26 @@ describe('parseEvent', () => {
     }
   });
 
+  // Defect, open: PipelineExecutionStep.FailureReason holds at most 1,024 characters, so a
+  // longer message loses its tail in SageMaker. InputValidationError (shared/errors.ts) should
+  // keep details while they fit and list the remaining field names only. Drop `.fails` then.
+  it.fails("fits in SageMaker's 1,024-character failure reason and still names every field", () => {
+    const many = z.object(
+      Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`field${i}`, integerArg])),
+    );
+    const event = Object.fromEntries(
+      Array.from({ length: 12 }, (_, i) => [`field${i}`, 'x'.repeat(3000)]),
+    );
+    try {
+      parseEvent(many, event);
+      throw new Error('parseEvent accepted the event');
+    } catch (error) {
+      const { message } = error as InputValidationError;
+      for (let i = 0; i < 12; i++) expect(message).toContain(`field${i}`);
+      expect(message.length).toBeLessThanOrEqual(1024);
+    }
+  });
+
   it('keeps the message to one line with no stack trace or zod dump', () => {
     const error = inputErrorOf({
       name: 'line\nbreak'.repeat(3),
