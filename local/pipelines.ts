@@ -77,7 +77,7 @@ export function pipelineOperations(
       if (context.pipelines.size >= context.maxPipelines) {
         throw new SageMakerApiError(
           'ResourceLimitExceeded',
-          `The account-level service limit 'Maximum number of pipelines allowed per account' is ${context.maxPipelines} context.pipelines.`,
+          `The account-level service limit 'Maximum number of pipelines allowed per account' is ${context.maxPipelines} pipelines.`,
         );
       }
       const { text, compiled } = compilePipelineDefinition(

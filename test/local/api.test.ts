@@ -254,6 +254,55 @@ describe('API: pipelines', () => {
     const bad = await errorOf(client.send(new ListPipelinesCommand({ NextToken: 'not-a-token' })));
     expect(bad.name).toBe('ValidationException');
   });
+  it('answers ResourceNotFound for an unknown pipeline, ResourceLimitExceeded beyond the pipeline quota, and rejects S3 definitions', async () => {
+    const { client } = await setup({}, { maxPipelines: 1 });
+    const missing = await errorOf(
+      client.send(new UpdatePipelineCommand({ PipelineName: 'ghost', PipelineDescription: 'x' })),
+    );
+    expect(missing.name).toBe('ResourceNotFound');
+    const s3 = await errorOf(
+      client.send(
+        new CreatePipelineCommand({
+          PipelineName: 's3',
+          RoleArn: ROLE,
+          ClientRequestToken: TOKEN('s3'),
+          PipelineDefinitionS3Location: { Bucket: 'bucket', ObjectKey: 'def.json' },
+        }),
+      ),
+    );
+    expect(s3.message).toMatch(
+      /^PipelineDefinitionS3Location is not supported by the local runtime/,
+    );
+    await create(client, 'one');
+    const quota = await errorOf(create(client, 'two'));
+    expect(quota.name).toBe('ResourceLimitExceeded');
+    expect(quota.message).toMatch(
+      /'Maximum number of pipelines allowed per account' is 1 pipelines/,
+    );
+  });
+
+  it('stops the running executions of a deleted pipeline and forgets them', async () => {
+    const gate = deferred();
+    const { local, client } = await setup({ slow: () => gate.promise.then(() => ({})) });
+    await create(
+      client,
+      'slow',
+      definition([lambdaStep('a', 'slow'), lambdaStep('b', 'slow', {}, {}, { DependsOn: ['a'] })]),
+    );
+    const { PipelineExecutionArn: arn } = await client.send(
+      new StartPipelineExecutionCommand({ PipelineName: 'slow' }),
+    );
+    await client.send(
+      new DeletePipelineCommand({ PipelineName: 'slow', ClientRequestToken: TOKEN('delete') }),
+    );
+    gate.resolve();
+    const status = await local.runtime.waitForExecution(arn as string);
+    expect(status).toBe('Stopped');
+    const gone = await errorOf(
+      client.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: arn })),
+    );
+    expect(gone.name).toBe('ResourceNotFound');
+  });
 });
 
 describe('API: executions', () => {
