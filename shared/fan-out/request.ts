@@ -21,7 +21,13 @@ import {
   pipelineNameOf,
   sanitizeDisplayNamePrefix,
 } from './identity';
-import { type CompiledTemplate, compileTemplate, PLACEHOLDERS, renderTemplate } from './template';
+import {
+  type CompiledTemplate,
+  compileTemplate,
+  type FieldTexts,
+  PLACEHOLDERS,
+  renderTemplate,
+} from './template';
 
 /** Our own limits on one fan-out request. */
 export const MAX_PIPELINES = 10;
@@ -30,6 +36,8 @@ export const MAX_CONCURRENCY = 50;
 /** A batch key is an execution ARN (up to 2,048 characters), an event id or a header value. */
 export const MAX_BATCH_KEY_LENGTH = 2048;
 export const MAX_DISPLAY_NAME_PREFIX_LENGTH = 256;
+/** Items whose rendered parameters are kept, enough for every worker's current item. */
+const RECENT_PARAMETERS = 2 * MAX_CONCURRENCY;
 /** The parameter the item goes in when the request has no `parameters`. */
 export const DEFAULT_ITEM_PARAMETER = 'Item';
 
@@ -238,14 +246,16 @@ export const planFanOut = (request: FanOutRequest, subject = 'fan-out request'):
   // Every template against every item, so the error lists every failing item at once.
   if (entries.length <= MAX_PIPELINE_PARAMETERS) {
     const itemProblems = new ItemProblems();
-    for (const { name, template } of compiled) {
-      for (let index = 0; index < items.length; index++) {
+    for (let index = 0; index < items.length; index++) {
+      const memo: FieldTexts = new Map();
+      for (const { name, template } of compiled) {
         const rendered = renderTemplate(
           template,
           items[index],
           index,
           batchId,
           MAX_PARAMETER_VALUE_LENGTH,
+          memo,
         );
         if (rendered.ok) continue;
         const field = `parameters.${name}`;
@@ -270,6 +280,32 @@ export const planFanOut = (request: FanOutRequest, subject = 'fan-out request'):
   if (problems.length > 0) throw new InputValidationError(problems, { subject });
 
   const itemJson: Array<string | undefined> = new Array(items.length);
+  // Tasks go item by item, so the pipelines of one item reuse its rendered parameters.
+  const recentParameters = new Map<number, Array<{ Name: string; Value: string }>>();
+  const parametersOf = (index: number) => {
+    const cached = recentParameters.get(index);
+    if (cached) return cached;
+    const memo: FieldTexts = new Map();
+    const item = items[index];
+    const parameters = compiled.map(({ name, template }) => {
+      const rendered = renderTemplate(
+        template,
+        item,
+        index,
+        batchId,
+        MAX_PARAMETER_VALUE_LENGTH,
+        memo,
+      );
+      // Planning rendered every (template, item) successfully.
+      return { Name: name, Value: rendered.ok ? rendered.value : '' };
+    });
+    if (recentParameters.size >= RECENT_PARAMETERS) {
+      const oldest = recentParameters.keys().next().value;
+      if (oldest !== undefined) recentParameters.delete(oldest);
+    }
+    recentParameters.set(index, parameters);
+    return parameters;
+  };
   return {
     batchId,
     batchKey: request.batchKey,
@@ -295,17 +331,7 @@ export const planFanOut = (request: FanOutRequest, subject = 'fan-out request'):
         displayName: displayNameOf(prefix, batchId, index),
         description: descriptionOf(batchId, index, pipeline),
         clientRequestToken: clientRequestToken(request.batchKey, pipeline, index, json),
-        parameters: compiled.map(({ name, template }) => {
-          const rendered = renderTemplate(
-            template,
-            item,
-            index,
-            batchId,
-            MAX_PARAMETER_VALUE_LENGTH,
-          );
-          // Planning rendered every (template, item) successfully.
-          return { Name: name, Value: rendered.ok ? rendered.value : '' };
-        }),
+        parameters: parametersOf(index),
       };
     },
   };

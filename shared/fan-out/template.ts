@@ -56,6 +56,7 @@ export const compileTemplate = (
 /** Why a template could not be rendered for one item. */
 export type RenderProblem =
   | { kind: 'missing-field'; field: string }
+  /** `length` is exact up to twice the limit, a lower bound beyond. */
   | { kind: 'too-long'; length: number };
 
 /**
@@ -80,8 +81,28 @@ const readField = (item: unknown, path: readonly string[]): { found: boolean; va
 };
 
 /**
+ * Texts of an item's fields already rendered, by path: one per item, shared by every
+ * template, so 200 parameters naming a large item serialise it once.
+ */
+export type FieldTexts = Map<string, string | undefined>;
+
+const fieldText = (
+  item: unknown,
+  path: readonly string[],
+  memo?: FieldTexts,
+): string | undefined => {
+  const key = path.join('.');
+  if (memo?.has(key)) return memo.get(key);
+  const field = readField(item, path);
+  const text = field.found ? itemText(field.value) : undefined;
+  memo?.set(key, text);
+  return text;
+};
+
+/**
  * Renders a template for one item.
  * @param maxLength rendering stops as soon as the value is over this many characters.
+ * @param memo the item's {@link FieldTexts}, when several templates render the same item.
  */
 export const renderTemplate = (
   template: CompiledTemplate,
@@ -89,6 +110,7 @@ export const renderTemplate = (
   index: number,
   batchId: string,
   maxLength: number,
+  memo?: FieldTexts,
 ): { ok: true; value: string } | { ok: false; problem: RenderProblem } => {
   let value = '';
   for (const segment of template.segments) {
@@ -103,16 +125,20 @@ export const renderTemplate = (
         value += batchId;
         break;
       case 'item': {
-        const field = readField(item, segment.path);
-        if (!field.found) {
+        const text = fieldText(item, segment.path, memo);
+        if (text === undefined) {
           return { ok: false, problem: { kind: 'missing-field', field: segment.path.join('.') } };
         }
-        value += itemText(field.value);
+        value += text;
         break;
       }
     }
     // Stop early: a template repeating a large item must not build a huge string.
     if (value.length > maxLength * 2) break;
+  }
+  // Over twice the limit in UTF-16 units is over the limit in characters: no need to count.
+  if (value.length > maxLength * 2) {
+    return { ok: false, problem: { kind: 'too-long', length: Math.ceil(value.length / 2) } };
   }
   const length = characterLength(value, maxLength);
   if (length > maxLength) return { ok: false, problem: { kind: 'too-long', length } };

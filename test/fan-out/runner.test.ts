@@ -239,6 +239,27 @@ describe('runFanOut', () => {
     ]);
   });
 
+  it('retries a ConflictException and fails the item if it persists', async () => {
+    const conflict = Object.assign(new Error('Pipeline is being updated'), {
+      name: 'ConflictException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400, attempts: 1 },
+    });
+    fake.fault = () => conflict;
+    const result = await runFanOut(
+      request({ pipelines: ['child-a'], items: ['x'] }),
+      deps({ limits: { maxCallsPerItem: 3 } }),
+    );
+    expect(fake.startCalls).toHaveLength(3);
+    expect(result.failed).toEqual([
+      {
+        pipeline: 'child-a',
+        index: 0,
+        error: { name: 'ConflictException', message: 'Pipeline is being updated' },
+      },
+    ]);
+  });
+
   it('fails every item of a missing pipeline and starts the others', async () => {
     const result = await runFanOut(
       request({ pipelines: ['child-a', 'gone'], maxConcurrency: 1 }),

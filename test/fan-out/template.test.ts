@@ -55,6 +55,11 @@ describe('parameter templates', () => {
     });
   });
 
+  it('reports a huge item as too long without counting all of it', () => {
+    const result = render('{{item}}{{item}}', { blob: 'y'.repeat(3_000_000) });
+    expect(result).toMatchObject({ ok: false, problem: { kind: 'too-long' } });
+  });
+
   it('accepts a value of exactly the limit and reports one character over', () => {
     expect(render('{{item}}', 'é'.repeat(1024))).toMatchObject({ ok: true });
     expect(render('{{item}}', 'é'.repeat(1025))).toEqual({
