@@ -145,6 +145,8 @@ export async function main(
   out: Out = console.log,
   err: Out = console.error,
 ): Promise<number> {
+  // The SDK's notice about Node 20 support is noise in CLI output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   try {
     const args = parseArgs(argv);
     switch (args.positionals[0]) {

@@ -59,6 +59,8 @@ function seconds(start?: Date, end?: Date): string {
 
 /** Runs `npm start`; resolves to the exit code once it stops (Ctrl-C, SIGTERM, or --exit). */
 export async function main(argv: string[]): Promise<number> {
+  // The SDK's notice about Node 20 support would interleave with the live view.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const out = (line: string) => process.stdout.write(`${line}\n`);
   let args: ParsedArgs;
   try {

@@ -71,12 +71,15 @@ export const LOCAL_AWS_ENV: Record<string, string> = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
+let instances = 0;
+
 /** Creates the in-process invoker. */
 export function createInProcessInvoker(options: InProcessInvokerOptions = {}): LambdaInvoker {
   const catalog = options.catalog ?? loadFunctionCatalog();
   const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const accountId = options.accountId ?? '123456789012';
   const loaded = new Map<string, Promise<LambdaHandler>>();
+  const instance = ++instances;
   let envApplied = false;
 
   const load = (key: string): Promise<LambdaHandler> => {
@@ -89,7 +92,9 @@ export function createInProcessInvoker(options: InProcessInvokerOptions = {}): L
         Object.assign(process.env, options.env ?? {});
         envApplied = true;
       }
-      const file = pathToFileURL(join(catalog.root, 'functions', key, 'handler.ts')).href;
+      // One module instance per invoker: handlers read SAGEMAKER_ENDPOINT at module load, and each
+      // runtime in a process has its own URL (the query string makes a distinct module instance).
+      const file = `${pathToFileURL(join(catalog.root, 'functions', key, 'handler.ts')).href}?invoker=${instance}`;
       pending = import(file).then((module: { handler?: unknown }) => {
         if (typeof module.handler !== 'function') {
           throw new HandlerLoadError(

@@ -123,6 +123,27 @@ describe('end to end, in-process: parent.json fans out to the child pipelines', 
   });
 });
 
+describe('end to end, in-process: several runtimes in one process', () => {
+  it('gives each runtime its own fan-out module, so each fans out to its own URL', async () => {
+    for (let round = 0; round < 2; round += 1) {
+      const local = await startLocalRuntime({ allowedPipelines: CHILDREN.join(',') });
+      const client = localSageMakerClient(local.url);
+      try {
+        for (const pipeline of readPipelineDir(resolve(root, 'pipelines')))
+          await upsertPipeline(client, pipeline);
+        const { PipelineExecutionArn: arn } = await client.send(
+          new StartPipelineExecutionCommand({ PipelineName: 'parent' }),
+        );
+        expect(await local.runtime.waitForExecution(arn as string)).toBe('Succeeded');
+        expect(local.runtime.executionArns()).toHaveLength(7);
+      } finally {
+        client.destroy();
+        await local.close();
+      }
+    }
+  });
+});
+
 describe('end to end: the public GeoSpatialPipeline.json definition', () => {
   it('runs to Succeeded with a test function behind *FUNCTION_ARN* and its callbacks completed through the API', async () => {
     const fixture = readFileSync(
