@@ -26,6 +26,13 @@ describe('concat handler', () => {
     });
   });
 
+  it('leaves the event it is given unchanged', async () => {
+    const event = loadEvent('concat');
+    const before = structuredClone(event);
+    await handler(event, lambdaContext());
+    expect(event).toEqual(before);
+  });
+
   it('accepts empty parts', async () => {
     await expect(handler({ str1: '', str2: '' }, lambdaContext())).resolves.toEqual({ str3: '' });
   });

@@ -41,6 +41,13 @@ describe('inspect-items handler', () => {
     });
   });
 
+  it('leaves the event it is given unchanged', async () => {
+    const event = loadEvent('inspect-items');
+    const before = structuredClone(event);
+    await handler(event, lambdaContext());
+    expect(event).toEqual(before);
+  });
+
   it('answers an empty list with zeros, hasItems false and an empty firstItem', async () => {
     await expect(handler({ items: '[]', batchSize: 5 }, lambdaContext())).resolves.toEqual({
       itemCount: 0,

@@ -25,6 +25,13 @@ describe('plan-batches handler', () => {
     });
   });
 
+  it('leaves the event it is given unchanged', async () => {
+    const event = loadEvent('plan-batches');
+    const before = structuredClone(event);
+    await handler(event, lambdaContext());
+    expect(event).toEqual(before);
+  });
+
   it('answers an empty list with an empty list of batches', async () => {
     await expect(handler({ items: [], batchSize: 3 }, lambdaContext())).resolves.toEqual({
       batches: '[]',
