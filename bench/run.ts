@@ -1,27 +1,33 @@
 /**
  * Benchmark runner: `npm run bench` runs every suite, `npm run bench -- <name> [...]`
- * runs the named ones, `npm run bench -- --list` lists them. Each suite prints its
+ * runs the named ones (or an alias such as `lambda-steps`), `npm run bench -- --list`
+ * lists them. Each suite prints its
  * table to stdout and writes its figures to `bench/results/<suite>.json`.
  * `--strict` exits non-zero when a target is missed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
-import { suites } from './suites/index';
+import { suiteAliases, suites } from './suites/index';
 
 const args = process.argv.slice(2);
-const names = args.filter((arg) => !arg.startsWith('--'));
+const names = args
+  .filter((arg) => !arg.startsWith('--'))
+  .flatMap((name) => suiteAliases[name] ?? [name]);
 const strict = args.includes('--strict');
 
 if (args.includes('--list')) {
   for (const suite of suites) console.log(`${suite.name}: ${suite.description}`);
+  for (const [alias, targets] of Object.entries(suiteAliases)) {
+    console.log(`${alias}: alias for ${targets.join(', ')}`);
+  }
   process.exit(0);
 }
 
 const unknown = names.filter((name) => !suites.some((suite) => suite.name === name));
 if (unknown.length > 0) {
   console.error(
-    `Unknown bench suite ${unknown.join(', ')}; available: ${suites.map((s) => s.name).join(', ')}`,
+    `Unknown bench suite ${unknown.join(', ')}; available: ${[...suites.map((s) => s.name), ...Object.keys(suiteAliases)].join(', ')}`,
   );
   process.exit(2);
 }

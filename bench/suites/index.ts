@@ -4,3 +4,8 @@ import { bundlesSuite } from './bundles';
 import { contractOverheadSuite } from './contract-overhead';
 
 export const suites: BenchSuite[] = [bundlesSuite, contractOverheadSuite];
+
+/** Names that select several suites at once. */
+export const suiteAliases: Record<string, string[]> = {
+  'lambda-steps': ['bundles', 'contract-overhead'],
+};
