@@ -65,7 +65,11 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
  * connections.
  * @throws OfflineStartError when sls is missing, exits early, or is not ready in time.
  */
-export async function startOffline(options: OfflineOptions): Promise<OfflineProcess> {
+export async function startOffline(
+  options: OfflineOptions,
+  /** Called as soon as the process exists, so a Ctrl-C during start-up can stop it too. */
+  onSpawn?: (process: OfflineProcess) => void,
+): Promise<OfflineProcess> {
   const sls = join(options.root, 'node_modules', '.bin', 'sls');
   if (!existsSync(sls)) {
     throw new OfflineStartError(
@@ -128,6 +132,7 @@ export async function startOffline(options: OfflineOptions): Promise<OfflineProc
     // Workers left in the group after the leader exits.
     killGroup(pid, 'SIGKILL');
   };
+  onSpawn?.({ pid, logFile: options.logFile, stop });
   const deadline = Date.now() + options.readyTimeoutMs;
   while (!(await portOpen(options.host, options.lambdaPort))) {
     if (exited) {

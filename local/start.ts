@@ -25,6 +25,7 @@ import type { LambdaInvoker } from './invokers/types';
 import { KNOB_SPECS, knobsFromEnv, knobsFromFlags } from './knobs';
 import { type OfflineProcess, OfflineStartError, startOffline } from './offline';
 import { progressBar, stepLine, table } from './render';
+import { DEFAULT_LAMBDA_STEP_TIMEOUT_MS } from './runtime';
 
 const HOST = '127.0.0.1';
 
@@ -109,240 +110,251 @@ export async function main(argv: string[]): Promise<number> {
     }
   });
 
-  try {
-    const port = portFlag(args, 'port', DEFAULT_RUNTIME_PORT);
-    const httpPort = portFlag(args, 'http-port', 3000);
-    const lambdaPort = portFlag(args, 'lambda-port', 3002);
-    const stage = flag(args, 'stage') ?? 'dev';
-    const dir = resolve(flag(args, 'pipelines') ?? join(PROJECT_ROOT, 'pipelines'));
-    const parentName = flag(args, 'parent') ?? 'parent';
-    const pipelines = readPipelineDir(dir);
-    if (!pipelines.some((p) => p.name === parentName)) {
-      throw new UsageError(`no ${parentName}.json in ${dir}`);
-    }
-    const childNames = pipelines.filter((p) => p.name !== parentName).map((p) => p.name);
-    const catalog = loadFunctionCatalog({ stage });
-    const lambdaEndpoint = `http://${HOST}:${lambdaPort}`;
-    const allowed = childNames.join(',') || '*';
-    const lambdaTimeoutMs = numberFlag(args, 'lambda-timeout-ms', 600_000);
+  // A signal may come at any point (even mid start-up): it wins over whatever is in progress.
+  return Promise.race([run(), stopped]);
 
-    out('sagemaker-pipeline-lambdas: local SageMaker Pipelines runtime');
-    local = await startLocalRuntime({
-      host: HOST,
-      port,
-      lambdaTimeoutMs,
-      knobs: { ...knobsFromEnv(), ...knobsFromFlags((name) => flag(args, name)) },
-      eventTargets: args.flags.get('event-target') ?? [],
-      log: (line) => out(`runtime: ${line}`),
-      invoker: (url): LambdaInvoker => {
-        if (inProcess) {
-          return createInProcessInvoker({
-            catalog,
-            env: { SAGEMAKER_ENDPOINT: url, FAN_OUT_ALLOWED_PIPELINES: allowed },
-            // Handler logs and metrics would bury the live view; set them to see them.
-            defaultEnv: {
-              ...LOCAL_AWS_ENV,
-              POWERTOOLS_LOG_LEVEL: 'WARN',
-              POWERTOOLS_METRICS_DISABLED: 'true',
-            },
-          });
-        }
-        lambdaInvoker = createLambdaClientInvoker({ endpoint: lambdaEndpoint, catalog });
-        return lambdaInvoker;
-      },
-    });
-    out(`  SageMaker API      ${local.url}`);
-    out(`  functions          ${catalog.keys.join(', ')}`);
-    if (inProcess) {
-      out('  Lambda steps       in-process (no serverless-offline, no HTTP API)');
-    } else {
-      out(
-        `  serverless-offline starting (HTTP API ${HOST}:${httpPort}, Lambda ${HOST}:${lambdaPort})...`,
-      );
-      offline = await startOffline({
-        root: PROJECT_ROOT,
+  async function run(): Promise<number> {
+    try {
+      const port = portFlag(args, 'port', DEFAULT_RUNTIME_PORT);
+      const httpPort = portFlag(args, 'http-port', 3000);
+      const lambdaPort = portFlag(args, 'lambda-port', 3002);
+      const stage = flag(args, 'stage') ?? 'dev';
+      const dir = resolve(flag(args, 'pipelines') ?? join(PROJECT_ROOT, 'pipelines'));
+      const parentName = flag(args, 'parent') ?? 'parent';
+      const pipelines = readPipelineDir(dir);
+      if (!pipelines.some((p) => p.name === parentName)) {
+        throw new UsageError(`no ${parentName}.json in ${dir}`);
+      }
+      const childNames = pipelines.filter((p) => p.name !== parentName).map((p) => p.name);
+      const catalog = loadFunctionCatalog({ stage });
+      const lambdaEndpoint = `http://${HOST}:${lambdaPort}`;
+      const allowed = childNames.join(',') || '*';
+      const lambdaTimeoutMs = numberFlag(args, 'lambda-timeout-ms', DEFAULT_LAMBDA_STEP_TIMEOUT_MS);
+
+      out('sagemaker-pipeline-lambdas: local SageMaker Pipelines runtime');
+      local = await startLocalRuntime({
         host: HOST,
-        httpPort,
-        lambdaPort,
-        stage,
-        logFile: join(PROJECT_ROOT, '.local-runtime', 'serverless-offline.log'),
-        readyTimeoutMs: numberFlag(args, 'offline-timeout-ms', 120_000),
-        env: {
-          SAGEMAKER_ENDPOINT: local.url,
-          FAN_OUT_ALLOWED_PIPELINES: allowed,
-          AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-          AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-          AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        port,
+        lambdaTimeoutMs,
+        knobs: { ...knobsFromEnv(), ...knobsFromFlags((name) => flag(args, name)) },
+        eventTargets: args.flags.get('event-target') ?? [],
+        log: (line) => out(`runtime: ${line}`),
+        invoker: (url): LambdaInvoker => {
+          if (inProcess) {
+            return createInProcessInvoker({
+              catalog,
+              env: { SAGEMAKER_ENDPOINT: url, FAN_OUT_ALLOWED_PIPELINES: allowed },
+              // Handler logs and metrics would bury the live view; set them to see them.
+              defaultEnv: {
+                ...LOCAL_AWS_ENV,
+                POWERTOOLS_LOG_LEVEL: 'WARN',
+                POWERTOOLS_METRICS_DISABLED: 'true',
+              },
+            });
+          }
+          lambdaInvoker = createLambdaClientInvoker({ endpoint: lambdaEndpoint, catalog });
+          return lambdaInvoker;
         },
       });
-      out(`  serverless-offline ready (pid ${offline.pid}, log ${offline.logFile})`);
-      out(`  Lambda steps       ${lambdaInvoker?.description ?? ''}`);
-    }
-
-    const client = localSageMakerClient(local.url);
-    for (const pipeline of pipelines) {
-      const arn = await upsertPipeline(client, pipeline);
-      out(`  pipeline           ${pipeline.name.padEnd(18)} ${arn}`);
-    }
-
-    // Live view: parent steps as they change, children as they finish.
-    let arnShown: () => void = () => {};
-    // Steps start before StartPipelineExecution answers; hold their lines until the ARN is shown.
-    let printing = new Promise<void>((resolve) => {
-      arnShown = resolve;
-    });
-    const printed = new Set<string>();
-    const childStatus = new Map<string, string>();
-    let showProgress = false;
-    const progress = () => {
-      const done = [...childStatus.values()].filter(
-        (s) => s !== 'Executing' && s !== 'Stopping',
-      ).length;
-      const line = `  children ${progressBar(done, childStatus.size)}`;
-      if (process.stdout.isTTY) process.stdout.write(`\r${line}`);
-      else out(line);
-    };
-    const parentPipelineArn = `arn:aws:sagemaker:${local.runtime.region}:${local.runtime.accountId}:pipeline/${parentName.toLowerCase()}`;
-    const unsubscribe = local.runtime.events.subscribe((event) => {
-      const executionArn = String(event.detail.pipelineExecutionArn);
-      // Steps start before StartPipelineExecution answers, so match the parent by pipeline.
-      const ofParent = event.detail.pipelineArn === parentPipelineArn;
-      if (event['detail-type'] === STEP_STATUS_CHANGE && ofParent) {
-        const status = String(event.detail.currentStepStatus);
-        const name = String(event.detail.stepName);
-        const key = `${executionArn}:${name}:${status}`;
-        if (status === 'Starting' || printed.has(key)) return;
-        printed.add(key);
-        printing = printing.then(async () => {
-          if (status === 'Executing') {
-            out(stepLine({ StepName: name, StepStatus: 'Executing' }));
-            return;
-          }
-          const steps = await listAllSteps(client, executionArn);
-          const step = steps.find((s) => s.StepName === name);
-          if (step) out(stepLine(step));
-        });
-      } else if (event['detail-type'] === EXECUTION_STATUS_CHANGE && !ofParent) {
-        const previous = childStatus.get(executionArn);
-        const status = String(event.detail.currentPipelineExecutionStatus);
-        childStatus.set(executionArn, status);
-        if (showProgress && previous !== status && status !== 'Executing') progress();
+      out(`  SageMaker API      ${local.url}`);
+      out(`  functions          ${catalog.keys.join(', ')}`);
+      if (inProcess) {
+        out('  Lambda steps       in-process (no serverless-offline, no HTTP API)');
+      } else {
+        out(
+          `  serverless-offline starting (HTTP API ${HOST}:${httpPort}, Lambda ${HOST}:${lambdaPort})...`,
+        );
+        offline = await startOffline(
+          {
+            root: PROJECT_ROOT,
+            host: HOST,
+            httpPort,
+            lambdaPort,
+            stage,
+            logFile: join(PROJECT_ROOT, '.local-runtime', 'serverless-offline.log'),
+            readyTimeoutMs: numberFlag(args, 'offline-timeout-ms', 120_000),
+            env: {
+              SAGEMAKER_ENDPOINT: local.url,
+              FAN_OUT_ALLOWED_PIPELINES: allowed,
+              AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+              AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+              AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+              AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+            },
+          },
+          (spawned) => {
+            offline = spawned;
+          },
+        );
+        out(`  serverless-offline ready (pid ${offline.pid}, log ${offline.logFile})`);
+        out(`  Lambda steps       ${lambdaInvoker?.description ?? ''}`);
       }
-    });
 
-    const started = await client.send(
-      new StartPipelineExecutionCommand({
-        PipelineName: parentName,
-        PipelineParameters: pairsFlag(args, 'param'),
-        ClientRequestToken: randomUUID(),
-      }),
-    );
-    const parentArn = started.PipelineExecutionArn as string;
-    out(`\n${parentName} ${parentArn}`);
-    arnShown();
-    const parentStatus = await local.runtime.waitForExecution(parentArn);
-    await printing;
-    const described = await client.send(
-      new DescribePipelineExecutionCommand({ PipelineExecutionArn: parentArn }),
-    );
-    out(
-      `${parentName}: ${parentStatus}${described.FailureReason ? ` (${described.FailureReason})` : ''}`,
-    );
+      const client = localSageMakerClient(local.url);
+      for (const pipeline of pipelines) {
+        const arn = await upsertPipeline(client, pipeline);
+        out(`  pipeline           ${pipeline.name.padEnd(18)} ${arn}`);
+      }
 
-    const childArns = local.runtime.executionArns().filter((arn) => arn !== parentArn);
-    for (const arn of childArns) if (!childStatus.has(arn)) childStatus.set(arn, 'Executing');
-    let childrenOk = true;
-    if (childArns.length > 0) {
-      out(`\n${childArns.length} child executions started by the fan-out`);
-      showProgress = true;
-      progress();
-      const statuses = await Promise.all(
-        childArns.map((arn) => local?.runtime.waitForExecution(arn)),
-      );
-      if (process.stdout.isTTY) out('');
-      showProgress = false;
-      const rows: string[][] = [];
-      for (const name of childNames) {
-        const summaries: PipelineExecutionSummary[] = [];
-        let NextToken: string | undefined;
-        do {
-          const page = await client.send(
-            new ListPipelineExecutionsCommand({
-              PipelineName: name,
-              SortOrder: 'Ascending',
-              ...(NextToken ? { NextToken } : {}),
-            }),
-          );
-          summaries.push(...(page.PipelineExecutionSummaries ?? []));
-          NextToken = page.NextToken;
-        } while (NextToken);
-        for (const summary of summaries) {
-          const params = await client.send(
-            new ListPipelineParametersForExecutionCommand({
-              PipelineExecutionArn: summary.PipelineExecutionArn,
-            }),
-          );
-          const detail = await client.send(
-            new DescribePipelineExecutionCommand({
-              PipelineExecutionArn: summary.PipelineExecutionArn,
-            }),
-          );
-          rows.push([
-            summary.PipelineExecutionDisplayName ?? '',
-            name,
-            summary.PipelineExecutionStatus ?? '',
-            (params.PipelineParameters ?? []).map((p) => `${p.Name}=${p.Value}`).join(' '),
-            seconds(detail.CreationTime, detail.LastModifiedTime),
-          ]);
+      // Live view: parent steps as they change, children as they finish.
+      let arnShown: () => void = () => {};
+      // Steps start before StartPipelineExecution answers; hold their lines until the ARN is shown.
+      let printing = new Promise<void>((resolve) => {
+        arnShown = resolve;
+      });
+      const printed = new Set<string>();
+      const childStatus = new Map<string, string>();
+      let showProgress = false;
+      const progress = () => {
+        const done = [...childStatus.values()].filter(
+          (s) => s !== 'Executing' && s !== 'Stopping',
+        ).length;
+        const line = `  children ${progressBar(done, childStatus.size)}`;
+        if (process.stdout.isTTY) process.stdout.write(`\r${line}`);
+        else out(line);
+      };
+      const parentPipelineArn = `arn:aws:sagemaker:${local.runtime.region}:${local.runtime.accountId}:pipeline/${parentName.toLowerCase()}`;
+      const unsubscribe = local.runtime.events.subscribe((event) => {
+        const executionArn = String(event.detail.pipelineExecutionArn);
+        // Steps start before StartPipelineExecution answers, so match the parent by pipeline.
+        const ofParent = event.detail.pipelineArn === parentPipelineArn;
+        if (event['detail-type'] === STEP_STATUS_CHANGE && ofParent) {
+          const status = String(event.detail.currentStepStatus);
+          const name = String(event.detail.stepName);
+          const key = `${executionArn}:${name}:${status}`;
+          if (status === 'Starting' || printed.has(key)) return;
+          printed.add(key);
+          printing = printing.then(async () => {
+            if (status === 'Executing') {
+              out(stepLine({ StepName: name, StepStatus: 'Executing' }));
+              return;
+            }
+            const steps = await listAllSteps(client, executionArn);
+            const step = steps.find((s) => s.StepName === name);
+            if (step) out(stepLine(step));
+          });
+        } else if (event['detail-type'] === EXECUTION_STATUS_CHANGE && !ofParent) {
+          const previous = childStatus.get(executionArn);
+          const status = String(event.detail.currentPipelineExecutionStatus);
+          childStatus.set(executionArn, status);
+          if (showProgress && previous !== status && status !== 'Executing') progress();
         }
-      }
-      out(table(['execution', 'pipeline', 'status', 'parameters', 'time'], rows));
-      const succeeded = statuses.filter((s) => s === 'Succeeded').length;
-      childrenOk = succeeded === statuses.length;
-      out(
-        `\nsummary: ${parentName} ${parentStatus}; ${statuses.length} child executions: ${succeeded} Succeeded, ${statuses.length - succeeded} not`,
-      );
-    } else {
-      out(`\nsummary: ${parentName} ${parentStatus}; no child executions`);
-    }
-    unsubscribe();
-    client.destroy();
+      });
 
-    const endpoint = `--endpoint-url ${local.url} --region ${local.runtime.region}`;
-    out('\nTry next (copy and paste):');
-    out(
-      `  aws sagemaker list-pipeline-executions --pipeline-name ${childNames[0] ?? parentName} ${endpoint}`,
-    );
-    out(
-      `  aws sagemaker start-pipeline-execution --pipeline-name ${parentName} --pipeline-parameters Name=BatchSize,Value=1 ${endpoint}`,
-    );
-    out(`  npm run local -- callbacks --endpoint ${local.url}`);
-    if (!inProcess) {
-      out(
-        `  curl -s -X POST http://${HOST}:${httpPort}/fan-outs -H 'content-type: application/json' -H 'Idempotency-Key: try-1' -d '{"pipelines":["${childNames[0] ?? 'child-pipeline-1'}"],"items":["a","b"],"batchKey":"try-1"}'`,
+      const started = await client.send(
+        new StartPipelineExecutionCommand({
+          PipelineName: parentName,
+          PipelineParameters: pairsFlag(args, 'param'),
+          ClientRequestToken: randomUUID(),
+        }),
+      );
+      const parentArn = started.PipelineExecutionArn as string;
+      out(`\n${parentName} ${parentArn}`);
+      arnShown();
+      const parentStatus = await local.runtime.waitForExecution(parentArn);
+      await printing;
+      const described = await client.send(
+        new DescribePipelineExecutionCommand({ PipelineExecutionArn: parentArn }),
       );
       out(
-        `  aws lambda invoke --function-name ${catalog.deployedName('concat')} --endpoint-url ${lambdaEndpoint} --region ${local.runtime.region} --cli-binary-format raw-in-base64-out --payload '{"str1":"a","str2":"b"}' /dev/stdout`,
+        `${parentName}: ${parentStatus}${described.FailureReason ? ` (${described.FailureReason})` : ''}`,
       );
-    }
-    const ok = parentStatus === 'Succeeded' && childrenOk;
-    if (args.flags.has('exit')) {
+
+      const childArns = local.runtime.executionArns().filter((arn) => arn !== parentArn);
+      for (const arn of childArns) if (!childStatus.has(arn)) childStatus.set(arn, 'Executing');
+      let childrenOk = true;
+      if (childArns.length > 0) {
+        out(`\n${childArns.length} child executions started by the fan-out`);
+        showProgress = true;
+        progress();
+        const statuses = await Promise.all(
+          childArns.map((arn) => local?.runtime.waitForExecution(arn)),
+        );
+        if (process.stdout.isTTY) out('');
+        showProgress = false;
+        const rows: string[][] = [];
+        for (const name of childNames) {
+          const summaries: PipelineExecutionSummary[] = [];
+          let NextToken: string | undefined;
+          do {
+            const page = await client.send(
+              new ListPipelineExecutionsCommand({
+                PipelineName: name,
+                SortOrder: 'Ascending',
+                ...(NextToken ? { NextToken } : {}),
+              }),
+            );
+            summaries.push(...(page.PipelineExecutionSummaries ?? []));
+            NextToken = page.NextToken;
+          } while (NextToken);
+          for (const summary of summaries) {
+            const params = await client.send(
+              new ListPipelineParametersForExecutionCommand({
+                PipelineExecutionArn: summary.PipelineExecutionArn,
+              }),
+            );
+            const detail = await client.send(
+              new DescribePipelineExecutionCommand({
+                PipelineExecutionArn: summary.PipelineExecutionArn,
+              }),
+            );
+            rows.push([
+              summary.PipelineExecutionDisplayName ?? '',
+              name,
+              summary.PipelineExecutionStatus ?? '',
+              (params.PipelineParameters ?? []).map((p) => `${p.Name}=${p.Value}`).join(' '),
+              seconds(detail.CreationTime, detail.LastModifiedTime),
+            ]);
+          }
+        }
+        out(table(['execution', 'pipeline', 'status', 'parameters', 'time'], rows));
+        const succeeded = statuses.filter((s) => s === 'Succeeded').length;
+        childrenOk = succeeded === statuses.length;
+        out(
+          `\nsummary: ${parentName} ${parentStatus}; ${statuses.length} child executions: ${succeeded} Succeeded, ${statuses.length - succeeded} not`,
+        );
+      } else {
+        out(`\nsummary: ${parentName} ${parentStatus}; no child executions`);
+      }
+      unsubscribe();
+      client.destroy();
+
+      const endpoint = `--endpoint-url ${local.url} --region ${local.runtime.region}`;
+      out('\nTry next (copy and paste):');
+      out(
+        `  aws sagemaker list-pipeline-executions --pipeline-name ${childNames[0] ?? parentName} ${endpoint}`,
+      );
+      out(
+        `  aws sagemaker start-pipeline-execution --pipeline-name ${parentName} --pipeline-parameters Name=BatchSize,Value=1 ${endpoint}`,
+      );
+      out(`  npm run local -- callbacks --endpoint ${local.url}`);
+      if (!inProcess) {
+        out(
+          `  curl -s -X POST http://${HOST}:${httpPort}/fan-outs -H 'content-type: application/json' -H 'Idempotency-Key: try-1' -d '{"pipelines":["${childNames[0] ?? 'child-pipeline-1'}"],"items":["a","b"],"batchKey":"try-1"}'`,
+        );
+        out(
+          `  aws lambda invoke --function-name ${catalog.deployedName('concat')} --endpoint-url ${lambdaEndpoint} --region ${local.runtime.region} --cli-binary-format raw-in-base64-out --payload '{"str1":"a","str2":"b"}' /dev/stdout`,
+        );
+      }
+      const ok = parentStatus === 'Succeeded' && childrenOk;
+      if (args.flags.has('exit')) {
+        await stopAll();
+        return ok ? 0 : 1;
+      }
+      out('\nServing. Press Ctrl-C to stop.');
+      return await stopped;
+    } catch (error) {
+      if (stopping) return 0;
+      if (error instanceof UsageError) process.stderr.write(`${error.message}\n${USAGE}\n`);
+      else if (error instanceof OfflineStartError)
+        process.stderr.write(`\nserverless-offline failed to start: ${error.message}\n`);
+      else
+        process.stderr.write(
+          `\nerror: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        );
       await stopAll();
-      return ok ? 0 : 1;
+      return error instanceof UsageError ? 2 : 1;
     }
-    out('\nServing. Press Ctrl-C to stop.');
-    return await stopped;
-  } catch (error) {
-    if (error instanceof UsageError) process.stderr.write(`${error.message}\n${USAGE}\n`);
-    else if (error instanceof OfflineStartError)
-      process.stderr.write(`\nserverless-offline failed to start: ${error.message}\n`);
-    else
-      process.stderr.write(
-        `\nerror: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-    await stopAll();
-    return error instanceof UsageError ? 2 : 1;
   }
 }
 
