@@ -176,14 +176,17 @@ export async function main(argv: string[]): Promise<number> {
             env: {
               SAGEMAKER_ENDPOINT: local.url,
               FAN_OUT_ALLOWED_PIPELINES: allowed,
-              AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-              AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-              AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-              AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+              ...Object.fromEntries(
+                Object.entries(LOCAL_AWS_ENV).map(([name, value]) => [
+                  name,
+                  process.env[name] ?? value,
+                ]),
+              ),
             },
           },
           (spawned) => {
             offline = spawned;
+            out(`  serverless-offline pid ${spawned.pid}, building and starting the functions...`);
           },
         );
         out(`  serverless-offline ready (pid ${offline.pid}, log ${offline.logFile})`);
