@@ -61,7 +61,6 @@ interface ExecutionRecord {
   arn: string;
   id: string;
   pipeline: PipelineRecord;
-  pipelineKey: string;
   displayName: string;
   description?: string;
   status: ExecutionStatus;
@@ -156,7 +155,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     string,
     { waiter: CallbackWaiter; execution: ExecutionRecord; since: Date }
   >();
-  const completedCallbacks = new Map<string, string>();
+  const completedCallbacks = new Set<string>();
+  let running = 0;
   const finishers = new Map<string, Promise<ExecutionStatus>>();
   const recentStarts: number[] = [];
   let closed = false;
@@ -203,10 +203,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     reason?: string,
   ) => {
     const previous = execution.status;
+    const terminal = status === 'Succeeded' || status === 'Failed' || status === 'Stopped';
+    if (terminal && (previous === 'Executing' || previous === 'Stopping')) running -= 1;
     execution.status = status;
     execution.lastModifiedTime = clock();
     if (reason !== undefined) execution.failureReason = reason;
-    const terminal = status === 'Succeeded' || status === 'Failed' || status === 'Stopped';
     emit(
       executionStatusEvent(
         { account: accountId, region, now: execution.lastModifiedTime },
@@ -271,16 +272,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     recentStarts.push(now);
   };
 
-  const runningExecutions = () =>
-    [...executions.values()].filter((e) => e.status === 'Executing' || e.status === 'Stopping')
-      .length;
+  const startTokenKey = (pipeline: PipelineRecord, token: string) =>
+    `${pipeline.name.toLowerCase()}\n${token}`;
 
   const startExecution = (input: Input): Output => {
     checkRate();
     const pipeline = findPipeline(input.PipelineName);
-    const pipelineKey = pipeline.name.toLowerCase();
-    const token = String(input.ClientRequestToken);
-    const tokenKey = `${pipelineKey}\n${token}`;
+    const tokenKey = startTokenKey(pipeline, String(input.ClientRequestToken));
     const existing = startTokens.get(tokenKey);
     // A retried request (same token, same pipeline) gets the same execution and starts nothing.
     if (existing) return { PipelineExecutionArn: existing };
@@ -288,10 +286,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       throw validationError('SelectiveExecutionConfig is not supported by the local runtime');
     }
     const parameters = resolveParameters(pipeline, input.PipelineParameters);
-    if (runningExecutions() >= knobs.maxConcurrentExecutions) {
+    if (running >= knobs.maxConcurrentExecutions) {
       throw new SageMakerApiError(
         'ResourceLimitExceeded',
-        `The account-level service limit 'Maximum number of concurrent pipeline executions' is ${knobs.maxConcurrentExecutions} executions, with current utilization of ${runningExecutions()} executions and a request delta of 1 executions.`,
+        `The account-level service limit 'Maximum number of concurrent pipeline executions' is ${knobs.maxConcurrentExecutions} executions, with current utilization of ${running} executions and a request delta of 1 executions.`,
       );
     }
     const id = ids.executionId();
@@ -304,7 +302,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       arn,
       id,
       pipeline,
-      pipelineKey,
       displayName:
         typeof input.PipelineExecutionDisplayName === 'string'
           ? input.PipelineExecutionDisplayName
@@ -344,6 +341,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     startTokens.set(tokenKey, arn);
     executions.set(arn, execution);
     pipeline.lastRunTime = now;
+    running += 1;
     setExecutionStatus(execution, 'Executing');
     const ids2 = { pipelineArn: pipeline.arn, executionArn: arn };
     execution.run = runExecution({
@@ -365,7 +363,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         },
         onCallbackDone: (token) => {
           waiting.delete(token);
-          completedCallbacks.set(token, arn);
+          completedCallbacks.add(token);
         },
       },
     });
@@ -426,6 +424,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
             execution.run?.stop();
             executions.delete(execution.arn);
           }
+        }
+        // A pipeline created again under this name starts afresh, tokens included.
+        for (const key of startTokens.keys()) {
+          if (key.startsWith(startTokenKey(pipeline, ''))) startTokens.delete(key);
         }
       },
     }),
@@ -557,7 +559,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         .sort((a, b) => a.creationTime.getTime() - b.creationTime.getTime())
         .map((e) => e.arn);
     },
-    runningExecutions,
+    runningExecutions: () => running,
     close() {
       closed = true;
       for (const execution of executions.values()) execution.run?.stop();

@@ -290,7 +290,10 @@ describe('API: pipelines', () => {
       definition([lambdaStep('a', 'slow'), lambdaStep('b', 'slow', {}, {}, { DependsOn: ['a'] })]),
     );
     const { PipelineExecutionArn: arn } = await client.send(
-      new StartPipelineExecutionCommand({ PipelineName: 'slow' }),
+      new StartPipelineExecutionCommand({
+        PipelineName: 'slow',
+        ClientRequestToken: TOKEN('start'),
+      }),
     );
     await client.send(
       new DeletePipelineCommand({ PipelineName: 'slow', ClientRequestToken: TOKEN('delete') }),
@@ -302,6 +305,16 @@ describe('API: pipelines', () => {
       client.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: arn })),
     );
     expect(gone.name).toBe('ResourceNotFound');
+    // Created again, the pipeline starts afresh: the old token names no execution.
+    await create(client, 'slow', definition([lambdaStep('a', 'echo')]), TOKEN('recreate'));
+    const again = await client.send(
+      new StartPipelineExecutionCommand({
+        PipelineName: 'slow',
+        ClientRequestToken: TOKEN('start'),
+      }),
+    );
+    expect(again.PipelineExecutionArn).not.toBe(arn);
+    expect(local.runtime.runningExecutions()).toBeLessThanOrEqual(1);
   });
 });
 
