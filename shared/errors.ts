@@ -12,9 +12,55 @@ export interface FieldProblem {
   problem: string;
 }
 
-/** Joins problems into the single readable line used as an error message. */
-export const formatProblems = (problems: readonly FieldProblem[]): string =>
-  problems.map((p) => `${p.field}: ${p.problem}`).join('; ');
+/**
+ * Longest message worth writing: SageMaker keeps at most 1,024 characters of a step's
+ * `FailureReason` (shape `FailureReason`, max 1024, in the SageMaker API model).
+ */
+export const MAX_FAILURE_REASON_LENGTH = 1024;
+
+const detail = (p: FieldProblem): string => `${p.field}: ${p.problem}`;
+
+/**
+ * Joins problems into one readable line of at most `limit` characters (after `prefix`).
+ * Details are kept while they fit; the fields past that are still named, so the
+ * reason SageMaker shows always says which fields to fix.
+ */
+export const formatProblems = (
+  problems: readonly FieldProblem[],
+  limit = Number.POSITIVE_INFINITY,
+): string => {
+  const details = problems.map(detail);
+  const full = details.join('; ');
+  if (full.length <= limit) return full;
+  // Lengths of "d0; d1; ..." for the first k details and of "f_k, f_k+1, ..." for the
+  // remaining names, built in one pass each so 10,000 problems stay linear.
+  const headLength = [0];
+  for (const [i, text] of details.entries()) {
+    headLength.push((headLength[i] ?? 0) + text.length + (i > 0 ? 2 : 0));
+  }
+  const namesLength: number[] = new Array(problems.length + 1).fill(0);
+  for (let i = problems.length - 1; i >= 0; i--) {
+    const field = problems[i]?.field ?? '';
+    namesLength[i] = (namesLength[i + 1] ?? 0) + field.length + (i < problems.length - 1 ? 2 : 0);
+  }
+  for (let kept = problems.length - 1; kept >= 0; kept--) {
+    const tailLength = (kept > 0 ? 2 : 0) + 'also invalid: '.length + (namesLength[kept] ?? 0);
+    if ((headLength[kept] ?? 0) + tailLength <= limit) {
+      const head = details.slice(0, kept).join('; ');
+      const names = problems.slice(kept).map((p) => p.field);
+      return `${head}${kept > 0 ? '; ' : ''}also invalid: ${names.join(', ')}`;
+    }
+  }
+  // Even the bare names do not fit: name as many as fit and count the others.
+  let text = 'invalid fields:';
+  for (const [index, problem] of problems.entries()) {
+    const more = ` and ${problems.length - index} more`;
+    const next = `${index > 0 ? ',' : ''} ${problem.field}`;
+    if (text.length + next.length + more.length > limit) return text + more;
+    text += next;
+  }
+  return text;
+};
 
 /** The event or request does not satisfy the function's input contract. */
 export class InputValidationError extends Error {
@@ -22,10 +68,10 @@ export class InputValidationError extends Error {
 
   constructor(problems: readonly FieldProblem[], options?: { cause?: unknown; subject?: string }) {
     const subject = options?.subject ?? 'input';
-    super(
-      `Invalid ${subject} (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${formatProblems(problems)}`,
-      { cause: options?.cause },
-    );
+    const head = `Invalid ${subject} (${problems.length} problem${problems.length === 1 ? '' : 's'}): `;
+    super(head + formatProblems(problems, MAX_FAILURE_REASON_LENGTH - head.length), {
+      cause: options?.cause,
+    });
     this.name = 'InputValidationError';
     this.problems = problems;
   }

@@ -1,7 +1,8 @@
 /**
- * Limits that SageMaker Pipelines imposes, taken from the SageMaker API model
- * (botocore `sagemaker/2017-07-24/service-2.json`, kept in `../shared/fixtures/sagemaker/`).
- * Each constant names the shape it comes from so a model update is easy to follow.
+ * Limits that SageMaker Pipelines imposes, taken from the SageMaker API model (botocore
+ * `sagemaker/2017-07-24/service-2.json`; its pipeline shapes are derived into
+ * `local/api/sagemaker-model.json`). Each constant names the shape it comes from so a
+ * model update is easy to follow.
  */
 
 /** `OutputParameter.Value` is a `String1024`: max 1024 characters. */

@@ -116,10 +116,7 @@ describe('parseEvent', () => {
     }
   });
 
-  // Defect, open: PipelineExecutionStep.FailureReason holds at most 1,024 characters, so a
-  // longer message loses its tail in SageMaker. InputValidationError (shared/errors.ts) should
-  // keep details while they fit and list the remaining field names only. Drop `.fails` then.
-  it.fails("fits in SageMaker's 1,024-character failure reason and still names every field", () => {
+  it("fits in SageMaker's 1,024-character failure reason and still names every field", () => {
     const many = z.object(
       Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`field${i}`, integerArg])),
     );
