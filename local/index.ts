@@ -9,6 +9,10 @@ import { createRuntime, type Runtime, type RuntimeOptions } from './runtime';
 
 export type { PipelineEvent } from './events';
 export { EXECUTION_STATUS_CHANGE, STEP_STATUS_CHANGE } from './events';
+export { type FunctionCatalog, loadFunctionCatalog } from './invokers/catalog';
+export { createInProcessInvoker, type LambdaHandler } from './invokers/in-process';
+export { createLambdaClientInvoker } from './invokers/lambda-client';
+export type { InvokeRequest, InvokeResult, LambdaInvoker } from './invokers/types';
 export type { Knobs } from './knobs';
 export type { Runtime, RuntimeOptions } from './runtime';
 

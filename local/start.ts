@@ -171,7 +171,8 @@ export async function main(argv: string[]): Promise<number> {
             httpPort,
             lambdaPort,
             stage,
-            logFile: join(PROJECT_ROOT, '.local-runtime', 'serverless-offline.log'),
+            // Per port, so a test run never overwrites the log of a developer's `npm start`.
+            logFile: join(PROJECT_ROOT, '.local-runtime', `serverless-offline-${lambdaPort}.log`),
             readyTimeoutMs: numberFlag(args, 'offline-timeout-ms', 120_000),
             env: {
               SAGEMAKER_ENDPOINT: local.url,
