@@ -25,7 +25,12 @@ export interface Knobs {
   latencySpikeRate: number;
 }
 
-/** Defaults: no quota, no rate limit, no faults, so examples never hit a knob unless asked. */
+/**
+ * Defaults: no quota, no rate limit, no faults, so examples never hit a knob unless asked. (On AWS
+ * the default "Maximum number of concurrent pipeline executions allowed per account" is 20, per
+ * the SageMaker Developer Guide's feature-store-feature-processor-quotas.html; set
+ * maxConcurrentExecutions to reproduce it.)
+ */
 export const DEFAULT_KNOBS: Knobs = {
   maxConcurrentExecutions: Number.POSITIVE_INFINITY,
   startRateLimit: Number.POSITIVE_INFINITY,

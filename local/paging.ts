@@ -4,7 +4,7 @@ import { validationError } from './api/errors';
 export type Input = Record<string, unknown>;
 export type Output = Record<string, unknown>;
 
-/** Page size when a List request sets no MaxResults. */
+/** Page size when a List request sets no MaxResults (ours; the API model only caps it at 100). */
 export const DEFAULT_PAGE_SIZE = 50;
 
 /** A request timestamp: JSON 1.1 sends epoch seconds; ISO text is accepted too. */

@@ -3,7 +3,11 @@ import { SageMakerApiError, validationError } from './api/errors';
 import { type CompiledDefinition, compileDefinition, DefinitionError } from './engine/definition';
 import { asDate, type Input, type Output, page, sortByTime } from './paging';
 
-/** Default account quota of pipelines per Region ("Maximum number of pipelines allowed per account": 500, SageMaker quotas). */
+/**
+ * SageMaker's default quota "Maximum number of pipelines allowed per account": 500 (listed in the
+ * SageMaker Developer Guide, feature-store-feature-processor-quotas.html; Service Quotas shows the
+ * value of an account).
+ */
 export const DEFAULT_MAX_PIPELINES = 500;
 
 export interface PipelineRecord {

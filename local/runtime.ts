@@ -30,8 +30,9 @@ import { asDate, type Input, type Output, page, sortByTime } from './paging';
 import { DEFAULT_MAX_PIPELINES, type PipelineRecord, pipelineOperations } from './pipelines';
 
 /**
- * SageMaker stops waiting for a Lambda step's function after 10 minutes (Lambda step, "Pipeline
- * steps" in the SageMaker Developer Guide); it is also why the fan-out function's timeout is 600 s.
+ * SageMaker stops waiting for a Lambda step's function after 10 minutes (Lambda step in "Types of
+ * steps", https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-steps-types.html); it is
+ * also why the fan-out function's timeout is 600 s.
  */
 export const DEFAULT_LAMBDA_STEP_TIMEOUT_MS = 10 * 60 * 1000;
 

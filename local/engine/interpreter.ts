@@ -244,6 +244,7 @@ export function runExecution(options: RunOptions): ExecutionRun {
 
   const failStep = (record: StepRecord, reason: string) => {
     record.failureReason = truncate(reason);
+    // An execution's FailureReason is at most 1,300 characters (shape PipelineExecutionFailureReason).
     firstFailure ??= truncate(`Step failure: step '${record.name}' failed: ${reason}`, 1300);
     setStatus(record, 'Failed');
   };
