@@ -533,7 +533,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return knobs;
     },
     async handle(operation, input) {
-      const run = operations[operation];
+      const run = Object.hasOwn(operations, operation) ? operations[operation] : undefined;
       if (!run) {
         throw new SageMakerApiError(
           'UnknownOperationException',

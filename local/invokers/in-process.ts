@@ -112,7 +112,12 @@ export function createInProcessInvoker(options: InProcessInvokerOptions = {}): L
     description: `in-process (functions/ in ${catalog.root})`,
     async invoke(request: InvokeRequest): Promise<InvokeResult> {
       const name = functionNameFromArn(request.functionArn);
-      const extra = options.handlers?.[request.functionArn] ?? options.handlers?.[name];
+      // Own properties only: a function named "constructor" must not find Object.prototype's.
+      const own = (key: string) =>
+        options.handlers && Object.hasOwn(options.handlers, key)
+          ? options.handlers[key]
+          : undefined;
+      const extra = own(request.functionArn) ?? own(name);
       const key = extra ? undefined : catalog.resolve(request.functionArn);
       if (!extra && !key) {
         return {

@@ -70,6 +70,14 @@ describe('in-process invoker', () => {
     });
   });
 
+  it('does not mistake inherited object properties for functions', async () => {
+    const invoker = createInProcessInvoker({ handlers: { probe: async () => ({}) } });
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      const result = await invoker.invoke(request(arn(name), {}));
+      expect(result.ok).toBe(false);
+    }
+  });
+
   it('passes a Lambda context and a JSON copy of the event to registered handlers', async () => {
     let seen: Context | undefined;
     const event = { when: new Date('2026-01-01T00:00:00Z') };
