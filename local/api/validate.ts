@@ -12,6 +12,9 @@ const EQUIVALENT_PATTERNS: Record<string, RegExp> = {
 
 const compiled = new Map<string, RegExp>();
 
+/** Problems listed in one error message; a 4 MiB request could otherwise produce megabytes of them. */
+const MAX_LISTED = 20;
+
 /** Compiles a model pattern anchored at both ends, as SageMaker matches the whole value. */
 export function anchoredPattern(pattern: string): RegExp {
   let re = compiled.get(pattern);
@@ -162,13 +165,16 @@ export function validateInput(operation: string, input: unknown, model = apiMode
   const problems: Problems = { constraint: [], serialization: [] };
   check(model, op.input, input, '', problems);
   if (problems.serialization.length > 0) {
-    throw new SageMakerApiError('SerializationException', problems.serialization.join('; '));
+    throw new SageMakerApiError(
+      'SerializationException',
+      problems.serialization.slice(0, MAX_LISTED).join('; '),
+    );
   }
   const count = problems.constraint.length;
   if (count > 0) {
     throw new SageMakerApiError(
       'ValidationException',
-      `${count} validation error${count === 1 ? '' : 's'} detected: ${problems.constraint.join('; ')}`,
+      `${count} validation error${count === 1 ? '' : 's'} detected: ${problems.constraint.slice(0, MAX_LISTED).join('; ')}${count > MAX_LISTED ? `; and ${count - MAX_LISTED} more` : ''}`,
     );
   }
 }

@@ -82,6 +82,14 @@ describe('API model', () => {
     expect(messageOf('ListPipelines', [])).toBe(
       "SerializationException: Expected an object at 'request', got []",
     );
+    const many = messageOf('StartPipelineExecution', {
+      PipelineName: 'p',
+      ClientRequestToken: 'x'.repeat(40),
+      PipelineParameters: Array.from({ length: 10_000 }, () => ({ Name: '', Value: 'v' })),
+    });
+    expect(many).toMatch(/^ValidationException: 10001 validation errors detected: /);
+    expect(many).toMatch(/; and 9981 more$/);
+    expect(many.length).toBeLessThan(10_000);
     expect(
       messageOf('DescribePipeline', {
         PipelineName: 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/p',

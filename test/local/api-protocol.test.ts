@@ -38,6 +38,9 @@ describe('API: protocol', () => {
     );
     expect(huge.status).toBe(413);
     expect(((await huge.json()) as { __type: string }).__type).toBe('ValidationException');
+    await expect(local.runtime.handle('constructor', {})).rejects.toMatchObject({
+      type: 'UnknownOperationException',
+    });
     const health = await fetch(`${local.url}/_local/health`);
     expect(await health.json()).toEqual({ ok: true });
   });
