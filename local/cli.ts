@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   DescribePipelineExecutionCommand,
@@ -16,9 +16,9 @@ import {
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
 import { flag, pairsFlag, parseArgs, UsageError } from './args';
-import { listAllSteps, localSageMakerClient, upsertPipeline } from './client';
-import { compileDefinition } from './engine/definition';
-import { startLocalRuntime } from './index';
+import { listAllSteps, localSageMakerClient, readPipelineDir, upsertPipeline } from './client';
+import { compileDefinition, DefinitionError } from './engine/definition';
+import { QUIET_HANDLER_ENV, startLocalRuntime } from './index';
 import { knobsFromEnv, knobsFromFlags } from './knobs';
 import { stepTree } from './render';
 import type { QueuedCallback } from './runtime';
@@ -27,9 +27,10 @@ import type { QueuedCallback } from './runtime';
 export const DEFAULT_RUNTIME_PORT = 3010;
 
 const USAGE = `usage: npm run local -- <command>
-  run <definition.json> [--param Name=Value ...] [--with other-pipeline.json ...] [--name pipeline-name]
+  run <definition.json> [--param Name=Value ...] [--with other-pipeline.json ...] [--alone] [--name pipeline-name]
       [--lambda-timeout-ms N] [--event-target FUNCTION ...] [knob flags of npm start, e.g. --latency-ms 50]
       Runs one execution in-process, prints the step tree, exits 0 when it succeeds and 1 otherwise.
+      The valid definitions next to it are created too (its fan-out children), unless --alone.
   callbacks [--endpoint URL]
       Lists Callback steps waiting on a running runtime (npm start).
   succeed <token> [--output Name=Value ...] [--endpoint URL]
@@ -47,6 +48,16 @@ function endpointOf(args: ReturnType<typeof parseArgs>): string {
   );
 }
 
+function isDefinition(text: string): boolean {
+  try {
+    compileDefinition(text);
+    return true;
+  } catch (error) {
+    if (error instanceof DefinitionError) return false;
+    throw error;
+  }
+}
+
 async function run(args: ReturnType<typeof parseArgs>, out: Out): Promise<number> {
   const file = args.positionals[1];
   if (!file) throw new UsageError('run needs a definition file');
@@ -55,6 +66,7 @@ async function run(args: ReturnType<typeof parseArgs>, out: Out): Promise<number
     ...(timeout ? { lambdaTimeoutMs: Number(timeout) } : {}),
     knobs: { ...knobsFromEnv(), ...knobsFromFlags((name) => flag(args, name)) },
     eventTargets: args.flags.get('event-target') ?? [],
+    handlerDefaults: QUIET_HANDLER_ENV,
   });
   const client = localSageMakerClient(local.url);
   try {
@@ -64,6 +76,14 @@ async function run(args: ReturnType<typeof parseArgs>, out: Out): Promise<number
         path: other,
         definition: readFileSync(resolve(other), 'utf8'),
       });
+    }
+    if (!args.flags.has('alone')) {
+      // The pipelines a definition starts (fan-out children) usually sit next to it.
+      const siblings = readPipelineDir(dirname(resolve(file))).filter(
+        (p) => p.path !== resolve(file) && isDefinition(p.definition),
+      );
+      for (const sibling of siblings) await upsertPipeline(client, sibling);
+      if (siblings.length > 0) out(`also created: ${siblings.map((p) => p.name).join(', ')}`);
     }
     const definition = readFileSync(resolve(file), 'utf8');
     const name = flag(args, 'name') ?? basename(file, '.json');
@@ -148,7 +168,7 @@ export async function main(
   // The SDK's notice about Node 20 support is noise in CLI output.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   try {
-    const args = parseArgs(argv);
+    const args = parseArgs(argv, ['alone']);
     switch (args.positionals[0]) {
       case 'run':
         return await run(args, out);

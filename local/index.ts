@@ -10,7 +10,11 @@ import { createRuntime, type Runtime, type RuntimeOptions } from './runtime';
 export type { PipelineEvent } from './events';
 export { EXECUTION_STATUS_CHANGE, STEP_STATUS_CHANGE } from './events';
 export { type FunctionCatalog, loadFunctionCatalog } from './invokers/catalog';
-export { createInProcessInvoker, type LambdaHandler } from './invokers/in-process';
+export {
+  createInProcessInvoker,
+  type LambdaHandler,
+  QUIET_HANDLER_ENV,
+} from './invokers/in-process';
 export { createLambdaClientInvoker } from './invokers/lambda-client';
 export type { InvokeRequest, InvokeResult, LambdaInvoker } from './invokers/types';
 export type { Knobs } from './knobs';
@@ -27,6 +31,8 @@ export interface LocalRuntimeOptions extends Omit<RuntimeOptions, 'invoker'> {
   invoker?: LambdaInvoker | ((endpoint: string) => LambdaInvoker);
   /** Child pipelines the fan-out function may start (default: every pipeline, `*`). */
   allowedPipelines?: string;
+  /** Environment for in-process handlers where not already set (e.g. QUIET_HANDLER_ENV). */
+  handlerDefaults?: Record<string, string>;
 }
 
 export interface LocalRuntime {
@@ -65,7 +71,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         SAGEMAKER_ENDPOINT: server.url,
         FAN_OUT_ALLOWED_PIPELINES: options.allowedPipelines ?? '*',
       },
-      defaultEnv: LOCAL_AWS_ENV,
+      defaultEnv: { ...LOCAL_AWS_ENV, ...options.handlerDefaults },
       ...(options.region ? { region: options.region } : {}),
     });
   }

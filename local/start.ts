@@ -19,7 +19,7 @@ import { listAllSteps, localSageMakerClient, readPipelineDir, upsertPipeline } f
 import { EXECUTION_STATUS_CHANGE, STEP_STATUS_CHANGE } from './events';
 import { type LocalRuntime, startLocalRuntime } from './index';
 import { loadFunctionCatalog, PROJECT_ROOT } from './invokers/catalog';
-import { createInProcessInvoker, LOCAL_AWS_ENV } from './invokers/in-process';
+import { createInProcessInvoker, LOCAL_AWS_ENV, QUIET_HANDLER_ENV } from './invokers/in-process';
 import { createLambdaClientInvoker, type LambdaClientInvoker } from './invokers/lambda-client';
 import type { LambdaInvoker } from './invokers/types';
 import { KNOB_SPECS, knobsFromEnv, knobsFromFlags } from './knobs';
@@ -144,12 +144,7 @@ export async function main(argv: string[]): Promise<number> {
             return createInProcessInvoker({
               catalog,
               env: { SAGEMAKER_ENDPOINT: url, FAN_OUT_ALLOWED_PIPELINES: allowed },
-              // Handler logs and metrics would bury the live view; set them to see them.
-              defaultEnv: {
-                ...LOCAL_AWS_ENV,
-                POWERTOOLS_LOG_LEVEL: 'WARN',
-                POWERTOOLS_METRICS_DISABLED: 'true',
-              },
+              defaultEnv: { ...LOCAL_AWS_ENV, ...QUIET_HANDLER_ENV },
             });
           }
           lambdaInvoker = createLambdaClientInvoker({ endpoint: lambdaEndpoint, catalog });

@@ -73,6 +73,12 @@ export const LOCAL_AWS_ENV: Record<string, string> = {
 
 let instances = 0;
 
+/** Handler logs and EMF metrics would bury the CLI's and `npm start`'s output; set these to see them. */
+export const QUIET_HANDLER_ENV: Record<string, string> = {
+  POWERTOOLS_LOG_LEVEL: 'WARN',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+};
+
 /** Creates the in-process invoker. */
 export function createInProcessInvoker(options: InProcessInvokerOptions = {}): LambdaInvoker {
   const catalog = options.catalog ?? loadFunctionCatalog();

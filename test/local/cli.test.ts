@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreatePipelineCommand, StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
@@ -49,10 +49,25 @@ describe('local CLI: run', () => {
     expect(result.out).toMatch(/parent: Failed \(Nothing to fan out/);
   });
 
-  it('runs parent.json with its child pipelines (--with) and reports the executions the fan-out started', async () => {
+  it('creates the valid definitions next to the file (the fan-out children) unless --alone', async () => {
+    const result = await cli('run', join(root, 'pipelines/parent.json'), '--param', 'BatchSize=5');
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^also created: child-pipeline-1, child-pipeline-2$/m);
+    expect(result.out).toMatch(/startedCount=2/);
+    expect(result.out).toContain("2 other execution(s) ran (started by the pipeline's functions)");
+    const alone = await cli('run', join(root, 'pipelines/parent.json'), '--alone');
+    expect(alone.code).toBe(1);
+    expect(alone.out).not.toContain('also created');
+    expect(alone.out).toMatch(/✖ FanOut +Failed/);
+  });
+
+  it('creates the pipelines given with --with', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'local-cli-'));
+    const parent = join(dir, 'parent.json');
+    writeFileSync(parent, readFileSync(join(root, 'pipelines/parent.json'), 'utf8'));
     const result = await cli(
       'run',
-      join(root, 'pipelines/parent.json'),
+      parent,
       '--with',
       join(root, 'pipelines/child-pipeline-1.json'),
       '--with',
@@ -61,8 +76,8 @@ describe('local CLI: run', () => {
       'BatchSize=5',
     );
     expect(result.code).toBe(0);
+    expect(result.out).not.toContain('also created');
     expect(result.out).toMatch(/startedCount=2/);
-    expect(result.out).toContain("2 other execution(s) ran (started by the pipeline's functions)");
   });
 
   it('exits 1 with the ValidationException for a definition the API rejects, and 2 on a usage error', async () => {
