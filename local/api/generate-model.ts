@@ -6,6 +6,7 @@
  *
  * Run: `npx tsx local/api/generate-model.ts`
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ApiModel, OperationModel, ShapeModel } from './model';
@@ -78,5 +79,11 @@ export function renderDerivedModel(fixturePath = FIXTURE_MODEL_PATH): string {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   writeFileSync(DERIVED_MODEL_PATH, renderDerivedModel());
+  // Committed in the repository's formatting, so `biome check` stays clean after regenerating.
+  execFileSync(fileURLToPath(new URL('../../node_modules/.bin/biome', import.meta.url)), [
+    'format',
+    '--write',
+    DERIVED_MODEL_PATH,
+  ]);
   process.stdout.write(`wrote ${DERIVED_MODEL_PATH}\n`);
 }
