@@ -37,99 +37,135 @@ export const parseFloatText = (text: string): number | undefined => {
 export const parseBooleanText = (text: string): boolean | undefined =>
   text === 'true' ? true : text === 'false' ? false : undefined;
 
-/** A schema for a value given natively or as text, parsed by `parse`. */
+/**
+ * One argument schema: `accept` turns the received value into the parsed one, or
+ * `undefined` to reject it. A single pipe (presence check, then transform) instead of a
+ * union of the native and the text form keeps zod's union and record code out of the
+ * bundle and builds two schema objects per argument instead of six, which is what a
+ * LambdaStep's cold start pays for. `jsonSchema` documents both accepted forms in
+ * `contracts.json`.
+ */
+const argument = <T>(
+  accept: (value: unknown) => T | undefined,
+  rejection: (value: unknown) => string,
+  jsonSchema: Record<string, unknown>,
+) =>
+  z
+    .pipe(
+      // A missing key must still be reported as missing, and keep the key required.
+      z.custom<unknown>((value) => value !== undefined, {
+        error: () => `required, ${rejection(undefined)}`,
+        abort: true,
+      }),
+      z.transform((value: unknown, ctx): T => {
+        const parsed = accept(value);
+        if (parsed !== undefined) return parsed;
+        ctx.issues.push({ code: 'custom', input: value, message: rejection(value) });
+        return z.NEVER;
+      }),
+    )
+    .register(z.globalRegistry, jsonSchema);
+
+/** A native value or its exact text form, as an argument schema. */
 const nativeOrText = <T>(
-  native: z.ZodMiniType<T>,
+  native: (value: unknown) => T | undefined,
   parse: (text: string) => T | undefined,
-  textMeta: { pattern?: string; enum?: string[]; description: string },
   expected: string,
   example: string,
+  jsonSchema: Record<string, unknown>,
 ) =>
-  z.union(
-    [
-      native,
-      z.pipe(
-        z.string().register(z.globalRegistry, textMeta),
-        z.transform((text: string, ctx) => {
-          const value = parse(text);
-          if (value !== undefined) return value;
-          ctx.issues.push({
-            code: 'custom',
-            input: text,
-            message: `expected ${expected} or a string holding one like ${example}, received ${describeValue(text)}`,
-          });
-          return z.NEVER;
-        }),
-      ),
-    ],
-    { error: (issue) => `expected ${expected}, received ${describeValue(issue.input)}` },
+  argument(
+    (value) => (typeof value === 'string' ? parse(value) : native(value)),
+    (value) =>
+      typeof value === 'string'
+        ? `expected ${expected} or a string holding one like ${example}, received ${describeValue(value)}`
+        : `expected ${expected}, received ${describeValue(value)}`,
+    jsonSchema,
   );
 
 /** An integer argument: a safe integer, or a string holding one (`"42"`). */
-export const integerArg = nativeOrText(
-  z.int(),
+export const integerArg = /* @__PURE__ */ nativeOrText(
+  (value) => (Number.isSafeInteger(value) ? (value as number) : undefined),
   parseIntegerText,
-  { pattern: INTEGER_TEXT.source, description: 'an integer as text, e.g. "42"' },
   'an integer',
   '"42"',
+  {
+    anyOf: [
+      { type: 'integer', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER },
+      {
+        type: 'string',
+        pattern: INTEGER_TEXT.source,
+        description: 'an integer as text, e.g. "42"',
+      },
+    ],
+  },
 );
 
 /** A float argument: a finite number, or a string holding one (`"0.5"`). */
-export const floatArg = nativeOrText(
-  z.number(),
+export const floatArg = /* @__PURE__ */ nativeOrText(
+  (value) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined),
   parseFloatText,
-  { pattern: FLOAT_TEXT.source, description: 'a number as text, e.g. "0.5"' },
   'a number',
   '"0.5"',
+  {
+    anyOf: [
+      { type: 'number' },
+      { type: 'string', pattern: FLOAT_TEXT.source, description: 'a number as text, e.g. "0.5"' },
+    ],
+  },
 );
 
 /** A boolean argument: `true`/`false`, or the strings `"true"`/`"false"`. */
-export const booleanArg = nativeOrText(
-  z.boolean(),
+export const booleanArg = /* @__PURE__ */ nativeOrText(
+  (value) => (typeof value === 'boolean' ? value : undefined),
   parseBooleanText,
-  { enum: ['true', 'false'], description: '"true" or "false"' },
   'a boolean',
   '"true"',
+  { anyOf: [{ type: 'boolean' }, { type: 'string', enum: ['true', 'false'] }] },
 );
 
 const parseJsonText = (text: string, kind: 'array' | 'object'): unknown => {
   try {
     const value: unknown = JSON.parse(text);
-    const isArray = Array.isArray(value);
-    const isObject = value !== null && typeof value === 'object' && !isArray;
-    return (kind === 'array' && isArray) || (kind === 'object' && isObject) ? value : undefined;
+    return isKind(value, kind) ? value : undefined;
   } catch {
     return undefined;
   }
 };
 
+const isKind = (value: unknown, kind: 'array' | 'object'): boolean =>
+  kind === 'array'
+    ? Array.isArray(value)
+    : value !== null && typeof value === 'object' && !Array.isArray(value);
+
+const TOO_DEEP = Symbol('too deep');
+
 const jsonOrText = <T extends z.ZodMiniType>(kind: 'array' | 'object', schema: T) => {
-  const native = kind === 'array' ? z.array(z.unknown()) : z.record(z.string(), z.unknown());
-  const fromText = z.pipe(
-    z.string(),
-    z.transform((text: string, ctx) => {
-      const value = parseJsonText(text, kind);
-      if (value !== undefined) return value;
-      ctx.issues.push({
-        code: 'custom',
-        input: text,
-        message: `expected a JSON ${kind} or a string holding one, received ${describeValue(text)} that does not hold a JSON ${kind}`,
-      });
-      return z.NEVER;
+  const raw = argument(
+    (value): unknown => {
+      const parsed =
+        typeof value === 'string'
+          ? parseJsonText(value, kind)
+          : isKind(value, kind)
+            ? value
+            : undefined;
+      if (parsed === undefined) return undefined;
+      return jsonDepthExceeds(parsed, MAX_JSON_DEPTH) ? TOO_DEEP : parsed;
+    },
+    (value) =>
+      typeof value === 'string'
+        ? `expected a JSON ${kind} or a string holding one, received ${describeValue(value)} that does not hold a JSON ${kind}`
+        : `expected a JSON ${kind} or a string holding one, received ${describeValue(value)}`,
+    {
+      anyOf: [{ type: kind }, { type: 'string', description: `a JSON ${kind} as text` }],
+    },
+  ).check(
+    z.refine((value) => value !== TOO_DEEP, {
+      message: `nested deeper than ${MAX_JSON_DEPTH} levels`,
+      abort: true,
     }),
   );
-  const raw = z
-    .union([native, fromText], {
-      error: (issue) =>
-        `expected a JSON ${kind} or a string holding one, received ${describeValue(issue.input)}`,
-    })
-    .check(
-      z.refine((value) => !jsonDepthExceeds(value, MAX_JSON_DEPTH), {
-        message: `nested deeper than ${MAX_JSON_DEPTH} levels`,
-        abort: true,
-      }),
-    );
-  // The union yields an array or object; `schema` narrows it to the argument's real shape.
+  // `raw` yields an array or object; `schema` narrows it to the argument's real shape.
   return z.pipe(raw as z.ZodMiniType<unknown, unknown>, schema);
 };
 

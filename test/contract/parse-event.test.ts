@@ -43,7 +43,7 @@ describe('parseEvent', () => {
   it('lists every offending field in one line, with what was expected and received', () => {
     const error = inputErrorOf({ name: 5, count: '1.0', size: 11 });
     expect(error.message).toBe(
-      'Invalid input (3 problems): name: expected a string, received number 5; count: expected an integer, received string "1.0"; size: expected at most 10, received number 11',
+      'Invalid input (3 problems): name: expected a string, received number 5; count: expected an integer or a string holding one like "42", received string "1.0"; size: expected at most 10, received number 11',
     );
     expect(error.problems.map((p) => p.field)).toEqual(['name', 'count', 'size']);
   });
