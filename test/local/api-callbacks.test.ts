@@ -1,8 +1,10 @@
 import {
+  DescribePipelineExecutionCommand,
   ListPipelineExecutionStepsCommand,
   SendPipelineExecutionStepFailureCommand,
   SendPipelineExecutionStepSuccessCommand,
   StartPipelineExecutionCommand,
+  StopPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from 'vitest';
 import { create, setup } from './api-support';
@@ -107,5 +109,35 @@ describe('API: callbacks', () => {
       StepStatus: 'Failed',
       FailureReason: 'job failed',
     });
+  });
+
+  it('keeps a stopped execution Stopping until its waiting callback is completed, as SageMaker does', async () => {
+    const { local, client } = await setup();
+    await create(client, 'cb', callbackDefinition);
+    const { PipelineExecutionArn: arn } = await client.send(
+      new StartPipelineExecutionCommand({ PipelineName: 'cb' }),
+    );
+    await waitFor(() => local.runtime.callbacks().length > 0);
+    await client.send(
+      new StopPipelineExecutionCommand({
+        PipelineExecutionArn: arn,
+        ClientRequestToken: 'stop-callback-000000000000000000001',
+      }),
+    );
+    const [message] = local.runtime.callbacks();
+    expect(message?.status).toBe('Stopping');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const described = await client.send(
+      new DescribePipelineExecutionCommand({ PipelineExecutionArn: arn }),
+    );
+    expect(described.PipelineExecutionStatus).toBe('Stopping');
+    await client.send(
+      new SendPipelineExecutionStepSuccessCommand({ CallbackToken: message?.token }),
+    );
+    expect(await local.runtime.waitForExecution(arn as string)).toBe('Stopped');
+    const steps = await client.send(
+      new ListPipelineExecutionStepsCommand({ PipelineExecutionArn: arn }),
+    );
+    expect(steps.PipelineExecutionSteps?.[0]?.StepStatus).toBe('Stopped');
   });
 });
