@@ -79,10 +79,15 @@ export async function startOffline(
   if (!existsSync(join(options.root, 'serverless.yml'))) {
     throw new OfflineStartError(`no serverless.yml in ${options.root}`);
   }
-  if (await portOpen(options.host, options.lambdaPort)) {
-    throw new OfflineStartError(
-      `port ${options.lambdaPort} on ${options.host} is already in use: pass --lambda-port (and --http-port) to use others`,
-    );
+  for (const [port, flag] of [
+    [options.lambdaPort, '--lambda-port'],
+    [options.httpPort, '--http-port'],
+  ] as const) {
+    if (await portOpen(options.host, port)) {
+      throw new OfflineStartError(
+        `port ${port} on ${options.host} is already in use (another npm start?): pass ${flag} to use another`,
+      );
+    }
   }
   mkdirSync(dirname(options.logFile), { recursive: true });
   const log = createWriteStream(options.logFile);

@@ -345,6 +345,10 @@ export async function main(argv: string[]): Promise<number> {
     } catch (error) {
       if (stopping) return 0;
       if (error instanceof UsageError) process.stderr.write(`${error.message}\n${USAGE}\n`);
+      else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+        process.stderr.write(
+          `\nport ${flag(args, 'port') ?? DEFAULT_RUNTIME_PORT} on ${HOST} is already in use (another npm start?): pass --port to use another\n`,
+        );
       else if (error instanceof OfflineStartError)
         process.stderr.write(`\nserverless-offline failed to start: ${error.message}\n`);
       else
