@@ -176,4 +176,21 @@ describe('npm start', () => {
     expect(started.output()).toContain('npm start -- --in-process');
     expect(groupAlive(started.child.pid as number)).toBe(false);
   }, 90_000);
+
+  it('names a busy port and the flag to change it', async () => {
+    const busy = createServer();
+    await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
+    const address = busy.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const started = npmStart(['--port', String(port), '--in-process', '--exit']);
+      groups.push(started.child.pid as number);
+      expect(await started.exited).toBe(1);
+      expect(started.output()).toContain(
+        `port ${port} on 127.0.0.1 is already in use (another npm start?): pass --port to use another`,
+      );
+    } finally {
+      await new Promise<void>((done) => busy.close(() => done()));
+    }
+  }, 60_000);
 });
