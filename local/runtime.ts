@@ -264,7 +264,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     if (random() < knobs.throttleRate)
       throw new SageMakerApiError('ThrottlingException', 'Rate exceeded');
     if (!Number.isFinite(knobs.startRateLimit)) return;
-    const now = Date.now();
+    // The rolling window follows the injected clock, so tests can hold time still.
+    const now = clock().getTime();
     while (recentStarts.length > 0 && (recentStarts[0] as number) <= now - 1000)
       recentStarts.shift();
     if (recentStarts.length >= knobs.startRateLimit) {

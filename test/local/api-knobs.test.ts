@@ -55,7 +55,12 @@ describe('API: knobs', () => {
   });
 
   it('throttles StartPipelineExecution beyond the rate limit per second', async () => {
-    const { client } = await setup({}, { knobs: { startRateLimit: 3 } });
+    // Time stands still, so all five calls fall in one second however slow the machine is.
+    let now = Date.parse('2026-11-29T08:00:00Z');
+    const { client } = await setup(
+      {},
+      { knobs: { startRateLimit: 3 }, clock: () => new Date(now) },
+    );
     await create(client, 'p');
     const results = await Promise.allSettled(
       Array.from({ length: 5 }, () =>
@@ -69,6 +74,9 @@ describe('API: knobs', () => {
     expect(rejected.map((e) => e.name)).toEqual(['ThrottlingException', 'ThrottlingException']);
     // Other operations are not rate limited.
     await client.send(new ListPipelinesCommand({}));
+    // A second later the window has room again.
+    now += 1_000;
+    await client.send(new StartPipelineExecutionCommand({ PipelineName: 'p' }));
   });
 
   it('throttles a share of calls at random and injects HTTP 500s before or after the operation', async () => {
