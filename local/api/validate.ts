@@ -1,3 +1,4 @@
+import { characterLength } from '../../shared/text-length';
 import { SageMakerApiError } from './errors';
 import { type ApiModel, apiModel, type ShapeModel } from './model';
 
@@ -108,8 +109,8 @@ function check(
         problems.serialization.push(`Expected a string at '${at}', got ${show(value)}`);
         return;
       }
-      // Lengths count code points, as the service's Java validators do.
-      const length = [...value].length;
+      // Lengths count code points, as SageMaker does.
+      const length = characterLength(value);
       if (shape.min !== undefined && length < shape.min) {
         fail(`Member must have length greater than or equal to ${shape.min}`);
       }
