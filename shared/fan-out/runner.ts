@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { logger as defaultLogger } from '../logger';
 import { type AllowList, assertPipelinesAllowed } from './allow-list';
 import { findBatchExecutions } from './batch-executions';
@@ -153,6 +154,8 @@ const execute = async (plan: FanOutPlan, deps: FanOutDeps): Promise<FanOutResult
 
   // Past this point, in-flight calls are abandoned: one timer for the whole run.
   const abandon = new AbortController();
+  // Every call of the run listens to this one signal: not a leak.
+  setMaxListeners(0, abandon.signal);
   let onAbandon: () => void = () => undefined;
   const abandoned = new Promise<typeof ABANDONED>((resolve) => {
     onAbandon = () => resolve(ABANDONED);
