@@ -5,7 +5,9 @@ import { basename, join } from 'node:path';
 import {
   CreatePipelineCommand,
   ListPipelineExecutionStepsCommand,
+  ListPipelineExecutionsCommand,
   type PipelineExecutionStep,
+  type PipelineExecutionSummary,
   SageMakerClient,
   UpdatePipelineCommand,
 } from '@aws-sdk/client-sagemaker';
@@ -94,4 +96,27 @@ export async function listAllSteps(
     NextToken = page.NextToken;
   } while (NextToken);
   return steps;
+}
+
+/** Every execution of a pipeline (all pages), oldest first. */
+export async function listAllExecutions(
+  client: SageMakerClient,
+  pipelineName: string,
+  pageSize?: number,
+): Promise<PipelineExecutionSummary[]> {
+  const executions: PipelineExecutionSummary[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await client.send(
+      new ListPipelineExecutionsCommand({
+        PipelineName: pipelineName,
+        SortOrder: 'Ascending',
+        ...(pageSize ? { MaxResults: pageSize } : {}),
+        ...(NextToken ? { NextToken } : {}),
+      }),
+    );
+    executions.push(...(page.PipelineExecutionSummaries ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return executions;
 }

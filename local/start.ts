@@ -8,14 +8,18 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   DescribePipelineExecutionCommand,
-  ListPipelineExecutionsCommand,
   ListPipelineParametersForExecutionCommand,
-  type PipelineExecutionSummary,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
 import { flag, type ParsedArgs, pairsFlag, parseArgs, portFlag, UsageError } from './args';
 import { DEFAULT_RUNTIME_PORT } from './cli';
-import { listAllSteps, localSageMakerClient, readPipelineDir, upsertPipeline } from './client';
+import {
+  listAllExecutions,
+  listAllSteps,
+  localSageMakerClient,
+  readPipelineDir,
+  upsertPipeline,
+} from './client';
 import { EXECUTION_STATUS_CHANGE, STEP_STATUS_CHANGE } from './events';
 import { type LocalRuntime, startLocalRuntime } from './index';
 import { loadFunctionCatalog, PROJECT_ROOT } from './invokers/catalog';
@@ -273,19 +277,7 @@ export async function main(argv: string[]): Promise<number> {
         showProgress = false;
         const rows: string[][] = [];
         for (const name of childNames) {
-          const summaries: PipelineExecutionSummary[] = [];
-          let NextToken: string | undefined;
-          do {
-            const page = await client.send(
-              new ListPipelineExecutionsCommand({
-                PipelineName: name,
-                SortOrder: 'Ascending',
-                ...(NextToken ? { NextToken } : {}),
-              }),
-            );
-            summaries.push(...(page.PipelineExecutionSummaries ?? []));
-            NextToken = page.NextToken;
-          } while (NextToken);
+          const summaries = await listAllExecutions(client, name);
           for (const summary of summaries) {
             const params = await client.send(
               new ListPipelineParametersForExecutionCommand({

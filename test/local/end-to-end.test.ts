@@ -3,15 +3,18 @@ import { resolve } from 'node:path';
 import {
   CreatePipelineCommand,
   ListPipelineExecutionStepsCommand,
-  ListPipelineExecutionsCommand,
   ListPipelineParametersForExecutionCommand,
-  type PipelineExecutionSummary,
   type SageMakerClient,
   SendPipelineExecutionStepSuccessCommand,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localSageMakerClient, readPipelineDir, upsertPipeline } from '../../local/client';
+import {
+  listAllExecutions,
+  localSageMakerClient,
+  readPipelineDir,
+  upsertPipeline,
+} from '../../local/client';
 import { type LocalRuntime, startLocalRuntime } from '../../local/index';
 import { createInProcessInvoker } from '../../local/invokers/in-process';
 import type { QueuedCallback } from '../../local/runtime';
@@ -19,22 +22,6 @@ import { waitFor } from './support';
 
 const root = resolve(import.meta.dirname, '../..');
 const CHILDREN = ['child-pipeline-1', 'child-pipeline-2'];
-
-async function executionsOf(
-  client: SageMakerClient,
-  pipeline: string,
-): Promise<PipelineExecutionSummary[]> {
-  const all: PipelineExecutionSummary[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await client.send(
-      new ListPipelineExecutionsCommand({ PipelineName: pipeline, MaxResults: 2, NextToken }),
-    );
-    all.push(...(page.PipelineExecutionSummaries ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return all;
-}
 
 describe('end to end, in-process: parent.json fans out to the child pipelines', () => {
   let local: LocalRuntime;
@@ -84,7 +71,7 @@ describe('end to end, in-process: parent.json fans out to the child pipelines', 
     const statuses = await Promise.all(children.map((arn) => local.runtime.waitForExecution(arn)));
     expect(statuses).toEqual(Array(6).fill('Succeeded'));
     for (const pipeline of CHILDREN) {
-      const executions = await executionsOf(client, pipeline);
+      const executions = await listAllExecutions(client, pipeline, 2);
       expect(executions).toHaveLength(3);
       const items: string[] = [];
       for (const execution of executions) {
