@@ -334,6 +334,12 @@ const execute = async (plan: FanOutPlan, deps: FanOutDeps): Promise<FanOutResult
   stats.deferred = deferredExecutions.length;
   stats.failed = failed.length;
   deps.onStats?.(stats);
+  log.info('Fan-out finished', {
+    batchId: plan.batchId,
+    requested: plan.requested,
+    started: executions.length,
+    ...stats,
+  });
   return {
     batchId: plan.batchId,
     batchKey: plan.batchKey,
