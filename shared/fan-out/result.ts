@@ -1,3 +1,5 @@
+import { truncate } from '../describe-value';
+
 /** What a fan-out reports: what was started, what is deferred and what failed. */
 
 export interface StartedExecution {
@@ -64,7 +66,7 @@ export const summarize = (result: FanOutResult): string => {
   if (result.failed.length > 0) {
     const first = result.failed[0];
     const detail = first
-      ? ` (first: ${first.pipeline} item ${first.index}: ${first.error.name}: ${first.error.message.slice(0, 200)})`
+      ? ` (first: ${truncate(first.pipeline)} item ${first.index}: ${first.error.name}: ${truncate(first.error.message.replace(/\s+/g, ' '), 200)})`
       : '';
     parts.push(`${result.failed.length} failed${detail}`);
   }

@@ -51,3 +51,14 @@ describe('FAN_OUT_ALLOWED_PIPELINES', () => {
     ).toThrow(ConfigError);
   });
 });
+
+describe('PipelineNotAllowedError', () => {
+  it('fits on one line of a failure reason however long the pipelines', () => {
+    const arn = `arn:aws:sagemaker:us-east-1:123456789012:pipeline/${'p'.repeat(250)}`;
+    const error = new PipelineNotAllowedError(Array(10).fill(arn), 'not listed');
+    expect([...error.message].length).toBeLessThanOrEqual(1024);
+    expect(error.message).toMatch(
+      /^Pipelines "arn:aws:sagemaker:us-east-1:123456789012:pipeline\/p+…"/,
+    );
+  });
+});
