@@ -14,6 +14,8 @@ export interface OfflineOptions {
   lambdaPort: number;
   stage: string;
   env: Record<string, string>;
+  /** serverless.yml params (`--param name=value`), e.g. the fan-out allow-list. */
+  params?: Record<string, string>;
   /** serverless-offline's output goes here, not to the terminal. */
   logFile: string;
   readyTimeoutMs: number;
@@ -108,6 +110,10 @@ export async function startOffline(
       '--localEnvironment',
       // The HTTP API routes use IAM authorizers, which serverless-offline cannot evaluate.
       '--noAuth',
+      ...Object.entries(options.params ?? {}).flatMap(([name, value]) => [
+        '--param',
+        `${name}=${value}`,
+      ]),
     ],
     {
       cwd: options.root,

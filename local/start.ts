@@ -173,6 +173,8 @@ export async function main(argv: string[]): Promise<number> {
             // Per port, so a test run never overwrites the log of a developer's `npm start`.
             logFile: join(PROJECT_ROOT, '.local-runtime', `serverless-offline-${lambdaPort}.log`),
             readyTimeoutMs: numberFlag(args, 'offline-timeout-ms', 120_000),
+            // serverless.yml sets the fan-out functions' allow-list (and IAM) from this param.
+            params: { allowedPipelines: allowed },
             env: {
               SAGEMAKER_ENDPOINT: local.url,
               FAN_OUT_ALLOWED_PIPELINES: allowed,
