@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -193,4 +195,38 @@ describe('npm start', () => {
       await new Promise<void>((done) => busy.close(() => done()));
     }
   }, 60_000);
+
+  it('lets the fan-out start every child pipeline of the pipelines folder (--pipelines, --exit)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'npm-start-pipelines-'));
+    for (const name of ['child-pipeline-1', 'child-pipeline-2']) {
+      copyFileSync(join(root, 'pipelines', `${name}.json`), join(dir, `${name}.json`));
+    }
+    copyFileSync(join(root, 'pipelines/child-pipeline-1.json'), join(dir, 'child-three.json'));
+    const parent = readFileSync(join(root, 'pipelines/parent.json'), 'utf8').replace(
+      '"[\\"child-pipeline-1\\",\\"child-pipeline-2\\"]"',
+      '"[\\"child-pipeline-1\\",\\"child-pipeline-2\\",\\"child-three\\"]"',
+    );
+    expect(parent).toContain('child-three');
+    writeFileSync(join(dir, 'parent.json'), parent);
+    const started = npmStart([
+      '--port',
+      '0',
+      '--http-port',
+      String(await freePort()),
+      '--lambda-port',
+      String(await freePort()),
+      '--pipelines',
+      dir,
+      '--exit',
+    ]);
+    groups.push(started.child.pid as number);
+    const code = await Promise.race([
+      started.exited,
+      new Promise((done) => setTimeout(() => done('timeout'), 150_000)),
+    ]);
+    expect(started.output()).toContain(
+      'summary: parent Succeeded; 9 child executions: 9 Succeeded, 0 not',
+    );
+    expect(code).toBe(0);
+  }, 180_000);
 });
