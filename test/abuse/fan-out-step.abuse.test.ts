@@ -1,0 +1,156 @@
+import { isDeepStrictEqual } from 'node:util';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { InputValidationError } from '../../shared/errors';
+import type { FanOutRequest } from '../../shared/fan-out/request';
+import { parseEvent } from '../../shared/lambda-step';
+import { lambdaContext } from '../helpers/events';
+import {
+  ABUSE_RUNS,
+  badValueRarelyHuge,
+  type FanOutExpectation,
+  fanOutSample,
+  nonObjectEvent,
+  ownRecord,
+} from './arbitraries';
+import {
+  ALLOWED_PIPELINES,
+  abuseSageMaker,
+  check,
+  expectCallsMatchPlan,
+  expectClearRejection,
+  expectPrototypesClean,
+  Tally,
+} from './fan-out-harness';
+
+vi.hoisted(() => {
+  process.env.FAN_OUT_ALLOWED_PIPELINES = 'child-pipeline-1,child-pipeline-2';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+});
+
+const { handler } = await import('../../functions/fan-out/handler');
+
+/** The LambdaStep event: the request plus, sometimes, the caller's execution ARN (valid or not). */
+const stepEvent = fc.oneof(
+  {
+    weight: 19,
+    arbitrary: fc
+      .tuple(
+        fanOutSample(ALLOWED_PIPELINES),
+        fc.oneof(
+          { weight: 3, arbitrary: fc.constant(undefined) },
+          {
+            weight: 1,
+            arbitrary: fc.constant(
+              'arn:aws:sagemaker:us-east-1:123456789012:pipeline/parent/execution/0a1b2c3d4e5f',
+            ),
+          },
+          { weight: 1, arbitrary: badValueRarelyHuge() },
+        ),
+      )
+      .map(([sample, arn]) => {
+        if (arn === undefined) return sample;
+        const event = ownRecord([...Object.entries(sample.request), ['pipelineExecutionArn', arn]]);
+        // A bad ARN is one more problem: the rest of the expectation may no longer hold.
+        const fine = typeof arn === 'string' && arn.length <= 2048;
+        const expected: FanOutExpectation = fine ? sample.expected : { kind: 'any' };
+        return { ...sample, request: event, expected };
+      }),
+  },
+  {
+    weight: 1,
+    arbitrary: nonObjectEvent.map((event) => ({
+      mutation: 'not-an-object',
+      request: event as Record<string, unknown>,
+      // middy hands the function {} for an undefined event: then the request's fields are missing.
+      expected: {
+        kind: 'reject',
+        field: event === undefined ? 'pipelines' : '(event)',
+      } as FanOutExpectation,
+    })),
+  },
+);
+
+describe('abuse: fan-out LambdaStep (functions/fan-out)', () => {
+  const sagemaker = abuseSageMaker();
+  const tally = new Tally();
+  let ms = 0;
+
+  beforeAll(() => sagemaker.reset());
+  afterAll(() => {
+    sagemaker.restore();
+    console.log(tally.line('fan-out LambdaStep event', ms));
+  });
+
+  it(`answers ${ABUSE_RUNS} generated bad events with its outputs or a one-line validation error, starting nothing when it rejects`, async () => {
+    const started = performance.now();
+    await fc.assert(
+      fc.asyncProperty(stepEvent, async ({ mutation, request: event, expected }) => {
+        sagemaker.reset();
+        let outputs: Awaited<ReturnType<typeof handler>>;
+        try {
+          outputs = await handler(event, lambdaContext());
+        } catch (error) {
+          expectClearRejection(error, expected);
+          // Nothing reached SageMaker, not even a listing.
+          check(sagemaker.startCalls().length === 0, () => 'started executions, then rejected');
+          check(sagemaker.callCount() === 0, () => 'called SageMaker, then rejected');
+          expectPrototypesClean();
+          tally.add(mutation, 'rejected');
+          return;
+        }
+        check(
+          expected.kind === 'accept' || expected.kind === 'any',
+          () =>
+            `${mutation}: expected ${JSON.stringify(expected)}, got outputs ${JSON.stringify(outputs)}`,
+        );
+        const request = parseEvent(handler.contract.eventSchema, event) as FanOutRequest;
+        expectCallsMatchPlan(request, sagemaker.startCalls());
+        const requested = request.pipelines.length * request.items.length;
+        const dryRun = request.dryRun === true;
+        const want = {
+          batchId: outputs.batchId,
+          startedCount: dryRun ? 0 : requested,
+          deferredCount: 0,
+          failedCount: 0,
+          complete: !dryRun,
+        };
+        if (!isDeepStrictEqual(outputs, want) || !/^[0-9a-f]{12}$/.test(outputs.batchId)) {
+          expect(outputs).toEqual({ ...want, batchId: expect.stringMatching(/^[0-9a-f]{12}$/) });
+        }
+        expectPrototypesClean();
+        tally.add(mutation, dryRun ? 'dry run' : 'started');
+      }),
+      { numRuns: ABUSE_RUNS, timeout: 10_000 },
+    );
+    ms = performance.now() - started;
+    expect(tally.total).toBe(ABUSE_RUNS);
+    // The generator reaches both sides: a suite that only rejects proves little.
+    expect(tally.outcomes.get('rejected') ?? 0).toBeGreaterThan(ABUSE_RUNS / 2);
+    expect(tally.outcomes.get('started') ?? 0).toBeGreaterThan(ABUSE_RUNS / 20);
+  }, 240_000);
+
+  // Defect, open: a record key holding a line break reaches the message as is, so the step's
+  // failure reason is no longer one line. The field is built from the raw key in two places:
+  // planFanOut (shared/fan-out/request.ts, `field: parameters.${name}`) and fieldOf
+  // (shared/lambda-step.ts, zod paths); formatProblems (shared/errors.ts) joins them unchanged.
+  // Fix in one place: formatProblems escapes \r, \n, \u2028 and \u2029 in each field (as
+  // JSON.stringify does) before measuring. Then drop `.fails` and put 'Item\n' back in
+  // BAD_PARAMETER_NAMES (test/abuse/arbitraries.ts).
+  it.fails('keeps the validation error on one line when a parameter name holds a line break', async () => {
+    for (const parameters of [
+      { 'Item\n': '{{item}}' },
+      { 'A\r\nB': 1 },
+      { 'x\u2028y': '{{index}}' },
+    ]) {
+      const event = { pipelines: ['child-pipeline-1'], items: ['a'], batchKey: 'k', parameters };
+      const error = await handler(event, lambdaContext()).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(InputValidationError);
+      expect((error as Error).message).not.toMatch(/[\r\n\u2028\u2029]/);
+      expect(sagemaker.callCount()).toBe(0);
+    }
+  });
+});
