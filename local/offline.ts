@@ -3,7 +3,7 @@
  * own process group, waits until its Lambda port answers, and stops it by PID and group.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 
@@ -14,6 +14,11 @@ export interface OfflineOptions {
   lambdaPort: number;
   stage: string;
   env: Record<string, string>;
+  /**
+   * serverless-esbuild's work folder (serverless.yml reads ESBUILD_WORK_FOLDER), relative to root:
+   * one per instance, so concurrent runs and test packaging never share a build; removed on stop.
+   */
+  workFolder?: string;
   /** serverless.yml params (`--param name=value`), e.g. the fan-out allow-list. */
   params?: Record<string, string>;
   /** serverless-offline's output goes here, not to the terminal. */
@@ -117,7 +122,11 @@ export async function startOffline(
     ],
     {
       cwd: options.root,
-      env: { ...process.env, ...options.env },
+      env: {
+        ...process.env,
+        ...options.env,
+        ...(options.workFolder ? { ESBUILD_WORK_FOLDER: options.workFolder } : {}),
+      },
       // Its own process group, so stopping it also stops the workers it spawns.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -142,6 +151,9 @@ export async function startOffline(
     clearTimeout(timer);
     // Workers left in the group after the leader exits.
     killGroup(pid, 'SIGKILL');
+    if (options.workFolder) {
+      rmSync(join(options.root, options.workFolder), { recursive: true, force: true });
+    }
   };
   onSpawn?.({ pid, logFile: options.logFile, stop });
   const deadline = Date.now() + options.readyTimeoutMs;

@@ -175,6 +175,7 @@ export async function main(argv: string[]): Promise<number> {
             readyTimeoutMs: numberFlag(args, 'offline-timeout-ms', 120_000),
             // serverless.yml sets the fan-out functions' allow-list (and IAM) from this param.
             params: { allowedPipelines: allowed },
+            workFolder: join('.local-runtime', `esbuild-${lambdaPort}`),
             env: {
               SAGEMAKER_ENDPOINT: local.url,
               FAN_OUT_ALLOWED_PIPELINES: allowed,

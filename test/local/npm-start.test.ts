@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -69,23 +69,34 @@ async function waitForText(
 }
 
 const groups: number[] = [];
+const lambdaPorts: number[] = [];
 afterEach(() => {
-  // Whatever happened, leave no process behind.
+  // Whatever happened, leave no process behind, and no log of ours.
   for (const pid of groups.splice(0)) {
     if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
   }
+  for (const port of lambdaPorts.splice(0)) {
+    rmSync(join(root, '.local-runtime', `serverless-offline-${port}.log`), { force: true });
+  }
 });
+
+/** A free port for serverless-offline's Lambda API, whose log the test removes afterwards. */
+async function lambdaPort(): Promise<number> {
+  const port = await freePort();
+  lambdaPorts.push(port);
+  return port;
+}
 
 describe('npm start', () => {
   it('runs the parent pipeline through serverless-offline, prints the summary, and stops everything on SIGTERM', async () => {
-    const [port, httpPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
+    const [port, httpPort, offlinePort] = [await freePort(), await freePort(), await lambdaPort()];
     const started = npmStart([
       '--port',
       String(port),
       '--http-port',
       String(httpPort),
       '--lambda-port',
-      String(lambdaPort),
+      String(offlinePort),
     ]);
     groups.push(started.child.pid as number);
     const offline = await waitForText(started, /serverless-offline ready \(pid (\d+)/, 150_000);
@@ -130,7 +141,7 @@ describe('npm start', () => {
       '--http-port',
       String(await freePort()),
       '--lambda-port',
-      String(await freePort()),
+      String(await lambdaPort()),
     ]);
     const group = started.child.pid as number;
     groups.push(group);
@@ -162,7 +173,7 @@ describe('npm start', () => {
       '--http-port',
       String(await freePort()),
       '--lambda-port',
-      String(await freePort()),
+      String(await lambdaPort()),
       '--offline-timeout-ms',
       '1',
     ]);
@@ -214,7 +225,7 @@ describe('npm start', () => {
       '--http-port',
       String(await freePort()),
       '--lambda-port',
-      String(await freePort()),
+      String(await lambdaPort()),
       '--pipelines',
       dir,
       '--exit',
