@@ -72,7 +72,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         FAN_OUT_ALLOWED_PIPELINES: options.allowedPipelines ?? '*',
       },
       defaultEnv: { ...LOCAL_AWS_ENV, ...options.handlerDefaults },
-      ...(options.region ? { region: options.region } : {}),
+      region: runtime.region,
+      accountId: runtime.accountId,
     });
   }
   return {
