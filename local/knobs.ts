@@ -143,6 +143,11 @@ function parseMs(key: string, raw: string): number {
 
 /** Parses one knob from its text form (flag or environment value). */
 export function parseKnob(key: keyof Knobs, raw: string): Partial<Knobs> {
+  if (!KNOB_SPECS.some((spec) => spec.key === key)) {
+    throw new KnobError(
+      `unknown knob '${key}' (known: ${KNOB_SPECS.map((spec) => spec.key).join(', ')})`,
+    );
+  }
   switch (key) {
     case 'maxConcurrentExecutions':
     case 'startRateLimit':

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KnobError, type Knobs } from '../knobs';
+import { KnobError, type Knobs, parseKnob } from '../knobs';
 import { type Runtime, SUPPORTED_OPERATIONS } from '../runtime';
 import { SageMakerApiError } from './errors';
 import { apiModel } from './model';
@@ -112,8 +112,21 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return send(response, 200, runtime.knobs);
     if (path === '/_local/knobs' && request.method === 'POST') {
       try {
-        const body = JSON.parse((await readBody(request, maxBody)) || '{}') as Partial<Knobs>;
-        return send(response, 200, runtime.setKnobs(body));
+        const body = JSON.parse((await readBody(request, maxBody)) || '{}') as Record<
+          string,
+          unknown
+        >;
+        // JSON has no Infinity: text values go through the flag parser ("off" lifts a limit).
+        let knobs: Partial<Knobs> = {};
+        for (const [key, value] of Object.entries(body)) {
+          knobs = {
+            ...knobs,
+            ...(typeof value === 'string'
+              ? parseKnob(key as keyof Knobs, value)
+              : { [key]: value }),
+          };
+        }
+        return send(response, 200, runtime.setKnobs(knobs));
       } catch (error) {
         const message =
           error instanceof KnobError || error instanceof SyntaxError ? error.message : 'bad knobs';

@@ -122,6 +122,16 @@ describe('API: knobs', () => {
     const started = Date.now();
     await client.send(new ListPipelinesCommand({}));
     expect(Date.now() - started).toBeGreaterThanOrEqual(110);
+    const off = await fetch(`${local.url}/_local/knobs`, {
+      method: 'POST',
+      body: JSON.stringify({ latencyMs: 0, startRateLimit: '10', maxConcurrentExecutions: 'off' }),
+    });
+    expect(await off.json()).toMatchObject({
+      latencyMs: 0,
+      startRateLimit: 10,
+      maxConcurrentExecutions: null,
+    });
+    expect(local.runtime.knobs.maxConcurrentExecutions).toBe(Number.POSITIVE_INFINITY);
     const bad = await fetch(`${local.url}/_local/knobs`, {
       method: 'POST',
       body: JSON.stringify({ faultRate: 2 }),
