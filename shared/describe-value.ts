@@ -4,6 +4,18 @@ const MAX_SHOWN = 60;
 export const truncate = (text: string, max = MAX_SHOWN): string =>
   text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 
+// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
+const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * Escapes every character that could break or hide part of a one-line message
+ * (line breaks, other control characters, U+2028/U+2029) as `\uXXXX`, so text taken
+ * from an event can be quoted in a failure reason without splitting it.
+ */
+export const oneLine = (text: string): string =>
+  text.replace(LINE_BREAKING, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 /**
  * Describes a received value in a few words for an error message:
  * its JSON type and, for scalars, the value cut to about 60 characters.

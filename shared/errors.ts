@@ -1,3 +1,5 @@
+import { oneLine } from './describe-value';
+
 /**
  * Errors shared by every function. Each sets `name`, keeps the `cause` and puts the
  * offending value in its message, so the line SageMaker shows as a step's failure
@@ -69,7 +71,12 @@ export class InputValidationError extends Error {
   constructor(problems: readonly FieldProblem[], options?: { cause?: unknown; subject?: string }) {
     const subject = options?.subject ?? 'input';
     const head = `Invalid ${subject} (${problems.length} problem${problems.length === 1 ? '' : 's'}): `;
-    super(head + formatProblems(problems, MAX_FAILURE_REASON_LENGTH - head.length), {
+    // Field names and values come from the event: escape them so the reason stays one line.
+    const printable = problems.map((p) => ({
+      field: oneLine(p.field),
+      problem: oneLine(p.problem),
+    }));
+    super(head + formatProblems(printable, MAX_FAILURE_REASON_LENGTH - head.length), {
       cause: options?.cause,
     });
     this.name = 'InputValidationError';

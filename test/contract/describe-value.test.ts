@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeValue, formatPath, truncate } from '../../shared/describe-value';
+import { describeValue, formatPath, oneLine, truncate } from '../../shared/describe-value';
 
 describe('truncate', () => {
   it('keeps a text of 60 characters whole', () => {
@@ -47,5 +47,17 @@ describe('formatPath', () => {
 
   it('names the event itself when the path is empty', () => {
     expect(formatPath([])).toBe('(event)');
+  });
+});
+
+describe('oneLine', () => {
+  it('escapes line breaks, control characters and Unicode line separators', () => {
+    expect(oneLine('a\nb\r\tc\u2028d\u2029e\u0000f\u0085')).toBe(
+      'a\\u000ab\\u000d\\u0009c\\u2028d\\u2029e\\u0000f\\u0085',
+    );
+  });
+
+  it('leaves printable text, including emoji and non-Latin letters, unchanged', () => {
+    expect(oneLine('Grüße 😀 データ')).toBe('Grüße 😀 データ');
   });
 });
