@@ -788,3 +788,31 @@ export const eventAroundRarelyHuge = (
     .tuple(fc.record(fields, { requiredKeys: [] }), extras)
     .map(([known, extra]) => ownRecord([...Object.entries(extra), ...Object.entries(known)]));
 };
+
+const DEEP_TEXTS = new Map<unknown, [token: string, text: string]>([
+  [DEEP_ARRAY, ['\u0000deep-array\u0000', `${'['.repeat(10_000)}"leaf"${']'.repeat(10_000)}`]],
+  [
+    DEEP_OBJECT,
+    ['\u0000deep-object\u0000', `${'{"a":'.repeat(10_000)}"leaf"${'}'.repeat(10_000)}`],
+  ],
+]);
+
+/**
+ * JSON text of a generated value, for HTTP bodies. JSON.stringify overflows the stack on the
+ * 10,000-deep values, so those are written from their precomputed text.
+ */
+export const jsonText = (value: unknown): string => {
+  try {
+    return JSON.stringify(value) ?? 'null';
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    let text = JSON.stringify(
+      value,
+      (_key, nested: unknown) => DEEP_TEXTS.get(nested)?.[0] ?? nested,
+    );
+    for (const [token, deep] of DEEP_TEXTS.values()) {
+      text = text.split(JSON.stringify(token)).join(deep);
+    }
+    return text;
+  }
+};
