@@ -2,10 +2,19 @@
 import type { BenchSuite } from '../lib/suite';
 import { bundlesSuite } from './bundles';
 import { contractOverheadSuite } from './contract-overhead';
+import { fanOutThroughputSuite } from './fan-out-throughput';
+import { localRuntimeSuite } from './local-runtime';
 
-export const suites: BenchSuite[] = [bundlesSuite, contractOverheadSuite];
+export const suites: BenchSuite[] = [
+  bundlesSuite,
+  contractOverheadSuite,
+  fanOutThroughputSuite,
+  localRuntimeSuite,
+];
 
 /** Names that select several suites at once. */
 export const suiteAliases: Record<string, string[]> = {
   'lambda-steps': ['bundles', 'contract-overhead'],
+  'fan-out': ['fan-out-throughput'],
+  local: ['local-runtime'],
 };
