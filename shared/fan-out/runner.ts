@@ -86,6 +86,12 @@ type Outcome =
   | { kind: 'failed'; error: { name: string; message: string } }
   | { kind: 'deferred'; reason: DeferralReason };
 
+/**
+ * Errors that hold for every item of a pipeline (it does not exist, or IAM denies it):
+ * after the first, the pipeline's other items fail with it without a call each.
+ */
+const PIPELINE_WIDE_ERRORS = new Set(['ResourceNotFound', 'AccessDeniedException']);
+
 /** Returned by `raceAbandon` when the deadline passed before the call answered. */
 const ABANDONED = Symbol('abandoned');
 
@@ -217,11 +223,11 @@ const execute = async (plan: FanOutPlan, deps: FanOutDeps): Promise<FanOutResult
       if (!outcomes.has(key(p, index))) tasks.push([p, index]);
     });
     let stopReason: DeferralReason | undefined;
-    const missingPipelines = new Map<number, { name: string; message: string }>();
+    const failedPipelines = new Map<number, { name: string; message: string }>();
 
     const startOne = async (pipelineIndex: number, index: number): Promise<Outcome> => {
-      const missing = missingPipelines.get(pipelineIndex);
-      if (missing) return { kind: 'failed', error: missing };
+      const pipelineError = failedPipelines.get(pipelineIndex);
+      if (pipelineError) return { kind: 'failed', error: pipelineError };
       const planned = plan.execution(pipelineIndex, index);
       const input = {
         PipelineName: planned.pipeline,
@@ -272,7 +278,7 @@ const execute = async (plan: FanOutPlan, deps: FanOutDeps): Promise<FanOutResult
           return { kind: 'deferred', reason: 'resource-limit' };
         }
         if (kind === 'permanent') {
-          if (detail.name === 'ResourceNotFound') missingPipelines.set(pipelineIndex, detail);
+          if (PIPELINE_WIDE_ERRORS.has(detail.name)) failedPipelines.set(pipelineIndex, detail);
           return { kind: 'failed', error: detail };
         }
         // Transient or conflict: back off and call again with the same token.
