@@ -455,8 +455,18 @@ const BAD_PIPELINE_NAMES = [
   'child-pipeline-1\n',
 ];
 
-// A name with a line break is left out here: see the open defect in fan-out-step.abuse.test.ts.
-const BAD_PARAMETER_NAMES = ['', 'a b', 'x'.repeat(257), 'é', 'a.b', '{{item}}', 'Item\t'];
+const BAD_PARAMETER_NAMES = [
+  '',
+  'a b',
+  'x'.repeat(257),
+  'é',
+  'a.b',
+  '{{item}}',
+  'Item\t',
+  'Item\n',
+  'a\r\nb',
+  'x\u2028y',
+];
 
 const UNKNOWN_PLACEHOLDERS = [
   '{{items}}',
