@@ -18,9 +18,12 @@ import { fanOutRequestSchema, MAX_BATCH_KEY_LENGTH, MAX_PIPELINES } from './requ
 import type { FanOutResult } from './result';
 import type { FanOutSageMaker } from './sagemaker';
 
-/** Largest request body accepted: 1 MB. */
+/** Largest request body accepted: 1 MB (our limit; an HTTP API itself takes up to 10 MB). */
 export const MAX_BODY_BYTES = 1_048_576;
-/** A Lambda response is at most 6 MB; bodies past this are shortened (see {@link fitBody}). */
+/**
+ * A synchronous Lambda response is at most 6 MB (Lambda quotas, "Invocation payload");
+ * bodies past this are shortened (see {@link fitBody}).
+ */
 const MAX_RESPONSE_CHARS = 5_000_000;
 /** Entries kept per list when a response body must be shortened. */
 const SHORTENED_LIST_LENGTH = 1_000;
