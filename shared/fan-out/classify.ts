@@ -85,10 +85,24 @@ export const isThrottling = (error: unknown): boolean => {
   );
 };
 
+/**
+ * The client cannot sign or address a request (no credentials, no region: errors of
+ * `@smithy/core` `config`): retrying cannot help, and every call would fail alike.
+ */
+export const isClientConfigError = (error: unknown): boolean => {
+  const name = errorName(error);
+  return (
+    name === 'CredentialsProviderError' ||
+    name === 'TokenProviderError' ||
+    (error instanceof Error && error.message === 'Region is missing')
+  );
+};
+
 /** Classifies an error from StartPipelineExecution (see {@link ErrorClass}). */
 export const classifyError = (error: unknown): ErrorClass => {
   const shape = shapeOf(error);
   const name = errorName(error);
+  if (isClientConfigError(error)) return 'permanent';
   if (name === 'ResourceLimitExceeded') return 'resource-limit';
   if (name === 'ConflictException') return 'conflict';
   if (isThrottling(error) || TRANSIENT_NAMES.has(name)) return 'transient';

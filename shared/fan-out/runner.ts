@@ -2,7 +2,14 @@ import { setMaxListeners } from 'node:events';
 import { logger as defaultLogger } from '../logger';
 import { type AllowList, assertPipelinesAllowed } from './allow-list';
 import { findBatchExecutions } from './batch-executions';
-import { classifyError, errorMessage, errorName, isThrottling, sdkAttempts } from './classify';
+import {
+  classifyError,
+  errorMessage,
+  errorName,
+  isClientConfigError,
+  isThrottling,
+  sdkAttempts,
+} from './classify';
 import { type FanOutPlan, type FanOutRequest, planFanOut } from './request';
 import type {
   DeferralReason,
@@ -278,7 +285,9 @@ const execute = async (plan: FanOutPlan, deps: FanOutDeps): Promise<FanOutResult
           return { kind: 'deferred', reason: 'resource-limit' };
         }
         if (kind === 'permanent') {
-          if (PIPELINE_WIDE_ERRORS.has(detail.name)) failedPipelines.set(pipelineIndex, detail);
+          if (PIPELINE_WIDE_ERRORS.has(detail.name) || isClientConfigError(error)) {
+            failedPipelines.set(pipelineIndex, detail);
+          }
           return { kind: 'failed', error: detail };
         }
         // Transient or conflict: back off and call again with the same token.

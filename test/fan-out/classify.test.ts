@@ -47,6 +47,17 @@ describe('classifyError', () => {
     ).toBe('permanent');
   });
 
+  it('fails at once when the client has no credentials or no region', () => {
+    expect(
+      classifyError(
+        Object.assign(new Error('Could not load credentials'), {
+          name: 'CredentialsProviderError',
+        }),
+      ),
+    ).toBe('permanent');
+    expect(classifyError(new Error('Region is missing'))).toBe('permanent');
+  });
+
   it('reads throttling and SDK attempts from the error metadata', () => {
     expect(isThrottling(throttling())).toBe(true);
     expect(isThrottling(serverError())).toBe(false);
