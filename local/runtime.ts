@@ -79,7 +79,6 @@ interface ExecutionRecord {
 
 /** A waiting callback as the CLI and the `/_local/callbacks` path list it. */
 export interface QueuedCallback extends CallbackMessage {
-  stepName: string;
   waitingSince: string;
 }
 
@@ -160,7 +159,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   let running = 0;
   const finishers = new Map<string, Promise<ExecutionStatus>>();
   const recentStarts: number[] = [];
-  let closed = false;
 
   const emit = (event: PipelineEvent) => {
     events.publish(event);
@@ -345,7 +343,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     pipeline.lastRunTime = now;
     running += 1;
     setExecutionStatus(execution, 'Executing');
-    const ids2 = { pipelineArn: pipeline.arn, executionArn: arn };
+    const eventIds = { pipelineArn: pipeline.arn, executionArn: arn };
     execution.run = runExecution({
       compiled: pipeline.compiled,
       parameters,
@@ -358,7 +356,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       hooks: {
         onStepChange: (step: StepRecord, previous) => {
           execution.lastModifiedTime = clock();
-          emit(stepStatusEvent({ account: accountId, region, now: clock() }, ids2, step, previous));
+          emit(
+            stepStatusEvent({ account: accountId, region, now: clock() }, eventIds, step, previous),
+          );
         },
         onCallbackWaiting: (waiter) => {
           waiting.set(waiter.message.token, { waiter, execution, since: clock() });
@@ -372,9 +372,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     finishers.set(
       arn,
       execution.run.done.then((outcome) => {
-        if (!closed || execution.status === 'Executing' || execution.status === 'Stopping') {
-          setExecutionStatus(execution, outcome.status, outcome.failureReason);
-        }
+        setExecutionStatus(execution, outcome.status, outcome.failureReason);
         return outcome.status;
       }),
     );
@@ -563,7 +561,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     runningExecutions: () => running,
     close() {
-      closed = true;
       for (const execution of executions.values()) execution.run?.stop();
     },
   };
