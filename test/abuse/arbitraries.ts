@@ -780,8 +780,8 @@ export const fanOutSample = (allowed: readonly string[]): fc.Arbitrary<FanOutSam
 /** Like {@link eventAround}, with huge values rare (see {@link badValueRarelyHuge}). */
 export const eventAroundRarelyHuge = (
   good: Record<string, fc.Arbitrary<unknown>>,
+  bad: fc.Arbitrary<unknown> = badValueRarelyHuge(),
 ): fc.Arbitrary<Record<string, unknown>> => {
-  const bad = badValueRarelyHuge();
   const fields: Record<string, fc.Arbitrary<unknown>> = {};
   for (const [key, valid] of Object.entries(good)) {
     fields[key] = fc.oneof({ arbitrary: valid, weight: 3 }, { arbitrary: bad, weight: 2 });

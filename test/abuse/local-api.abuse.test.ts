@@ -1,0 +1,542 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../local/index';
+import { SUPPORTED_OPERATIONS } from '../../local/runtime';
+import { definition, fakeInvoker, lambdaStep } from '../local/support';
+import { eventAroundRarelyHuge, HUGE, jsonText, smallBadValue } from './arbitraries';
+import { expectPrototypesClean } from './fan-out-harness';
+
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+interface Sent {
+  method?: string;
+  path?: string;
+  target?: string;
+  contentType?: string;
+  body?: string | Buffer;
+}
+
+/** Error types the runtime may answer a client's mistake with (no fault knobs are set). */
+const CLIENT_ERRORS = [
+  'ValidationException',
+  'SerializationException',
+  'UnknownOperationException',
+  'ResourceNotFound',
+  'ConflictException',
+  'ResourceLimitExceeded',
+];
+
+const ROLE = 'arn:aws:iam::123456789012:role/abuse';
+const TOKEN = 'abuse-token-'.padEnd(32, '0');
+
+/** A definition of `count` Fail steps, each depending on `dependency(i)` when it gives a name. */
+const manySteps = (count: number, dependency: (i: number) => string | undefined) =>
+  JSON.stringify({
+    Version: '2020-12-01',
+    Parameters: [],
+    Steps: Array.from({ length: count }, (_, i) => {
+      const on = dependency(i);
+      return {
+        Name: `s${i}`,
+        Type: 'Fail',
+        Arguments: { ErrorMessage: `step ${i}` },
+        ...(on === undefined ? {} : { DependsOn: [on] }),
+      };
+    }),
+  });
+
+/** Condition steps nested `depth` deep through IfSteps, each name unique. */
+const nestedConditions = (depth: number) => {
+  let steps = '[{"Name":"leaf","Type":"Fail","Arguments":{"ErrorMessage":"x"}}]';
+  for (let i = 0; i < depth; i++) {
+    steps = `[{"Name":"c${i}","Type":"Condition","Arguments":{"Conditions":[],"ElseSteps":[],"IfSteps":${steps}}}]`;
+  }
+  return `{"Version":"2020-12-01","Parameters":[],"Steps":${steps}}`;
+};
+
+describe('abuse: local runtime API (local/api/server.ts)', () => {
+  let local: LocalRuntime;
+  const statuses = new Map<string, number>();
+  let tried = 0;
+  let ms = 0;
+
+  beforeAll(async () => {
+    local = await startLocalRuntime({
+      invoker: fakeInvoker({ echo: (payload) => ({ out: JSON.stringify(payload).slice(0, 100) }) }),
+    });
+  });
+  afterAll(async () => {
+    await local.close();
+    const counts = [...statuses].map(([k, v]) => `${k} ${v}`).join(', ');
+    console.log(
+      `abuse local runtime API: ${tried} generated requests tried in ${(ms / 1000).toFixed(1)} s (${counts})`,
+    );
+  });
+
+  /** One HTTP request, bounded in time: a hang fails the test instead of stalling it. */
+  const send = (sent: Sent): Promise<Answer> =>
+    new Promise((resolve, reject) => {
+      const headers: Record<string, string> = {};
+      if (sent.contentType !== undefined) headers['content-type'] = sent.contentType;
+      if (sent.target !== undefined) headers['x-amz-target'] = sent.target;
+      // Framed by length whatever the method: Node sends a GET body unframed otherwise.
+      headers['content-length'] = String(
+        sent.body === undefined ? 0 : Buffer.byteLength(sent.body),
+      );
+      // Host, port and raw path: a URL would normalise paths like /%2e%2e/ before sending.
+      const request = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: local.port,
+          path: sent.path ?? '/',
+          method: sent.method ?? 'POST',
+          headers,
+          timeout: 15_000,
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              headers: response.headers,
+              text: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
+          response.on('error', reject);
+        },
+      );
+      request.on('timeout', () =>
+        request.destroy(new Error(`no answer to ${sent.method} ${sent.path}`)),
+      );
+      request.on('error', reject);
+      request.end(sent.body);
+    });
+
+  const api = (target: string, body: string | Buffer) =>
+    send({ target: `SageMaker.${target}`, contentType: 'application/x-amz-json-1.1', body });
+
+  /** A JSON error as SageMaker sends it: status, `__type`, `message`, and the error-type header. */
+  const expectJsonError = (answer: Answer, type: string, status = 400) => {
+    expect(answer.status, answer.text.slice(0, 300)).toBe(status);
+    expect(answer.headers['content-type']).toBe('application/x-amz-json-1.1');
+    const body = JSON.parse(answer.text) as { __type: unknown; message: unknown };
+    expect(body.__type).toBe(type);
+    expect(typeof body.message).toBe('string');
+    expect(answer.headers['x-amzn-errortype']).toBe(type);
+    return body as { __type: string; message: string };
+  };
+
+  /** The server still answers a valid call. */
+  const expectServing = async () => {
+    const answer = await api('ListPipelines', '{}');
+    expect(answer.status, answer.text.slice(0, 300)).toBe(200);
+    expect(JSON.parse(answer.text)).toHaveProperty('PipelineSummaries');
+  };
+
+  const createPipeline = (name: string, definitionText: string) =>
+    api(
+      'CreatePipeline',
+      JSON.stringify({
+        PipelineName: name,
+        PipelineDefinition: definitionText,
+        RoleArn: ROLE,
+        ClientRequestToken: `${TOKEN}${name}`.slice(0, 128),
+      }),
+    );
+
+  it('answers malformed JSON bodies with SerializationException 400 and keeps serving', async () => {
+    for (const body of [
+      '{"oops"',
+      '{',
+      '}',
+      '{"PipelineName": }',
+      "{'a': 1}",
+      'nul',
+      '{"a":1,}',
+      '\u0000',
+    ]) {
+      expectJsonError(await api('ListPipelines', body), 'SerializationException');
+    }
+    for (const body of ['null', '[]', '42', '"text"', 'true']) {
+      expectJsonError(await api('ListPipelines', body), 'SerializationException');
+    }
+    await expectServing();
+  });
+
+  it('answers unknown, missing and malformed X-Amz-Target headers with UnknownOperationException 400', async () => {
+    const targets = [
+      'SageMaker.CreateTrainingJob',
+      'SageMaker.',
+      'SageMaker.__proto__',
+      'SageMaker.constructor',
+      'SageMaker.toString',
+      'SageMaker.hasOwnProperty',
+      'sagemaker.ListPipelines',
+      'SageMaker.listPipelines',
+      'Other.ListPipelines',
+      'ListPipelines',
+      `SageMaker.${'A'.repeat(10_000)}`,
+      '',
+    ];
+    for (const target of [...targets, undefined]) {
+      const answer = await send({ target, contentType: 'application/x-amz-json-1.1', body: '{}' });
+      expectJsonError(answer, 'UnknownOperationException');
+    }
+    await expectServing();
+  });
+
+  it('answers other methods and paths with a JSON error, and unknown local paths with 404', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
+      const answer = await send({ method, target: 'SageMaker.ListPipelines', body: '{}' });
+      expectJsonError(answer, 'UnknownOperationException');
+    }
+    for (const path of ['/x', '//', '/%2e%2e/', '/ListPipelines', `/${'a'.repeat(4000)}`]) {
+      const answer = await send({ path, target: 'SageMaker.ListPipelines', body: '{}' });
+      expectJsonError(answer, 'UnknownOperationException');
+    }
+    for (const path of ['/_local/', '/_local/nope', '/_local/knobs/x']) {
+      expectJsonError(await send({ method: 'GET', path }), 'UnknownOperationException', 404);
+    }
+    await expectServing();
+  });
+
+  it('answers a body over its 4 MB limit with 413 ValidationException, and keeps serving', async () => {
+    const big = `{"PipelineNamePrefix":"${'a'.repeat(5 * 1024 * 1024)}"}`;
+    expectJsonError(await api('ListPipelines', big), 'ValidationException', 413);
+    expectJsonError(await api('CreatePipeline', big), 'ValidationException', 413);
+    // Under the body limit but over PipelineDefinition's 1 MiB: a constraint error.
+    const overDefinition = await createPipeline(
+      'too-big',
+      `{"Steps":[],"x":"${'b'.repeat(1_100_000)}"}`,
+    );
+    expect(expectJsonError(overDefinition, 'ValidationException').message).toMatch(
+      /pipelineDefinition/,
+    );
+    await expectServing();
+  });
+
+  it('rejects definitions whose steps form a cycle with a ValidationException naming it', async () => {
+    const selfLoop = manySteps(1, () => 's0');
+    expect(
+      expectJsonError(await createPipeline('self-loop', selfLoop), 'ValidationException').message,
+    ).toMatch(/cycle: s0 -> s0/);
+    const pair = manySteps(2, (i) => `s${1 - i}`);
+    expect(
+      expectJsonError(await createPipeline('pair-loop', pair), 'ValidationException').message,
+    ).toMatch(/cycle/);
+    const started = performance.now();
+    const ring = manySteps(10_000, (i) => `s${(i + 1) % 10_000}`);
+    expect(
+      expectJsonError(await createPipeline('ring', ring), 'ValidationException').message,
+    ).toMatch(/cycle/);
+    // A cycle through a data reference, not DependsOn.
+    const dataLoop = definition([
+      lambdaStep('a', 'echo', { x: { Get: "Steps.b.OutputParameters['out']" } }, { out: 'String' }),
+      lambdaStep('b', 'echo', { x: { Get: "Steps.a.OutputParameters['out']" } }, { out: 'String' }),
+    ]);
+    expect(
+      expectJsonError(await createPipeline('data-loop', dataLoop), 'ValidationException').message,
+    ).toMatch(/cycle/);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    await expectServing();
+  });
+
+  it('takes definitions of 10,000 steps in a chain or side by side, and answers 10,000 nested conditions with a JSON error', async () => {
+    const started = performance.now();
+    for (const [name, text] of [
+      ['chain-10000', manySteps(10_000, (i) => (i === 0 ? undefined : `s${i - 1}`))],
+      ['flat-10000', manySteps(10_000, () => undefined)],
+    ] as const) {
+      const answer = await createPipeline(name, text);
+      expect(answer.status, answer.text.slice(0, 300)).toBe(200);
+      const described = await api('DescribePipeline', JSON.stringify({ PipelineName: name }));
+      expect(described.status).toBe(200);
+    }
+    const nested = await createPipeline('nested-10000', nestedConditions(10_000));
+    expect(nested.status).toBeLessThan(500);
+    if (nested.status !== 200) expectJsonError(nested, 'ValidationException');
+    expect(performance.now() - started).toBeLessThan(20_000);
+    await expectServing();
+  });
+
+  // Defect, open: a request body nested deeper than the stack allows (here 100,000 arrays)
+  // answers 500 InternalFailure instead of a client error. validateInput (local/api/validate.ts)
+  // words its SerializationException with show(), whose JSON.stringify overflows the stack on
+  // such a value; the RangeError reaches the server's catch-all. Fix in show(): catch the
+  // RangeError and describe the value by its type ("an array nested too deeply"). Then drop
+  // `.fails`, and add deep values back to the generated bodies below (LOCAL_BAD_VALUE).
+  it.fails('answers a deeply nested JSON body with a 400 JSON error, not a 500', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    expectJsonError(await api('ListPipelines', deep), 'SerializationException');
+    expectJsonError(
+      await api('ListPipelines', `{"PipelineNamePrefix":${deep}}`),
+      'SerializationException',
+    );
+    expectJsonError(
+      await api('StartPipelineExecution', `{"PipelineName":"p","PipelineParameters":${deep}}`),
+      'SerializationException',
+    );
+    await expectServing();
+  });
+
+  // Defect, open: the server decodes bodies as UTF-8 without checking them
+  // (readBody in local/api/server.ts: `Buffer.concat(chunks).toString('utf8')`), so invalid byte
+  // sequences become U+FFFD and the request goes through: here a pipeline is created whose
+  // description holds a character the client never sent. Fix in readBody: decode with
+  // `new TextDecoder('utf-8', { fatal: true })` and answer SerializationException 400 when it
+  // throws. Then drop `.fails`.
+  it.fails('answers a body that is not valid UTF-8 with SerializationException 400', async () => {
+    for (const bad of [[0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82]]) {
+      const body = Buffer.concat([
+        Buffer.from('{"PipelineName":"utf8-'),
+        Buffer.from(String(bad[0])),
+        Buffer.from('","PipelineDescription":"a'),
+        Buffer.from(bad),
+        Buffer.from(
+          `","PipelineDefinition":${JSON.stringify(manySteps(1, () => undefined))},"RoleArn":"${ROLE}","ClientRequestToken":"${TOKEN}"}`,
+        ),
+      ]);
+      expectJsonError(await api('CreatePipeline', body), 'SerializationException');
+    }
+    await expectServing();
+  });
+
+  it('answers invalid UTF-8 outside strings with SerializationException, and keeps serving', async () => {
+    expectJsonError(
+      await api('ListPipelines', Buffer.from([0x7b, 0xff, 0x7d])),
+      'SerializationException',
+    );
+    expectJsonError(
+      await api('ListPipelines', Buffer.from([0xfe, 0xff])),
+      'SerializationException',
+    );
+    await expectServing();
+  });
+
+  /** Values of a generated request's members; deep values are left out while the defect above is open. */
+  const LOCAL_BAD_VALUE = fc.oneof(
+    { weight: 100, arbitrary: smallBadValue },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(HUGE.oneMegabyte, HUGE.tooManyItems) },
+  );
+  const goodDefinition = definition(
+    [lambdaStep('only', 'echo', { p: { Get: 'Parameters.P' } }, { out: 'String' })],
+    [{ Name: 'P', Type: 'String', DefaultValue: 'd' }],
+  );
+  const members = eventAroundRarelyHuge(
+    {
+      PipelineName: fc.constantFrom(
+        'gen-a',
+        'gen-b',
+        'arn:aws:sagemaker:us-east-1:123456789012:pipeline/gen-a',
+      ),
+      PipelineDefinition: fc.constantFrom(
+        goodDefinition,
+        manySteps(3, (i) => (i ? `s${i - 1}` : undefined)),
+      ),
+      PipelineDescription: fc.string({ maxLength: 20 }),
+      RoleArn: fc.constant(ROLE),
+      ClientRequestToken: fc.constantFrom(TOKEN, `${TOKEN}-2`),
+      PipelineExecutionArn: fc.constant(
+        'arn:aws:sagemaker:us-east-1:123456789012:pipeline/gen-a/execution/x',
+      ),
+      PipelineParameters: fc.constant([{ Name: 'P', Value: 'v' }]),
+      MaxResults: fc.integer({ min: 1, max: 100 }),
+      NextToken: fc.string({ maxLength: 10 }),
+      SortOrder: fc.constantFrom('Ascending', 'Descending'),
+      CreatedAfter: fc.constantFrom(0, 1_795_849_200, '2026-11-29T00:00:00Z'),
+      CallbackToken: fc.string({ minLength: 10, maxLength: 10 }),
+      FailureReason: fc.string({ maxLength: 20 }),
+      PipelineNamePrefix: fc.constantFrom('gen', 'g'),
+    },
+    LOCAL_BAD_VALUE,
+  );
+
+  /** Well-formed calls, so that generated traffic also creates, starts and lists for real. */
+  const WELL_FORMED: Array<[string, unknown]> = [
+    ['ListPipelines', {}],
+    ['ListPipelines', { MaxResults: 5, SortOrder: 'Descending', PipelineNamePrefix: 'gen' }],
+    [
+      'CreatePipeline',
+      {
+        PipelineName: 'gen-a',
+        PipelineDefinition: goodDefinition,
+        RoleArn: ROLE,
+        ClientRequestToken: TOKEN,
+      },
+    ],
+    ['DescribePipeline', { PipelineName: 'gen-a' }],
+    ['StartPipelineExecution', { PipelineName: 'gen-a', ClientRequestToken: TOKEN }],
+    [
+      'StartPipelineExecution',
+      {
+        PipelineName: 'gen-a',
+        PipelineParameters: [{ Name: 'P', Value: 'v' }],
+        ClientRequestToken: `${TOKEN}-2`,
+      },
+    ],
+    ['ListPipelineExecutions', { PipelineName: 'gen-a', MaxResults: 10 }],
+  ];
+
+  const target = fc.oneof(
+    {
+      weight: 12,
+      arbitrary: fc.constantFrom(...SUPPORTED_OPERATIONS).map((op) => `SageMaker.${op}`),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom<string | undefined>(
+        undefined,
+        '',
+        'SageMaker.CreateTrainingJob',
+        'SageMaker.__proto__',
+        'SageMaker.constructor',
+        'AmazonSageMaker.ListPipelines',
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.string({
+        unit: fc.constantFrom(...'SageMaker.ListPipelines_-/*'),
+        maxLength: 30,
+      }),
+    },
+  );
+
+  const body = fc.oneof(
+    { weight: 12, arbitrary: members.map((value) => jsonText(value)) },
+    {
+      weight: 3,
+      arbitrary: fc.oneof(
+        fc.string({ maxLength: 40 }),
+        fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)),
+        members.map((value) => jsonText(value).slice(0, -1)),
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(members, fc.nat(), fc.constantFrom([0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0x80]))
+        .map(([value, at, bad]) => {
+          const bytes = Buffer.from(jsonText(value));
+          const cut = at % (bytes.length + 1);
+          return Buffer.concat([bytes.subarray(0, cut), Buffer.from(bad), bytes.subarray(cut)]);
+        }),
+    },
+  );
+
+  /** A request a client might send: mostly a target and body drawn apart, some well-formed calls. */
+  const generated = fc
+    .tuple(
+      fc.oneof(
+        { weight: 5, arbitrary: fc.tuple(target, body) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .constantFrom(...WELL_FORMED)
+            .map(([op, value]): [string, string] => [`SageMaker.${op}`, JSON.stringify(value)]),
+        },
+      ),
+      fc.oneof(
+        { weight: 20, arbitrary: fc.constant('POST') },
+        { weight: 1, arbitrary: fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH') },
+      ),
+      fc.oneof(
+        { weight: 20, arbitrary: fc.constantFrom('/', '/?x=1') },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            '/x',
+            '/_local/health',
+            '/_local/callbacks',
+            '/_local/nope',
+            '//',
+          ),
+        },
+      ),
+      fc.constantFrom<string | undefined>(
+        'application/x-amz-json-1.1',
+        'application/json',
+        undefined,
+        'text/plain',
+      ),
+    )
+    .map(
+      ([[target, body], method, path, contentType]): Sent => ({
+        target,
+        method,
+        path,
+        body,
+        contentType,
+      }),
+    );
+
+  /** The statuses and error types a generated request may get. */
+  const allowed = (sent: Sent): { statuses: number[]; types: string[] } => {
+    const path = (sent.path ?? '/').split('?')[0];
+    if (path === '/_local/health' || path === '/_local/callbacks')
+      return { statuses: [200], types: [] };
+    if (path?.startsWith('/_local/'))
+      return { statuses: [404], types: ['UnknownOperationException'] };
+    const target = sent.target ?? '';
+    const operation = target.startsWith('SageMaker.')
+      ? target.slice('SageMaker.'.length)
+      : undefined;
+    if (
+      sent.method !== 'POST' ||
+      path !== '/' ||
+      operation === undefined ||
+      !(SUPPORTED_OPERATIONS as readonly string[]).includes(operation)
+    ) {
+      return { statuses: [400], types: ['UnknownOperationException'] };
+    }
+    return { statuses: [200, 400], types: CLIENT_ERRORS };
+  };
+
+  it('answers a few thousand generated requests with JSON (a result or a client error), never a 5xx, and keeps serving', async () => {
+    const started = performance.now();
+    await fc.assert(
+      fc.asyncProperty(generated, async (sent) => {
+        tried++;
+        const answer = await send(sent);
+        const rule = allowed(sent);
+        const says = () =>
+          `${sent.method} ${sent.path} ${sent.target}: ${answer.status} ${answer.text.slice(0, 300)}`;
+        statuses.set(String(answer.status), (statuses.get(String(answer.status)) ?? 0) + 1);
+        if (!rule.statuses.includes(answer.status)) throw new Error(`unexpected status: ${says()}`);
+        let body: unknown;
+        try {
+          body = JSON.parse(answer.text);
+        } catch {
+          throw new Error(`not JSON: ${says()}`);
+        }
+        if (body === null || typeof body !== 'object')
+          throw new Error(`not a JSON object: ${says()}`);
+        if (answer.status >= 400) {
+          const { __type, message } = body as { __type?: unknown; message?: unknown };
+          if (
+            typeof __type !== 'string' ||
+            !rule.types.includes(__type) ||
+            typeof message !== 'string'
+          ) {
+            throw new Error(`not a SageMaker error: ${says()}`);
+          }
+          if (answer.headers['x-amzn-errortype'] !== __type)
+            throw new Error(`error-type header: ${says()}`);
+        }
+        expectPrototypesClean();
+      }),
+      { numRuns: 3_000, timeout: 15_000 },
+    );
+    ms = performance.now() - started;
+    expect(tried).toBe(3_000);
+    expect(statuses.get('200') ?? 0).toBeGreaterThan(100);
+    expect(statuses.get('400') ?? 0).toBeGreaterThan(100);
+    await expectServing();
+  }, 120_000);
+});
