@@ -47,6 +47,7 @@ function npmStart(args: string[]): Started {
     text += chunk.toString('utf8');
   });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  groups.push(child.pid as number);
   return { child, output: () => text, exited };
 }
 
@@ -87,6 +88,34 @@ async function lambdaPort(): Promise<number> {
   return port;
 }
 
+/** Port flags: a free runtime port and free serverless-offline ports. */
+async function freshPorts(): Promise<string[]> {
+  return [
+    '--port',
+    '0',
+    '--http-port',
+    String(await freePort()),
+    '--lambda-port',
+    String(await lambdaPort()),
+  ];
+}
+
+/** The exit code, or 'timeout' if it is still running after `ms`. */
+function exitWithin(started: Started, ms: number): Promise<number | null | 'timeout'> {
+  return Promise.race([
+    started.exited,
+    new Promise<'timeout'>((done) => setTimeout(() => done('timeout'), ms)),
+  ]);
+}
+
+/** Waits (at most 30 s) until none of these process groups is alive. */
+async function waitUntilGone(...pids: number[]): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (pids.some(groupAlive) && Date.now() < deadline) {
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
 describe('npm start', () => {
   it('runs the parent pipeline through serverless-offline, prints the summary, and stops everything on SIGTERM', async () => {
     const [port, httpPort, offlinePort] = [await freePort(), await freePort(), await lambdaPort()];
@@ -98,7 +127,6 @@ describe('npm start', () => {
       '--lambda-port',
       String(offlinePort),
     ]);
-    groups.push(started.child.pid as number);
     const offline = await waitForText(started, /serverless-offline ready \(pid (\d+)/, 150_000);
     const offlinePid = Number(offline[1]);
     groups.push(offlinePid);
@@ -123,10 +151,7 @@ describe('npm start', () => {
     const group = started.child.pid as number;
     process.kill(-group, 'SIGTERM');
     await started.exited;
-    const deadline = Date.now() + 30_000;
-    while ((groupAlive(group) || groupAlive(offlinePid)) && Date.now() < deadline) {
-      await new Promise((done) => setTimeout(done, 100));
-    }
+    await waitUntilGone(group, offlinePid);
     expect(groupAlive(group)).toBe(false);
     expect(started.output()).toContain(
       `SIGTERM: stopping serverless-offline (pid ${offlinePid}) and the runtime...`,
@@ -135,16 +160,8 @@ describe('npm start', () => {
   }, 240_000);
 
   it('stops serverless-offline when interrupted while it is still starting', async () => {
-    const started = npmStart([
-      '--port',
-      '0',
-      '--http-port',
-      String(await freePort()),
-      '--lambda-port',
-      String(await lambdaPort()),
-    ]);
+    const started = npmStart(await freshPorts());
     const group = started.child.pid as number;
-    groups.push(group);
     // Interrupt once serverless-offline exists but before it is ready.
     const spawned = await waitForText(started, /serverless-offline pid (\d+), building/, 60_000);
     const offlinePid = Number(spawned[1]);
@@ -158,31 +175,14 @@ describe('npm start', () => {
     expect(started.output()).toContain(`SIGINT: stopping serverless-offline (pid ${offlinePid})`);
     expect(started.output()).not.toContain('serverless-offline ready');
     await started.exited;
-    const deadline = Date.now() + 30_000;
-    while ((groupAlive(group) || groupAlive(offlinePid)) && Date.now() < deadline) {
-      await new Promise((done) => setTimeout(done, 100));
-    }
+    await waitUntilGone(group, offlinePid);
     expect(groupAlive(offlinePid)).toBe(false);
     expect(groupAlive(group)).toBe(false);
   }, 120_000);
 
   it('says clearly when serverless-offline does not come up in time, and leaves nothing running', async () => {
-    const started = npmStart([
-      '--port',
-      '0',
-      '--http-port',
-      String(await freePort()),
-      '--lambda-port',
-      String(await lambdaPort()),
-      '--offline-timeout-ms',
-      '1',
-    ]);
-    groups.push(started.child.pid as number);
-    const code = await Promise.race([
-      started.exited,
-      new Promise((done) => setTimeout(() => done('timeout'), 60_000)),
-    ]);
-    expect(code).toBe(1);
+    const started = npmStart([...(await freshPorts()), '--offline-timeout-ms', '1']);
+    expect(await exitWithin(started, 60_000)).toBe(1);
     expect(started.output()).toMatch(
       /serverless-offline failed to start: serverless-offline was not listening on 127\.0\.0\.1:\d+ after 0 s/,
     );
@@ -197,8 +197,7 @@ describe('npm start', () => {
     const port = typeof address === 'object' && address ? address.port : 0;
     try {
       const started = npmStart(['--port', String(port), '--in-process', '--exit']);
-      groups.push(started.child.pid as number);
-      expect(await started.exited).toBe(1);
+      expect(await exitWithin(started, 50_000)).toBe(1);
       expect(started.output()).toContain(
         `port ${port} on 127.0.0.1 is already in use (another npm start?): pass --port to use another`,
       );
@@ -219,22 +218,8 @@ describe('npm start', () => {
     );
     expect(parent).toContain('child-three');
     writeFileSync(join(dir, 'parent.json'), parent);
-    const started = npmStart([
-      '--port',
-      '0',
-      '--http-port',
-      String(await freePort()),
-      '--lambda-port',
-      String(await lambdaPort()),
-      '--pipelines',
-      dir,
-      '--exit',
-    ]);
-    groups.push(started.child.pid as number);
-    const code = await Promise.race([
-      started.exited,
-      new Promise((done) => setTimeout(() => done('timeout'), 150_000)),
-    ]);
+    const started = npmStart([...(await freshPorts()), '--pipelines', dir, '--exit']);
+    const code = await exitWithin(started, 150_000);
     expect(started.output()).toContain(
       'summary: parent Succeeded; 9 child executions: 9 Succeeded, 0 not',
     );
