@@ -9,8 +9,8 @@ import {
   UpdatePipelineCommand,
 } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from 'vitest';
-import { create, setup, simple, startAndWait, TOKEN } from './api-support';
-import { branch, deferred, definition, errorOf, lambdaStep } from './support';
+import { create, setup, setupSlow, simple, startAndWait, TOKEN } from './api-support';
+import { branch, definition, errorOf, lambdaStep } from './support';
 
 describe('API: executions', () => {
   it('starts an execution once per ClientRequestToken and pipeline', async () => {
@@ -250,13 +250,7 @@ describe('API: executions', () => {
   });
 
   it('stops an execution: Stopping while a step runs, then Stopped; stopping it again is a conflict', async () => {
-    const gate = deferred();
-    const { local, client } = await setup({ slow: () => gate.promise.then(() => ({})) });
-    await create(
-      client,
-      'slow',
-      definition([lambdaStep('a', 'slow'), lambdaStep('b', 'slow', {}, {}, { DependsOn: ['a'] })]),
-    );
+    const { local, client, gate } = await setupSlow();
     const { PipelineExecutionArn: arn } = await client.send(
       new StartPipelineExecutionCommand({ PipelineName: 'slow' }),
     );
@@ -276,7 +270,7 @@ describe('API: executions', () => {
     const steps = await client.send(
       new ListPipelineExecutionStepsCommand({ PipelineExecutionArn: arn }),
     );
-    expect(steps.PipelineExecutionSteps?.map((s) => s.StepName)).toEqual(['a']);
+    expect(steps.PipelineExecutionSteps?.map((s) => s.StepName)).toEqual(['s0']);
     const same = await client.send(
       new StopPipelineExecutionCommand({
         PipelineExecutionArn: arn,

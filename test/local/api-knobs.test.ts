@@ -1,16 +1,11 @@
 import { ListPipelinesCommand, StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from 'vitest';
-import { create, setup, TOKEN } from './api-support';
-import { deferred, definition, errorOf, lambdaStep, waitFor } from './support';
+import { create, setup, setupSlow, TOKEN } from './api-support';
+import { errorOf, waitFor } from './support';
 
 describe('API: knobs', () => {
   it('answers ResourceLimitExceeded beyond the concurrent-execution quota, and starts again once one ends', async () => {
-    const gate = deferred();
-    const { local, client } = await setup(
-      { slow: () => gate.promise.then(() => ({})) },
-      { knobs: { maxConcurrentExecutions: 2 } },
-    );
-    await create(client, 'slow', definition([lambdaStep('a', 'slow')]));
+    const { local, client, gate } = await setupSlow(1, { knobs: { maxConcurrentExecutions: 2 } });
     const a = await client.send(new StartPipelineExecutionCommand({ PipelineName: 'slow' }));
     await client.send(new StartPipelineExecutionCommand({ PipelineName: 'slow' }));
     const error = await errorOf(
@@ -38,12 +33,7 @@ describe('API: knobs', () => {
   });
 
   it('keeps an idempotent start answering at the quota', async () => {
-    const gate = deferred();
-    const { client } = await setup(
-      { slow: () => gate.promise.then(() => ({})) },
-      { knobs: { maxConcurrentExecutions: 1 } },
-    );
-    await create(client, 'slow', definition([lambdaStep('a', 'slow')]));
+    const { client, gate } = await setupSlow(1, { knobs: { maxConcurrentExecutions: 1 } });
     const first = await client.send(
       new StartPipelineExecutionCommand({ PipelineName: 'slow', ClientRequestToken: TOKEN('one') }),
     );

@@ -9,8 +9,8 @@ import {
   UpdatePipelineCommand,
 } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from 'vitest';
-import { create, ROLE, setup, simple, TOKEN } from './api-support';
-import { deferred, definition, errorOf, lambdaStep } from './support';
+import { create, ROLE, setup, setupSlow, simple, TOKEN } from './api-support';
+import { definition, errorOf, lambdaStep } from './support';
 
 describe('API: pipelines', () => {
   it('creates, describes (by name or ARN), updates and deletes a pipeline', async () => {
@@ -206,13 +206,7 @@ describe('API: pipelines', () => {
   });
 
   it('stops the running executions of a deleted pipeline and forgets them', async () => {
-    const gate = deferred();
-    const { local, client } = await setup({ slow: () => gate.promise.then(() => ({})) });
-    await create(
-      client,
-      'slow',
-      definition([lambdaStep('a', 'slow'), lambdaStep('b', 'slow', {}, {}, { DependsOn: ['a'] })]),
-    );
+    const { local, client, gate } = await setupSlow();
     const { PipelineExecutionArn: arn } = await client.send(
       new StartPipelineExecutionCommand({
         PipelineName: 'slow',

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { afterEach } from 'vitest';
 import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../../local/index';
-import { definition, type FakeFunction, fakeInvoker, lambdaStep } from './support';
+import { deferred, definition, type FakeFunction, fakeInvoker, lambdaStep } from './support';
 
 export const ROLE = 'arn:aws:iam::123456789012:role/test-role';
 export const TOKEN = (n: number | string) => `token-${String(n)}`.padEnd(32, '0');
@@ -69,4 +69,18 @@ export async function startAndWait(
   const { PipelineExecutionArn } = await client.send(new StartPipelineExecutionCommand(input));
   const arn = PipelineExecutionArn as string;
   return { arn, status: await local.runtime.waitForExecution(arn) };
+}
+
+/**
+ * A runtime with a pipeline `slow` of `steps` chained Lambda steps that each wait until the test
+ * opens `gate`, so executions stay running as long as the test needs.
+ */
+export async function setupSlow(steps = 2, options: Omit<LocalRuntimeOptions, 'invoker'> = {}) {
+  const gate = deferred();
+  const context = await setup({ slow: () => gate.promise.then(() => ({})) }, options);
+  const chain = Array.from({ length: steps }, (_, i) =>
+    lambdaStep(`s${i}`, 'slow', {}, {}, i === 0 ? {} : { DependsOn: [`s${i - 1}`] }),
+  );
+  await create(context.client, 'slow', definition(chain));
+  return { ...context, gate };
 }
