@@ -64,6 +64,8 @@ const JSON_TYPES = [
   ' application/json ',
 ];
 const OTHER_TYPES = [
+  // Backtracking bait for the media-type pattern.
+  `application/${'a+'.repeat(300_000)}`,
   'text/plain',
   'application/x-www-form-urlencoded',
   'multipart/form-data; boundary=x',
@@ -348,6 +350,9 @@ const httpSample = fc.oneof(
   { weight: 1, arbitrary: otherRoute },
 );
 
+/** A synchronous Lambda response is at most 6 MB; past it the HTTP API answers a 5xx instead. */
+const LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024;
+
 const STACK_LINE = /\bat .*\.(ts|js|mjs|cjs):\d+|\n\s+at /;
 
 /** Checks a response against its expectation; returns the parsed body. */
@@ -360,6 +365,10 @@ const checkResponse = (sample: HttpSample, response: Response): Record<string, u
     () => `expected ${sample.expected.statuses}, got ${says()}`,
   );
   check(!STACK_LINE.test(response.body), () => `a stack in the body: ${says()}`);
+  check(
+    Buffer.byteLength(response.body) <= LAMBDA_RESPONSE_LIMIT,
+    () => `a body Lambda cannot return: ${says()}`,
+  );
   const body = JSON.parse(response.body) as Record<string, unknown>;
   if (statusCode < 400) {
     check(
@@ -482,5 +491,32 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
       ]);
       expect(sagemaker.callCount()).toBe(0);
     }
+  });
+
+  // Defect, open: a 400 lists every problem, so a 1 MB body of 87,000 bad parameter names
+  // answers 9.6 MB of problem+json, past Lambda's 6 MB response limit: the function errors and
+  // the HTTP API answers 5xx. Results and GET bodies are already shortened (fitBody in
+  // shared/fan-out/http.ts); problem bodies are not (problemResponse/toProblem, same file).
+  // Fix there: keep the first 1,000 `errors` and add `errorsOmitted`, as fitBody does for lists.
+  // Then drop `.fails`.
+  it.fails("keeps a 400 that lists the problems of a 1 MB body within Lambda's 6 MB response", async () => {
+    sagemaker.reset();
+    const entries: string[] = [];
+    let size = 0;
+    for (let i = 0; size < 1_000_000; i++) {
+      const entry = `"!${i.toString(36)}":"x"`;
+      entries.push(entry);
+      size += entry.length + 1;
+    }
+    const event: APIGatewayProxyEventV2 = {
+      ...POST,
+      headers: { 'content-type': 'application/json' },
+      body: `{"pipelines":["child-pipeline-1"],"items":[1],"parameters":{${entries.join(',')}}}`,
+    };
+    const response = (await handler(event, lambdaContext())) as Response;
+    expect(response.statusCode).toBe(400);
+    expect((JSON.parse(response.body) as { errors: unknown[] }).errors.length).toBeGreaterThan(0);
+    expect(Buffer.byteLength(response.body)).toBeLessThanOrEqual(LAMBDA_RESPONSE_LIMIT);
+    expect(sagemaker.callCount()).toBe(0);
   });
 });
