@@ -144,11 +144,12 @@ export async function startOffline(
     });
   });
   const stop = async (graceMs = 5000) => {
-    if (exited) return;
-    killGroup(pid, 'SIGTERM');
-    const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
-    await exit;
-    clearTimeout(timer);
+    if (!exited) {
+      killGroup(pid, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
+      await exit;
+      clearTimeout(timer);
+    }
     // Workers left in the group after the leader exits.
     killGroup(pid, 'SIGKILL');
     if (options.workFolder) {

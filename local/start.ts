@@ -86,6 +86,8 @@ export async function main(argv: string[]): Promise<number> {
   const stopAll = () => {
     stopping ??= (async () => {
       await offline?.stop();
+      // Stopped: the exit hook below must not signal a process group id that may be reused.
+      offline = undefined;
       lambdaInvoker?.close();
       await local?.close();
     })();
