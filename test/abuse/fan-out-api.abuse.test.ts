@@ -344,10 +344,31 @@ const otherRoute = fc
     }),
   );
 
+/** POST events whose envelope lacks what API Gateway normally sets. */
+const bareEnvelope = fc
+  .constantFrom<[string, Partial<APIGatewayProxyEventV2>]>(
+    ['no headers', { headers: undefined as unknown as APIGatewayProxyEventV2['headers'] }],
+    ['no body flag', { isBase64Encoded: undefined as unknown as boolean }],
+    [
+      'no request context',
+      { requestContext: undefined as unknown as APIGatewayProxyEventV2['requestContext'] },
+    ],
+  )
+  .map(([kind, change]): HttpSample => {
+    const event = { ...POST, ...change };
+    // Without headers there is no Content-Type; the others still carry the fixture's valid body.
+    const expected: HttpExpectation =
+      kind === 'no headers'
+        ? { statuses: [415], problem: 'unsupported-media-type' }
+        : { statuses: [200] };
+    return { kind: `envelope ${kind}`, event, expected, post: true };
+  });
+
 const httpSample = fc.oneof(
-  { weight: 16, arbitrary: postSample },
-  { weight: 3, arbitrary: getSample },
-  { weight: 1, arbitrary: otherRoute },
+  { weight: 32, arbitrary: postSample },
+  { weight: 6, arbitrary: getSample },
+  { weight: 2, arbitrary: otherRoute },
+  { weight: 1, arbitrary: bareEnvelope },
 );
 
 /** A synchronous Lambda response is at most 6 MB; past it the HTTP API answers a 5xx instead. */

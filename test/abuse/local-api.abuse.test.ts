@@ -265,6 +265,73 @@ describe('abuse: local runtime API (local/api/server.ts)', () => {
     await expectServing();
   });
 
+  it('treats __proto__ and constructor as names in definitions and requests, polluting nothing', async () => {
+    const named = (name: string, text: string) => createPipeline(name, text);
+    const runs = [
+      ['proto-step', definition([lambdaStep('__proto__', 'echo', {}, { out: 'String' })])],
+      [
+        'proto-parameter',
+        definition(
+          [lambdaStep('a', 'echo', { x: { Get: 'Parameters.__proto__' } }, { out: 'String' })],
+          [{ Name: '__proto__', Type: 'String', DefaultValue: 'v' }],
+        ),
+      ],
+      [
+        'constructor-step',
+        definition([
+          lambdaStep('constructor', 'echo', {}, { out: 'String' }),
+          lambdaStep(
+            'b',
+            'echo',
+            { x: { Get: "Steps.constructor.OutputParameters['out']" } },
+            { out: 'String' },
+          ),
+        ]),
+      ],
+    ] as const;
+    for (const [name, text] of runs) {
+      expect((await named(name, text)).status).toBe(200);
+      const started = await api(
+        'StartPipelineExecution',
+        JSON.stringify({ PipelineName: name, ClientRequestToken: `${TOKEN}-${name}` }),
+      );
+      expect(started.status, started.text).toBe(200);
+      const arn = (JSON.parse(started.text) as { PipelineExecutionArn: string })
+        .PipelineExecutionArn;
+      expect(await local.runtime.waitForExecution(arn)).toBe('Succeeded');
+    }
+    // Names an object's prototype answers to are not steps or parameters.
+    for (const [name, text] of [
+      [
+        'to-string-ref',
+        definition([
+          lambdaStep('a', 'echo', { x: { Get: "Steps.toString.OutputParameters['out']" } }),
+        ]),
+      ],
+      [
+        'constructor-ref',
+        definition([lambdaStep('a', 'echo', { x: { Get: 'Parameters.constructor' } })]),
+      ],
+      [
+        'proto-depends',
+        definition([lambdaStep('a', 'echo', {}, {}, { DependsOn: ['__proto__'] })]),
+      ],
+    ] as const) {
+      expectJsonError(await named(name, text), 'ValidationException');
+    }
+    for (const [target, body] of [
+      ['DescribePipeline', { PipelineName: 'constructor' }],
+      ['ListPipelineExecutions', { PipelineName: 'proto-step', NextToken: '__proto__' }],
+      ['SendPipelineExecutionStepSuccess', { CallbackToken: 'constructor', OutputParameters: [] }],
+    ] as const) {
+      const answer = await api(target, JSON.stringify(body));
+      expect(answer.status).toBe(400);
+      expect(CLIENT_ERRORS).toContain((JSON.parse(answer.text) as { __type: string }).__type);
+    }
+    expectPrototypesClean();
+    await expectServing();
+  });
+
   // Defect, open: a request body nested deeper than the stack allows (here 100,000 arrays)
   // answers 500 InternalFailure instead of a client error. validateInput (local/api/validate.ts)
   // words its SerializationException with show(), whose JSON.stringify overflows the stack on
