@@ -207,6 +207,9 @@ export const expectClearRejection = (error: unknown, expected: FanOutExpectation
     error.problems.every((p) => p.field !== ''),
     () => `a problem names no field: ${says()}`,
   );
+  // The reason names a field: the first one, up to its first character that gets escaped.
+  const first = (error.problems[0]?.field ?? '').slice(0, 20).split(/[^\x20-\x7e]/)[0] ?? '';
+  check(message.includes(first), () => `the message names no field: ${says().slice(0, 500)}`);
   if (expected.kind === 'reject') {
     const field = expected.field;
     check(
