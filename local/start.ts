@@ -97,24 +97,33 @@ export async function main(argv: string[]): Promise<number> {
   const stopped = new Promise<number>((resolve) => {
     release = resolve;
   });
+  const killOfflineNow = () => {
+    if (!offline) return;
+    try {
+      process.kill(-offline.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
+  // Last resort if this process dies another way: never leave serverless-offline behind.
+  process.once('exit', killOfflineNow);
+  let firstSignalAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
+    // npm and tsx pass the terminal's signal on, so one Ctrl-C can arrive twice: repeats within
+    // two seconds are the same request; a later one forces the exit.
+    if (firstSignalAt > 0) {
+      if (Date.now() - firstSignalAt < 2000) return;
+      killOfflineNow();
+      process.exit(130);
+    }
+    firstSignalAt = Date.now();
     out(
       `\n${signal}: stopping${offline ? ` serverless-offline (pid ${offline.pid}) and` : ''} the runtime...`,
     );
     void stopAll().then(() => release(0));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  // Last resort if this process dies another way: never leave serverless-offline behind.
-  process.once('exit', () => {
-    if (offline) {
-      try {
-        process.kill(-offline.pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
-  });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   // A signal may come at any point (even mid start-up): it wins over whatever is in progress.
   return Promise.race([run(), stopped]);

@@ -1,5 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -157,6 +164,8 @@ describe('npm start', () => {
       `SIGTERM: stopping serverless-offline (pid ${offlinePid}) and the runtime...`,
     );
     expect(groupAlive(offlinePid)).toBe(false);
+    // The shutdown ran to its end (one signal, delivered twice by npm and tsx, is one request).
+    expect(existsSync(join(root, '.local-runtime', `esbuild-${offlinePort}`))).toBe(false);
   }, 240_000);
 
   it('stops serverless-offline when interrupted while it is still starting', async () => {
