@@ -346,7 +346,17 @@ export async function main(argv: string[]): Promise<number> {
         await stopAll();
         return ok ? 0 : 1;
       }
-      out('\nServing. Press Ctrl-C to stop.');
+      out(
+        '\nServing. Press Ctrl-C to stop. Executions started from now on are listed as they end:',
+      );
+      local.runtime.events.subscribe((event) => {
+        const status = event.detail.currentPipelineExecutionStatus;
+        if (event['detail-type'] !== EXECUTION_STATUS_CHANGE || status === 'Executing') return;
+        const pipeline = String(event.detail.pipelineArn).split('/').at(-1);
+        out(
+          `  ${event.time}  ${pipeline}  ${String(event.detail.pipelineExecutionDisplayName)}  ${String(status)}`,
+        );
+      });
       return await stopped;
     } catch (error) {
       if (stopping) return 0;

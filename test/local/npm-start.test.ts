@@ -10,7 +10,9 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
 import { afterEach, describe, expect, it } from 'vitest';
+import { localSageMakerClient } from '../../local/client';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -150,9 +152,18 @@ describe('npm start', () => {
       `aws sagemaker list-pipeline-executions --pipeline-name child-pipeline-1 --endpoint-url http://127.0.0.1:${port}`,
     );
 
-    // The runtime keeps serving SageMaker's API after the summary.
+    // The runtime keeps serving SageMaker's API after the summary, and lists what ends.
     const health = await fetch(`http://127.0.0.1:${port}/_local/health`);
     expect(health.status).toBe(200);
+    const client = localSageMakerClient(`http://127.0.0.1:${port}`);
+    await client.send(
+      new StartPipelineExecutionCommand({
+        PipelineName: 'child-pipeline-2',
+        PipelineExecutionDisplayName: 'after-start',
+      }),
+    );
+    client.destroy();
+    await waitForText(started, /child-pipeline-2 {2}after-start {2}Succeeded/, 60_000);
 
     // As Ctrl-C does: signal the whole foreground group (npm, tsx, node).
     const group = started.child.pid as number;
