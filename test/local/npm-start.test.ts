@@ -210,6 +210,18 @@ describe('npm start', () => {
     expect(groupAlive(started.child.pid as number)).toBe(false);
   }, 90_000);
 
+  it('runs everything in one process with --in-process (no serverless-offline)', async () => {
+    const started = npmStart(['--port', '0', '--in-process', '--exit']);
+    expect(await exitWithin(started, 60_000)).toBe(0);
+    expect(started.output()).toContain(
+      'Lambda steps       in-process (no serverless-offline, no HTTP API)',
+    );
+    expect(started.output()).toContain(
+      'summary: parent Succeeded; 6 child executions: 6 Succeeded, 0 not',
+    );
+    expect(started.output()).not.toContain('serverless-offline ready');
+  }, 90_000);
+
   it('names a busy port and the flag to change it', async () => {
     const busy = createServer();
     await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
