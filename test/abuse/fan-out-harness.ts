@@ -17,7 +17,13 @@ import { InputValidationError, MAX_FAILURE_REASON_LENGTH } from '../../shared/er
 import { PipelineNotAllowedError } from '../../shared/fan-out/errors';
 import { type FanOutRequest, planFanOut } from '../../shared/fan-out/request';
 import { FakeSageMaker } from '../fan-out/support/fake-sagemaker';
-import type { FanOutExpectation } from './arbitraries';
+import { ABUSE_RUNS, type FanOutExpectation } from './arbitraries';
+
+/**
+ * Inputs per fan-out trigger: about one in fifteen is an untouched valid request (to check
+ * what accepted inputs start), so this many leave at least ABUSE_RUNS (10,000) bad ones.
+ */
+export const FAN_OUT_RUNS = ABUSE_RUNS + 1_000;
 
 /** The child pipelines every fan-out abuse suite allows (FAN_OUT_ALLOWED_PIPELINES) and the fake holds. */
 export const ALLOWED_PIPELINES = ['child-pipeline-1', 'child-pipeline-2'] as const;
@@ -224,15 +230,18 @@ export class Tally {
   readonly outcomes = new Map<string, number>();
   readonly mutations = new Map<string, number>();
   total = 0;
+  /** Inputs with something wrong in them: all but untouched valid requests. */
+  bad = 0;
 
-  add(mutation: string, outcome: string) {
+  add(mutation: string, outcome: string, bad: boolean) {
     this.total++;
+    if (bad) this.bad++;
     this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
     this.mutations.set(mutation, (this.mutations.get(mutation) ?? 0) + 1);
   }
 
   line(name: string, ms: number) {
     const outcomes = [...this.outcomes].map(([k, v]) => `${k} ${v}`).join(', ');
-    return `abuse ${name}: ${this.total} inputs tried in ${(ms / 1000).toFixed(1)} s (${outcomes}; ${this.mutations.size} kinds of input)`;
+    return `abuse ${name}: ${this.total} inputs tried (${this.bad} bad) in ${(ms / 1000).toFixed(1)} s (${outcomes}; ${this.mutations.size} kinds of input)`;
   }
 }

@@ -20,6 +20,7 @@ import {
   expectCallsMatchPlan,
   expectClearRejection,
   expectPrototypesClean,
+  FAN_OUT_RUNS,
   Tally,
 } from './fan-out-harness';
 
@@ -147,7 +148,7 @@ describe('abuse: fan-out on EventBridge (functions/fan-out-schedule)', () => {
     console.log(tally.line('fan-out EventBridge event', ms));
   });
 
-  it(`answers ${ABUSE_RUNS} generated bad rule events and Scheduler inputs with a summary or a one-line validation error, starting nothing when it rejects`, async () => {
+  it(`answers ${FAN_OUT_RUNS} generated rule events and Scheduler inputs, at least ${ABUSE_RUNS} of them bad, with a summary or a one-line validation error, starting nothing when it rejects`, async () => {
     const started = performance.now();
     await fc.assert(
       fc.asyncProperty(scheduleEvent, async ({ mutation, request: event, expected }) => {
@@ -159,7 +160,7 @@ describe('abuse: fan-out on EventBridge (functions/fan-out-schedule)', () => {
           expectClearRejection(error, expected);
           check(sagemaker.callCount() === 0, () => 'called SageMaker, then rejected');
           expectPrototypesClean();
-          tally.add(mutation, 'rejected');
+          tally.add(mutation, 'rejected', !mutation.endsWith(' valid'));
           return;
         }
         check(
@@ -180,12 +181,13 @@ describe('abuse: fan-out on EventBridge (functions/fan-out-schedule)', () => {
           expect(result).toEqual({ ...want, batchId: expect.stringMatching(/^[0-9a-f]{12}$/) });
         }
         expectPrototypesClean();
-        tally.add(mutation, dryRun ? 'dry run' : 'started');
+        tally.add(mutation, dryRun ? 'dry run' : 'started', !mutation.endsWith(' valid'));
       }),
-      { numRuns: ABUSE_RUNS, timeout: 10_000 },
+      { numRuns: FAN_OUT_RUNS, timeout: 10_000 },
     );
     ms = performance.now() - started;
-    expect(tally.total).toBe(ABUSE_RUNS);
+    expect(tally.total).toBe(FAN_OUT_RUNS);
+    expect(tally.bad).toBeGreaterThanOrEqual(ABUSE_RUNS);
     expect(tally.outcomes.get('rejected') ?? 0).toBeGreaterThan(ABUSE_RUNS / 2);
     expect(tally.outcomes.get('started') ?? 0).toBeGreaterThan(ABUSE_RUNS / 20);
     // Both shapes EventBridge delivers are exercised.

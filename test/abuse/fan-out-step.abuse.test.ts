@@ -20,6 +20,7 @@ import {
   expectCallsMatchPlan,
   expectClearRejection,
   expectPrototypesClean,
+  FAN_OUT_RUNS,
   Tally,
 } from './fan-out-harness';
 
@@ -82,7 +83,7 @@ describe('abuse: fan-out LambdaStep (functions/fan-out)', () => {
     console.log(tally.line('fan-out LambdaStep event', ms));
   });
 
-  it(`answers ${ABUSE_RUNS} generated bad events with its outputs or a one-line validation error, starting nothing when it rejects`, async () => {
+  it(`answers ${FAN_OUT_RUNS} generated events, at least ${ABUSE_RUNS} of them bad, with its outputs or a one-line validation error, starting nothing when it rejects`, async () => {
     const started = performance.now();
     await fc.assert(
       fc.asyncProperty(stepEvent, async ({ mutation, request: event, expected }) => {
@@ -96,7 +97,7 @@ describe('abuse: fan-out LambdaStep (functions/fan-out)', () => {
           check(sagemaker.startCalls().length === 0, () => 'started executions, then rejected');
           check(sagemaker.callCount() === 0, () => 'called SageMaker, then rejected');
           expectPrototypesClean();
-          tally.add(mutation, 'rejected');
+          tally.add(mutation, 'rejected', mutation !== 'valid');
           return;
         }
         check(
@@ -119,12 +120,13 @@ describe('abuse: fan-out LambdaStep (functions/fan-out)', () => {
           expect(outputs).toEqual({ ...want, batchId: expect.stringMatching(/^[0-9a-f]{12}$/) });
         }
         expectPrototypesClean();
-        tally.add(mutation, dryRun ? 'dry run' : 'started');
+        tally.add(mutation, dryRun ? 'dry run' : 'started', mutation !== 'valid');
       }),
-      { numRuns: ABUSE_RUNS, timeout: 10_000 },
+      { numRuns: FAN_OUT_RUNS, timeout: 10_000 },
     );
     ms = performance.now() - started;
-    expect(tally.total).toBe(ABUSE_RUNS);
+    expect(tally.total).toBe(FAN_OUT_RUNS);
+    expect(tally.bad).toBeGreaterThanOrEqual(ABUSE_RUNS);
     // The generator reaches both sides: a suite that only rejects proves little.
     expect(tally.outcomes.get('rejected') ?? 0).toBeGreaterThan(ABUSE_RUNS / 2);
     expect(tally.outcomes.get('started') ?? 0).toBeGreaterThan(ABUSE_RUNS / 20);
