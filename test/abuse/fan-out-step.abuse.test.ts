@@ -52,10 +52,15 @@ const stepEvent = fc.oneof(
       .map(([sample, arn]) => {
         if (arn === undefined) return sample;
         const event = ownRecord([...Object.entries(sample.request), ['pipelineExecutionArn', arn]]);
-        // A bad ARN is one more problem: the rest of the expectation may no longer hold.
         const fine = typeof arn === 'string' && arn.length <= 2048;
-        const expected: FanOutExpectation = fine ? sample.expected : { kind: 'any' };
-        return { ...sample, request: event, expected };
+        if (fine) return { ...sample, request: event };
+        // A bad ARN fails the schema: a valid request is then rejected naming it, and checks
+        // made after the schema (allow-list, templates) are no longer reached.
+        const expected: FanOutExpectation =
+          sample.expected.kind === 'accept'
+            ? { kind: 'reject', field: 'pipelineExecutionArn' }
+            : { kind: 'any' };
+        return { mutation: `${sample.mutation} + bad ARN`, request: event, expected };
       }),
   },
   {
