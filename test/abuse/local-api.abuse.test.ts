@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/index';
@@ -329,6 +330,48 @@ describe('abuse: local runtime API (local/api/server.ts)', () => {
       expect(CLIENT_ERRORS).toContain((JSON.parse(answer.text) as { __type: string }).__type);
     }
     expectPrototypesClean();
+    await expectServing();
+  });
+
+  it('keeps serving after clients abort mid-body or break HTTP framing', async () => {
+    const raw = (text: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(local.port, '127.0.0.1', () => {
+          socket.write(text);
+          setTimeout(() => socket.destroy(), 50);
+        });
+        let answer = '';
+        socket.on('data', (chunk: Buffer) => {
+          answer += chunk.toString('latin1');
+        });
+        socket.on('close', () => resolve(answer));
+        socket.on('error', () => undefined);
+      });
+    const head = 'POST / HTTP/1.1\r\nHost: local\r\nX-Amz-Target: SageMaker.ListPipelines\r\n';
+    // Promised 1,000 bytes, sent 5, then gone.
+    expect(await raw(`${head}Content-Length: 1000\r\n\r\n{"a":`)).toBe('');
+    expect(await raw(`${head}Transfer-Encoding: chunked\r\n\r\nzz\r\n`)).toMatch(/^HTTP\/1\.1 400/);
+    expect(await raw('NOT HTTP AT ALL\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
+    await expectServing();
+  });
+
+  it('answers 500 concurrent bad requests, each with a JSON error, and keeps serving', async () => {
+    const bodies = ['{', 'null', '{"PipelineName":"_"}', '{"MaxResults":"x"}', ''];
+    const targets = ['SageMaker.DescribePipeline', 'SageMaker.Nope', undefined];
+    const answers = await Promise.all(
+      Array.from({ length: 500 }, (_, i) =>
+        send({
+          target: targets[i % targets.length],
+          contentType: 'application/x-amz-json-1.1',
+          body: bodies[i % bodies.length],
+        }),
+      ),
+    );
+    for (const answer of answers) {
+      expect(answer.status).toBe(400);
+      const { __type } = JSON.parse(answer.text) as { __type: string };
+      expect(CLIENT_ERRORS).toContain(__type);
+    }
     await expectServing();
   });
 
