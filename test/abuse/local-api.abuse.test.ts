@@ -248,7 +248,7 @@ describe('abuse: local runtime API (local/api/server.ts)', () => {
     await expectServing();
   });
 
-  it('takes definitions of 10,000 steps in a chain or side by side, and answers 10,000 nested conditions with a JSON error', async () => {
+  it('takes and runs definitions of 10,000 steps in a chain or side by side, and answers 10,000 nested conditions with a JSON error', async () => {
     const started = performance.now();
     for (const [name, text] of [
       ['chain-10000', manySteps(10_000, (i) => (i === 0 ? undefined : `s${i - 1}`))],
@@ -256,8 +256,23 @@ describe('abuse: local runtime API (local/api/server.ts)', () => {
     ] as const) {
       const answer = await createPipeline(name, text);
       expect(answer.status, answer.text.slice(0, 300)).toBe(200);
-      const described = await api('DescribePipeline', JSON.stringify({ PipelineName: name }));
-      expect(described.status).toBe(200);
+      const run = await api(
+        'StartPipelineExecution',
+        JSON.stringify({ PipelineName: name, ClientRequestToken: `${TOKEN}-${name}` }),
+      );
+      expect(run.status, run.text.slice(0, 300)).toBe(200);
+      const arn = (JSON.parse(run.text) as { PipelineExecutionArn: string }).PipelineExecutionArn;
+      // Every step is a Fail step: the execution fails, whether one runs or 10,000 do.
+      expect(await local.runtime.waitForExecution(arn)).toBe('Failed');
+      const page = await api(
+        'ListPipelineExecutionSteps',
+        JSON.stringify({ PipelineExecutionArn: arn, MaxResults: 100 }),
+      );
+      expect(page.status).toBe(200);
+      expect(
+        (JSON.parse(page.text) as { PipelineExecutionSteps: unknown[] }).PipelineExecutionSteps
+          .length,
+      ).toBeGreaterThan(0);
     }
     const nested = await createPipeline('nested-10000', nestedConditions(10_000));
     expect(nested.status).toBeLessThan(500);
