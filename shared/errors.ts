@@ -1,4 +1,4 @@
-import { oneLine } from './describe-value';
+import { oneLine, truncate } from './describe-value';
 
 /**
  * Errors shared by every function. Each sets `name`, keeps the `cause` and puts the
@@ -19,6 +19,9 @@ export interface FieldProblem {
  * `FailureReason` (shape `FailureReason`, max 1024, in the SageMaker API model).
  */
 export const MAX_FAILURE_REASON_LENGTH = 1024;
+
+/** Longest field name shown in a message: room for a path like `items[9999].a.b.c` and more. */
+const MAX_FIELD_SHOWN = 120;
 
 const detail = (p: FieldProblem): string => `${p.field}: ${p.problem}`;
 
@@ -71,9 +74,10 @@ export class InputValidationError extends Error {
   constructor(problems: readonly FieldProblem[], options?: { cause?: unknown; subject?: string }) {
     const subject = options?.subject ?? 'input';
     const head = `Invalid ${subject} (${problems.length} problem${problems.length === 1 ? '' : 's'}): `;
-    // Field names and values come from the event: escape them so the reason stays one line.
+    // Field names and values come from the event: escape them so the reason stays one
+    // line, and cut a field name so a huge key still leaves room to name every field.
     const printable = problems.map((p) => ({
-      field: oneLine(p.field),
+      field: truncate(oneLine(p.field), MAX_FIELD_SHOWN),
       problem: oneLine(p.problem),
     }));
     super(head + formatProblems(printable, MAX_FAILURE_REASON_LENGTH - head.length), {
