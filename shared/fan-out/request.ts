@@ -50,61 +50,52 @@ const pipelineArg = z.string().check(
   }),
 );
 
+/** Attaches a description (for contracts.json) without cloning the schema as `.check(z.describe())` would. */
+const described = <T extends z.ZodMiniType>(schema: T, description: string): T => {
+  z.globalRegistry.add(schema, { description });
+  return schema;
+};
+
 /** The fan-out request: one contract for every trigger. */
 export const fanOutRequestSchema = z.object({
-  pipelines: jsonArrayArg(
-    z.array(pipelineArg).check(z.minLength(1), z.maxLength(MAX_PIPELINES)),
-  ).check(
-    z.describe(
-      `1 to ${MAX_PIPELINES} child pipeline names or ARNs: a JSON array, or a string holding one`,
-    ),
+  pipelines: described(
+    jsonArrayArg(z.array(pipelineArg).check(z.minLength(1), z.maxLength(MAX_PIPELINES))),
+    `1 to ${MAX_PIPELINES} child pipeline names or ARNs: a JSON array, or a string holding one`,
   ),
-  items: jsonArrayArg(z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_ITEMS))).check(
-    z.describe(
-      `1 to ${MAX_ITEMS} items, any JSON values: a JSON array, or a string holding one (plan-batches' batches output as is)`,
-    ),
+  items: described(
+    jsonArrayArg(z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_ITEMS))),
+    `1 to ${MAX_ITEMS} items, any JSON values: a JSON array, or a string holding one (plan-batches' batches output as is)`,
   ),
-  batchKey: z
-    .string()
-    .check(
-      z.minLength(1),
-      z.maxLength(MAX_BATCH_KEY_LENGTH),
-      z.describe(
-        'Idempotency key of this fan-out: the parent pipeline passes Execution.PipelineExecutionArn',
-      ),
-    ),
+  batchKey: described(
+    z.string().check(z.minLength(1), z.maxLength(MAX_BATCH_KEY_LENGTH)),
+    'Idempotency key of this fan-out: the parent pipeline passes Execution.PipelineExecutionArn',
+  ),
   parameters: z.optional(
-    jsonObjectArg(z.record(z.string(), z.string())).check(
-      z.describe(
-        `Child pipeline parameter name to template (${PLACEHOLDERS}); default {"${DEFAULT_ITEM_PARAMETER}": "{{item}}"}`,
-      ),
+    described(
+      jsonObjectArg(z.record(z.string(), z.string())),
+      `Child pipeline parameter name to template (${PLACEHOLDERS}); default {"${DEFAULT_ITEM_PARAMETER}": "{{item}}"}`,
     ),
   ),
   displayNamePrefix: z.optional(
-    z
-      .string()
-      .check(
-        z.maxLength(MAX_DISPLAY_NAME_PREFIX_LENGTH),
-        z.describe(
-          `Prefix of each child execution's display name, default "${DEFAULT_DISPLAY_NAME_PREFIX}"`,
-        ),
-      ),
+    described(
+      z.string().check(z.maxLength(MAX_DISPLAY_NAME_PREFIX_LENGTH)),
+      `Prefix of each child execution's display name, default "${DEFAULT_DISPLAY_NAME_PREFIX}"`,
+    ),
   ),
   maxConcurrency: z.optional(
-    z
-      .pipe(integerArg, z.int().check(z.minimum(1), z.maximum(MAX_CONCURRENCY)))
-      .check(
-        z.describe(`Concurrent StartPipelineExecution calls, default ${DEFAULT_MAX_CONCURRENCY}`),
-      ),
+    described(
+      z.pipe(integerArg, z.int().check(z.minimum(1), z.maximum(MAX_CONCURRENCY))),
+      `Concurrent StartPipelineExecution calls, default ${DEFAULT_MAX_CONCURRENCY}`,
+    ),
   ),
   maxParallelExecutionSteps: z.optional(
-    z
-      .pipe(integerArg, z.int().check(z.minimum(MIN_MAX_PARALLEL_EXECUTION_STEPS)))
-      .check(
-        z.describe('Passed to each child as ParallelismConfiguration.MaxParallelExecutionSteps'),
-      ),
+    described(
+      z.pipe(integerArg, z.int().check(z.minimum(MIN_MAX_PARALLEL_EXECUTION_STEPS))),
+      'Passed to each child as ParallelismConfiguration.MaxParallelExecutionSteps',
+    ),
   ),
   dryRun: z.optional(
+    // booleanArg is shared: describe a clone of it, not the original.
     booleanArg.check(z.describe('Validate and return the plan without calling SageMaker')),
   ),
 });
