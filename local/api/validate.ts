@@ -32,7 +32,15 @@ function camel(name: string): string {
 }
 
 function show(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  let text: string;
+  try {
+    text = typeof value === 'string' ? value : JSON.stringify(value);
+  } catch {
+    // Nested deeper than JSON.stringify can follow (JSON.parse reads far deeper): its kind only.
+    text = Array.isArray(value)
+      ? '[...] (nested too deeply to show)'
+      : '{...} (nested too deeply to show)';
+  }
   return text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }
 
