@@ -36,6 +36,12 @@ class BodyTooLargeError extends Error {
   override name = 'BodyTooLargeError';
 }
 
+/**
+ * Strict UTF-8: an invalid byte sequence is a client error, not a U+FFFD the client never sent.
+ * A leading BOM is kept, as before, so it still fails JSON parsing.
+ */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 function readBody(request: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -49,7 +55,17 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
       }
       chunks.push(chunk);
     });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () => {
+      try {
+        resolve(utf8.decode(Buffer.concat(chunks)));
+      } catch (cause) {
+        reject(
+          new SageMakerApiError('SerializationException', 'Request body is not valid UTF-8', {
+            cause,
+          }),
+        );
+      }
+    });
     request.on('error', reject);
   });
 }
@@ -128,6 +144,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         }
         return send(response, 200, runtime.setKnobs(knobs));
       } catch (error) {
+        if (error instanceof SageMakerApiError) return sendError(response, error);
         const message =
           error instanceof KnobError || error instanceof SyntaxError ? error.message : 'bad knobs';
         return sendError(

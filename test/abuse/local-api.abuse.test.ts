@@ -416,13 +416,9 @@ describe('abuse: local runtime API (local/api/server.ts)', () => {
     await expectServing();
   });
 
-  // Defect, open: the server decodes bodies as UTF-8 without checking them
-  // (readBody in local/api/server.ts: `Buffer.concat(chunks).toString('utf8')`), so invalid byte
-  // sequences become U+FFFD and the request goes through: here a pipeline is created whose
-  // description holds a character the client never sent. Fix in readBody: decode with
-  // `new TextDecoder('utf-8', { fatal: true })` and answer SerializationException 400 when it
-  // throws. Then drop `.fails`.
-  it.fails('answers a body that is not valid UTF-8 with SerializationException 400', async () => {
+  // Was a defect: readBody (local/api/server.ts) decoded bodies leniently, so invalid bytes
+  // became U+FFFD and, here, a pipeline was created whose description the client never sent.
+  it('answers a body that is not valid UTF-8 with SerializationException 400', async () => {
     for (const bad of [[0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82]]) {
       const body = Buffer.concat([
         Buffer.from('{"PipelineName":"utf8-'),
@@ -434,7 +430,18 @@ describe('abuse: local runtime API (local/api/server.ts)', () => {
         ),
       ]);
       expectJsonError(await api('CreatePipeline', body), 'SerializationException');
+      const described = await api(
+        'DescribePipeline',
+        JSON.stringify({ PipelineName: `utf8-${bad[0]}` }),
+      );
+      expectJsonError(described, 'ResourceNotFound');
     }
+    const knobs = await send({
+      method: 'POST',
+      path: '/_local/knobs',
+      body: Buffer.from([0x7b, 0xff, 0x7d]),
+    });
+    expectJsonError(knobs, 'SerializationException');
     await expectServing();
   });
 
@@ -623,6 +630,8 @@ describe('abuse: local runtime API (local/api/server.ts)', () => {
     ) {
       return { statuses: [400], types: ['UnknownOperationException'] };
     }
+    // The generator sends a Buffer only with an invalid UTF-8 sequence in it.
+    if (Buffer.isBuffer(sent.body)) return { statuses: [400], types: ['SerializationException'] };
     return { statuses: [200, 400], types: CLIENT_ERRORS };
   };
 
