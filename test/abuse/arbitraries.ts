@@ -151,12 +151,16 @@ export const ABUSE_RUNS = 10_000;
 export const ownRecord = (entries: ReadonlyArray<readonly [string, unknown]>) => {
   const record: Record<string, unknown> = {};
   for (const [key, value] of entries) {
-    Object.defineProperty(record, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    // Only `__proto__` needs defineProperty (assignment would set the prototype); using it
+    // for every key would turn each object into a slow dictionary.
+    if (key === '__proto__') {
+      Object.defineProperty(record, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else record[key] = value;
   }
   return record;
 };
