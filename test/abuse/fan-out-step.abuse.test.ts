@@ -145,6 +145,7 @@ describe('abuse: fan-out LambdaStep (functions/fan-out)', () => {
       { 'x\u2028y': '{{index}}' },
     ]) {
       const event = { pipelines: ['child-pipeline-1'], items: ['a'], batchKey: 'k', parameters };
+      sagemaker.reset();
       const error = await handler(event, lambdaContext()).then(
         () => undefined,
         (caught: unknown) => caught,
@@ -165,6 +166,7 @@ describe('abuse: fan-out LambdaStep (functions/fan-out)', () => {
         batchKey: 'k',
         parameters: { [name]: template },
       };
+      sagemaker.reset();
       const error = await handler(event, lambdaContext()).then(
         () => undefined,
         (caught: unknown) => caught,
