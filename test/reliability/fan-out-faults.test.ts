@@ -13,7 +13,7 @@
  *   end instead of 8 s, abandon calls in flight 100 ms before it instead of 3 s. In the
  *   remaining-time scenario, 300 ms spikes on 15% of starts leave calls in flight at the end.
  *
- * Re-send bound (also in docs/fan-out.md, "Resuming a deferred batch"), for P pairs, the
+ * Re-send bound (also in README.md, "Resuming a deferred batch"), for P pairs, the
  * caller re-sending once the children it started have ended:
  *   sends <= ceil(P / min(Q, S)) + 2
  * where Q is the account's quota of concurrent executions (a send starts Q before

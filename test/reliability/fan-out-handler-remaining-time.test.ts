@@ -5,7 +5,7 @@
  * invocation starts with the handler's 8 s stop-starting margin plus room for 100 calls.
  * So each send starts about 100 items, and the rest are deferred until a re-send.
  *
- * Re-send bound (docs/fan-out.md, "Resuming a deferred batch"): ceil(pairs / 100) + 1 = 7.
+ * Re-send bound (README.md, "Resuming a deferred batch"): ceil(pairs / 100) + 1 = 7.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_FAN_OUT_LIMITS } from '../../shared/fan-out/runner';
