@@ -205,10 +205,12 @@ export const readJsonBody = (event: APIGatewayProxyEventV2): unknown => {
 
 /**
  * The batch key of a POST: the `Idempotency-Key` header, else the body's `batchKey`,
- * else a new random key (returned to the caller so it can resume).
+ * else a new random key (returned to the caller so it can resume). A body `batchKey` that
+ * is not a string is returned as is, for the schema to reject: replacing it with a random
+ * key would start the whole batch again on every re-send. `null` counts as absent.
  * @throws InputValidationError when the header and the body disagree or the header is too long.
  */
-export const batchKeyOf = (event: APIGatewayProxyEventV2, body: unknown): string => {
+export const batchKeyOf = (event: APIGatewayProxyEventV2, body: unknown): unknown => {
   const fromHeader = header(event, 'idempotency-key');
   const fromBody =
     body !== null && typeof body === 'object' && !Array.isArray(body) && 'batchKey' in body
@@ -239,7 +241,7 @@ export const batchKeyOf = (event: APIGatewayProxyEventV2, body: unknown): string
     }
     return fromHeader;
   }
-  return typeof fromBody === 'string' ? fromBody : randomUUID();
+  return fromBody === undefined || fromBody === null ? randomUUID() : fromBody;
 };
 
 /** Parses a POST into a request; the batch key comes from {@link batchKeyOf}. */
