@@ -39,6 +39,8 @@ export interface Problem {
   status: number;
   detail: string;
   errors?: readonly FieldProblem[];
+  /** Problems left out of `errors` to keep the response within Lambda's limit. */
+  errorsOmitted?: number;
   requestId?: string;
 }
 
@@ -111,6 +113,25 @@ export const toProblem = (error: unknown, requestId?: string): Problem => {
   };
 };
 
+/**
+ * A problem's JSON within a Lambda response: a 1 MB body can hold some 100,000 bad fields,
+ * so past {@link SHORTENED_LIST_LENGTH} problems, or {@link MAX_RESPONSE_CHARS} bytes, the
+ * first problems are kept and `errorsOmitted` counts the rest (`detail` still names them).
+ */
+const fitProblem = (problem: Problem): string => {
+  const errors = problem.errors ?? [];
+  let kept = Math.min(errors.length, SHORTENED_LIST_LENGTH);
+  for (;;) {
+    const text = JSON.stringify(
+      kept === errors.length
+        ? problem
+        : { ...problem, errors: errors.slice(0, kept), errorsOmitted: errors.length - kept },
+    );
+    if (kept === 0 || Buffer.byteLength(text) <= MAX_RESPONSE_CHARS) return text;
+    kept = Math.floor(kept / 2);
+  }
+};
+
 /** A problem as an HTTP API response. */
 export const problemResponse = (problem: Problem): APIGatewayProxyStructuredResultV2 => ({
   statusCode: problem.status,
@@ -118,7 +139,7 @@ export const problemResponse = (problem: Problem): APIGatewayProxyStructuredResu
     'content-type': 'application/problem+json',
     ...(problem.status === 503 ? { 'retry-after': '5' } : {}),
   },
-  body: JSON.stringify(problem),
+  body: fitProblem(problem),
 });
 
 /** middy middleware: every error becomes an `application/problem+json` response. */
