@@ -460,6 +460,7 @@ const BAD_PIPELINE_NAMES = [
 ];
 
 const BAD_PARAMETER_NAMES = [
+  ONE_MEGABYTE,
   '',
   'a b',
   'x'.repeat(257),
