@@ -8,7 +8,6 @@ import {
   errorName,
   isClientConfigError,
   isThrottling,
-  sdkAttempts,
 } from './classify';
 import { type FanOutPlan, type FanOutRequest, planFanOut } from './request';
 import type {
@@ -60,9 +59,13 @@ export interface FanOutStats {
   resumed: number;
   deferred: number;
   failed: number;
-  /** Retries after throttling: the SDK's extra attempts on throttled calls and ours. */
+  /**
+   * Retries of StartPipelineExecution after a throttled attempt: the SDK's own (told by the
+   * port's `onRetry`, whether the call then succeeds or not) and ours after a call that ended
+   * throttled. Each throttled answer that was retried counts once.
+   */
   throttledRetries: number;
-  /** All retries after throttling, 5xx or network errors. */
+  /** All retries of StartPipelineExecution, the SDK's and ours, after throttling, 5xx or network errors. */
   retries: number;
 }
 
@@ -164,6 +167,15 @@ const execute = async (plan: FanOutPlan, deps: FanOutDeps): Promise<FanOutResult
     retries: 0,
   };
   const timeLeft = () => deps.remainingTimeMs() - limits.stopStartingBelowMs;
+  // One retry, the SDK's (through the port's onRetry) or ours, by the error it repeats. A call
+  // abandoned at the deadline may still retry until its abort lands; once the stats are
+  // reported, those retries change them no more.
+  let reported = false;
+  const countRetry = (error: unknown) => {
+    if (reported) return;
+    stats.retries++;
+    if (isThrottling(error)) stats.throttledRetries++;
+  };
 
   // Past this point, in-flight calls are abandoned: one timer for the whole run.
   const abandon = new AbortController();
@@ -250,16 +262,23 @@ const execute = async (plan: FanOutPlan, deps: FanOutDeps): Promise<FanOutResult
               },
             }),
       };
+      // The error of our previous call, once we retry it.
+      let retrying: { error: unknown } | undefined;
       for (let call = 1; ; call++) {
         if (stopReason) return { kind: 'deferred', reason: stopReason };
         if (abandon.signal.aborted) return { kind: 'deferred', reason: 'time-budget' };
+        // Our retry repeats the call's last attempt, which the SDK did not retry: counted
+        // here, once it is sent; the SDK's retries inside the call count through onRetry.
+        if (retrying) countRetry(retrying.error);
         let error: unknown;
         try {
           const response = await raceAbandon(
-            deps.sagemaker.startPipelineExecution(input, { abortSignal: abandon.signal }),
+            deps.sagemaker.startPipelineExecution(input, {
+              abortSignal: abandon.signal,
+              onRetry: countRetry,
+            }),
           );
           if (response === ABANDONED) return { kind: 'deferred', reason: 'time-budget' };
-          stats.retries += sdkAttempts(response) - 1;
           if (response.PipelineExecutionArn) {
             stats.startCalls++;
             return { kind: 'started', executionArn: response.PipelineExecutionArn };
@@ -272,9 +291,6 @@ const execute = async (plan: FanOutPlan, deps: FanOutDeps): Promise<FanOutResult
           );
         } catch (caught) {
           error = caught;
-          const extra = sdkAttempts(caught) - 1;
-          stats.retries += extra;
-          if (isThrottling(caught)) stats.throttledRetries += extra;
         }
         if (abandon.signal.aborted) return { kind: 'deferred', reason: 'time-budget' };
         const kind = classifyError(error);
@@ -300,8 +316,7 @@ const execute = async (plan: FanOutPlan, deps: FanOutDeps): Promise<FanOutResult
           random() * Math.min(limits.backoffMaxMs, limits.backoffBaseMs * 2 ** (call - 1)),
         );
         if (timeLeft() - delay <= 0) return { kind: 'deferred', reason: 'time-budget' };
-        stats.retries++;
-        if (isThrottling(error)) stats.throttledRetries++;
+        retrying = { error };
         await sleep(delay);
       }
     };
@@ -348,6 +363,7 @@ const execute = async (plan: FanOutPlan, deps: FanOutDeps): Promise<FanOutResult
   });
   stats.deferred = deferredExecutions.length;
   stats.failed = failed.length;
+  reported = true;
   deps.onStats?.(stats);
   log.info('Fan-out finished', {
     batchId: plan.batchId,

@@ -8,7 +8,7 @@ import {
 import { AdaptiveRetryStrategy } from '@smithy/core/retry';
 import { optionalEnv } from '../config';
 import { FanOutRateLimiter } from './rate-limiter';
-import type { FanOutSageMaker } from './sagemaker';
+import type { FanOutCallOptions, FanOutSageMaker } from './sagemaker';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -50,10 +50,59 @@ export const createSageMakerClient = (env: Env = process.env): SageMakerClient =
   });
 };
 
-/** Adapts a SageMaker client to the narrow interface the runner uses. */
+/** Name of the middleware that tells a call's `onRetry` of each retry the SDK makes. */
+export const RETRY_OBSERVER_NAME = 'fanOutRetryObserver';
+
+/**
+ * A middleware for just inside the SDK's retry middleware, where it runs once per attempt:
+ * each attempt after the first is a retry, reported with the error of the attempt before.
+ * It neither changes nor delays anything.
+ */
+const retryObserver =
+  (onRetry: (error: unknown) => void) =>
+  <Args, Result>(next: (args: Args) => Promise<Result>) => {
+    let failed: { error: unknown } | undefined;
+    return async (args: Args): Promise<Result> => {
+      if (failed) onRetry(failed.error);
+      try {
+        return await next(args);
+      } catch (error) {
+        failed = { error };
+        throw error;
+      }
+    };
+  };
+
+/** Adds the retry observer to one command, so each call counts only its own retries. */
+const observeRetries = <C extends StartPipelineExecutionCommand | ListPipelineExecutionsCommand>(
+  command: C,
+  onRetry: ((error: unknown) => void) | undefined,
+): C => {
+  if (onRetry === undefined) return command;
+  command.middlewareStack.addRelativeTo(retryObserver(onRetry), {
+    relation: 'after',
+    toMiddleware: 'retryMiddleware',
+    name: RETRY_OBSERVER_NAME,
+  });
+  return command;
+};
+
+const sendOptions = (options: FanOutCallOptions | undefined) =>
+  options?.abortSignal === undefined ? undefined : { abortSignal: options.abortSignal };
+
+/**
+ * Adapts a SageMaker client to the narrow interface the runner uses. A call's `onRetry` is
+ * told of each retry the client's retry strategy makes, with the error it retries.
+ */
 export const sageMakerPort = (client: SageMakerClient): FanOutSageMaker => ({
   startPipelineExecution: (input, options) =>
-    client.send(new StartPipelineExecutionCommand(input), options),
+    client.send(
+      observeRetries(new StartPipelineExecutionCommand(input), options?.onRetry),
+      sendOptions(options),
+    ),
   listPipelineExecutions: (input, options) =>
-    client.send(new ListPipelineExecutionsCommand(input), options),
+    client.send(
+      observeRetries(new ListPipelineExecutionsCommand(input), options?.onRetry),
+      sendOptions(options),
+    ),
 });

@@ -5,6 +5,18 @@ import type {
   StartPipelineExecutionCommandOutput,
 } from '@aws-sdk/client-sagemaker';
 
+/** Options of one call through the port. */
+export interface FanOutCallOptions {
+  abortSignal?: AbortSignal;
+  /**
+   * Told of each retry the client makes on its own inside this call (the SDK's retries), once
+   * per retry, as it is sent, with the error of the attempt it repeats. The caller learns why
+   * each attempt failed, which `$metadata.attempts` does not say. A port whose client does
+   * not retry never calls it.
+   */
+  onRetry?: (error: unknown) => void;
+}
+
 /**
  * The two SageMaker operations the fan-out uses. The runner depends on this narrow
  * interface only: Lambda handlers pass {@link sageMakerPort} over the module's client,
@@ -13,10 +25,10 @@ import type {
 export interface FanOutSageMaker {
   startPipelineExecution(
     input: StartPipelineExecutionCommandInput,
-    options?: { abortSignal?: AbortSignal },
+    options?: FanOutCallOptions,
   ): Promise<Pick<StartPipelineExecutionCommandOutput, 'PipelineExecutionArn' | '$metadata'>>;
   listPipelineExecutions(
     input: ListPipelineExecutionsCommandInput,
-    options?: { abortSignal?: AbortSignal },
+    options?: FanOutCallOptions,
   ): Promise<Pick<ListPipelineExecutionsCommandOutput, 'PipelineExecutionSummaries' | 'NextToken'>>;
 }

@@ -6,6 +6,7 @@ import { displayNameOf } from '../../shared/fan-out/identity';
 import { type FanOutRequest, fanOutRequestSchema } from '../../shared/fan-out/request';
 import { type FanOutDeps, type FanOutStats, runFanOut } from '../../shared/fan-out/runner';
 import type { FanOutSageMaker } from '../../shared/fan-out/sagemaker';
+import { sageMakerPort } from '../../shared/fan-out/sagemaker-client';
 import {
   FakeSageMaker,
   instantSleep,
@@ -14,6 +15,12 @@ import {
   throttling,
   validationError,
 } from './support/fake-sagemaker';
+import {
+  inTurn,
+  type Script,
+  type ScriptedSageMaker,
+  startScriptedSageMaker,
+} from './support/scripted-sagemaker';
 
 const allowAll: AllowList = { kind: 'any' };
 
@@ -334,5 +341,74 @@ describe('runFanOut', () => {
       runFanOut(request({ items: [{ id: 1 }, {}], parameters: { Id: '{{item.id}}' } }), deps()),
     ).rejects.toThrow(InputValidationError);
     expect(mock.calls()).toHaveLength(0);
+  });
+});
+
+/**
+ * Retries and ThrottledRetries against real HTTP answers through the production client, so the
+ * SDK's own retries (3 attempts a call) run as they do against SageMaker.
+ */
+describe('runFanOut counts retries inside the SDK and its own', () => {
+  let service: ScriptedSageMaker | undefined;
+  afterEach(async () => {
+    await service?.close();
+    service = undefined;
+  });
+
+  const run = async (script: Script, overrides: Record<string, unknown> = {}) => {
+    service = await startScriptedSageMaker(script);
+    const stats: FanOutStats[] = [];
+    const result = await runFanOut(request({ pipelines: ['child-a'], ...overrides }), {
+      sagemaker: sageMakerPort(service.client),
+      allowList: allowAll,
+      remainingTimeMs: () => 600_000,
+      sleep: instantSleep().sleep,
+      random: () => 0.5,
+      onStats: (s) => stats.push(s),
+      ...(overrides.limits ? { limits: overrides.limits as FanOutDeps['limits'] } : {}),
+    });
+    return { result, stats: stats[0] as FanOutStats, answered: service.answered };
+  };
+
+  it('counts every throttled attempt the SDK retried in calls that then succeeded', async () => {
+    const throttles: Record<string, number> = { a: 0, b: 1, c: 2, d: 2, e: 1 };
+    const { result, stats, answered } = await run(({ input }, earlier) => {
+      const item = (input.PipelineParameters as Array<{ Value: string }>)[0]?.Value ?? '';
+      return earlier < (throttles[item] ?? 0) ? 'throttled' : 'ok';
+    });
+    expect(result).toMatchObject({ started: 5, deferred: 0 });
+    expect(answered).toEqual({ ok: 5, throttled: 6, 'server-error': 0 });
+    expect(stats).toMatchObject({ startCalls: 5, throttledRetries: 6, retries: 6 });
+  });
+
+  it('counts throttles that exhaust the SDK attempts, then its own retry, once each', async () => {
+    const { result, stats, answered } = await run(inTurn('throttled', 'throttled', 'throttled'), {
+      items: ['x'],
+    });
+    expect(result.started).toBe(1);
+    // The SDK's 2 retries inside the first call, and ours after its last throttled answer.
+    expect(answered).toEqual({ ok: 1, throttled: 3, 'server-error': 0 });
+    expect(stats).toMatchObject({ throttledRetries: 3, retries: 3 });
+  });
+
+  it('counts retries after a 5xx in retries but not as throttled', async () => {
+    const { result, stats, answered } = await run(
+      inTurn('server-error', 'server-error', 'server-error', 'throttled'),
+      { items: ['x'] },
+    );
+    expect(result.started).toBe(1);
+    expect(answered).toEqual({ ok: 1, throttled: 1, 'server-error': 3 });
+    // SDK: 2 after a 500; ours: 1 after a 500; SDK in our call: 1 after the throttle.
+    expect(stats).toMatchObject({ throttledRetries: 1, retries: 4 });
+  });
+
+  it('does not count a throttled answer nobody retried: the item is deferred', async () => {
+    const { result, stats, answered } = await run(() => 'throttled', {
+      items: ['x'],
+      limits: { maxCallsPerItem: 2 },
+    });
+    expect(result).toMatchObject({ started: 0, deferred: 1 });
+    expect(answered.throttled).toBe(6);
+    expect(stats).toMatchObject({ throttledRetries: 5, retries: 5 });
   });
 });

@@ -10,6 +10,7 @@ import {
   type StartPipelineExecutionCommandInput,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
+import { sdkAttempts } from '../../../shared/fan-out/classify';
 import { pipelineNameOf } from '../../../shared/fan-out/identity';
 import type { FanOutSageMaker } from '../../../shared/fan-out/sagemaker';
 import { sageMakerPort } from '../../../shared/fan-out/sagemaker-client';
@@ -135,12 +136,28 @@ export class FakeSageMaker {
 /**
  * Routes every SageMakerClient's commands to `fake` with aws-sdk-client-mock and
  * returns the runner's port over a real client, so the SDK command plumbing is used.
+ *
+ * aws-sdk-client-mock replaces `send`, so the SDK's retries never run. A start that fails
+ * with `$metadata.attempts` n stands for n attempts that all failed with that error: the
+ * port tells the call's `onRetry` of n - 1 retries after it, as the real client would.
+ * (Retries inside the SDK against real HTTP answers: `scripted-sagemaker.ts`.)
  */
 export const mockSageMaker = (fake: FakeSageMaker) => {
   const mock = mockClient(SageMakerClient);
   mock.on(StartPipelineExecutionCommand).callsFake((input) => fake.start(input));
   mock.on(ListPipelineExecutionsCommand).callsFake((input) => fake.list(input));
-  const port: FanOutSageMaker = sageMakerPort(new SageMakerClient({ region: 'us-east-1' }));
+  const real: FanOutSageMaker = sageMakerPort(new SageMakerClient({ region: 'us-east-1' }));
+  const port: FanOutSageMaker = {
+    ...real,
+    startPipelineExecution: async (input, options) => {
+      try {
+        return await real.startPipelineExecution(input, options);
+      } catch (error) {
+        for (let retry = 1; retry < sdkAttempts(error); retry++) options?.onRetry?.(error);
+        throw error;
+      }
+    },
+  };
   return { mock, port };
 };
 
