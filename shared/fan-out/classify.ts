@@ -114,9 +114,3 @@ export const classifyError = (error: unknown): ErrorClass => {
   if (status === undefined && shape.$fault === undefined) return 'transient';
   return 'permanent';
 };
-
-/** Attempts the SDK made for one call (1 when it did not retry), from `$metadata.attempts`. */
-export const sdkAttempts = (resultOrError: unknown): number => {
-  const attempts = shapeOf(resultOrError).$metadata?.attempts;
-  return typeof attempts === 'number' && attempts >= 1 ? attempts : 1;
-};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyError, isThrottling, sdkAttempts } from '../../shared/fan-out/classify';
+import { classifyError, isThrottling } from '../../shared/fan-out/classify';
 import { serverError, throttling, validationError } from './support/fake-sagemaker';
 
 const named = (name: string, extra: Record<string, unknown> = {}) =>
@@ -58,10 +58,8 @@ describe('classifyError', () => {
     expect(classifyError(new Error('Region is missing'))).toBe('permanent');
   });
 
-  it('reads throttling and SDK attempts from the error metadata', () => {
+  it('tells a throttling error from a server error', () => {
     expect(isThrottling(throttling())).toBe(true);
     expect(isThrottling(serverError())).toBe(false);
-    expect(sdkAttempts(throttling(3))).toBe(3);
-    expect(sdkAttempts(new Error('no metadata'))).toBe(1);
   });
 });

@@ -10,10 +10,18 @@ import {
   type StartPipelineExecutionCommandInput,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { sdkAttempts } from '../../../shared/fan-out/classify';
 import { pipelineNameOf } from '../../../shared/fan-out/identity';
 import type { FanOutSageMaker } from '../../../shared/fan-out/sagemaker';
 import { sageMakerPort } from '../../../shared/fan-out/sagemaker-client';
+
+/** Attempts the SDK made for one call (1 when it did not retry), from `$metadata.attempts`. */
+const sdkAttempts = (error: unknown): number => {
+  const attempts =
+    error !== null && typeof error === 'object' && '$metadata' in error
+      ? (error.$metadata as { attempts?: unknown } | undefined)?.attempts
+      : undefined;
+  return typeof attempts === 'number' && attempts >= 1 ? attempts : 1;
+};
 
 /** An execution the fake service holds. */
 export interface FakeExecution {
