@@ -24,7 +24,7 @@ export const MAX_BODY_BYTES = 1_048_576;
  * A synchronous Lambda response is at most 6 MB (Lambda quotas, "Invocation payload");
  * bodies past this are shortened (see {@link fitBody}).
  */
-const MAX_RESPONSE_CHARS = 5_000_000;
+const MAX_RESPONSE_BYTES = 5_000_000;
 /** Entries kept per list when a response body must be shortened. */
 const SHORTENED_LIST_LENGTH = 1_000;
 /** Pages of ListPipelineExecutions read per pipeline for GET (100 executions each). */
@@ -115,7 +115,7 @@ export const toProblem = (error: unknown, requestId?: string): Problem => {
 
 /**
  * A problem's JSON within a Lambda response: a 1 MB body can hold some 100,000 bad fields,
- * so past {@link SHORTENED_LIST_LENGTH} problems, or {@link MAX_RESPONSE_CHARS} bytes, the
+ * so past {@link SHORTENED_LIST_LENGTH} problems, or {@link MAX_RESPONSE_BYTES} bytes, the
  * first problems are kept and `errorsOmitted` counts the rest (`detail` still names them).
  */
 const fitProblem = (problem: Problem): string => {
@@ -127,7 +127,7 @@ const fitProblem = (problem: Problem): string => {
         ? problem
         : { ...problem, errors: errors.slice(0, kept), errorsOmitted: errors.length - kept },
     );
-    if (kept === 0 || Buffer.byteLength(text) <= MAX_RESPONSE_CHARS) return text;
+    if (kept === 0 || Buffer.byteLength(text) <= MAX_RESPONSE_BYTES) return text;
     kept = Math.floor(kept / 2);
   }
 };
@@ -279,16 +279,22 @@ export const requestFromHttp = (event: APIGatewayProxyEventV2) => {
 /** Shortens a body's long lists until it fits in a Lambda response; GET lists everything. */
 const fitBody = (body: Record<string, unknown>, lists: readonly string[]): string => {
   const text = JSON.stringify(body);
-  if (text.length <= MAX_RESPONSE_CHARS) return text;
-  const shortened: Record<string, unknown> = { ...body };
-  for (const name of lists) {
-    const list = body[name];
-    if (Array.isArray(list) && list.length > SHORTENED_LIST_LENGTH) {
-      shortened[name] = list.slice(0, SHORTENED_LIST_LENGTH);
-      shortened[`${name}Omitted`] = list.length - SHORTENED_LIST_LENGTH;
+  if (Buffer.byteLength(text) <= MAX_RESPONSE_BYTES) return text;
+  // Halve the lists until the body fits: entries can be large (a plan's rendered parameters).
+  for (let keep = SHORTENED_LIST_LENGTH; ; keep = Math.floor(keep / 2)) {
+    const shortened: Record<string, unknown> = { ...body };
+    for (const name of lists) {
+      const list = body[name];
+      if (Array.isArray(list) && list.length > keep) {
+        const omitted = body[`${name}Omitted`];
+        shortened[name] = list.slice(0, keep);
+        shortened[`${name}Omitted`] =
+          (typeof omitted === 'number' ? omitted : 0) + list.length - keep;
+      }
     }
+    const fitted = JSON.stringify(shortened);
+    if (keep === 0 || Buffer.byteLength(fitted) <= MAX_RESPONSE_BYTES) return fitted;
   }
-  return JSON.stringify(shortened);
 };
 
 /**
@@ -413,7 +419,7 @@ const fitStatusBody = (body: {
   pipelines: Array<{ executions: unknown[] } & Record<string, unknown>>;
 }): string => {
   const text = JSON.stringify(body);
-  if (text.length <= MAX_RESPONSE_CHARS) return text;
+  if (Buffer.byteLength(text) <= MAX_RESPONSE_BYTES) return text;
   const share = Math.max(1, Math.floor(SHORTENED_LIST_LENGTH / body.pipelines.length));
   return JSON.stringify({
     ...body,

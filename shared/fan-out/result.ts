@@ -48,8 +48,10 @@ export interface FanOutResult {
   deferredExecutions: DeferredExecution[];
   /** True when the request asked for a dry run: nothing was called. */
   dryRun: boolean;
-  /** The full plan, only on a dry run. */
+  /** The plan, only on a dry run: every entry, or the first ones within the dry-run budget. */
   plan?: PlanEntry[];
+  /** Plan entries left out of `plan` to stay within the dry-run budget. */
+  planOmitted?: number;
 }
 
 /** True when every (pipeline, item) is started. */

@@ -548,15 +548,9 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
     expect(sagemaker.callCount()).toBe(0);
   });
 
-  // Defect, open: a dry run returns every planned execution with all its rendered parameters,
-  // and fitBody (shared/fan-out/http.ts) only cuts lists to 1,000 entries, whatever their size.
-  // Here a 200 KB request (40 items, 200 parameters of 1,001 characters) answers 200 with an
-  // 8 MB body, which Lambda cannot return (the HTTP API answers 5xx). Larger ones exhaust the
-  // function's memory first: 100 items x 10 pipelines builds a 205 MB body (584 MB RSS);
-  // 1,000 items answer 500 after 7.6 s (RangeError: Invalid string length). Fix in two places:
-  // dryRunResult (shared/fan-out/runner.ts) materialises only the first entries of the plan
-  // (say 100, with `planOmitted`), and fitBody shortens until the text is under 6 MB.
-  it.fails("answers a dry run with 200 parameters of 1,000 characters within Lambda's 6 MB response", async () => {
+  // Each plan entry carries every rendered parameter: the dry run keeps a byte budget
+  // (MAX_DRY_RUN_PLAN_BYTES, shared/fan-out/runner.ts) and counts the rest in planOmitted.
+  it("answers a dry run with 200 parameters of 1,000 characters within Lambda's 6 MB response", async () => {
     sagemaker.reset();
     const parameters = Object.fromEntries(
       Array.from({ length: 200 }, (_, i) => [`P${i}`, `${'x'.repeat(1000)}{{index}}`]),
@@ -574,6 +568,33 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
     const response = (await handler(event, lambdaContext())) as Response;
     expect(response.statusCode).toBe(200);
     expect(Buffer.byteLength(response.body)).toBeLessThanOrEqual(LAMBDA_RESPONSE_LIMIT);
+    const body = JSON.parse(response.body) as { plan: unknown[]; planOmitted?: number };
+    expect(body.plan.length).toBeGreaterThan(0);
+    expect(body.plan.length + (body.planOmitted ?? 0)).toBe(40);
+    expect(sagemaker.callCount()).toBe(0);
+  });
+
+  it('answers a dry run of 1,000 items with 200 parameters of 1,000 characters, counting what it leaves out', async () => {
+    sagemaker.reset();
+    const parameters = Object.fromEntries(
+      Array.from({ length: 200 }, (_, i) => [`P${i}`, `${'x'.repeat(1000)}{{index}}`]),
+    );
+    const event: APIGatewayProxyEventV2 = {
+      ...POST,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        pipelines: ['child-pipeline-1', 'child-pipeline-2'],
+        items: Array.from({ length: 1000 }, (_, i) => i),
+        parameters,
+        dryRun: true,
+      }),
+    };
+    const response = (await handler(event, lambdaContext())) as Response;
+    expect(response.statusCode).toBe(200);
+    expect(Buffer.byteLength(response.body)).toBeLessThanOrEqual(LAMBDA_RESPONSE_LIMIT);
+    const body = JSON.parse(response.body) as { plan: unknown[]; planOmitted?: number };
+    expect(body.plan.length + (body.planOmitted ?? 0)).toBe(2000);
+    expect(body.planOmitted).toBeGreaterThan(0);
     expect(sagemaker.callCount()).toBe(0);
   });
 });
