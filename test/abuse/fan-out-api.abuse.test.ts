@@ -550,7 +550,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
 
   // Each plan entry carries every rendered parameter: the dry run keeps a byte budget
   // (MAX_DRY_RUN_PLAN_BYTES, shared/fan-out/runner.ts) and counts the rest in planOmitted.
-  it("answers a dry run with 200 parameters of 1,000 characters within Lambda's 6 MB response", async () => {
+  const dryRunWithLargeParameters = async (pipelines: string[], itemCount: number) => {
     sagemaker.reset();
     const parameters = Object.fromEntries(
       Array.from({ length: 200 }, (_, i) => [`P${i}`, `${'x'.repeat(1000)}{{index}}`]),
@@ -559,8 +559,8 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
       ...POST,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        pipelines: ['child-pipeline-1'],
-        items: Array.from({ length: 40 }, (_, i) => i),
+        pipelines,
+        items: Array.from({ length: itemCount }, (_, i) => i),
         parameters,
         dryRun: true,
       }),
@@ -568,33 +568,19 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
     const response = (await handler(event, lambdaContext())) as Response;
     expect(response.statusCode).toBe(200);
     expect(Buffer.byteLength(response.body)).toBeLessThanOrEqual(LAMBDA_RESPONSE_LIMIT);
-    const body = JSON.parse(response.body) as { plan: unknown[]; planOmitted?: number };
+    expect(sagemaker.callCount()).toBe(0);
+    return JSON.parse(response.body) as { plan: unknown[]; planOmitted?: number };
+  };
+
+  it("answers a dry run with 200 parameters of 1,000 characters within Lambda's 6 MB response", async () => {
+    const body = await dryRunWithLargeParameters(['child-pipeline-1'], 40);
     expect(body.plan.length).toBeGreaterThan(0);
     expect(body.plan.length + (body.planOmitted ?? 0)).toBe(40);
-    expect(sagemaker.callCount()).toBe(0);
   });
 
   it('answers a dry run of 1,000 items with 200 parameters of 1,000 characters, counting what it leaves out', async () => {
-    sagemaker.reset();
-    const parameters = Object.fromEntries(
-      Array.from({ length: 200 }, (_, i) => [`P${i}`, `${'x'.repeat(1000)}{{index}}`]),
-    );
-    const event: APIGatewayProxyEventV2 = {
-      ...POST,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        pipelines: ['child-pipeline-1', 'child-pipeline-2'],
-        items: Array.from({ length: 1000 }, (_, i) => i),
-        parameters,
-        dryRun: true,
-      }),
-    };
-    const response = (await handler(event, lambdaContext())) as Response;
-    expect(response.statusCode).toBe(200);
-    expect(Buffer.byteLength(response.body)).toBeLessThanOrEqual(LAMBDA_RESPONSE_LIMIT);
-    const body = JSON.parse(response.body) as { plan: unknown[]; planOmitted?: number };
+    const body = await dryRunWithLargeParameters(['child-pipeline-1', 'child-pipeline-2'], 1000);
     expect(body.plan.length + (body.planOmitted ?? 0)).toBe(2000);
     expect(body.planOmitted).toBeGreaterThan(0);
-    expect(sagemaker.callCount()).toBe(0);
   });
 });
