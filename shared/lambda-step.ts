@@ -85,12 +85,17 @@ const EXPECTED_WORDS: Record<string, string> = {
   null: 'null',
 };
 
-const sizeUnit = (origin: string): string =>
-  origin === 'string' ? ' characters' : origin === 'array' || origin === 'set' ? ' items' : '';
+/** `1 item`, `3 items`, `1 character`: a count with its unit for the schema's origin. */
+const counted = (origin: string, count: number | bigint): string => {
+  const unit =
+    origin === 'string' ? 'character' : origin === 'array' || origin === 'set' ? 'item' : '';
+  if (unit === '') return String(count);
+  return `${String(count)} ${unit}${Number(count) === 1 ? '' : 's'}`;
+};
 
 const receivedSize = (origin: string, input: unknown): string => {
-  if (origin === 'string' && typeof input === 'string') return `${input.length} characters`;
-  if (origin === 'array' && Array.isArray(input)) return `${input.length} items`;
+  if (origin === 'string' && typeof input === 'string') return counted(origin, input.length);
+  if (origin === 'array' && Array.isArray(input)) return counted(origin, input.length);
   return describeValue(input);
 };
 
@@ -124,9 +129,9 @@ const describeIssue = (issue: z.core.$ZodIssue): string => {
       }
       return `expected ${EXPECTED_WORDS[issue.expected] ?? issue.expected}, received ${describeValue(issue.input)}`;
     case 'too_big':
-      return `expected at most ${String(issue.maximum)}${sizeUnit(issue.origin)}, received ${receivedSize(issue.origin, issue.input)}`;
+      return `expected at most ${counted(issue.origin, issue.maximum)}, received ${receivedSize(issue.origin, issue.input)}`;
     case 'too_small':
-      return `expected at least ${String(issue.minimum)}${sizeUnit(issue.origin)}, received ${receivedSize(issue.origin, issue.input)}`;
+      return `expected at least ${counted(issue.origin, issue.minimum)}, received ${receivedSize(issue.origin, issue.input)}`;
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, received ${describeValue(issue.input)}`;
     case 'invalid_format':

@@ -198,3 +198,24 @@ describe('parseEvent', () => {
     });
   });
 });
+
+describe('parseEvent size messages', () => {
+  const schema = z.object({
+    list: z.array(z.string()).check(z.minLength(1), z.maxLength(2)),
+    name: z.string().check(z.maxLength(1)),
+  });
+
+  it('says "1 item" and "1 character" in the singular', () => {
+    try {
+      parseEvent(schema, { list: [], name: 'ab' });
+      throw new Error('parseEvent accepted the event');
+    } catch (error) {
+      expect((error as Error).message).toContain(
+        'list: expected at least 1 item, received 0 items',
+      );
+      expect((error as Error).message).toContain(
+        'name: expected at most 1 character, received 2 characters',
+      );
+    }
+  });
+});
