@@ -201,6 +201,9 @@ function checkDefault(parameter: ParameterDeclaration): void {
   }
 }
 
+/** Steps of a cycle named in the error; the rest are counted. */
+const MAX_CYCLE_STEPS_SHOWN = 20;
+
 /** A cycle in the step graph, as the list of steps around it; iterative, so 10,000 steps are fine. */
 function findCycle(steps: Map<string, StepNode>): string[] | undefined {
   const state = new Map<string, 'visiting' | 'done'>();
@@ -355,6 +358,14 @@ function compile(text: string): CompiledDefinition {
   }
 
   const cycle = findCycle(steps);
-  if (cycle) throw new DefinitionError(`steps form a cycle: ${cycle.join(' -> ')}`);
+  if (cycle) {
+    // A long ring would make a message of many kilobytes: name its first steps and count it.
+    const shown =
+      cycle.length <= MAX_CYCLE_STEPS_SHOWN ? cycle : cycle.slice(0, MAX_CYCLE_STEPS_SHOWN);
+    const rest = cycle.length - shown.length;
+    throw new DefinitionError(
+      `steps form a cycle: ${shown.join(' -> ')}${rest > 0 ? ` -> ... (${cycle.length - 1} steps in all)` : ''}`,
+    );
+  }
   return { definition, parameters, steps };
 }

@@ -175,9 +175,12 @@ describe('definition: CreatePipeline checks', () => {
       { ...chain[0], DependsOn: ['s9999'] } as (typeof chain)[number],
       ...chain.slice(1),
     ];
-    expect(rejection(definition(closed))).toMatch(
-      /^steps form a cycle: s0 -> s9999 -> s9998 -> .* -> s1 -> s0$/,
+    const message = rejection(definition(closed));
+    expect(message).toMatch(
+      /^steps form a cycle: s0 -> s9999 -> s9998 -> .* -> \.\.\. \(10000 steps in all\)$/,
     );
+    // The ring is named by its first steps and counted, not listed whole.
+    expect(message.length).toBeLessThan(400);
   });
 
   it('rejects a definition nested too deeply to analyse', () => {
