@@ -66,8 +66,16 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
         );
       }
     });
-    request.on('error', reject);
+    request.on('error', (cause) => reject(new ClientGoneError({ cause })));
   });
+}
+
+/** The client went away before its request was read: nobody to answer, nothing wrong here. */
+class ClientGoneError extends Error {
+  constructor(options: { cause: unknown }) {
+    super('the client disconnected before its request was read', options);
+    this.name = 'ClientGoneError';
+  }
 }
 
 /** JSON 1.1 sends timestamps as epoch seconds. */
@@ -250,6 +258,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       if (error instanceof SageMakerApiError) return sendError(response, error);
+      if (error instanceof ClientGoneError) return response.destroy();
       log(
         `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
       );

@@ -62,6 +62,8 @@ const nestedConditions = (depth: number) => {
 
 describe('abuse: local runtime API (local/api/server.ts)', () => {
   let local: LocalRuntime;
+  /** Lines the runtime logged; the abort test checks that a vanished client is not an internal error. */
+  const logged: string[] = [];
   const statuses = new Map<string, number>();
   let tried = 0;
   let ms = 0;
@@ -69,6 +71,7 @@ describe('abuse: local runtime API (local/api/server.ts)', () => {
   beforeAll(async () => {
     local = await startLocalRuntime({
       invoker: fakeInvoker({ echo: (payload) => ({ out: JSON.stringify(payload).slice(0, 100) }) }),
+      log: (line) => logged.push(line),
     });
   });
   afterAll(async () => {
@@ -363,8 +366,11 @@ describe('abuse: local runtime API (local/api/server.ts)', () => {
         socket.on('error', () => undefined);
       });
     const head = 'POST / HTTP/1.1\r\nHost: local\r\nX-Amz-Target: SageMaker.ListPipelines\r\n';
-    // Promised 1,000 bytes, sent 5, then gone.
+    // Promised 1,000 bytes, sent 5, then gone: nobody to answer, and no internal error either.
+    logged.length = 0;
     expect(await raw(`${head}Content-Length: 1000\r\n\r\n{"a":`)).toBe('');
+    await expectServing();
+    expect(logged.filter((line) => line.includes('internal error'))).toEqual([]);
     expect(await raw(`${head}Transfer-Encoding: chunked\r\n\r\nzz\r\n`)).toMatch(/^HTTP\/1\.1 400/);
     expect(await raw('NOT HTTP AT ALL\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
     await expectServing();
