@@ -139,6 +139,7 @@ const isKind = (value: unknown, kind: 'array' | 'object'): boolean =>
     : value !== null && typeof value === 'object' && !Array.isArray(value);
 
 const TOO_DEEP = Symbol('too deep');
+const PROTO_KEY = Symbol('__proto__ key');
 
 const jsonOrText = <T extends z.ZodMiniType>(kind: 'array' | 'object', schema: T) => {
   const raw = argument(
@@ -150,7 +151,9 @@ const jsonOrText = <T extends z.ZodMiniType>(kind: 'array' | 'object', schema: T
             ? value
             : undefined;
       if (parsed === undefined) return undefined;
-      return jsonDepthExceeds(parsed, MAX_JSON_DEPTH) ? TOO_DEEP : parsed;
+      if (jsonDepthExceeds(parsed, MAX_JSON_DEPTH)) return TOO_DEEP;
+      // zod's record parsing would silently drop this key: refuse it rather than lose it.
+      return kind === 'object' && Object.hasOwn(parsed as object, '__proto__') ? PROTO_KEY : parsed;
     },
     (value) =>
       typeof value === 'string'
@@ -162,6 +165,10 @@ const jsonOrText = <T extends z.ZodMiniType>(kind: 'array' | 'object', schema: T
   ).check(
     z.refine((value) => value !== TOO_DEEP, {
       message: `nested deeper than ${MAX_JSON_DEPTH} levels`,
+      abort: true,
+    }),
+    z.refine((value) => value !== PROTO_KEY, {
+      message: 'holds a "__proto__" key, which cannot be passed on safely; rename it',
       abort: true,
     }),
   );
