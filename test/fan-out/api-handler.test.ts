@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { batchIdOf } from '../../shared/fan-out/identity';
 import { lambdaContext, loadEvent } from '../helpers/events';
-import { FakeSageMaker, mockSageMaker, throttling } from './support/fake-sagemaker';
+import { type FakeSageMaker, throttling, useFakeSageMaker } from './support/fake-sagemaker';
 
 vi.hoisted(() => {
   process.env.FAN_OUT_ALLOWED_PIPELINES = 'child-pipeline-1,child-pipeline-2';
@@ -39,15 +39,10 @@ const request = { pipelines: ['child-pipeline-1', 'child-pipeline-2'], items: ['
 
 describe('fan-out-api handler', () => {
   let fake: FakeSageMaker;
-  let restore: () => void;
 
   beforeEach(() => {
-    fake = new FakeSageMaker();
-    fake.pipelines = new Set(['child-pipeline-1', 'child-pipeline-2']);
-    const { mock } = mockSageMaker(fake);
-    restore = () => mock.restore();
+    fake = useFakeSageMaker();
   });
-  afterEach(() => restore());
 
   describe('POST /fan-outs', () => {
     it('answers 200 with every execution when all are started (events/fan-out-api-post.json)', async () => {

@@ -1,10 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { InputValidationError } from '../../shared/errors';
 import { FanOutIncompleteError } from '../../shared/fan-out/errors';
 import { batchIdOf } from '../../shared/fan-out/identity';
 import { requestFromScheduleEvent } from '../../shared/fan-out/schedule';
 import { lambdaContext, loadEvent } from '../helpers/events';
-import { FakeSageMaker, mockSageMaker } from './support/fake-sagemaker';
+import { type FakeSageMaker, useFakeSageMaker } from './support/fake-sagemaker';
 
 vi.hoisted(() => {
   process.env.FAN_OUT_ALLOWED_PIPELINES = 'child-pipeline-1,child-pipeline-2';
@@ -15,15 +15,10 @@ const { handler } = await import('../../functions/fan-out-schedule/handler');
 
 describe('fan-out-schedule handler', () => {
   let fake: FakeSageMaker;
-  let restore: () => void;
 
   beforeEach(() => {
-    fake = new FakeSageMaker();
-    fake.pipelines = new Set(['child-pipeline-1', 'child-pipeline-2']);
-    const { mock } = mockSageMaker(fake);
-    restore = () => mock.restore();
+    fake = useFakeSageMaker();
   });
-  afterEach(() => restore());
 
   it("takes an EventBridge rule's request from detail, keyed by the event id", async () => {
     const event = loadEvent('fan-out-eventbridge');

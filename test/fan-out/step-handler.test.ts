@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { InputValidationError } from '../../shared/errors';
 import { NothingStartedError, PipelineNotAllowedError } from '../../shared/fan-out/errors';
 import { batchIdOf } from '../../shared/fan-out/identity';
 import { lambdaContext, loadEvent } from '../helpers/events';
-import { FakeSageMaker, mockSageMaker } from './support/fake-sagemaker';
+import { type FakeSageMaker, useFakeSageMaker } from './support/fake-sagemaker';
 
 vi.hoisted(() => {
   process.env.FAN_OUT_ALLOWED_PIPELINES = 'child-pipeline-1,child-pipeline-2';
@@ -14,15 +14,10 @@ const { handler } = await import('../../functions/fan-out/handler');
 
 describe('fan-out LambdaStep handler', () => {
   let fake: FakeSageMaker;
-  let restore: () => void;
 
   beforeEach(() => {
-    fake = new FakeSageMaker();
-    fake.pipelines = new Set(['child-pipeline-1', 'child-pipeline-2']);
-    const { mock } = mockSageMaker(fake);
-    restore = () => mock.restore();
+    fake = useFakeSageMaker();
   });
-  afterEach(() => restore());
 
   it('declares its outputs with the contract library', () => {
     expect(handler.contract.outputParameters).toEqual([

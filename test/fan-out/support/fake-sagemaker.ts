@@ -10,6 +10,7 @@ import {
   type StartPipelineExecutionCommandInput,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
+import { onTestFinished } from 'vitest';
 import { pipelineNameOf } from '../../../shared/fan-out/identity';
 import type { FanOutSageMaker } from '../../../shared/fan-out/sagemaker';
 import { sageMakerPort } from '../../../shared/fan-out/sagemaker-client';
@@ -200,4 +201,16 @@ export const instantSleep = () => {
     delays.push(ms);
   };
   return { delays, sleep };
+};
+
+/**
+ * For one test: a fresh fake holding the two example child pipelines, answering the
+ * handlers' module client until the test finishes.
+ */
+export const useFakeSageMaker = (): FakeSageMaker => {
+  const fake = new FakeSageMaker();
+  fake.pipelines = new Set(['child-pipeline-1', 'child-pipeline-2']);
+  const { mock } = mockSageMaker(fake);
+  onTestFinished(() => mock.restore());
+  return fake;
 };
