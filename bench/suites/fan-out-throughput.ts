@@ -18,6 +18,7 @@ import { LOCAL_ROLE_ARN, localSageMakerClient } from '../../local/client';
 import { type LocalRuntime, startLocalRuntime } from '../../local/index';
 import { createInProcessInvoker, LOCAL_AWS_ENV } from '../../local/invokers/in-process';
 import type { LambdaInvoker } from '../../local/invokers/types';
+import { oneStepChildDefinition } from '../lib/definitions';
 import { markdownTable } from '../lib/measure';
 import type { BenchSuite } from '../lib/suite';
 
@@ -76,20 +77,9 @@ interface ApproachFigures extends ApproachRun {
   perSecond: Array<{ second: number; accepted: number; throttled: number }>;
 }
 
-const childDefinition = JSON.stringify({
-  Version: '2020-12-01',
-  Metadata: {},
-  Parameters: [{ Name: 'Item', Type: 'String', DefaultValue: '' }],
-  Steps: [
-    {
-      Name: 'Work',
-      Type: 'Lambda',
-      FunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${CHILD_FUNCTION}`,
-      Arguments: { item: { Get: 'Parameters.Item' } },
-      OutputParameters: [],
-    },
-  ],
-});
+const childDefinition = oneStepChildDefinition(
+  `arn:aws:lambda:us-east-1:123456789012:function:${CHILD_FUNCTION}`,
+);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -6,6 +6,7 @@
  */
 import { type LocalRuntime, startLocalRuntime } from '../../local/index';
 import { createInProcessInvoker, LOCAL_AWS_ENV } from '../../local/invokers/in-process';
+import { oneStepChildDefinition } from '../lib/definitions';
 import { markdownTable, median, percentile } from '../lib/measure';
 import type { BenchSuite } from '../lib/suite';
 
@@ -33,20 +34,7 @@ const chainDefinition = JSON.stringify({
   })),
 });
 
-const childDefinition = JSON.stringify({
-  Version: '2020-12-01',
-  Metadata: {},
-  Parameters: [{ Name: 'Item', Type: 'String', DefaultValue: '' }],
-  Steps: [
-    {
-      Name: 'Work',
-      Type: 'Lambda',
-      FunctionArn: functionArn('child-work'),
-      Arguments: { item: { Get: 'Parameters.Item' } },
-      OutputParameters: [],
-    },
-  ],
-});
+const childDefinition = oneStepChildDefinition(functionArn('child-work'));
 
 const parentDefinition = JSON.stringify({
   Version: '2020-12-01',
