@@ -291,7 +291,11 @@ const templateFor = (fielded: boolean) =>
     )
     .map((parts) => parts.join(''));
 
-const parameterName = fc.stringMatching(/^[A-Za-z0-9_-]{1,24}$/);
+// `__proto__` matches SageMaker's pattern but object arguments refuse it (it cannot be passed
+// on safely), so a valid request never holds it; the `parameters:proto-name` mutation does.
+const parameterName = fc
+  .stringMatching(/^[A-Za-z0-9_-]{1,24}$/)
+  .filter((name) => name !== '__proto__');
 
 /** A valid request, kept as parts so that mutations can break exactly one of them. */
 export interface FanOutModel {
@@ -626,6 +630,14 @@ const MUTATIONS: Array<{ name: string; weight: number; mutate: Mutate }> = [
         ],
       }),
       reject('parameters.Missing'),
+    ],
+  },
+  {
+    name: 'parameters:proto-name',
+    weight: 1,
+    mutate: (m) => [
+      requestOf({ ...m, parameters: [...(m.parameters ?? []), ['__proto__', '{{item}}']] }),
+      reject('parameters'),
     ],
   },
   {
