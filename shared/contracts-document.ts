@@ -1,8 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as z from 'zod/mini';
-import type { OutputType } from './lambda-step';
+import { toJsonSchema } from '@valibot/to-json-schema';
+import type * as v from 'valibot';
+import type { OutputType, StepSchema } from './lambda-step';
 
 /** One LambdaStep's contract as published in `contracts.json`. */
 export interface PublishedContract {
@@ -16,10 +17,45 @@ interface CarriesContract {
   contract: {
     name: string;
     description: string;
-    eventSchema: z.ZodMiniObject;
+    eventSchema: StepSchema;
     outputParameters: Array<{ OutputName: string; OutputType: OutputType }>;
   };
 }
+
+type PipeItem = { kind: string; type: string; description?: unknown; pipe?: PipeItem[] };
+
+/** The last description anywhere in a schema's pipes, including after its transforms. */
+const descriptionOf = (schema: PipeItem): string | undefined => {
+  const wrapped = (schema as { wrapped?: PipeItem }).wrapped;
+  if (wrapped !== undefined) return descriptionOf(wrapped);
+  let found: string | undefined;
+  for (const item of schema.pipe ?? []) {
+    if (item === schema) continue;
+    if (item.type === 'description' && typeof item.description === 'string') {
+      found = item.description;
+    } else if (item.kind === 'schema') found = descriptionOf(item) ?? found;
+  }
+  return found;
+};
+
+/**
+ * The JSON Schema of what callers send (the input side of every pipe). The converter
+ * stops reading a pipe at its first transform, so descriptions set after one (on a
+ * parsed argument, say) are added here.
+ */
+export const inputJsonSchema = (schema: StepSchema): Record<string, unknown> => {
+  const json = toJsonSchema(schema as v.GenericSchema, {
+    target: 'draft-2020-12',
+    typeMode: 'input',
+    errorMode: 'ignore',
+  }) as Record<string, unknown> & { properties?: Record<string, Record<string, unknown>> };
+  for (const [key, entry] of Object.entries(schema.entries)) {
+    const property = json.properties?.[key];
+    const description = descriptionOf(entry as unknown as PipeItem);
+    if (property !== undefined && description !== undefined) property.description = description;
+  }
+  return { $schema: json.$schema, ...json };
+};
 
 const carriesContract = (value: unknown): value is CarriesContract =>
   typeof value === 'function' && 'contract' in value;
@@ -46,7 +82,7 @@ export const buildContracts = async (
     lambdaSteps.push({
       functionName: contract.name,
       description: contract.description,
-      inputSchema: z.toJSONSchema(contract.eventSchema, { io: 'input', unrepresentable: 'any' }),
+      inputSchema: inputJsonSchema(contract.eventSchema),
       OutputParameters: contract.outputParameters,
     });
   }

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { describeValue, formatPath, truncate } from './describe-value';
 import {
   ContractDefinitionError,
@@ -30,20 +30,20 @@ export type OutputDeclaration = Readonly<Record<string, OutputType>>;
 export type StepOutputs<O extends OutputDeclaration> = { [K in keyof O]: OutputValue<O[K]> };
 
 /** The input every step accepts besides its own: the parent's execution ARN, for log correlation. */
-export const commonStepInput = z.object({
-  pipelineExecutionArn: z.optional(
-    z
-      .string()
-      .check(
-        z.maxLength(2048),
-        z.describe(
-          'Execution.PipelineExecutionArn of the calling pipeline, added to every log line',
-        ),
+export const commonStepInput = v.object({
+  pipelineExecutionArn: v.optional(
+    v.pipe(
+      v.string(),
+      v.maxLength(2048),
+      v.description(
+        'Execution.PipelineExecutionArn of the calling pipeline, added to every log line',
       ),
+    ),
   ),
 });
 
-type StepSchema = z.ZodMiniObject;
+/** A step's input: an object of arguments (unknown keys are ignored and logged). */
+export type StepSchema = v.ObjectSchema<v.ObjectEntries, undefined>;
 
 /** What `run` receives besides its input. */
 export interface StepRunContext {
@@ -58,14 +58,14 @@ export interface LambdaStepDefinition<S extends StepSchema, O extends OutputDecl
   description: string;
   input: S;
   outputs: O;
-  run: (input: z.output<S>, ctx: StepRunContext) => StepOutputs<O> | Promise<StepOutputs<O>>;
+  run: (input: v.InferOutput<S>, ctx: StepRunContext) => StepOutputs<O> | Promise<StepOutputs<O>>;
 }
 
 /** The contract a handler carries as data (for `contracts.json`, tests and benchmarks). */
 export interface LambdaStepContract<S extends StepSchema, O extends OutputDeclaration>
   extends LambdaStepDefinition<S, O> {
   /** The schema actually applied to events: `input` plus the common inputs. */
-  eventSchema: z.ZodMiniObject;
+  eventSchema: StepSchema;
   /** The declaration as a pipeline definition's Lambda step writes it. */
   outputParameters: Array<{ OutputName: string; OutputType: OutputType }>;
 }
@@ -78,93 +78,171 @@ export type LambdaStepHandler<S extends StepSchema, O extends OutputDeclaration>
 const EXPECTED_WORDS: Record<string, string> = {
   string: 'a string',
   number: 'a number',
-  int: 'an integer',
+  integer: 'an integer',
+  safe_integer: 'a safe integer',
   boolean: 'a boolean',
   array: 'an array',
   object: 'an object',
   null: 'null',
 };
 
-/** `1 item`, `3 items`, `1 character`: a count with its unit for the schema's origin. */
-const counted = (origin: string, count: number | bigint): string => {
-  const unit =
-    origin === 'string' ? 'character' : origin === 'array' || origin === 'set' ? 'item' : '';
+/** `1 item`, `3 items`, `1 character`: a count with the unit that fits the value measured. */
+const counted = (input: unknown, count: unknown): string => {
+  const unit = typeof input === 'string' ? 'character' : Array.isArray(input) ? 'item' : '';
   if (unit === '') return String(count);
   return `${String(count)} ${unit}${Number(count) === 1 ? '' : 's'}`;
 };
 
-const receivedSize = (origin: string, input: unknown): string => {
-  if (origin === 'string' && typeof input === 'string') return counted(origin, input.length);
-  if (origin === 'array' && Array.isArray(input)) return counted(origin, input.length);
-  return describeValue(input);
-};
+const receivedSize = (input: unknown): string =>
+  typeof input === 'string' || Array.isArray(input)
+    ? counted(input, input.length)
+    : describeValue(input);
+
+type Issue = v.BaseIssue<unknown>;
+type AnySchema = v.GenericSchema;
+
+const keysOf = (issue: Issue): PropertyKey[] =>
+  (issue.path ?? []).map((item) =>
+    typeof item.key === 'string' || typeof item.key === 'number' ? item.key : String(item.key),
+  );
 
 /** A path with each key cut to about 60 characters: record keys come from the event. */
 const fieldOf = (path: readonly PropertyKey[]): string =>
   formatPath(path.map((key) => (typeof key === 'string' ? truncate(key) : key)));
 
-/** The message zod gives a union none of whose alternatives matched. */
-const ZOD_UNION_MESSAGE = 'Invalid input';
-
-/** What one alternative of a union expected, from the first issue it raised on `input`. */
-const describeAlternative = (issues: readonly z.core.$ZodIssue[], input: unknown): string => {
-  const [first] = issues;
-  if (first === undefined) return 'another value';
-  const expected =
-    first.code === 'invalid_type'
-      ? (EXPECTED_WORDS[first.expected] ?? first.expected)
-      : first.code === 'invalid_value'
-        ? first.values.map((v) => JSON.stringify(v)).join(', ')
-        : 'valid';
-  if (first.path.length === 0) return expected === 'valid' ? 'another value' : expected;
-  // The alternative accepted the value's kind and failed inside it.
-  return `${describeValue(input).startsWith('an array') ? 'an array' : 'an object'} whose ${fieldOf(first.path)} is ${expected}`;
+/** The schemas a value meets, in order: a pipe's schemas and what an optional wraps. */
+const layersOf = (schema: AnySchema): AnySchema[] => {
+  const wrapped = (schema as { wrapped?: AnySchema }).wrapped;
+  if (wrapped !== undefined) return layersOf(wrapped);
+  const pipe = (schema as { pipe?: readonly { kind: string }[] }).pipe;
+  if (pipe === undefined) return [schema];
+  return pipe
+    .filter((item) => item.kind === 'schema')
+    .flatMap((item) => (item === schema ? [schema] : layersOf(item as AnySchema)));
 };
 
-const describeIssue = (issue: z.core.$ZodIssue): string => {
-  switch (issue.code) {
-    case 'invalid_type':
-      if (issue.input === undefined) {
-        return `required, expected ${EXPECTED_WORDS[issue.expected] ?? issue.expected}, received nothing`;
-      }
-      return `expected ${EXPECTED_WORDS[issue.expected] ?? issue.expected}, received ${describeValue(issue.input)}`;
-    case 'too_big':
-      return `expected at most ${counted(issue.origin, issue.maximum)}, received ${receivedSize(issue.origin, issue.input)}`;
-    case 'too_small':
-      return `expected at least ${counted(issue.origin, issue.minimum)}, received ${receivedSize(issue.origin, issue.input)}`;
-    case 'invalid_value':
-      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, received ${describeValue(issue.input)}`;
-    case 'invalid_format':
-      return `expected ${issue.format === 'regex' ? `a string matching ${issue.pattern ?? 'the pattern'}` : `a ${issue.format}`}, received ${describeValue(issue.input)}`;
-    case 'invalid_union': {
-      const required = issue.input === undefined ? 'required, ' : '';
-      // zod's own wording says only "Invalid input": say what the alternatives expected.
-      if (issue.message === ZOD_UNION_MESSAGE) {
-        const alternatives = issue.errors.map((branch) => describeAlternative(branch, issue.input));
-        const expected = [...new Set(alternatives)].join(' or ');
-        return `${required}expected ${expected}, received ${describeValue(issue.input)}`;
-      }
-      // The parsers' unions word their own message; a missing value still reads as required.
-      return issue.message.startsWith('required') ? issue.message : `${required}${issue.message}`;
+/** The schema of the value at `key` inside a value of `schema`, if it can be told. */
+const childSchema = (schema: AnySchema, key: PropertyKey): AnySchema | undefined => {
+  for (const layer of layersOf(schema).reverse()) {
+    const { entries, item, value, items } = layer as {
+      entries?: Record<string, AnySchema>;
+      item?: AnySchema;
+      value?: AnySchema;
+      items?: AnySchema[];
+    };
+    if (entries !== undefined && typeof key === 'string' && Object.hasOwn(entries, key))
+      return entries[key];
+    if (item !== undefined) return item;
+    if (value !== undefined) return value;
+    if (items !== undefined && typeof key === 'number') return items[key];
+  }
+  return undefined;
+};
+
+const schemaAt = (root: AnySchema, path: readonly PropertyKey[]): AnySchema | undefined => {
+  let schema: AnySchema | undefined = root;
+  for (const key of path) {
+    if (schema === undefined) return undefined;
+    schema = childSchema(schema, key);
+  }
+  return schema;
+};
+
+/** The layer of `schema` of the given type (the union inside an optional, say). */
+const layerOfType = <T extends AnySchema>(schema: AnySchema | undefined, type: string) =>
+  schema === undefined
+    ? undefined
+    : (layersOf(schema).find((layer) => layer.type === type) as T | undefined);
+
+/** What one alternative of a union expected, from the first issue it raised on `input`. */
+const describeAlternative = (option: AnySchema, input: unknown): string => {
+  const result = v.safeParse(option, input);
+  const first = result.issues?.[0];
+  if (first === undefined) return 'another value';
+  const expected =
+    first.kind === 'schema'
+      ? (EXPECTED_WORDS[first.type] ?? first.expected ?? 'another value')
+      : 'valid';
+  const path = keysOf(first);
+  if (path.length === 0) return expected === 'valid' ? 'another value' : expected;
+  // The alternative accepted the value's kind and failed inside it.
+  return `${Array.isArray(input) ? 'an array' : 'an object'} whose ${fieldOf(path)} is ${expected}`;
+};
+
+/** The issue as words, with `root` the schema the issue's path starts from. */
+const describeIssue = (issue: Issue, root: AnySchema): string => {
+  const path = keysOf(issue);
+  if (issue.kind === 'schema' && issue.type === 'object' && issue.path?.at(-1)?.origin === 'key') {
+    // A missing key: say what its schema would have accepted.
+    const entry = schemaAt(root, path);
+    const first = entry === undefined ? undefined : v.safeParse(entry, undefined).issues?.[0];
+    const words = first === undefined ? 'a value' : describeIssue(first, entry as AnySchema);
+    return words.startsWith('required') ? words : `required, ${words}`;
+  }
+  const input = issue.input;
+  const received =
+    input === undefined && issue.kind === 'schema' ? 'nothing' : describeValue(input);
+  switch (issue.type) {
+    case 'union': {
+      const union = layerOfType<v.UnionSchema<AnySchema[], undefined>>(
+        schemaAt(root, path),
+        'union',
+      );
+      const alternatives = (union?.options ?? []).map((option) =>
+        describeAlternative(option, input),
+      );
+      const expected = [...new Set(alternatives)].join(' or ') || 'another value';
+      return `expected ${expected}, received ${received}`;
     }
+    case 'picklist':
+    case 'enum': {
+      const schema = layerOfType<v.PicklistSchema<string[], undefined>>(
+        schemaAt(root, path),
+        issue.type,
+      );
+      const options = schema?.options.map((option) => JSON.stringify(option)).join(', ');
+      return `expected one of ${options ?? issue.expected}, received ${received}`;
+    }
+    case 'literal':
+      return `expected ${issue.expected}, received ${received}`;
+    case 'max_length':
+    case 'max_size':
+      return `expected at most ${counted(input, issue.requirement)}, received ${receivedSize(input)}`;
+    case 'min_length':
+    case 'min_size':
+    case 'non_empty':
+      return `expected at least ${counted(input, issue.requirement ?? 1)}, received ${receivedSize(input)}`;
+    case 'max_value':
+      return `expected at most ${String(issue.requirement)}, received ${received}`;
+    case 'min_value':
+      return `expected at least ${String(issue.requirement)}, received ${received}`;
+    case 'regex':
+      return `expected a string matching ${String(issue.requirement)}, received ${received}`;
     default:
+      if (issue.kind === 'schema' && EXPECTED_WORDS[issue.type] !== undefined) {
+        return `expected ${EXPECTED_WORDS[issue.type]}, received ${received}`;
+      }
+      if (issue.kind === 'validation' && EXPECTED_WORDS[issue.type] !== undefined) {
+        return `expected ${EXPECTED_WORDS[issue.type]}, received ${received}`;
+      }
+      // custom, check and transform issues carry our own wording.
       return issue.message;
   }
 };
 
-/** Turns zod issues into field problems: one per issue, readable on one line. */
-export const toFieldProblems = (issues: readonly z.core.$ZodIssue[]): FieldProblem[] =>
-  issues.map((issue) => ({ field: fieldOf(issue.path), problem: describeIssue(issue) }));
+/** Turns valibot issues into field problems: one per issue, readable on one line. */
+export const toFieldProblems = (issues: readonly Issue[], root: AnySchema): FieldProblem[] =>
+  issues.map((issue) => ({ field: fieldOf(keysOf(issue)), problem: describeIssue(issue, root) }));
 
 /**
  * Validates `event` against `schema`.
  * @throws InputValidationError listing every offending field.
  */
-export const parseEvent = <S extends z.ZodMiniType>(
+export const parseEvent = <S extends AnySchema>(
   schema: S,
   event: unknown,
   subject = 'input',
-): z.output<S> => {
+): v.InferOutput<S> => {
   if (event === null || typeof event !== 'object' || Array.isArray(event)) {
     throw new InputValidationError(
       [
@@ -176,11 +254,11 @@ export const parseEvent = <S extends z.ZodMiniType>(
       { subject },
     );
   }
-  const result = schema.safeParse(event, { reportInput: true });
-  if (result.success) return result.data;
-  throw new InputValidationError(toFieldProblems(result.error.issues), {
+  const result = v.safeParse(schema, event);
+  if (result.success) return result.output;
+  throw new InputValidationError(toFieldProblems(result.issues, schema), {
     subject,
-    cause: result.error,
+    cause: new v.ValiError(result.issues),
   });
 };
 
@@ -269,7 +347,7 @@ export const validateOutputDeclaration = (step: string, outputs: OutputDeclarati
 };
 
 const warnUnknownKeys = (schema: StepSchema, event: object, log: typeof defaultLogger): void => {
-  const known = schema.shape;
+  const known = schema.entries;
   const unknown = Object.keys(event).filter((key) => !Object.hasOwn(known, key));
   if (unknown.length > 0) {
     log.warn('Ignoring unknown input keys', {
@@ -312,7 +390,7 @@ export const defineLambdaStep = <S extends StepSchema, O extends OutputDeclarati
   log: typeof defaultLogger = defaultLogger,
 ): LambdaStepHandler<S, O> => {
   validateOutputDeclaration(definition.name, definition.outputs);
-  const eventSchema = z.extend(definition.input, commonStepInput.shape);
+  const eventSchema = v.object({ ...definition.input.entries, ...commonStepInput.entries });
   const contract: LambdaStepContract<S, O> = {
     ...definition,
     eventSchema,
@@ -323,7 +401,7 @@ export const defineLambdaStep = <S extends StepSchema, O extends OutputDeclarati
   };
 
   const invoke = async (event: unknown, context: Context): Promise<StepOutputs<O>> => {
-    const input = parseEvent(eventSchema, event) as z.output<S>;
+    const input = parseEvent(eventSchema, event) as v.InferOutput<S>;
     warnUnknownKeys(eventSchema, event as object, log);
     const result = await definition.run(input, { logger: log, context });
     return checkOutputs(definition.outputs, result);

@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { describeValue } from './describe-value';
 import { jsonDepthExceeds } from './json-depth';
 
@@ -9,8 +9,9 @@ import { jsonDepthExceeds } from './json-depth';
  * its exact string form, and nothing looser: no whitespace, no `"1.0"` for an
  * integer, no `"yes"` for a boolean.
  *
- * Schemas use `zod/mini`: the same zod 4 engine, tree-shakeable, which keeps each
- * bundle around 20 KB of zod instead of 450 KB.
+ * Schemas use valibot: its schemas are plain objects built by small functions, so a
+ * LambdaStep's cold start pays about a tenth of what zod/mini's classes cost
+ * (bench/README.md has the measurements).
  */
 
 const INTEGER_TEXT = /^-?(0|[1-9][0-9]*)$/;
@@ -37,34 +38,37 @@ export const parseFloatText = (text: string): number | undefined => {
 export const parseBooleanText = (text: string): boolean | undefined =>
   text === 'true' ? true : text === 'false' ? false : undefined;
 
+/** What an argument's `accept` returns for a value it refuses with a message of its own. */
+class Refusal {
+  constructor(readonly message: string) {}
+}
+
 /**
  * One argument schema: `accept` turns the received value into the parsed one, or
- * `undefined` to reject it. A single pipe (presence check, then transform) instead of a
- * union of the native and the text form keeps zod's union and record code out of the
- * bundle and builds two schema objects per argument instead of six, which is what a
- * LambdaStep's cold start pays for. `jsonSchema` documents both accepted forms in
- * `contracts.json`.
+ * `undefined` (worded by `rejection`) or a {@link Refusal} to reject it. One transform
+ * instead of a union of the native and the text form keeps each argument to three
+ * small objects. `jsonSchema` documents both accepted forms in `contracts.json`; it
+ * comes before the transform because the input side of a pipe ends there.
  */
 const argument = <T>(
-  accept: (value: unknown) => T | undefined,
+  accept: (value: unknown) => T | Refusal | undefined,
   rejection: (value: unknown) => string,
   jsonSchema: Record<string, unknown>,
 ) =>
-  z
-    .pipe(
-      // A missing key must still be reported as missing, and keep the key required.
-      z.custom<unknown>((value) => value !== undefined, {
-        error: () => `required, ${rejection(undefined)}`,
-        abort: true,
-      }),
-      z.transform((value: unknown, ctx): T => {
-        const parsed = accept(value);
-        if (parsed !== undefined) return parsed;
-        ctx.issues.push({ code: 'custom', input: value, message: rejection(value) });
-        return z.NEVER;
-      }),
-    )
-    .register(z.globalRegistry, jsonSchema);
+  v.pipe(
+    v.unknown(),
+    v.metadata(jsonSchema),
+    v.rawTransform<unknown, T>(({ dataset, addIssue, NEVER }) => {
+      const parsed = accept(dataset.value);
+      if (parsed === undefined || parsed instanceof Refusal) {
+        addIssue({
+          message: parsed instanceof Refusal ? parsed.message : rejection(dataset.value),
+        });
+        return NEVER;
+      }
+      return parsed;
+    }),
+  );
 
 /** A native value or its exact text form, as an argument schema. */
 const nativeOrText = <T>(
@@ -138,51 +142,70 @@ const isKind = (value: unknown, kind: 'array' | 'object'): boolean =>
     ? Array.isArray(value)
     : value !== null && typeof value === 'object' && !Array.isArray(value);
 
-const TOO_DEEP = Symbol('too deep');
-const PROTO_KEY = Symbol('__proto__ key');
+const TOO_DEEP = /* @__PURE__ */ new Refusal(`nested deeper than ${MAX_JSON_DEPTH} levels`);
+const PROTO_KEY = /* @__PURE__ */ new Refusal(
+  'holds a "__proto__" key, which cannot be passed on safely; rename it',
+);
 
-const jsonOrText = <T extends z.ZodMiniType>(kind: 'array' | 'object', schema: T) => {
-  const raw = argument(
-    (value): unknown => {
-      const parsed =
+const jsonOrText = <T extends v.GenericSchema>(kind: 'array' | 'object', schema: T) =>
+  v.pipe(
+    argument(
+      (value): unknown => {
+        const parsed =
+          typeof value === 'string'
+            ? parseJsonText(value, kind)
+            : isKind(value, kind)
+              ? value
+              : undefined;
+        if (parsed === undefined) return undefined;
+        if (jsonDepthExceeds(parsed, MAX_JSON_DEPTH)) return TOO_DEEP;
+        // Copying or checking the object later could silently drop this key: refuse it rather than lose it.
+        return kind === 'object' && Object.hasOwn(parsed as object, '__proto__')
+          ? PROTO_KEY
+          : parsed;
+      },
+      (value) =>
         typeof value === 'string'
-          ? parseJsonText(value, kind)
-          : isKind(value, kind)
-            ? value
-            : undefined;
-      if (parsed === undefined) return undefined;
-      if (jsonDepthExceeds(parsed, MAX_JSON_DEPTH)) return TOO_DEEP;
-      // zod's record parsing would silently drop this key: refuse it rather than lose it.
-      return kind === 'object' && Object.hasOwn(parsed as object, '__proto__') ? PROTO_KEY : parsed;
-    },
-    (value) =>
-      typeof value === 'string'
-        ? `expected a JSON ${kind} or a string holding one, received ${describeValue(value)} that does not hold a JSON ${kind}`
-        : `expected a JSON ${kind} or a string holding one, received ${describeValue(value)}`,
-    {
-      anyOf: [{ type: kind }, { type: 'string', description: `a JSON ${kind} as text` }],
-    },
-  ).check(
-    z.refine((value) => value !== TOO_DEEP, {
-      message: `nested deeper than ${MAX_JSON_DEPTH} levels`,
-      abort: true,
-    }),
-    z.refine((value) => value !== PROTO_KEY, {
-      message: 'holds a "__proto__" key, which cannot be passed on safely; rename it',
-      abort: true,
-    }),
+          ? `expected a JSON ${kind} or a string holding one, received ${describeValue(value)} that does not hold a JSON ${kind}`
+          : `expected a JSON ${kind} or a string holding one, received ${describeValue(value)}`,
+      { anyOf: [{ type: kind }, { type: 'string', description: `a JSON ${kind} as text` }] },
+    ),
+    // The argument yields an array or object; `schema` narrows it to the argument's real shape.
+    schema,
   );
-  // `raw` yields an array or object; `schema` narrows it to the argument's real shape.
-  return z.pipe(raw as z.ZodMiniType<unknown, unknown>, schema);
-};
 
 /**
  * A list argument: a JSON array, or a string holding one (pipeline parameters cannot
  * hold lists). The parsed array is then checked against `schema`.
  */
-export const jsonArrayArg = <T extends z.ZodMiniType<unknown[]>>(schema: T) =>
+export const jsonArrayArg = <T extends v.GenericSchema<unknown[]>>(schema: T) =>
   jsonOrText('array', schema);
 
 /** An object argument: a JSON object, or a string holding one, then checked against `schema`. */
-export const jsonObjectArg = <T extends z.ZodMiniType<Record<string, unknown>>>(schema: T) =>
+export const jsonObjectArg = <T extends v.GenericSchema<Record<string, unknown>>>(schema: T) =>
   jsonOrText('object', schema);
+
+/**
+ * An object whose values are all strings, keeping every own key. valibot's `record`
+ * skips keys named `constructor` and `prototype`, which are valid pipeline parameter
+ * names: dropping one would lose a parameter without a word.
+ */
+export const stringRecord = () =>
+  v.pipe(
+    v.custom<Record<string, string>>(
+      (value) => isKind(value, 'object'),
+      (issue) => `expected an object, received ${describeValue(issue.input)}`,
+    ),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      const record = dataset.value;
+      for (const [key, value] of Object.entries(record)) {
+        if (typeof value === 'string') continue;
+        addIssue({
+          message: `expected a string, received ${describeValue(value)}`,
+          input: value,
+          path: [{ type: 'object', origin: 'value', input: record, key, value }],
+        });
+      }
+    }),
+  );

@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { describeValue } from '../describe-value';
 import { type FieldProblem, InputValidationError } from '../errors';
 import {
@@ -9,7 +9,7 @@ import {
   PIPELINE_NAME_OR_ARN_PATTERN,
   PIPELINE_PARAMETER_NAME_PATTERN,
 } from '../limits';
-import { booleanArg, integerArg, jsonArrayArg, jsonObjectArg } from '../parsers';
+import { booleanArg, integerArg, jsonArrayArg, jsonObjectArg, stringRecord } from '../parsers';
 import { MAX_ITEMS } from '../steps/items';
 import {
   batchIdOf,
@@ -41,67 +41,78 @@ const RECENT_PARAMETERS = 2 * MAX_CONCURRENCY;
 /** The parameter the item goes in when the request has no `parameters`. */
 export const DEFAULT_ITEM_PARAMETER = 'Item';
 
-const pipelineArg = z.string().check(
-  z.minLength(1),
-  z.maxLength(MAX_PIPELINE_NAME_OR_ARN_LENGTH),
-  z.refine((value) => PIPELINE_NAME_OR_ARN_PATTERN.test(value), {
-    error: (issue) =>
+const pipelineArg = v.pipe(
+  v.string(),
+  v.minLength(1),
+  v.maxLength(MAX_PIPELINE_NAME_OR_ARN_LENGTH),
+  v.check(
+    (value) => PIPELINE_NAME_OR_ARN_PATTERN.test(value),
+    (issue) =>
       `expected a pipeline name or ARN matching ${PIPELINE_NAME_OR_ARN_PATTERN.source}, received ${describeValue(issue.input)}`,
-  }),
+  ),
 );
 
-/** Attaches a description (for contracts.json) without cloning the schema as `.check(z.describe())` would. */
-const described = <T extends z.ZodMiniType>(schema: T, description: string): T => {
-  z.globalRegistry.add(schema, { description });
-  return schema;
-};
-
 /** The fan-out request: one contract for every trigger. */
-export const fanOutRequestSchema = z.object({
-  pipelines: described(
-    jsonArrayArg(z.array(pipelineArg).check(z.minLength(1), z.maxLength(MAX_PIPELINES))),
-    `1 to ${MAX_PIPELINES} child pipeline names or ARNs: a JSON array, or a string holding one`,
-  ),
-  items: described(
-    jsonArrayArg(z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_ITEMS))),
-    `1 to ${MAX_ITEMS} items, any JSON values: a JSON array, or a string holding one (plan-batches' batches output as is)`,
-  ),
-  batchKey: described(
-    z.string().check(z.minLength(1), z.maxLength(MAX_BATCH_KEY_LENGTH)),
-    'Idempotency key of this fan-out: the parent pipeline passes Execution.PipelineExecutionArn',
-  ),
-  parameters: z.optional(
-    described(
-      jsonObjectArg(z.record(z.string(), z.string())),
-      `Child pipeline parameter name to template (${PLACEHOLDERS}); default {"${DEFAULT_ITEM_PARAMETER}": "{{item}}"}`,
+export const fanOutRequestSchema = v.object({
+  pipelines: v.pipe(
+    jsonArrayArg(v.pipe(v.array(pipelineArg), v.minLength(1), v.maxLength(MAX_PIPELINES))),
+    v.description(
+      `1 to ${MAX_PIPELINES} child pipeline names or ARNs: a JSON array, or a string holding one`,
     ),
   ),
-  displayNamePrefix: z.optional(
-    described(
-      z.string().check(z.maxLength(MAX_DISPLAY_NAME_PREFIX_LENGTH)),
-      `Prefix of each child execution's display name, default "${DEFAULT_DISPLAY_NAME_PREFIX}"`,
+  items: v.pipe(
+    jsonArrayArg(v.pipe(v.array(v.unknown()), v.minLength(1), v.maxLength(MAX_ITEMS))),
+    v.description(
+      `1 to ${MAX_ITEMS} items, any JSON values: a JSON array, or a string holding one (plan-batches' batches output as is)`,
     ),
   ),
-  maxConcurrency: z.optional(
-    described(
-      z.pipe(integerArg, z.int().check(z.minimum(1), z.maximum(MAX_CONCURRENCY))),
-      `Concurrent StartPipelineExecution calls, default ${DEFAULT_MAX_CONCURRENCY}`,
+  batchKey: v.pipe(
+    v.string(),
+    v.minLength(1),
+    v.maxLength(MAX_BATCH_KEY_LENGTH),
+    v.description(
+      'Idempotency key of this fan-out: the parent pipeline passes Execution.PipelineExecutionArn',
     ),
   ),
-  maxParallelExecutionSteps: z.optional(
-    described(
-      z.pipe(integerArg, z.int().check(z.minimum(MIN_MAX_PARALLEL_EXECUTION_STEPS))),
-      'Passed to each child as ParallelismConfiguration.MaxParallelExecutionSteps',
+  parameters: v.optional(
+    v.pipe(
+      jsonObjectArg(stringRecord()),
+      v.description(
+        `Child pipeline parameter name to template (${PLACEHOLDERS}); default {"${DEFAULT_ITEM_PARAMETER}": "{{item}}"}`,
+      ),
     ),
   ),
-  dryRun: z.optional(
-    // booleanArg is shared: describe a clone of it, not the original.
-    booleanArg.check(z.describe('Validate and return the plan without calling SageMaker')),
+  displayNamePrefix: v.optional(
+    v.pipe(
+      v.string(),
+      v.maxLength(MAX_DISPLAY_NAME_PREFIX_LENGTH),
+      v.description(
+        `Prefix of each child execution's display name, default "${DEFAULT_DISPLAY_NAME_PREFIX}"`,
+      ),
+    ),
+  ),
+  maxConcurrency: v.optional(
+    v.pipe(
+      integerArg,
+      v.minValue(1),
+      v.maxValue(MAX_CONCURRENCY),
+      v.description(`Concurrent StartPipelineExecution calls, default ${DEFAULT_MAX_CONCURRENCY}`),
+    ),
+  ),
+  maxParallelExecutionSteps: v.optional(
+    v.pipe(
+      integerArg,
+      v.minValue(MIN_MAX_PARALLEL_EXECUTION_STEPS),
+      v.description('Passed to each child as ParallelismConfiguration.MaxParallelExecutionSteps'),
+    ),
+  ),
+  dryRun: v.optional(
+    v.pipe(booleanArg, v.description('Validate and return the plan without calling SageMaker')),
   ),
 });
 
 /** A request after schema validation. */
-export type FanOutRequest = z.output<typeof fanOutRequestSchema>;
+export type FanOutRequest = v.InferOutput<typeof fanOutRequestSchema>;
 
 /** One child execution to start: everything StartPipelineExecution needs. */
 export interface PlannedExecution {

@@ -1,16 +1,16 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { InputValidationError } from '../errors';
 import { MAX_OUTPUT_VALUE_LENGTH } from '../limits';
 import { characterLength } from '../text-length';
 import { batchSizeArg, itemsArg, itemText } from './items';
 
 /** Input of `inspect-items`. */
-export const inspectItemsInput = z.object({
+export const inspectItemsInput = v.object({
   items: itemsArg,
-  batchSize: z.optional(batchSizeArg.check(z.describe('Items per batch, default 1'))),
+  batchSize: v.optional(v.pipe(batchSizeArg, v.description('Items per batch, default 1'))),
 });
 
-export type InspectItemsInput = z.output<typeof inspectItemsInput>;
+export type InspectItemsInput = v.InferOutput<typeof inspectItemsInput>;
 
 export const inspectItemsOutputs = {
   itemCount: 'Integer',

@@ -1,14 +1,14 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { toJsonOutput } from '../json-output';
 import { batchSizeArg, itemsArg, splitIntoBatches } from './items';
 
 /** Input of `plan-batches`. */
-export const planBatchesInput = z.object({
+export const planBatchesInput = v.object({
   items: itemsArg,
-  batchSize: batchSizeArg.check(z.describe('Items per batch')),
+  batchSize: v.pipe(batchSizeArg, v.description('Items per batch')),
 });
 
-export type PlanBatchesInput = z.output<typeof planBatchesInput>;
+export type PlanBatchesInput = v.InferOutput<typeof planBatchesInput>;
 
 export const planBatchesOutputs = { batches: 'String' } as const;
 

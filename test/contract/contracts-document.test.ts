@@ -50,9 +50,9 @@ describe('contracts.json', () => {
       mkdirSync(join(dir, name));
       writeFileSync(join(dir, name, 'handler.ts'), source);
     };
-    const step = (name: string) => `import * as z from 'zod/mini';
+    const step = (name: string) => `import * as v from 'valibot';
 import { defineLambdaStep } from '${lambdaStep.href}';
-export const handler = defineLambdaStep({ name: '${name}', description: 'd', input: z.object({}), outputs: { ok: 'Boolean' }, run: () => ({ ok: true }) });
+export const handler = defineLambdaStep({ name: '${name}', description: 'd', input: v.object({}), outputs: { ok: 'Boolean' }, run: () => ({ ok: true }) });
 `;
     write('zeta', step('zeta'));
     write('plain', 'export const handler = async () => ({ statusCode: 200 });\n');

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import * as v from 'valibot';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import * as z from 'zod/mini';
 import { InputValidationError, OutputContractError } from '../../shared/errors';
 import { defineLambdaStep } from '../../shared/lambda-step';
 import { integerArg } from '../../shared/parsers';
@@ -48,7 +48,7 @@ const makeStep = (
     {
       name: 'double',
       description: 'Doubles count',
-      input: z.object({ count: integerArg }),
+      input: v.object({ count: integerArg }),
       outputs: { double: 'Integer' },
       run: runSpy,
     },

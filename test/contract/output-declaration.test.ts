@@ -1,5 +1,5 @@
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod/mini';
 import { ContractDefinitionError } from '../../shared/errors';
 import {
   defineLambdaStep,
@@ -58,7 +58,7 @@ describe('defineLambdaStep declaration checks', () => {
       defineLambdaStep({
         name: 'bad',
         description: 'bad',
-        input: z.object({}),
+        input: v.object({}),
         outputs: { 'not valid': 'String' },
         run: () => ({ 'not valid': '' }),
       }),
@@ -69,7 +69,7 @@ describe('defineLambdaStep declaration checks', () => {
     const handler = defineLambdaStep({
       name: 'ok',
       description: 'ok',
-      input: z.object({}),
+      input: v.object({}),
       outputs: { b: 'Integer', a: 'String' },
       run: () => ({ b: 1, a: '' }),
     });

@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import {
   booleanArg,
@@ -83,9 +84,9 @@ describe('parseBooleanText', () => {
 
 describe('integerArg', () => {
   it('accepts a safe integer given as a number or as text', () => {
-    expect(integerArg.parse(42)).toBe(42);
-    expect(integerArg.parse('42')).toBe(42);
-    expect(integerArg.parse(Number.MAX_SAFE_INTEGER)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(v.parse(integerArg, 42)).toBe(42);
+    expect(v.parse(integerArg, '42')).toBe(42);
+    expect(v.parse(integerArg, Number.MAX_SAFE_INTEGER)).toBe(Number.MAX_SAFE_INTEGER);
   });
 
   it.each([
@@ -102,22 +103,22 @@ describe('integerArg', () => {
     null,
     [1],
   ])('rejects %j', (value) => {
-    expect(integerArg.safeParse(value).success).toBe(false);
+    expect(v.safeParse(integerArg, value).success).toBe(false);
   });
 
   it('says which text it would have accepted when given a malformed integer string', () => {
-    const result = integerArg.safeParse('1.0');
+    const result = v.safeParse(integerArg, '1.0');
     expect(result.success).toBe(false);
-    expect(result.error?.issues[0]?.message).toContain('expected an integer');
+    expect(result.issues?.[0]?.message).toContain('expected an integer');
   });
 });
 
 describe('floatArg', () => {
   it('accepts a finite number given as a number or as text', () => {
-    expect(floatArg.parse(0.5)).toBe(0.5);
-    expect(floatArg.parse('0.5')).toBe(0.5);
-    expect(floatArg.parse('-3')).toBe(-3);
-    expect(floatArg.parse(7)).toBe(7);
+    expect(v.parse(floatArg, 0.5)).toBe(0.5);
+    expect(v.parse(floatArg, '0.5')).toBe(0.5);
+    expect(v.parse(floatArg, '-3')).toBe(-3);
+    expect(v.parse(floatArg, 7)).toBe(7);
   });
 
   it.each([
@@ -132,19 +133,19 @@ describe('floatArg', () => {
     false,
     null,
   ])('rejects %j', (value) => {
-    expect(floatArg.safeParse(value).success).toBe(false);
+    expect(v.safeParse(floatArg, value).success).toBe(false);
   });
 });
 
 describe('booleanArg', () => {
   it('accepts true and false as booleans or as the exact strings', () => {
-    expect(booleanArg.parse(true)).toBe(true);
-    expect(booleanArg.parse(false)).toBe(false);
-    expect(booleanArg.parse('true')).toBe(true);
-    expect(booleanArg.parse('false')).toBe(false);
+    expect(v.parse(booleanArg, true)).toBe(true);
+    expect(v.parse(booleanArg, false)).toBe(false);
+    expect(v.parse(booleanArg, 'true')).toBe(true);
+    expect(v.parse(booleanArg, 'false')).toBe(false);
   });
 
   it.each(['True', 'False', 'yes', '1', 1, 0, '', null])('rejects %j', (value) => {
-    expect(booleanArg.safeParse(value).success).toBe(false);
+    expect(v.safeParse(booleanArg, value).success).toBe(false);
   });
 });

@@ -6,6 +6,7 @@ import {
   ListPipelineParametersForExecutionCommand,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { displayNameOf } from '../../shared/fan-out/identity';
 import { fanOutRequestSchema } from '../../shared/fan-out/request';
@@ -105,7 +106,7 @@ describe('fan-out against moto_server', () => {
 
   it('starts exactly one execution per (pipeline, item) with the expected names and parameters', async () => {
     const items = Array.from({ length: 25 }, (_, i) => ({ id: `item-${i}`, size: i * 10 }));
-    const request = fanOutRequestSchema.parse({
+    const request = v.parse(fanOutRequestSchema, {
       pipelines: ['child-pipeline-1', 'child-pipeline-2'],
       items: JSON.stringify(items),
       batchKey: 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/parent/execution/moto1',

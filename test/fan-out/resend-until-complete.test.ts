@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { fanOutRequestSchema } from '../../shared/fan-out/request';
 import { type FanOutDeps, runFanOut } from '../../shared/fan-out/runner';
@@ -55,7 +56,7 @@ describe('re-sending the same request until nothing is deferred', () => {
             fake.beforeAnswer = async () => {
               remaining -= 1_000;
             };
-            const request = fanOutRequestSchema.parse({
+            const request = v.parse(fanOutRequestSchema, {
               pipelines: ['child-a', 'child-b'],
               items: Array.from({ length: itemCount }, (_, i) => ({ n: i })),
               batchKey: `batch-${seed}`,

@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputValidationError } from '../../shared/errors';
 import type { AllowList } from '../../shared/fan-out/allow-list';
@@ -25,7 +26,7 @@ import {
 const allowAll: AllowList = { kind: 'any' };
 
 const request = (overrides: Record<string, unknown> = {}): FanOutRequest =>
-  fanOutRequestSchema.parse({
+  v.parse(fanOutRequestSchema, {
     pipelines: ['child-a', 'child-b'],
     items: ['a', 'b', 'c', 'd', 'e'],
     batchKey: 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/parent/execution/p1',

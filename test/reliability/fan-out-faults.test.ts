@@ -30,6 +30,7 @@
  * 977e61c); since then 4 and 10 sends.
  */
 
+import * as v from 'valibot';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Knobs } from '../../local/knobs';
 import { fanOutRequestSchema } from '../../shared/fan-out/request';
@@ -90,7 +91,7 @@ async function run(scenario: Scenario): Promise<ScenarioRun> {
   const rt = await startFaultRuntime(scenario.knobs, childMs);
   try {
     const rejected = scenario.rejected ?? (() => false);
-    const request = fanOutRequestSchema.parse({
+    const request = v.parse(fanOutRequestSchema, {
       pipelines: [...CHILD_PIPELINES],
       items: ITEMS.map((item, i) => (rejected(i) ? { ...item, n: `not-a-number-${i}` } : item)),
       parameters: { Item: '{{item}}', N: '{{item.n}}' },

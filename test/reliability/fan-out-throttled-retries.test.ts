@@ -6,6 +6,8 @@
  * `throttledRetries` equals the runtime's own count of ThrottlingException answers to
  * StartPipelineExecution, which the runtime counts as it throws them.
  */
+
+import * as v from 'valibot';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Knobs } from '../../local/knobs';
 import { fanOutRequestSchema } from '../../shared/fan-out/request';
@@ -47,7 +49,7 @@ const measure = async (name: string, knobs: Partial<Knobs>): Promise<Measured> =
     const stats: FanOutStats[] = [];
     const deadline = Date.now() + 120_000;
     const result = await runFanOut(
-      fanOutRequestSchema.parse({
+      v.parse(fanOutRequestSchema, {
         pipelines: [...CHILD_PIPELINES],
         items: ITEMS.slice(0, ITEM_COUNT),
         parameters: { Item: '{{item}}', N: '{{item.n}}' },

@@ -5,9 +5,8 @@
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import type { ZodMiniObject } from 'zod/mini';
 import { InputValidationError } from '../../../shared/errors';
-import type { LambdaStepHandler, OutputDeclaration } from '../../../shared/lambda-step';
+import type { LambdaStepHandler, OutputDeclaration, StepSchema } from '../../../shared/lambda-step';
 import { lambdaContext } from '../../helpers/events';
 
 /** Property runs per property: enough to find edge cases, bounded for a 2-core CI box. */
@@ -112,8 +111,8 @@ export type Outcome =
   | { ok: false; error: unknown };
 
 /** Invokes a handler through middy with a fresh context. */
-export const invoke = async (
-  handler: LambdaStepHandler<ZodMiniObject, OutputDeclaration>,
+export const invoke = async <S extends StepSchema, O extends OutputDeclaration>(
+  handler: LambdaStepHandler<S, O>,
   event: unknown,
 ): Promise<Outcome> => {
   try {
@@ -168,8 +167,8 @@ export const expectInputError = (error: unknown, fields: readonly string[]): voi
  * Asserts the contract held for one invocation: declared outputs, or an input error
  * naming a field, or one of the `allowed` error classes; never anything else.
  */
-export const expectContractHeld = (
-  handler: LambdaStepHandler<ZodMiniObject, OutputDeclaration>,
+export const expectContractHeld = <S extends StepSchema, O extends OutputDeclaration>(
+  handler: LambdaStepHandler<S, O>,
   outcome: Outcome,
   allowed: ReadonlyArray<new (...args: never[]) => Error> = [],
 ): void => {
@@ -179,7 +178,7 @@ export const expectContractHeld = (
   }
   if (allowed.some((errorClass) => outcome.error instanceof errorClass)) return;
   expectInputError(outcome.error, [
-    ...Object.keys(handler.contract.input.shape),
+    ...Object.keys(handler.contract.input.entries),
     'pipelineExecutionArn',
   ]);
 };
