@@ -58,6 +58,26 @@ describe('fan-out request', () => {
     expect(planned.execution(0, 1).parameters).toEqual([{ Name: 'Item', Value: '["c"]' }]);
   });
 
+  it('keeps parameters named constructor and prototype, which SageMaker allows', () => {
+    const planned = plan({
+      ...valid,
+      parameters: '{"constructor": "{{item}}", "prototype": "{{index}}"}',
+    });
+    expect(planned.execution(0, 1).parameters).toEqual([
+      { Name: 'constructor', Value: 'b' },
+      { Name: 'prototype', Value: '1' },
+    ]);
+  });
+
+  it('names each parameter whose template is not a string', () => {
+    expect(
+      problemsOf(() => parse({ ...valid, parameters: { A: '{{item}}', B: 7, C: null } })),
+    ).toEqual([
+      'parameters.B: expected a string, received number 7',
+      'parameters.C: expected a string, received null',
+    ]);
+  });
+
   it('lists every shape problem in one error', () => {
     const problems = problemsOf(() =>
       parse({
