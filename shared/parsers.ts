@@ -10,7 +10,7 @@ import { jsonDepthExceeds } from './json-depth';
  * integer, no `"yes"` for a boolean.
  *
  * Schemas use valibot: its schemas are plain objects built by small functions, so a
- * LambdaStep's cold start pays about a tenth of what zod/mini's classes cost
+ * LambdaStep's cold start pays a fraction of what zod/mini's classes cost
  * (bench/README.md has the measurements).
  */
 

@@ -10,7 +10,10 @@ const warmup = Number(warmupText);
 const { handler } = require(bundle);
 const { contract } = handler;
 const event = JSON.parse(readFileSync(eventFile, 'utf8'));
-const input = contract.eventSchema.parse(event);
+// Standard Schema's validate: the bundle carries its schema library, the probe needs none.
+const parsed = contract.eventSchema['~standard'].validate(event);
+if (parsed.issues) throw new Error(`${eventFile} does not satisfy the step's input schema`);
+const input = parsed.value;
 const noop = () => undefined;
 const context = {
   callbackWaitsForEmptyEventLoop: false,
