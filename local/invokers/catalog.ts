@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DEFAULT_SERVICE = 'sagemaker-pipeline-lambdas';
 
+/** The Serverless Framework's timeout for a function when serverless.yml sets none (6 s). */
+export const SERVERLESS_DEFAULT_TIMEOUT_S = 6;
+
 export interface FunctionCatalog {
   root: string;
   service: string;
@@ -21,6 +24,8 @@ export interface FunctionCatalog {
   deployedName(key: string): string;
   /** The failure reason for a FunctionArn that maps to no function, listing the known ones. */
   unknownFunctionMessage(functionArn: string, extra?: string[]): string;
+  /** The function's own timeout from serverless.yml, in milliseconds. */
+  timeoutMs(key: string): number;
 }
 
 /** The function name inside a Lambda ARN (`arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`). */
@@ -39,6 +44,43 @@ export function readServiceName(root: string): string {
   return match?.[1] ?? DEFAULT_SERVICE;
 }
 
+/** `timeout:` values in serverless.yml, in seconds: the provider's and each function's. */
+export interface ConfiguredTimeouts {
+  provider: number | undefined;
+  functions: Map<string, number>;
+}
+
+/**
+ * Reads the literal `timeout:` settings of serverless.yml: `provider.timeout` and
+ * `functions.<key>.timeout`. A value that is not a plain number (a `${param:...}`, say) is
+ * left out, so the function falls back to the provider's timeout or the framework's default.
+ */
+export function readConfiguredTimeouts(root: string): ConfiguredTimeouts {
+  const timeouts: ConfiguredTimeouts = { provider: undefined, functions: new Map() };
+  const file = join(root, 'serverless.yml');
+  if (!existsSync(file)) return timeouts;
+  let section = '';
+  let fn: string | undefined;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const top = /^([A-Za-z][\w-]*):/.exec(line);
+    if (top) {
+      section = top[1] ?? '';
+      fn = undefined;
+      continue;
+    }
+    if (section === 'provider') {
+      const match = /^ {2}timeout:\s*(\d+)\s*(#.*)?$/.exec(line);
+      if (match) timeouts.provider = Number(match[1]);
+    } else if (section === 'functions') {
+      const key = /^ {2}([A-Za-z0-9_-]+):\s*(#.*)?$/.exec(line);
+      if (key) fn = key[1];
+      const match = /^ {4}timeout:\s*(\d+)\s*(#.*)?$/.exec(line);
+      if (match && fn !== undefined) timeouts.functions.set(fn, Number(match[1]));
+    }
+  }
+  return timeouts;
+}
+
 /** Lists `functions/<key>/handler.ts` folders; the folder name is the key in serverless.yml. */
 export function loadFunctionCatalog(
   options: { root?: string; stage?: string } = {},
@@ -54,6 +96,7 @@ export function loadFunctionCatalog(
         .sort()
     : [];
   const deployedName = (key: string) => `${service}-${stage}-${key}`;
+  const timeouts = readConfiguredTimeouts(root);
   return {
     root,
     service,
@@ -76,6 +119,11 @@ export function loadFunctionCatalog(
     unknownFunctionMessage(functionArn, extra = []) {
       const known = [...keys, ...extra];
       return `FunctionArn '${functionArn}' maps to no function of this project: known functions are ${known.join(', ') || '(none)'} (by key, or deployed as ${service}-${stage}-<key>)`;
+    },
+    timeoutMs(key) {
+      const seconds =
+        timeouts.functions.get(key) ?? timeouts.provider ?? SERVERLESS_DEFAULT_TIMEOUT_S;
+      return seconds * 1000;
     },
   };
 }

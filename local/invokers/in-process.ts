@@ -135,22 +135,44 @@ export function createInProcessInvoker(options: InProcessInvokerOptions = {}): L
         };
       }
       const functionName = key ? catalog.deployedName(key) : name;
+      // A project function stops at its own serverless.yml timeout when that comes before the step's.
+      const functionTimeoutMs = key ? catalog.timeoutMs(key) : Number.POSITIVE_INFINITY;
+      const timeoutMs = Math.min(request.timeoutMs, functionTimeoutMs);
+      let timer: NodeJS.Timeout | undefined;
       try {
         const handler = extra ?? (await load(key as string));
         const context = createLambdaContext({
           functionName,
           invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${functionName}`,
-          timeoutMs: request.timeoutMs,
+          timeoutMs,
         });
         // A JSON round trip on both sides, as the Lambda service serializes events and results.
         const event: unknown = JSON.parse(JSON.stringify(request.payload ?? null));
-        const result = await handler(event, context);
-        return {
-          ok: true,
-          payload: result === undefined ? null : JSON.parse(JSON.stringify(result)),
-        };
+        // Settles either way, so a handler failing after its timeout rejects nothing unhandled.
+        const running = handler(event, context).then(
+          (result): InvokeResult => ({
+            ok: true,
+            payload: result === undefined ? null : JSON.parse(JSON.stringify(result)),
+          }),
+          (error: unknown): InvokeResult => ({ ok: false, error: message(error) }),
+        );
+        if (functionTimeoutMs >= request.timeoutMs) return await running;
+        const timedOut = new Promise<InvokeResult>((resolve) => {
+          timer = setTimeout(
+            () =>
+              resolve({
+                ok: false,
+                // Lambda's own wording for a function stopped at its timeout.
+                error: `Task timed out after ${(functionTimeoutMs / 1000).toFixed(2)} seconds`,
+              }),
+            functionTimeoutMs,
+          );
+        });
+        return await Promise.race([running, timedOut]);
       } catch (error) {
         return { ok: false, error: message(error) };
+      } finally {
+        clearTimeout(timer);
       }
     },
   };

@@ -1,8 +1,15 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
-import { afterEach, describe, expect, it } from 'vitest';
-import { functionNameFromArn, loadFunctionCatalog } from '../../local/invokers/catalog';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  functionNameFromArn,
+  loadFunctionCatalog,
+  SERVERLESS_DEFAULT_TIMEOUT_S,
+} from '../../local/invokers/catalog';
 import { createInProcessInvoker } from '../../local/invokers/in-process';
 import { createLambdaClientInvoker } from '../../local/invokers/lambda-client';
 import type { InvokeRequest } from '../../local/invokers/types';
@@ -40,6 +47,79 @@ describe('function catalog', () => {
     expect(catalog.resolve(arn('sagemaker-pipeline-lambdas-dev-nothing'))).toBeUndefined();
     expect(catalog.resolve(arn('other-service-dev-concat'))).toBeUndefined();
     expect(catalog.deployedName('concat')).toBe('sagemaker-pipeline-lambdas-dev-concat');
+  });
+});
+
+describe('function timeouts from serverless.yml', () => {
+  it("reads each function's timeout, falling back to the provider's", () => {
+    const catalog = loadFunctionCatalog();
+    expect(catalog.timeoutMs('fan-out')).toBe(600_000);
+    expect(catalog.timeoutMs('fan-out-api')).toBe(29_000);
+    expect(catalog.timeoutMs('concat')).toBe(30_000);
+  });
+
+  it("uses the framework's default when serverless.yml sets no timeout", () => {
+    const root = mkdtempSync(join(tmpdir(), 'catalog-'));
+    try {
+      writeFileSync(join(root, 'serverless.yml'), 'service: demo\nfunctions:\n  plain:\n');
+      expect(loadFunctionCatalog({ root }).timeoutMs('plain')).toBe(
+        SERVERLESS_DEFAULT_TIMEOUT_S * 1000,
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('in-process invoker with a function timeout shorter than the step', () => {
+  let root = '';
+  const handlers = {
+    // Reports the remaining time the function sees.
+    remaining:
+      'export const handler = async (_e: unknown, c: { getRemainingTimeInMillis(): number }) => ({ remaining: c.getRemainingTimeInMillis() });\n',
+    // Answers only after 5 s, past its 1-second timeout.
+    slow: 'export const handler = () => new Promise((r) => setTimeout(() => r({ late: true }), 5_000).unref());\n',
+    // Fails only after its timeout has stopped it.
+    'late-failure':
+      "export const handler = () => new Promise((_r, reject) => setTimeout(() => reject(new Error('late')), 1_200));\n",
+  };
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'timeouts-'));
+    const functions = Object.keys(handlers)
+      .map((key) => `  ${key}:\n    handler: functions/${key}/handler.handler\n    timeout: 1\n`)
+      .join('');
+    writeFileSync(
+      join(root, 'serverless.yml'),
+      `service: demo\nprovider:\n  name: aws\n  timeout: 30\nfunctions:\n${functions}`,
+    );
+    for (const [key, source] of Object.entries(handlers)) {
+      mkdirSync(join(root, 'functions', key), { recursive: true });
+      writeFileSync(join(root, 'functions', key, 'handler.ts'), source);
+    }
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it("gives the handler its own timeout as remaining time, not the step's", async () => {
+    const invoker = createInProcessInvoker({ catalog: loadFunctionCatalog({ root }) });
+    const result = await invoker.invoke(request(arn('remaining'), {}, 600_000));
+    const remaining = (result as { payload: { remaining: number } }).payload.remaining;
+    expect(remaining).toBeGreaterThan(500);
+    expect(remaining).toBeLessThanOrEqual(1_000);
+  });
+
+  it("fails a handler that outlives its timeout with Lambda's message", async () => {
+    const invoker = createInProcessInvoker({ catalog: loadFunctionCatalog({ root }) });
+    const result = await invoker.invoke(request(arn('slow'), {}, 600_000));
+    expect(result).toEqual({ ok: false, error: 'Task timed out after 1.00 seconds' });
+  });
+
+  it('ignores a failure that comes after the timeout instead of rejecting unhandled', async () => {
+    const invoker = createInProcessInvoker({ catalog: loadFunctionCatalog({ root }) });
+    const result = await invoker.invoke(request(arn('late-failure'), {}, 600_000));
+    expect(result).toEqual({ ok: false, error: 'Task timed out after 1.00 seconds' });
+    // Let the late rejection happen while the test still runs.
+    await new Promise((resolve) => setTimeout(resolve, 400));
   });
 });
 
