@@ -22,15 +22,19 @@ interface CarriesContract {
   };
 }
 
-type PipeItem = { kind: string; type: string; description?: unknown; pipe?: PipeItem[] };
+type PipeItem = {
+  kind: string;
+  type: string;
+  description?: unknown;
+  pipe?: PipeItem[];
+  wrapped?: PipeItem;
+};
 
 /** The last description anywhere in a schema's pipes, including after its transforms. */
 const descriptionOf = (schema: PipeItem): string | undefined => {
-  const wrapped = (schema as { wrapped?: PipeItem }).wrapped;
-  if (wrapped !== undefined) return descriptionOf(wrapped);
+  if (schema.wrapped !== undefined) return descriptionOf(schema.wrapped);
   let found: string | undefined;
   for (const item of schema.pipe ?? []) {
-    if (item === schema) continue;
     if (item.type === 'description' && typeof item.description === 'string') {
       found = item.description;
     } else if (item.kind === 'schema') found = descriptionOf(item) ?? found;

@@ -118,7 +118,7 @@ const layersOf = (schema: AnySchema): AnySchema[] => {
   if (pipe === undefined) return [schema];
   return pipe
     .filter((item) => item.kind === 'schema')
-    .flatMap((item) => (item === schema ? [schema] : layersOf(item as AnySchema)));
+    .flatMap((item) => layersOf(item as AnySchema));
 };
 
 /** The schema of the value at `key` inside a value of `schema`, if it can be told. */
@@ -219,14 +219,11 @@ const describeIssue = (issue: Issue, root: AnySchema): string => {
     case 'regex':
       return `expected a string matching ${String(issue.requirement)}, received ${received}`;
     default:
-      if (issue.kind === 'schema' && EXPECTED_WORDS[issue.type] !== undefined) {
-        return `expected ${EXPECTED_WORDS[issue.type]}, received ${received}`;
-      }
-      if (issue.kind === 'validation' && EXPECTED_WORDS[issue.type] !== undefined) {
-        return `expected ${EXPECTED_WORDS[issue.type]}, received ${received}`;
-      }
-      // custom, check and transform issues carry our own wording.
-      return issue.message;
+      // A type (`string`) or a kind of number (`integer`); custom, check and transform issues
+      // carry our own wording.
+      return Object.hasOwn(EXPECTED_WORDS, issue.type)
+        ? `expected ${EXPECTED_WORDS[issue.type]}, received ${received}`
+        : issue.message;
   }
 };
 

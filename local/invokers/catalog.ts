@@ -36,11 +36,15 @@ export function functionNameFromArn(functionArn: string): string {
   return rest.split(':')[0] ?? rest;
 }
 
-/** Reads the service name from serverless.yml (`service: name`), or the project's default. */
-export function readServiceName(root: string): string {
+/** The text of serverless.yml under `root`, or '' when there is none. */
+function readServerlessYml(root: string): string {
   const file = join(root, 'serverless.yml');
-  if (!existsSync(file)) return DEFAULT_SERVICE;
-  const match = /^service:\s*['"]?([A-Za-z0-9-]+)/m.exec(readFileSync(file, 'utf8'));
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
+
+/** The service name in serverless.yml's text (`service: name`), or the project's default. */
+export function serviceNameIn(yaml: string): string {
+  const match = /^service:\s*['"]?([A-Za-z0-9-]+)/m.exec(yaml);
   return match?.[1] ?? DEFAULT_SERVICE;
 }
 
@@ -51,17 +55,15 @@ export interface ConfiguredTimeouts {
 }
 
 /**
- * Reads the literal `timeout:` settings of serverless.yml: `provider.timeout` and
+ * The literal `timeout:` settings in serverless.yml's text: `provider.timeout` and
  * `functions.<key>.timeout`. A value that is not a plain number (a `${param:...}`, say) is
  * left out, so the function falls back to the provider's timeout or the framework's default.
  */
-export function readConfiguredTimeouts(root: string): ConfiguredTimeouts {
+export function configuredTimeoutsIn(yaml: string): ConfiguredTimeouts {
   const timeouts: ConfiguredTimeouts = { provider: undefined, functions: new Map() };
-  const file = join(root, 'serverless.yml');
-  if (!existsSync(file)) return timeouts;
   let section = '';
   let fn: string | undefined;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  for (const line of yaml.split('\n')) {
     const top = /^([A-Za-z][\w-]*):/.exec(line);
     if (top) {
       section = top[1] ?? '';
@@ -87,7 +89,8 @@ export function loadFunctionCatalog(
 ): FunctionCatalog {
   const root = options.root ?? PROJECT_ROOT;
   const stage = options.stage ?? 'dev';
-  const service = readServiceName(root);
+  const yaml = readServerlessYml(root);
+  const service = serviceNameIn(yaml);
   const dir = join(root, 'functions');
   const keys = existsSync(dir)
     ? readdirSync(dir, { withFileTypes: true })
@@ -96,7 +99,7 @@ export function loadFunctionCatalog(
         .sort()
     : [];
   const deployedName = (key: string) => `${service}-${stage}-${key}`;
-  const timeouts = readConfiguredTimeouts(root);
+  const timeouts = configuredTimeoutsIn(yaml);
   return {
     root,
     service,

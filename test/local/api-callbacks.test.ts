@@ -24,12 +24,18 @@ describe('API: callbacks', () => {
     [{ Name: 'P', Type: 'String', DefaultValue: 'in' }],
   );
 
-  it('completes a callback with typed outputs; a used token is a conflict, an unknown one not found', async () => {
+  /** A fresh runtime with the callback pipeline created and one execution of it started. */
+  const startCallbackPipeline = async () => {
     const { local, client } = await setup();
     await create(client, 'cb', callbackDefinition);
     const { PipelineExecutionArn: arn } = await client.send(
       new StartPipelineExecutionCommand({ PipelineName: 'cb' }),
     );
+    return { local, client, arn };
+  };
+
+  it('completes a callback with typed outputs; a used token is a conflict, an unknown one not found', async () => {
+    const { local, client, arn } = await startCallbackPipeline();
     const [message] = await waitFor(() =>
       local.runtime.callbacks().length > 0 ? local.runtime.callbacks() : undefined,
     );
@@ -87,11 +93,7 @@ describe('API: callbacks', () => {
   });
 
   it('fails a callback step with the reason given', async () => {
-    const { local, client } = await setup();
-    await create(client, 'cb', callbackDefinition);
-    const { PipelineExecutionArn: arn } = await client.send(
-      new StartPipelineExecutionCommand({ PipelineName: 'cb' }),
-    );
+    const { local, client, arn } = await startCallbackPipeline();
     const [message] = await waitFor(() =>
       local.runtime.callbacks().length > 0 ? local.runtime.callbacks() : undefined,
     );
@@ -112,11 +114,7 @@ describe('API: callbacks', () => {
   });
 
   it('keeps a stopped execution Stopping until its waiting callback is completed, as SageMaker does', async () => {
-    const { local, client } = await setup();
-    await create(client, 'cb', callbackDefinition);
-    const { PipelineExecutionArn: arn } = await client.send(
-      new StartPipelineExecutionCommand({ PipelineName: 'cb' }),
-    );
+    const { local, client, arn } = await startCallbackPipeline();
     await waitFor(() => local.runtime.callbacks().length > 0);
     await client.send(
       new StopPipelineExecutionCommand({
