@@ -21,6 +21,7 @@ import {
   parseTyped,
   renderValue,
   type Scope,
+  unavailableProperty,
 } from './values';
 
 export type StepStatus = 'Starting' | 'Executing' | 'Stopping' | 'Stopped' | 'Failed' | 'Succeeded';
@@ -134,10 +135,14 @@ export function executionScope(
   parameters: ReadonlyMap<string, Primitive>,
   clock: () => Date,
   stepOutput: Scope['stepOutput'],
+  stepProperty: Scope['stepProperty'] = (step, property) => {
+    throw unavailableProperty(step, property);
+  },
 ): Scope {
   return {
     parameters,
     stepOutput,
+    stepProperty,
     execution(variable: ExecutionVariable): string {
       switch (variable) {
         case 'PipelineExecutionId':
@@ -175,13 +180,27 @@ export function runExecution(options: RunOptions): ExecutionRun {
     resolveDone = resolve;
   });
 
-  const scope = executionScope(identity, options.parameters, clock, (step, output) => {
-    const value = records.get(step)?.outputs.get(output);
-    if (value === undefined) {
-      throw new EvaluationError(`step '${step}' has no output '${output}' in this execution`);
-    }
-    return value;
-  });
+  const scope = executionScope(
+    identity,
+    options.parameters,
+    clock,
+    (step, output) => {
+      const value = records.get(step)?.outputs.get(output);
+      if (value === undefined) {
+        throw new EvaluationError(`step '${step}' has no output '${output}' in this execution`);
+      }
+      return value;
+    },
+    (step, property) => {
+      // Metadata says 'True'/'False' (ConditionOutcome in the API model); as a value it is a
+      // Boolean, which Std:Join renders "true"/"false" (SDK integ test
+      // test_fail_steps.py::test_two_step_fail_pipeline_with_join_fn).
+      const outcome =
+        property === 'Outcome' ? records.get(step)?.metadata.Condition?.Outcome : undefined;
+      if (outcome === undefined) throw unavailableProperty(step, property);
+      return outcome === 'True';
+    },
+  );
 
   const setStatus = (record: StepRecord, status: StepStatus) => {
     const previous = record.status;

@@ -18,6 +18,18 @@ export interface Scope {
   execution(variable: ExecutionVariable): string;
   /** Output of an earlier step; throws EvaluationError when it has none by that name. */
   stepOutput(step: string, output: string): Primitive;
+  /**
+   * Another property of an earlier step: `Steps.<Condition step>.Outcome`, a Boolean (the SDK's
+   * ConditionStep has `Outcome` as its only property). Throws EvaluationError for anything else.
+   */
+  stepProperty(step: string, property: string): Primitive;
+}
+
+/** The error for a step property local mode cannot read. */
+export function unavailableProperty(step: string, property: string): EvaluationError {
+  return new EvaluationError(
+    `'Steps.${step}.${property}' is not available in local mode: only Steps.<name>.OutputParameters['x'] of Lambda and Callback steps and Steps.<name>.Outcome of Condition steps can be read`,
+  );
 }
 
 function isObject(value: unknown): value is { [key: string]: Json } {
@@ -50,9 +62,7 @@ function resolveGet(path: string, scope: Scope): Primitive {
     case 'stepOutput':
       return scope.stepOutput(reference.step, reference.output);
     case 'stepProperty':
-      throw new EvaluationError(
-        `'${path}' is not available in local mode: only Steps.<name>.OutputParameters['x'] of Lambda and Callback steps can be read`,
-      );
+      return scope.stepProperty(reference.step, reference.property);
   }
 }
 

@@ -11,6 +11,7 @@ const scope: Scope = {
   ]),
   execution: () => '',
   stepOutput: () => 0,
+  stepProperty: () => false,
 };
 const N = { Get: 'Parameters.N' };
 const check = (condition: Json) => evaluateCondition(condition, scope);

@@ -7,6 +7,7 @@ import {
   matchesType,
   parseTyped,
   type Scope,
+  unavailableProperty,
 } from '../../local/engine/values';
 
 const scope: Scope = {
@@ -19,6 +20,10 @@ const scope: Scope = {
     if (step === 'a' && output === 'x') return 42;
     throw new EvaluationError(`step '${step}' has no output '${output}' in this execution`);
   },
+  stepProperty: (step, property) => {
+    if (step === 'cond' && property === 'Outcome') return true;
+    throw unavailableProperty(step, property);
+  },
 };
 
 describe('values', () => {
@@ -26,6 +31,7 @@ describe('values', () => {
     expect(evaluate({ Get: 'Parameters.S' }, scope)).toBe('text');
     expect(evaluate({ Get: 'Execution.PipelineName' }, scope)).toBe('exec:PipelineName');
     expect(evaluate({ Get: "Steps.a.OutputParameters['x']" }, scope)).toBe(42);
+    expect(evaluate({ Get: 'Steps.cond.Outcome' }, scope)).toBe(true);
   });
 
   it('joins values with Std:Join, rendering numbers and booleans as text', () => {

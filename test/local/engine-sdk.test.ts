@@ -1,0 +1,77 @@
+/**
+ * Pipelines of the SageMaker Python SDK's own tests (test/fixtures/sdk/README.md names each one),
+ * run by the local engine and held to what the SDK's integration tests assert.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compileDefinition, type Primitive } from '../../local/engine/definition';
+import { runExecution } from '../../local/engine/interpreter';
+import { defaultValue, parseTyped } from '../../local/engine/values';
+import { fakeInvoker } from './support';
+
+const fixture = (name: string) => readFileSync(`test/fixtures/sdk/${name}`, 'utf8');
+
+/** Runs a definition as StartPipelineExecution would, with `given` as the request's parameters. */
+async function run(text: string, given: Record<string, string> = {}) {
+  const compiled = compileDefinition(text);
+  const parameters = new Map<string, Primitive>();
+  for (const [name, declaration] of compiled.parameters) {
+    const value =
+      given[name] === undefined
+        ? defaultValue(declaration)
+        : parseTyped(declaration.Type, given[name]);
+    if (value !== undefined) parameters.set(name, value);
+  }
+  const execution = runExecution({
+    compiled,
+    parameters,
+    identity: {
+      pipelineName: 'my-pipeline',
+      pipelineArn: 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/my-pipeline',
+      executionArn:
+        'arn:aws:sagemaker:us-east-1:123456789012:pipeline/my-pipeline/execution/abc123def456',
+      executionId: 'abc123def456',
+      startTime: new Date('2026-12-01T08:00:00.000Z'),
+    },
+    invoker: fakeInvoker({}),
+    lambdaTimeoutMs: 5_000,
+    clock: () => new Date('2026-12-01T08:00:01.000Z'),
+    newCallbackToken: () => 'token',
+  });
+  const outcome = await execution.done;
+  const step = (name: string) => {
+    const found = execution.steps.find((s) => s.name === name);
+    if (!found) throw new Error(`step ${name} did not run`);
+    return found;
+  };
+  return { outcome, steps: execution.steps, step };
+}
+
+describe('SDK pipelines: Steps.<Condition step>.Outcome', () => {
+  it('renders the Outcome as false in Std:Join (test_two_step_fail_pipeline_with_join_fn)', async () => {
+    const { outcome, steps, step } = await run(fixture('fail-step-join-outcome.json'), {
+      MyInt: '3',
+    });
+    expect(outcome.status).toBe('Failed');
+    expect(steps.map((s) => [s.name, s.status])).toEqual([
+      ['CondStep', 'Succeeded'],
+      ['FailStep', 'Failed'],
+    ]);
+    expect(step('CondStep').metadata.Condition).toEqual({ Outcome: 'False' });
+    expect(step('FailStep').failureReason).toBe('Failed due to xxx == yyy returns: false');
+    expect(step('FailStep').metadata.Fail).toEqual({
+      ErrorMessage: 'Failed due to xxx == yyy returns: false',
+    });
+  });
+
+  it('renders a true Outcome as true', async () => {
+    const { step } = await run(fixture('fail-step-join-outcome.json'), { MyInt: '1' });
+    expect(step('CondStep').metadata.Condition).toEqual({ Outcome: 'True' });
+    expect(step('FailStep').failureReason).toBe('Failed due to xxx == yyy returns: true');
+  });
+
+  it('makes the step that reads the Outcome wait for the Condition step', () => {
+    const compiled = compileDefinition(fixture('fail-step-join-outcome.json'));
+    expect(compiled.steps.get('FailStep')?.dependsOn).toEqual(['CondStep']);
+  });
+});
