@@ -1,16 +1,6 @@
 import type { Json } from './definition';
+import { CONDITION_TYPES } from './rules';
 import { EvaluationError, evaluate, type Scope } from './values';
-
-export const CONDITION_TYPES = [
-  'Equals',
-  'GreaterThan',
-  'GreaterThanOrEqualTo',
-  'LessThan',
-  'LessThanOrEqualTo',
-  'In',
-  'Not',
-  'Or',
-] as const;
 
 function isObject(value: unknown): value is { [key: string]: Json } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -67,7 +57,11 @@ export function evaluateCondition(condition: Json, scope: Scope): boolean {
   }
   switch (condition.Type) {
     case 'Equals':
-      return equals(evaluate(condition.LeftValue, scope), evaluate(condition.RightValue, scope));
+    case 'NotEquals':
+      return (
+        equals(evaluate(condition.LeftValue, scope), evaluate(condition.RightValue, scope)) ===
+        (condition.Type === 'Equals')
+      );
     case 'GreaterThan':
     case 'GreaterThanOrEqualTo':
     case 'LessThan':
@@ -77,17 +71,22 @@ export function evaluateCondition(condition: Json, scope: Scope): boolean {
         evaluate(condition.LeftValue, scope),
         evaluate(condition.RightValue, scope),
       );
-    case 'In': {
-      const query = evaluate(condition.QueryValue, scope);
-      if (!Array.isArray(condition.Values)) {
+    case 'In':
+    case 'NotIn': {
+      // The SDK writes QueryValue and Values; the schema's InCondition spells them Value and In.
+      const query = evaluate(condition.QueryValue ?? condition.Value, scope);
+      const values = condition.Values ?? condition.In;
+      if (!Array.isArray(values)) {
         throw new EvaluationError(
-          `In needs a Values list, got ${JSON.stringify(condition.Values)}`,
+          `${condition.Type} needs a Values list, got ${JSON.stringify(values)}`,
         );
       }
-      return condition.Values.some((candidate) => equals(query, evaluate(candidate, scope)));
+      const found = values.some((candidate) => equals(query, evaluate(candidate, scope)));
+      return found === (condition.Type === 'In');
     }
     case 'Not':
-      return !evaluateCondition(condition.Expression ?? null, scope);
+      // `Condition`, as the SDK writes it since SageMaker refused `Expression` (SDK PR #4351).
+      return !evaluateCondition(condition.Condition ?? null, scope);
     case 'Or': {
       if (!Array.isArray(condition.Conditions)) {
         throw new EvaluationError(

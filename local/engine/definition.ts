@@ -1,7 +1,9 @@
 /**
  * Pipeline definitions (JSON schema version 2020-12-01): types, parsing and the static checks
- * `CreatePipeline` runs (duplicate step names, unknown references, cycles).
+ * `CreatePipeline` runs (the step and condition rules of rules.ts, duplicate step names, unknown
+ * references, cycles).
  */
+import { conditionProblem, shown, stepProblem } from './rules';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type Primitive = string | number | boolean;
@@ -18,8 +20,6 @@ export const EXECUTION_VARIABLES = [
   'CurrentDateTime',
 ] as const;
 export type ExecutionVariable = (typeof EXECUTION_VARIABLES)[number];
-
-export const SUPPORTED_STEP_TYPES = ['Lambda', 'Condition', 'Fail', 'Callback'] as const;
 
 export interface ParameterDeclaration {
   Name: string;
@@ -138,8 +138,10 @@ function checkStepShape(step: StepDeclaration, where: string): void {
     throw new DefinitionError(`${where} has no Name`);
   }
   if (typeof step.Type !== 'string' || step.Type.length === 0) {
-    throw new DefinitionError(`step '${step.Name}' has no Type`);
+    throw new DefinitionError(`step '${shown(step.Name)}' has no Type`);
   }
+  const problem = stepProblem(step);
+  if (problem) throw new DefinitionError(problem);
   if (
     step.DependsOn !== undefined &&
     (!Array.isArray(step.DependsOn) || step.DependsOn.some((d) => typeof d !== 'string'))
@@ -290,6 +292,10 @@ function compile(text: string): CompiledDefinition {
             `condition step '${step.Name}' has no Arguments.Conditions list`,
           );
         }
+        for (const condition of args.Conditions) {
+          const problem = conditionProblem(condition);
+          if (problem) throw new DefinitionError(`step '${step.Name}': ${problem}`);
+        }
         add(asStepList(args.IfSteps, `${step.Name}.IfSteps`), `${step.Name}.IfSteps`, {
           condition: step.Name,
           outcome: 'True',
@@ -306,8 +312,18 @@ function compile(text: string): CompiledDefinition {
   for (const [name, node] of steps) {
     const dependencies = new Set<string>();
     for (const dependency of node.step.DependsOn ?? []) {
-      if (!steps.has(dependency)) {
+      const target = steps.get(dependency);
+      if (!target) {
         throw new DefinitionError(`step '${name}' depends on unknown step '${dependency}'`);
+      }
+      // SageMaker refuses this with "CondStep can not depends on FailStep" (SDK integ test
+      // test_fail_steps.py::test_invalid_pipeline_depended_on_fail_step, where the steps are
+      // named CondStep and FailStep). Whether SageMaker's message names the steps or their types
+      // is not published: this one keeps that phrase and names both steps.
+      if (node.step.Type === 'Condition' && target.step.Type === 'Fail') {
+        throw new DefinitionError(
+          `CondStep can not depends on FailStep: Condition step '${name}' depends on Fail step '${dependency}'`,
+        );
       }
       dependencies.add(dependency);
     }

@@ -5,15 +5,15 @@
  */
 import type { InvokeResult, LambdaInvoker } from '../invokers/types';
 import { evaluateConditions } from './conditions';
-import {
-  type CompiledDefinition,
-  type ExecutionVariable,
-  type Json,
-  type OutputParameterDeclaration,
-  type Primitive,
-  type StepNode,
-  SUPPORTED_STEP_TYPES,
+import type {
+  CompiledDefinition,
+  ExecutionVariable,
+  Json,
+  OutputParameterDeclaration,
+  Primitive,
+  StepNode,
 } from './definition';
+import { SUPPORTED_STEP_TYPES } from './rules';
 import {
   EvaluationError,
   evaluate,

@@ -83,7 +83,10 @@ describe('local CLI: run', () => {
   it('exits 1 with the ValidationException for a definition the API rejects, and 2 on a usage error', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'local-cli-'));
     const file = join(dir, 'broken.json');
-    writeFileSync(file, definition([{ Name: 'a', Type: 'Lambda', DependsOn: ['ghost'] }]));
+    writeFileSync(
+      file,
+      definition([{ Name: 'a', Type: 'Lambda', FunctionArn: 'f', DependsOn: ['ghost'] }]),
+    );
     const broken = await cli('run', file);
     expect(broken.code).toBe(1);
     expect(broken.err).toBe(
@@ -111,6 +114,7 @@ describe('local CLI: callbacks, succeed, fail (against a running runtime)', () =
               Name: 'approve',
               Type: 'Callback',
               Arguments: { what: 'model' },
+              SqsQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/approvals',
               OutputParameters: [{ OutputName: 'by', OutputType: 'String' }],
             },
           ]),

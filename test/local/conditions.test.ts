@@ -49,9 +49,9 @@ describe('conditions', () => {
   it('In, Not and Or', () => {
     expect(check({ Type: 'In', QueryValue: N, Values: [1, 5] })).toBe(true);
     expect(check({ Type: 'In', QueryValue: N, Values: [1, 2] })).toBe(false);
-    expect(
-      check({ Type: 'Not', Expression: { Type: 'Equals', LeftValue: N, RightValue: 5 } }),
-    ).toBe(false);
+    expect(check({ Type: 'Not', Condition: { Type: 'Equals', LeftValue: N, RightValue: 5 } })).toBe(
+      false,
+    );
     expect(
       check({
         Type: 'Or',
@@ -76,7 +76,7 @@ describe('conditions', () => {
 
   it('rejects an unknown condition type naming the supported ones', () => {
     expect(() => check({ Type: 'Between', LeftValue: 1, RightValue: 2 })).toThrow(
-      "unknown condition type 'Between' (supported: Equals, GreaterThan, GreaterThanOrEqualTo, LessThan, LessThanOrEqualTo, In, Not, Or)",
+      "unknown condition type 'Between' (supported: Equals, NotEquals, GreaterThan, GreaterThanOrEqualTo, LessThan, LessThanOrEqualTo, In, NotIn, Not, Or)",
     );
     expect(() => check({ Type: 'In', QueryValue: 1 })).toThrow(/In needs a Values list/);
   });

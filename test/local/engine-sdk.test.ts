@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compileDefinition, type Primitive } from '../../local/engine/definition';
 import { runExecution } from '../../local/engine/interpreter';
 import { defaultValue, parseTyped } from '../../local/engine/values';
+import { compilePipelineDefinition } from '../../local/pipelines';
 import { fakeInvoker } from './support';
 
 const fixture = (name: string) => readFileSync(`test/fixtures/sdk/${name}`, 'utf8');
@@ -73,5 +74,38 @@ describe('SDK pipelines: Steps.<Condition step>.Outcome', () => {
   it('makes the step that reads the Outcome wait for the Condition step', () => {
     const compiled = compileDefinition(fixture('fail-step-join-outcome.json'));
     expect(compiled.steps.get('FailStep')?.dependsOn).toEqual(['CondStep']);
+  });
+});
+
+describe('SDK pipelines: what CreatePipeline and UpdatePipeline refuse', () => {
+  it('refuses a Condition step that depends on a Fail step (test_invalid_pipeline_depended_on_fail_step)', () => {
+    let refused: unknown;
+    try {
+      compilePipelineDefinition(fixture('condition-depends-on-fail-step.json'), undefined);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toMatchObject({
+      type: 'ValidationException',
+      message:
+        "Invalid pipeline definition: CondStep can not depends on FailStep: Condition step 'CondStep' depends on Fail step 'FailStep'",
+    });
+  });
+
+  it("refuses Not written with the SDK's old Expression member, as SageMaker did (SDK issue #2746)", () => {
+    const old = fixture('condition-not.json').replace('"Condition": {', '"Expression": {');
+    expect(() => compileDefinition(old)).toThrow(
+      "step 'CondStep': Cannot parse object, unknown property 'Expression' in a Not condition (it takes Type, Condition)",
+    );
+  });
+
+  it('runs Not as the SDK writes it (test_two_step_fail_pipeline_with_str_err_msg)', async () => {
+    const { outcome, steps, step } = await run(fixture('condition-not.json'));
+    expect(outcome.status).toBe('Failed');
+    expect(steps.map((s) => [s.name, s.status])).toEqual([
+      ['CondStep', 'Succeeded'],
+      ['FailStep', 'Failed'],
+    ]);
+    expect(step('FailStep').failureReason).toBe('Failed due to hitting in else branch');
   });
 });

@@ -18,6 +18,8 @@ import {
   waitFor,
 } from './support';
 
+const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/q';
+
 const identity = {
   pipelineName: 'p',
   pipelineArn: 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/p',
@@ -341,7 +343,7 @@ describe('interpreter: step types', () => {
 
   it('fails a Callback step with the reason sent by SendPipelineExecutionStepFailure', async () => {
     const { run, waiters, step } = start(
-      definition([{ Name: 'cb', Type: 'Callback', Arguments: {} }]),
+      definition([{ Name: 'cb', Type: 'Callback', Arguments: {}, SqsQueueUrl: QUEUE }]),
     );
     (await waitFor(() => waiters[0])).fail('job crashed');
     expect((await run.done).status).toBe('Failed');
@@ -353,6 +355,7 @@ describe('interpreter: step types', () => {
       {
         Name: 'cb',
         Type: 'Callback',
+        SqsQueueUrl: QUEUE,
         OutputParameters: [{ OutputName: 'x', OutputType: 'String' }],
       },
     ]);
@@ -457,7 +460,7 @@ describe('interpreter: ordering', () => {
 
   it('stops: running steps end, a waiting callback gets a Stopping message and ends Stopped', async () => {
     const text = definition([
-      { Name: 'cb', Type: 'Callback', Arguments: {} },
+      { Name: 'cb', Type: 'Callback', Arguments: {}, SqsQueueUrl: QUEUE },
       lambdaStep('next', 'echo', {}, {}, { DependsOn: ['cb'] }),
     ]);
     const { run, waiters, stopping, step } = start(text, { echo });
