@@ -6,38 +6,58 @@ function isObject(value: unknown): value is { [key: string]: Json } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function asNumber(value: Json): number | undefined {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) {
-    return Number(value);
-  }
+/**
+ * Conditions compare numbers with numbers (Integer and Float alike), strings with strings and
+ * Booleans with Booleans, never converting one into another:
+ * - The SDK's integration test test_pipeline_var_behaviors.py::test_ppl_var_to_string_and_add
+ *   compares a String parameter with an Integer one only after turning the Integer into a string
+ *   (`param_int.to_string()`, a Std:Join), and GreaterThan on those two strings runs.
+ * - The SDK's local mode (sagemaker/local/pipeline.py, `_resolve_binary_condition`) fails an
+ *   Equals whose values are "not of the same type" and lets Python order two strings
+ *   lexicographically; `_resolve_in_condition` tests membership with Python's `in`, where values
+ *   of another type are simply not equal.
+ * What SageMaker reports for mismatched types is not published: local mode fails the Condition
+ * step, naming both values. Two strings order by UTF-16 code units (JavaScript's `<`), which
+ * agrees with Python's code point order except between astral characters and U+E000-U+FFFF.
+ */
+type Kind = 'Number' | 'String' | 'Boolean';
+
+function kindOf(value: Json): Kind | undefined {
+  if (typeof value === 'number') return 'Number';
+  if (typeof value === 'string') return 'String';
+  if (typeof value === 'boolean') return 'Boolean';
   return undefined;
 }
 
-/** Equality across the types a parameter or output can have ("2" equals 2, "true" equals true). */
-function equals(left: Json, right: Json): boolean {
-  if (typeof left === typeof right) return JSON.stringify(left) === JSON.stringify(right);
-  if (typeof left === 'boolean' || typeof right === 'boolean') {
-    return String(left).toLowerCase() === String(right).toLowerCase();
-  }
-  const l = asNumber(left);
-  const r = asNumber(right);
-  return l !== undefined && r !== undefined && l === r;
+function describe(value: Json): string {
+  return `${JSON.stringify(value)} (${kindOf(value) ?? (value === null ? 'nothing' : 'an object')})`;
+}
+
+function mismatch(type: string, left: Json, right: Json): EvaluationError {
+  return new EvaluationError(
+    `${type}: LeftValue ${describe(left)} and RightValue ${describe(right)} are not of the same type`,
+  );
+}
+
+function sameKind(left: Json, right: Json): boolean {
+  const kind = kindOf(left);
+  return kind !== undefined && kind === kindOf(right);
+}
+
+function equals(type: string, left: Json, right: Json): boolean {
+  if (!sameKind(left, right)) throw mismatch(type, left, right);
+  return left === right;
 }
 
 function compare(type: string, left: Json, right: Json): boolean {
-  let l: number | string | undefined = asNumber(left);
-  let r: number | string | undefined = asNumber(right);
-  if (l === undefined || r === undefined) {
-    if (typeof left === 'string' && typeof right === 'string') {
-      l = left;
-      r = right;
-    } else {
-      throw new EvaluationError(
-        `${type} compares numbers (or two strings), got ${JSON.stringify(left)} and ${JSON.stringify(right)}`,
-      );
-    }
+  if (!sameKind(left, right)) throw mismatch(type, left, right);
+  if (typeof left === 'boolean') {
+    throw new EvaluationError(
+      `${type} orders numbers or strings, got ${describe(left)} and ${describe(right)}`,
+    );
   }
+  const l = left as number | string;
+  const r = right as number | string;
   switch (type) {
     case 'GreaterThan':
       return l > r;
@@ -59,7 +79,11 @@ export function evaluateCondition(condition: Json, scope: Scope): boolean {
     case 'Equals':
     case 'NotEquals':
       return (
-        equals(evaluate(condition.LeftValue, scope), evaluate(condition.RightValue, scope)) ===
+        equals(
+          condition.Type,
+          evaluate(condition.LeftValue, scope),
+          evaluate(condition.RightValue, scope),
+        ) ===
         (condition.Type === 'Equals')
       );
     case 'GreaterThan':
@@ -81,7 +105,10 @@ export function evaluateCondition(condition: Json, scope: Scope): boolean {
           `${condition.Type} needs a Values list, got ${JSON.stringify(values)}`,
         );
       }
-      const found = values.some((candidate) => equals(query, evaluate(candidate, scope)));
+      const found = values.some((candidate) => {
+        const value = evaluate(candidate, scope);
+        return sameKind(query, value) && query === value;
+      });
       return found === (condition.Type === 'In');
     }
     case 'Not':

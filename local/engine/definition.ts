@@ -3,10 +3,12 @@
  * `CreatePipeline` runs (the step and condition rules of rules.ts, duplicate step names, unknown
  * references, cycles).
  */
+import type { FloatValue } from './floats';
 import { conditionProblem, shown, stepProblem } from './rules';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type Primitive = string | number | boolean;
+/** A typed value: a parameter, a step output or a Condition's Outcome. Floats keep their type. */
+export type Primitive = string | number | boolean | FloatValue;
 
 export const PARAMETER_TYPES = ['String', 'Integer', 'Float', 'Boolean'] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];

@@ -17,10 +17,11 @@ import { SUPPORTED_STEP_TYPES } from './rules';
 import {
   EvaluationError,
   evaluate,
-  matchesType,
+  evaluateText,
   parseTyped,
   renderValue,
   type Scope,
+  typedOutput,
   unavailableProperty,
 } from './values';
 
@@ -300,8 +301,7 @@ export function runExecution(options: RunOptions): ExecutionRun {
         }
         case 'Fail': {
           const args = (step.Arguments ?? {}) as { [key: string]: Json };
-          const evaluated = evaluate(args.ErrorMessage ?? '', scope);
-          const message = typeof evaluated === 'string' ? evaluated : JSON.stringify(evaluated);
+          const message = evaluateText(args.ErrorMessage, scope);
           record.metadata.Fail = { ErrorMessage: message };
           record.failureReason = truncate(message);
           // The Fail step's message is the execution's failure reason, as SageMaker reports it.
@@ -340,12 +340,13 @@ export function runExecution(options: RunOptions): ExecutionRun {
       if (value === undefined) {
         throw new EvaluationError(`the function's response has no output '${output.OutputName}'`);
       }
-      if (!matchesType(output.OutputType, value)) {
+      const typed = typedOutput(output.OutputType, value);
+      if (typed === undefined) {
         throw new EvaluationError(
           `output '${output.OutputName}' should be ${output.OutputType} but the function returned ${JSON.stringify(value)}`,
         );
       }
-      outputs.set(output.OutputName, value);
+      outputs.set(output.OutputName, typed);
     }
     return outputs;
   };

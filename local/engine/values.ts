@@ -6,6 +6,7 @@ import {
   type Primitive,
   parseReference,
 } from './definition';
+import { FloatValue, pythonFloat } from './floats';
 
 /** A value could not be computed (bad reference, Std:JsonGet, wrong type); fails the step. */
 export class EvaluationError extends Error {
@@ -36,12 +37,47 @@ function isObject(value: unknown): value is { [key: string]: Json } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function joinPart(value: Json): string {
+/** A typed value as plain JSON: a Float becomes its number. */
+function toJson(value: Primitive): Json {
+  return value instanceof FloatValue ? value.value : value;
+}
+
+function isGet(value: Json): value is { Get: string } {
+  return isObject(value) && Object.keys(value).length === 1 && typeof value.Get === 'string';
+}
+
+/**
+ * An evaluated primitive as text. A number written in the definition renders as an integer when
+ * it is whole (JSON does not keep `2.0` apart from `2`), otherwise as a float; a reference keeps
+ * its declared type instead (see joinPart).
+ */
+function literalText(value: Json): string | undefined {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw new EvaluationError(
-    `Std:Join can only join primitive values, got ${JSON.stringify(value)}`,
-  );
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? String(value) : pythonFloat(value);
+  return undefined;
+}
+
+/** A value as Std:Join renders it: a reference keeps its type, so a Float renders as a float. */
+function joinPart(item: Json, scope: Scope): string {
+  if (isGet(item)) return renderValue(resolveGet(item.Get, scope));
+  const value = evaluate(item, scope);
+  const text = literalText(value);
+  if (text === undefined) {
+    throw new EvaluationError(
+      `Std:Join can only join primitive values, got ${JSON.stringify(value)}`,
+    );
+  }
+  return text;
+}
+
+/** A value as text (a Fail step's ErrorMessage): one value as Std:Join renders it, else JSON. */
+export function evaluateText(value: Json | undefined, scope: Scope): string {
+  if (value === undefined || value === null) return '';
+  if (isGet(value)) return renderValue(resolveGet(value.Get, scope));
+  const evaluated = evaluate(value, scope);
+  return literalText(evaluated) ?? JSON.stringify(evaluated);
 }
 
 function resolveGet(path: string, scope: Scope): Primitive {
@@ -76,7 +112,8 @@ export function evaluate(value: Json | undefined, scope: Scope): Json {
   if (Array.isArray(value)) return value.map((item) => evaluate(item, scope));
   if (!isObject(value)) return value;
   const keys = Object.keys(value);
-  if (keys.length === 1 && typeof value.Get === 'string') return resolveGet(value.Get, scope);
+  if (keys.length === 1 && typeof value.Get === 'string')
+    return toJson(resolveGet(value.Get, scope));
   if (keys.length === 1 && 'Std:Join' in value) {
     const join = value['Std:Join'];
     if (!isObject(join) || !Array.isArray(join.Values)) {
@@ -87,7 +124,7 @@ export function evaluate(value: Json | undefined, scope: Scope): Json {
     const on = join.On === undefined ? '' : evaluate(join.On, scope);
     if (typeof on !== 'string')
       throw new EvaluationError(`Std:Join "On" must be a string, got ${JSON.stringify(on)}`);
-    return join.Values.map((item) => joinPart(evaluate(item, scope))).join(on);
+    return join.Values.map((item) => joinPart(item, scope)).join(on);
   }
   if (keys.length === 1 && 'Std:JsonGet' in value) {
     throw new EvaluationError(
@@ -113,7 +150,7 @@ export function parseTyped(type: ParameterType, raw: string): Primitive | undefi
     case 'Integer':
       return INTEGER.test(raw.trim()) ? Number.parseInt(raw.trim(), 10) : undefined;
     case 'Float':
-      return FLOAT.test(raw.trim()) ? Number.parseFloat(raw.trim()) : undefined;
+      return FLOAT.test(raw.trim()) ? new FloatValue(Number.parseFloat(raw.trim())) : undefined;
     case 'Boolean': {
       const lowered = raw.trim().toLowerCase();
       if (lowered === 'true') return true;
@@ -123,8 +160,17 @@ export function parseTyped(type: ParameterType, raw: string): Primitive | undefi
   }
 }
 
+/**
+ * A value returned by a function as an output of its declared type (a Float kept as a Float), or
+ * undefined when it is not of that type.
+ */
+export function typedOutput(type: ParameterType, value: unknown): Primitive | undefined {
+  if (!matchesType(type, value)) return undefined;
+  return type === 'Float' ? new FloatValue(value as number) : (value as Primitive);
+}
+
 /** Whether a value returned by a function matches an output's declared type. */
-export function matchesType(type: ParameterType, value: unknown): value is Primitive {
+export function matchesType(type: ParameterType, value: unknown): boolean {
   switch (type) {
     case 'String':
       return typeof value === 'string';
@@ -140,13 +186,17 @@ export function matchesType(type: ParameterType, value: unknown): value is Primi
 /** The value a parameter takes when a start request does not set it, if it has a default. */
 export function defaultValue(parameter: ParameterDeclaration): Primitive | undefined {
   const value = parameter.DefaultValue;
+  if (parameter.Type === 'Float' && typeof value === 'number') return new FloatValue(value);
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
     return value;
   }
   return undefined;
 }
 
-/** Renders a typed value the way SageMaker lists it (parameters and step outputs are strings). */
+/**
+ * Renders a typed value the way SageMaker lists it (parameters and step outputs are strings):
+ * Booleans as true/false (the SDK's FailStep + Join integration test), Floats as floats.
+ */
 export function renderValue(value: Primitive): string {
   return typeof value === 'string' ? value : String(value);
 }

@@ -8,12 +8,16 @@ import { compileDefinition, type Primitive } from '../../local/engine/definition
 import { runExecution } from '../../local/engine/interpreter';
 import { defaultValue, parseTyped } from '../../local/engine/values';
 import { compilePipelineDefinition } from '../../local/pipelines';
-import { fakeInvoker } from './support';
+import { type FakeFunction, fakeInvoker } from './support';
 
 const fixture = (name: string) => readFileSync(`test/fixtures/sdk/${name}`, 'utf8');
 
 /** Runs a definition as StartPipelineExecution would, with `given` as the request's parameters. */
-async function run(text: string, given: Record<string, string> = {}) {
+async function run(
+  text: string,
+  given: Record<string, string> = {},
+  functions: Record<string, FakeFunction> = {},
+) {
   const compiled = compileDefinition(text);
   const parameters = new Map<string, Primitive>();
   for (const [name, declaration] of compiled.parameters) {
@@ -34,7 +38,7 @@ async function run(text: string, given: Record<string, string> = {}) {
       executionId: 'abc123def456',
       startTime: new Date('2026-12-01T08:00:00.000Z'),
     },
-    invoker: fakeInvoker({}),
+    invoker: fakeInvoker(functions),
     lambdaTimeoutMs: 5_000,
     clock: () => new Date('2026-12-01T08:00:01.000Z'),
     newCallbackToken: () => 'token',
@@ -107,5 +111,56 @@ describe('SDK pipelines: what CreatePipeline and UpdatePipeline refuse', () => {
       ['FailStep', 'Failed'],
     ]);
     expect(step('FailStep').failureReason).toBe('Failed due to hitting in else branch');
+  });
+});
+
+describe('SDK pipelines: conditions and values', () => {
+  const reason = async (given: Record<string, string>) =>
+    (await run(fixture('pipeline-var-to-string.json'), given)).step('FailStep').failureReason;
+
+  it('compares a String with an Integer turned into a string (test_ppl_var_to_string_and_add)', async () => {
+    expect(await reason({})).toBe(
+      'condition greater than check return: false and left side param str is 1 and right side param int is 3',
+    );
+    expect(await reason({ MyInteger: '0' })).toBe(
+      'condition greater than check return: true and left side param str is 1 and right side param int is 0',
+    );
+  });
+
+  it('orders the two strings as strings: "10" is not greater than "9"', async () => {
+    expect(await reason({ MyString: '10', MyInteger: '9' })).toBe(
+      'condition greater than check return: false and left side param str is 10 and right side param int is 9',
+    );
+  });
+
+  it('fails the Condition step when the String is compared with the Integer itself', async () => {
+    const parsed = JSON.parse(fixture('pipeline-var-to-string.json'));
+    parsed.Steps[0].Arguments.Conditions[0].RightValue = { Get: 'Parameters.MyInteger' };
+    const direct = JSON.stringify(parsed);
+    const { outcome, step } = await run(direct);
+    expect(outcome.status).toBe('Failed');
+    expect(step('CondStep').failureReason).toBe(
+      'GreaterThan: LeftValue "1" (String) and RightValue 3 (Number) are not of the same type',
+    );
+  });
+
+  it('renders Float parameters and outputs as floats in Std:Join and in step metadata', async () => {
+    const events: unknown[] = [];
+    const { outcome, step } = await run(
+      fixture('float-parameters.json'),
+      {},
+      {
+        train: (event) => {
+          events.push(event);
+          return { score: 1 };
+        },
+      },
+    );
+    expect(events).toEqual([{ learning_rate: 0.00001 }]);
+    expect(step('Train').metadata.Lambda?.OutputParameters).toEqual([
+      { Name: 'score', Value: '1.0' },
+    ]);
+    expect(outcome.status).toBe('Failed');
+    expect(step('ScoreTooLow').failureReason).toBe('score 1.0 is below 2.0 at learning rate 1e-05');
   });
 });

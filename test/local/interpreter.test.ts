@@ -7,6 +7,7 @@ import {
   runExecution,
   type StepRecord,
 } from '../../local/engine/interpreter';
+import { defaultValue } from '../../local/engine/values';
 import type { LambdaInvoker } from '../../local/invokers/types';
 import {
   branch,
@@ -36,8 +37,8 @@ function start(
   const compiled = compileDefinition(text);
   const parameters = new Map<string, Primitive>();
   for (const [name, declaration] of compiled.parameters) {
-    const value = options.params?.[name] ?? declaration.DefaultValue;
-    if (value !== undefined && value !== null) parameters.set(name, value as Primitive);
+    const value = options.params?.[name] ?? defaultValue(declaration);
+    if (value !== undefined) parameters.set(name, value);
   }
   const invoker =
     'invoke' in functions
@@ -292,7 +293,9 @@ describe('interpreter: step types', () => {
     ]);
     const { run, step } = start(text);
     expect((await run.done).status).toBe('Failed');
-    expect(step('cond').failureReason).toMatch(/LessThan compares numbers/);
+    expect(step('cond').failureReason).toBe(
+      'LessThan: LeftValue 1 (Number) and RightValue {"a":1} (an object) are not of the same type',
+    );
   });
 
   it('waits on a Callback step until it succeeds, with typed outputs readable downstream', async () => {
