@@ -89,8 +89,8 @@ const logLevelFrom = (env: Environment): LogLevel => {
   return level;
 };
 
-const TRUE_VALUES = ['1', 'true', 'on', 'yes', 'y'];
-const FALSE_VALUES = ['0', 'false', 'off', 'no', 'n'];
+const TRUE_VALUES = ['1', 'y', 'yes', 't', 'true', 'on'];
+const FALSE_VALUES = ['0', 'n', 'no', 'f', 'false', 'off'];
 
 /** A boolean as Powertools reads one (`getBooleanFromEnv` with extended parsing). */
 const booleanFrom = (env: Environment, name: string): boolean => {

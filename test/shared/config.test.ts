@@ -72,7 +72,7 @@ describe('configFromEnvironment', () => {
     ],
     [
       { POWERTOOLS_METRICS_DISABLED: 'maybe' },
-      'POWERTOOLS_METRICS_DISABLED: expected true or false (or 1, true, on, yes, y, 0, false, off, no, n), received "maybe"',
+      'POWERTOOLS_METRICS_DISABLED: expected true or false (or 1, y, yes, t, true, on, 0, n, no, f, false, off), received "maybe"',
     ],
     [
       { SAGEMAKER_ENDPOINT: '127.0.0.1:3010' },
