@@ -79,13 +79,17 @@ export const awsRegion = (env: Environment = process.env): string =>
 const invalid = (name: string, problem: string, value: string): ConfigError =>
   new ConfigError(`${name}: ${problem}, received ${JSON.stringify(value.slice(0, 60))}`);
 
+/**
+ * `POWERTOOLS_LOG_LEVEL`, INFO when unset (Powertools' default). Given to the Logger explicitly, so
+ * only Lambda's own log-level control (`AWS_LAMBDA_LOG_LEVEL`) overrides it, as Powertools does.
+ */
 const logLevelFrom = (env: Environment): LogLevel => {
-  // Powertools reads POWERTOOLS_LOG_LEVEL, then its alias LOG_LEVEL; INFO without either.
-  const name = optionalEnv('POWERTOOLS_LOG_LEVEL', env) ? 'POWERTOOLS_LOG_LEVEL' : 'LOG_LEVEL';
-  const value = optionalEnv(name, env);
+  const value = optionalEnv('POWERTOOLS_LOG_LEVEL', env);
   if (value === undefined) return 'INFO';
   const level = LOG_LEVELS.find((candidate) => candidate === value.trim().toUpperCase());
-  if (level === undefined) throw invalid(name, `expected one of ${LOG_LEVELS.join(', ')}`, value);
+  if (level === undefined) {
+    throw invalid('POWERTOOLS_LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}`, value);
+  }
   return level;
 };
 

@@ -10,9 +10,10 @@ import {
   loadFunctionCatalog,
   SERVERLESS_DEFAULT_TIMEOUT_S,
 } from '../../local/invokers/catalog';
-import { createInProcessInvoker } from '../../local/invokers/in-process';
+import { type CreateHandler, createInProcessInvoker } from '../../local/invokers/in-process';
 import { createLambdaClientInvoker } from '../../local/invokers/lambda-client';
 import type { InvokeRequest } from '../../local/invokers/types';
+import { configFromEnvironment } from '../../shared/config';
 import { arn } from './support';
 
 const request = (functionArn: string, payload: unknown, timeoutMs = 5_000): InvokeRequest => ({
@@ -284,6 +285,24 @@ describe('in-process invoker: configuration through createHandler', () => {
       error: 'functions/no-factory/handler.ts does not export createHandler(config)',
     });
   });
+});
+
+describe("this project's function modules", () => {
+  const catalog = loadFunctionCatalog();
+
+  it.each(catalog.keys)(
+    '%s exports createHandler(config) and the handler it made from the environment',
+    async (key) => {
+      const module = (await import(`../../functions/${key}/handler.ts`)) as Record<string, unknown>;
+      expect(typeof module.createHandler).toBe('function');
+      expect(typeof module.handler).toBe('function');
+      const made = (module.createHandler as CreateHandler)(
+        configFromEnvironment(catalog.environment(key)),
+      );
+      expect(typeof made).toBe('function');
+      expect(made).not.toBe(module.handler);
+    },
+  );
 });
 
 describe('in-process invoker', () => {

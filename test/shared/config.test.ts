@@ -43,13 +43,6 @@ describe('configFromEnvironment', () => {
     });
   });
 
-  it("takes LOG_LEVEL, Powertools' alias, when POWERTOOLS_LOG_LEVEL is unset", () => {
-    expect(configFromEnvironment({ LOG_LEVEL: 'warn' }).logging.logLevel).toBe('WARN');
-    expect(
-      configFromEnvironment({ LOG_LEVEL: 'warn', POWERTOOLS_LOG_LEVEL: 'error' }).logging.logLevel,
-    ).toBe('ERROR');
-  });
-
   it('leaves credentials to the SDK unless both the key id and the secret are set', () => {
     expect(configFromEnvironment({ AWS_ACCESS_KEY_ID: 'id' }).aws.credentials).toBeUndefined();
     expect(
@@ -65,10 +58,6 @@ describe('configFromEnvironment', () => {
     [
       { POWERTOOLS_LOG_LEVEL: 'loud' },
       'POWERTOOLS_LOG_LEVEL: expected one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT, received "loud"',
-    ],
-    [
-      { LOG_LEVEL: 'verbose' },
-      'LOG_LEVEL: expected one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT, received "verbose"',
     ],
     [
       { POWERTOOLS_METRICS_DISABLED: 'maybe' },
