@@ -11,15 +11,13 @@ import {
   SageMakerClient,
   UpdatePipelineCommand,
 } from '@aws-sdk/client-sagemaker';
+import { awsRegion } from '../shared/config';
 
 /** A role ARN that satisfies the API's pattern; the local runtime never assumes it. */
 export const LOCAL_ROLE_ARN = 'arn:aws:iam::123456789012:role/SageMakerPipelineExecutionRole';
 
 /** A SageMaker client for a local runtime URL (any credentials are accepted there). */
-export function localSageMakerClient(
-  endpoint: string,
-  region = process.env.AWS_REGION ?? 'us-east-1',
-) {
+export function localSageMakerClient(endpoint: string, region = awsRegion()) {
   return new SageMakerClient({
     endpoint,
     region,

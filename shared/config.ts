@@ -1,25 +1,156 @@
 import { ConfigError } from './errors';
+import { ALLOWED_PIPELINES_ENV, type AllowList, parseAllowList } from './fan-out/allow-list';
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** Environment variables as a function receives them (`process.env`, or a local runtime's copy). */
+export type Environment = Readonly<Record<string, string | undefined>>;
 
-/**
- * Reads a required environment variable.
- * @throws ConfigError `Environment variable X is required` when it is unset or empty.
- */
-export const requireEnv = (name: string, env: Env = process.env): string => {
-  const value = env[name];
-  if (value === undefined || value === '') {
-    throw new ConfigError(`Environment variable ${name} is required`);
-  }
-  return value;
-};
+/** The region when `AWS_REGION` is unset (Lambda always sets it; a developer's shell may not). */
+export const DEFAULT_REGION = 'us-east-1';
+
+/** The service name every log line and metric carries unless `POWERTOOLS_SERVICE_NAME` sets one. */
+export const DEFAULT_SERVICE_NAME = 'sagemaker-pipeline-lambdas';
+
+/** Namespace of the fan-out's CloudWatch metrics unless `POWERTOOLS_METRICS_NAMESPACE` sets one. */
+export const DEFAULT_METRICS_NAMESPACE = 'SageMakerPipelineLambdas';
+
+/** The Powertools Logger's levels (`LogLevelThreshold` in @aws-lambda-powertools/logger). */
+export const LOG_LEVELS = [
+  'TRACE',
+  'DEBUG',
+  'INFO',
+  'WARN',
+  'ERROR',
+  'CRITICAL',
+  'SILENT',
+] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface LoggingConfig {
+  serviceName: string;
+  logLevel: LogLevel;
+}
+
+export interface MetricsConfig {
+  namespace: string;
+  /** `POWERTOOLS_METRICS_DISABLED`: no EMF lines are written. */
+  disabled: boolean;
+}
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** Where and as whom a function's AWS clients call. */
+export interface AwsConfig {
+  region: string;
+  /** `SAGEMAKER_ENDPOINT`: the local runtime or an emulator instead of SageMaker. */
+  endpoint?: string;
+  /** From `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`; absent, the SDK's default provider chain. */
+  credentials?: AwsCredentials;
+}
+
+/** Everything any function of this project reads from its environment, parsed once. */
+export interface FunctionConfig {
+  logging: LoggingConfig;
+  metrics: MetricsConfig;
+  aws: AwsConfig;
+  /** `FAN_OUT_ALLOWED_PIPELINES`: the child pipelines a fan-out may start. */
+  allowedPipelines: AllowList;
+}
+
+/** What a LambdaStep without AWS calls needs. */
+export type StepConfig = Pick<FunctionConfig, 'logging'>;
+
+/** What a fan-out function (step, HTTP API or schedule) needs. */
+export type FanOutConfig = Pick<FunctionConfig, 'logging' | 'metrics' | 'aws' | 'allowedPipelines'>;
 
 /** Reads an optional environment variable, treating an empty value as unset. */
-export const optionalEnv = (name: string, env: Env = process.env): string | undefined => {
+export const optionalEnv = (name: string, env: Environment = process.env): string | undefined => {
   const value = env[name];
   return value === undefined || value === '' ? undefined : value;
 };
 
-/** The service name every log line and metric carries. */
-export const serviceName = (env: Env = process.env): string =>
-  optionalEnv('POWERTOOLS_SERVICE_NAME', env) ?? 'sagemaker-pipeline-lambdas';
+/** `AWS_REGION`, or {@link DEFAULT_REGION} when it is unset. */
+export const awsRegion = (env: Environment = process.env): string =>
+  optionalEnv('AWS_REGION', env) ?? DEFAULT_REGION;
+
+const invalid = (name: string, problem: string, value: string): ConfigError =>
+  new ConfigError(`${name}: ${problem}, received ${JSON.stringify(value.slice(0, 60))}`);
+
+/**
+ * `POWERTOOLS_LOG_LEVEL`, INFO when unset (Powertools' default). Given to the Logger explicitly, so
+ * only Lambda's own log-level control (`AWS_LAMBDA_LOG_LEVEL`) overrides it, as Powertools does.
+ */
+const logLevelFrom = (env: Environment): LogLevel => {
+  const value = optionalEnv('POWERTOOLS_LOG_LEVEL', env);
+  if (value === undefined) return 'INFO';
+  const level = LOG_LEVELS.find((candidate) => candidate === value.trim().toUpperCase());
+  if (level === undefined) {
+    throw invalid('POWERTOOLS_LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}`, value);
+  }
+  return level;
+};
+
+const TRUE_VALUES = ['1', 'y', 'yes', 't', 'true', 'on'];
+const FALSE_VALUES = ['0', 'n', 'no', 'f', 'false', 'off'];
+
+/** A boolean as Powertools reads one (`getBooleanFromEnv` with extended parsing). */
+const booleanFrom = (env: Environment, name: string): boolean => {
+  const value = optionalEnv(name, env);
+  if (value === undefined) return false;
+  const normalized = value.trim().toLowerCase();
+  if (TRUE_VALUES.includes(normalized)) return true;
+  if (FALSE_VALUES.includes(normalized)) return false;
+  throw invalid(
+    name,
+    `expected true or false (or ${[...TRUE_VALUES, ...FALSE_VALUES].join(', ')})`,
+    value,
+  );
+};
+
+const endpointFrom = (env: Environment): string | undefined => {
+  const value = optionalEnv('SAGEMAKER_ENDPOINT', env);
+  if (value === undefined) return undefined;
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    throw invalid('SAGEMAKER_ENDPOINT', 'expected an http:// or https:// URL', value);
+  }
+  return value;
+};
+
+const credentialsFrom = (env: Environment): AwsCredentials | undefined => {
+  const accessKeyId = optionalEnv('AWS_ACCESS_KEY_ID', env);
+  const secretAccessKey = optionalEnv('AWS_SECRET_ACCESS_KEY', env);
+  if (accessKeyId === undefined || secretAccessKey === undefined) return undefined;
+  const sessionToken = optionalEnv('AWS_SESSION_TOKEN', env);
+  return { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) };
+};
+
+/**
+ * Parses a function's configuration from its environment: once per container for a deployed
+ * function (`handler = createHandler(configFromEnvironment())`), once per function and runtime
+ * for the local runtime's in-process invoker.
+ * @throws ConfigError `NAME: problem, received "value"` for the first malformed variable.
+ */
+export const configFromEnvironment = (env: Environment = process.env): FunctionConfig => {
+  const endpoint = endpointFrom(env);
+  const credentials = credentialsFrom(env);
+  return {
+    logging: {
+      serviceName: optionalEnv('POWERTOOLS_SERVICE_NAME', env) ?? DEFAULT_SERVICE_NAME,
+      logLevel: logLevelFrom(env),
+    },
+    metrics: {
+      namespace: optionalEnv('POWERTOOLS_METRICS_NAMESPACE', env) ?? DEFAULT_METRICS_NAMESPACE,
+      disabled: booleanFrom(env, 'POWERTOOLS_METRICS_DISABLED'),
+    },
+    aws: {
+      region: awsRegion(env),
+      ...(endpoint === undefined ? {} : { endpoint }),
+      ...(credentials === undefined ? {} : { credentials }),
+    },
+    allowedPipelines: parseAllowList(optionalEnv(ALLOWED_PIPELINES_ENV, env)),
+  };
+};

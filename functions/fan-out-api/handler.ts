@@ -5,7 +5,8 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import { loadFanOutEnvironment } from '../../shared/fan-out/environment';
+import { configFromEnvironment, type FanOutConfig } from '../../shared/config';
+import { createFanOutDependencies } from '../../shared/fan-out/dependencies';
 import {
   batchStatus,
   HttpProblemError,
@@ -13,39 +14,37 @@ import {
   requestFromHttp,
   resultResponse,
 } from '../../shared/fan-out/http';
-import { publishStats } from '../../shared/fan-out/metrics';
 import { runFanOut } from '../../shared/fan-out/runner';
-import { logger } from '../../shared/logger';
 
-const environment = loadFanOutEnvironment();
+export const createHandler = (config: FanOutConfig) => {
+  const dependencies = createFanOutDependencies(config);
 
-/** POST /fan-outs starts a fan-out; GET /fan-outs/{batchId} reports its executions. */
-const route = async (
-  event: APIGatewayProxyEventV2,
-  context: Context,
-): Promise<APIGatewayProxyStructuredResultV2> => {
-  const remainingTimeMs = () => context.getRemainingTimeInMillis();
-  switch (event.routeKey) {
-    case 'POST /fan-outs':
-      return resultResponse(
-        await runFanOut(requestFromHttp(event), {
-          ...environment,
-          remainingTimeMs,
-          onStats: publishStats,
-        }),
-      );
-    case 'GET /fan-outs/{batchId}':
-      return batchStatus(event, { ...environment, remainingTimeMs });
-    default:
-      throw new HttpProblemError(
-        404,
-        'not-found',
-        'Not Found',
-        `No route ${JSON.stringify(String(event.routeKey).slice(0, 60))}; use POST /fan-outs or GET /fan-outs/{batchId}`,
-      );
-  }
+  /** POST /fan-outs starts a fan-out; GET /fan-outs/{batchId} reports its executions. */
+  const route = async (
+    event: APIGatewayProxyEventV2,
+    context: Context,
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
+    const remainingTimeMs = () => context.getRemainingTimeInMillis();
+    switch (event.routeKey) {
+      case 'POST /fan-outs':
+        return resultResponse(
+          await runFanOut(requestFromHttp(event), { ...dependencies, remainingTimeMs }),
+        );
+      case 'GET /fan-outs/{batchId}':
+        return batchStatus(event, { ...dependencies, remainingTimeMs });
+      default:
+        throw new HttpProblemError(
+          404,
+          'not-found',
+          'Not Found',
+          `No route ${JSON.stringify(String(event.routeKey).slice(0, 60))}; use POST /fan-outs or GET /fan-outs/{batchId}`,
+        );
+    }
+  };
+
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(route)
+    .use(injectLambdaContext(dependencies.logger, { resetKeys: true }))
+    .use(problemDetails(dependencies.logger));
 };
 
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(route)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(problemDetails());
+export const handler = createHandler(configFromEnvironment());

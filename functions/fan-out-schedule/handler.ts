@@ -1,43 +1,46 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { loadFanOutEnvironment } from '../../shared/fan-out/environment';
+import { configFromEnvironment, type FanOutConfig } from '../../shared/config';
+import { createFanOutDependencies } from '../../shared/fan-out/dependencies';
 import { FanOutIncompleteError } from '../../shared/fan-out/errors';
-import { publishStats } from '../../shared/fan-out/metrics';
 import { isComplete, summarize } from '../../shared/fan-out/result';
 import { runFanOut } from '../../shared/fan-out/runner';
 import { requestFromScheduleEvent } from '../../shared/fan-out/schedule';
-import { logger } from '../../shared/logger';
 
-const environment = loadFanOutEnvironment();
+export const createHandler = (config: FanOutConfig) => {
+  const dependencies = createFanOutDependencies(config);
+  const { logger } = dependencies;
 
-/**
- * EventBridge rule or Scheduler target. Throws when anything is deferred or failed, so
- * Lambda's asynchronous retries resume the batch (same event, same batch key) and the
- * on-failure destination keeps any request that still could not finish.
- */
-const fanOutOnSchedule = async (event: unknown, context: Context) => {
-  const request = requestFromScheduleEvent(event);
-  const result = await runFanOut(request, {
-    ...environment,
-    remainingTimeMs: () => context.getRemainingTimeInMillis(),
-    onStats: publishStats,
-  });
-  const summary = summarize(result);
-  if (!result.dryRun && !isComplete(result)) throw new FanOutIncompleteError(summary);
-  logger.info('Fan-out complete', { batchId: result.batchId, summary });
-  return {
-    batchId: result.batchId,
-    requested: result.requested,
-    started: result.started,
-    dryRun: result.dryRun,
+  /**
+   * EventBridge rule or Scheduler target. Throws when anything is deferred or failed, so
+   * Lambda's asynchronous retries resume the batch (same event, same batch key) and the
+   * on-failure destination keeps any request that still could not finish.
+   */
+  const fanOutOnSchedule = async (event: unknown, context: Context) => {
+    const request = requestFromScheduleEvent(event);
+    const result = await runFanOut(request, {
+      ...dependencies,
+      remainingTimeMs: () => context.getRemainingTimeInMillis(),
+    });
+    const summary = summarize(result);
+    if (!result.dryRun && !isComplete(result)) throw new FanOutIncompleteError(summary);
+    logger.info('Fan-out complete', { batchId: result.batchId, summary });
+    return {
+      batchId: result.batchId,
+      requested: result.requested,
+      started: result.started,
+      dryRun: result.dryRun,
+    };
   };
+
+  return middy(fanOutOnSchedule)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({
+      onError: (request) => {
+        logger.error('Scheduled fan-out failed', { error: request.error ?? undefined });
+      },
+    });
 };
 
-export const handler = middy(fanOutOnSchedule)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use({
-    onError: (request) => {
-      logger.error('Scheduled fan-out failed', { error: request.error ?? undefined });
-    },
-  });
+export const handler = createHandler(configFromEnvironment());

@@ -1,24 +1,29 @@
-import { loadFanOutEnvironment } from '../../shared/fan-out/environment';
-import { publishStats } from '../../shared/fan-out/metrics';
+import { configFromEnvironment, type FanOutConfig } from '../../shared/config';
+import { createFanOutDependencies } from '../../shared/fan-out/dependencies';
 import { fanOutRequestSchema } from '../../shared/fan-out/request';
 import { runFanOut } from '../../shared/fan-out/runner';
 import { fanOutStepOutputs, toStepOutputs } from '../../shared/fan-out/step';
 import { defineLambdaStep } from '../../shared/lambda-step';
 
-const environment = loadFanOutEnvironment();
+export const createHandler = (config: FanOutConfig) => {
+  const dependencies = createFanOutDependencies(config);
+  return defineLambdaStep(
+    {
+      name: 'fan-out',
+      description:
+        'Starts one execution of each child pipeline per item, exactly once per (pipeline, item) however often it is retried; re-send the same request to resume deferred items.',
+      input: fanOutRequestSchema,
+      outputs: fanOutStepOutputs,
+      run: async (request, { context }) =>
+        toStepOutputs(
+          await runFanOut(request, {
+            ...dependencies,
+            remainingTimeMs: () => context.getRemainingTimeInMillis(),
+          }),
+        ),
+    },
+    dependencies.logger,
+  );
+};
 
-export const handler = defineLambdaStep({
-  name: 'fan-out',
-  description:
-    'Starts one execution of each child pipeline per item, exactly once per (pipeline, item) however often it is retried; re-send the same request to resume deferred items.',
-  input: fanOutRequestSchema,
-  outputs: fanOutStepOutputs,
-  run: async (request, { context }) =>
-    toStepOutputs(
-      await runFanOut(request, {
-        ...environment,
-        remainingTimeMs: () => context.getRemainingTimeInMillis(),
-        onStats: publishStats,
-      }),
-    ),
-});
+export const handler = createHandler(configFromEnvironment());

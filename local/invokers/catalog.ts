@@ -26,6 +26,8 @@ export interface FunctionCatalog {
   unknownFunctionMessage(functionArn: string, extra?: string[]): string;
   /** The function's own timeout from serverless.yml, in milliseconds. */
   timeoutMs(key: string): number;
+  /** The function's environment from serverless.yml: the provider's, then the function's own. */
+  environment(key: string): Record<string, string>;
 }
 
 /** The function name inside a Lambda ARN (`arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`). */
@@ -83,6 +85,93 @@ export function configuredTimeoutsIn(yaml: string): ConfiguredTimeouts {
   return timeouts;
 }
 
+/** `environment:` maps in serverless.yml, with `params.default` to resolve `${param:...}` in them. */
+export interface ConfiguredEnvironment {
+  params: Map<string, string>;
+  provider: Map<string, string>;
+  functions: Map<string, Map<string, string>>;
+}
+
+const indentOf = (line: string): number => line.length - line.trimStart().length;
+
+/** A scalar as YAML writes it on one line: unquoted (up to a ` #` comment) or quoted. */
+function scalarOf(text: string): string {
+  const value = text.trim();
+  const quote = value[0];
+  if (quote === '"' || quote === "'") {
+    const end = value.indexOf(quote, 1);
+    return end > 0 ? value.slice(1, end) : value.slice(1);
+  }
+  const comment = value.search(/\s#/);
+  return (comment >= 0 ? value.slice(0, comment) : value).trim();
+}
+
+/**
+ * The literal `environment:` settings in serverless.yml's text (`provider.environment` and
+ * `functions.<key>.environment`) and the `params.default` values they may refer to.
+ */
+export function configuredEnvironmentIn(yaml: string): ConfiguredEnvironment {
+  const configured: ConfiguredEnvironment = {
+    params: new Map(),
+    provider: new Map(),
+    functions: new Map(),
+  };
+  let section = '';
+  let fn: string | undefined;
+  // The map that entries at `depth` spaces go into, while inside one.
+  let target: { map: Map<string, string>; depth: number } | undefined;
+  for (const line of yaml.split('\n')) {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    const indent = indentOf(line);
+    if (target && indent < target.depth) target = undefined;
+    const entry = /^\s*([A-Za-z_][\w-]*):(.*)$/.exec(line);
+    if (!entry) continue;
+    const [, name = '', rest = ''] = entry;
+    if (target && indent === target.depth) {
+      target.map.set(name, scalarOf(rest));
+      continue;
+    }
+    if (indent === 0) {
+      section = name;
+      fn = undefined;
+    } else if (section === 'params' && indent === 2 && name === 'default') {
+      target = { map: configured.params, depth: 4 };
+    } else if (section === 'provider' && indent === 2 && name === 'environment') {
+      target = { map: configured.provider, depth: 4 };
+    } else if (section === 'functions' && indent === 2) {
+      fn = name;
+    } else if (section === 'functions' && indent === 4 && name === 'environment' && fn) {
+      const map = new Map<string, string>();
+      configured.functions.set(fn, map);
+      target = { map, depth: 6 };
+    }
+  }
+  return configured;
+}
+
+/**
+ * A value with its `${self:service}`, `${sls:stage}` and `${param:name}` references resolved, as
+ * the framework resolves them with the default params; undefined when it refers to anything else
+ * (`${env:...}`, `${ssm:...}`), so the variable is left unset rather than set to a wrong value.
+ */
+export function resolveVariables(
+  value: string,
+  known: { service: string; stage: string; params: ReadonlyMap<string, string> },
+): string | undefined {
+  let unresolved = false;
+  const resolved = value.replace(/\$\{([^}]*)\}/g, (_match, reference: string) => {
+    const ref = reference.trim();
+    if (ref === 'self:service') return known.service;
+    if (ref === 'sls:stage') return known.stage;
+    const param = /^param:([\w-]+)$/.exec(ref)?.[1];
+    const paramValue = param === undefined ? undefined : known.params.get(param);
+    if (paramValue !== undefined) return paramValue;
+    unresolved = true;
+    return '';
+  });
+  return unresolved ? undefined : resolved;
+}
+
 /** Lists `functions/<key>/handler.ts` folders; the folder name is the key in serverless.yml. */
 export function loadFunctionCatalog(
   options: { root?: string; stage?: string } = {},
@@ -100,6 +189,8 @@ export function loadFunctionCatalog(
     : [];
   const deployedName = (key: string) => `${service}-${stage}-${key}`;
   const timeouts = configuredTimeoutsIn(yaml);
+  const configured = configuredEnvironmentIn(yaml);
+  const known = { service, stage, params: configured.params };
   return {
     root,
     service,
@@ -127,6 +218,17 @@ export function loadFunctionCatalog(
       const seconds =
         timeouts.functions.get(key) ?? timeouts.provider ?? SERVERLESS_DEFAULT_TIMEOUT_S;
       return seconds * 1000;
+    },
+    environment(key) {
+      const environment: Record<string, string> = {};
+      for (const [name, value] of [
+        ...configured.provider,
+        ...(configured.functions.get(key) ?? new Map<string, string>()),
+      ]) {
+        const resolved = resolveVariables(value, known);
+        if (resolved !== undefined) environment[name] = resolved;
+      }
+      return environment;
     },
   };
 }

@@ -1,11 +1,13 @@
 /**
- * Calls this project's handlers in this process: imports `functions/<key>/handler.ts` and invokes
- * its `handler(event, context)` with a minimal Lambda context. Fast, no serverless-offline.
+ * Calls this project's handlers in this process: imports `functions/<key>/handler.ts`, makes the
+ * invoker's own handler with its `createHandler(config)` and invokes it with a minimal Lambda
+ * context. Fast, no serverless-offline.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import { awsRegion, configFromEnvironment, type FunctionConfig } from '../../shared/config';
 import { type FunctionCatalog, functionNameFromArn, loadFunctionCatalog } from './catalog';
 import type { InvokeRequest, InvokeResult, LambdaInvoker } from './types';
 
@@ -16,17 +18,21 @@ export interface InProcessInvokerOptions {
   /** Extra functions by name (or full ARN), e.g. test doubles; they win over project functions. */
   handlers?: Record<string, LambdaHandler>;
   /**
-   * Environment set before the first handler module loads (handlers read it at module load,
-   * e.g. the fan-out function's SAGEMAKER_ENDPOINT).
+   * This invoker's own settings for every function, e.g. the fan-out function's
+   * SAGEMAKER_ENDPOINT: they win over everything else. See {@link handlerEnvironment}.
    */
   env?: Record<string, string>;
-  /** Like `env`, but only for variables not already set (dummy credentials, log levels). */
+  /** Settings for variables neither the shell nor `env` sets (dummy credentials, log levels). */
   defaultEnv?: Record<string, string>;
+  /** The region of the runtime: the functions' `AWS_REGION` and their ARNs' region. */
   region?: string;
   accountId?: string;
 }
 
-/** A Lambda handler did not export a callable `handler`. */
+/** What a function module exports for the in-process invoker. */
+export type CreateHandler = (config: FunctionConfig) => LambdaHandler;
+
+/** A function module did not export a callable `createHandler`. */
 export class HandlerLoadError extends Error {
   override name = 'HandlerLoadError';
 }
@@ -61,6 +67,26 @@ function message(error: unknown): string {
 }
 
 /**
+ * The environment a function's configuration is parsed from, each layer over the one before:
+ * its `environment:` in serverless.yml (params at their defaults), the invoker's `defaultEnv`,
+ * the shell's variables (read, never written: `POWERTOOLS_LOG_LEVEL=DEBUG npm start` shows
+ * the handlers' logs), the runtime's region, and the invoker's `env`.
+ */
+export function handlerEnvironment(
+  catalog: FunctionCatalog,
+  key: string,
+  options: { env?: Record<string, string>; defaultEnv?: Record<string, string>; region: string },
+): Record<string, string | undefined> {
+  return {
+    ...catalog.environment(key),
+    ...options.defaultEnv,
+    ...process.env,
+    AWS_REGION: options.region,
+    ...options.env,
+  };
+}
+
+/**
  * What a handler calling the local runtime needs when the shell has no AWS settings: the runtime
  * accepts any signature, but the SDK refuses to sign without credentials.
  */
@@ -71,8 +97,6 @@ export const LOCAL_AWS_ENV: Record<string, string> = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
-let instances = 0;
-
 /** Handler logs and EMF metrics would bury the CLI's and `npm start`'s output; set these to see them. */
 export const QUIET_HANDLER_ENV: Record<string, string> = {
   POWERTOOLS_LOG_LEVEL: 'WARN',
@@ -82,34 +106,25 @@ export const QUIET_HANDLER_ENV: Record<string, string> = {
 /** Creates the in-process invoker. */
 export function createInProcessInvoker(options: InProcessInvokerOptions = {}): LambdaInvoker {
   const catalog = options.catalog ?? loadFunctionCatalog();
-  const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const region = options.region ?? awsRegion();
   const accountId = options.accountId ?? '123456789012';
-  const loaded = new Map<string, Promise<LambdaHandler>>();
-  const instance = ++instances;
-  let envApplied = false;
+  // This invoker's handlers, one per function, each made once with this invoker's configuration.
+  const created = new Map<string, Promise<LambdaHandler>>();
 
   const load = (key: string): Promise<LambdaHandler> => {
-    let pending = loaded.get(key);
+    let pending = created.get(key);
     if (!pending) {
-      if (!envApplied) {
-        for (const [name, value] of Object.entries(options.defaultEnv ?? {})) {
-          process.env[name] ??= value;
-        }
-        Object.assign(process.env, options.env ?? {});
-        envApplied = true;
-      }
-      // One module instance per invoker: handlers read SAGEMAKER_ENDPOINT at module load, and each
-      // runtime in a process has its own URL (the query string makes a distinct module instance).
-      const file = `${pathToFileURL(join(catalog.root, 'functions', key, 'handler.ts')).href}?invoker=${instance}`;
-      pending = import(file).then((module: { handler?: unknown }) => {
-        if (typeof module.handler !== 'function') {
+      const file = pathToFileURL(join(catalog.root, 'functions', key, 'handler.ts')).href;
+      pending = import(file).then((module: { createHandler?: unknown }) => {
+        if (typeof module.createHandler !== 'function') {
           throw new HandlerLoadError(
-            `functions/${key}/handler.ts does not export a handler function`,
+            `functions/${key}/handler.ts does not export createHandler(config)`,
           );
         }
-        return module.handler as LambdaHandler;
+        const environment = handlerEnvironment(catalog, key, { ...options, region });
+        return (module.createHandler as CreateHandler)(configFromEnvironment(environment));
       });
-      loaded.set(key, pending);
+      created.set(key, pending);
     }
     return pending;
   };

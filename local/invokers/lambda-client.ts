@@ -3,6 +3,7 @@
  * Lambda port under `npm start`, or AWS Lambda itself when no endpoint is given.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { awsRegion } from '../../shared/config';
 import { type FunctionCatalog, loadFunctionCatalog } from './catalog';
 import type { InvokeRequest, InvokeResult, LambdaInvoker } from './types';
 
@@ -33,7 +34,7 @@ export function createLambdaClientInvoker(
   options: LambdaClientInvokerOptions = {},
 ): LambdaClientInvoker {
   const catalog = options.catalog ?? loadFunctionCatalog();
-  const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const region = options.region ?? awsRegion();
   const local = options.endpoint !== undefined;
   const client =
     options.client ??

@@ -29,7 +29,7 @@ export const parseAllowList = (value: string | undefined): AllowList => {
   for (const entry of entries) {
     if (entry === '*' || !PIPELINE_NAME_OR_ARN_PATTERN.test(entry) || entry.startsWith('arn:')) {
       throw new ConfigError(
-        `${ALLOWED_PIPELINES_ENV} must be comma-separated pipeline names or a lone *, received entry ${JSON.stringify(entry.slice(0, 60))}`,
+        `${ALLOWED_PIPELINES_ENV}: must be comma-separated pipeline names or a lone *, received entry ${JSON.stringify(entry.slice(0, 60))}`,
       );
     }
   }

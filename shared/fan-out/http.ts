@@ -8,7 +8,7 @@ import type {
 import { type FieldProblem, InputValidationError } from '../errors';
 import { parseEvent } from '../lambda-step';
 import { type PIPELINE_EXECUTION_STATUSES, PIPELINE_NAME_OR_ARN_PATTERN } from '../limits';
-import { logger } from '../logger';
+import { type Logger, logger } from '../logger';
 import { type AllowList, assertPipelinesAllowed } from './allow-list';
 import { findBatchExecutions } from './batch-executions';
 import { errorName } from './classify';
@@ -142,19 +142,16 @@ export const problemResponse = (problem: Problem): APIGatewayProxyStructuredResu
   body: fitProblem(problem),
 });
 
-/** middy middleware: every error becomes an `application/problem+json` response. */
-export const problemDetails = (): MiddlewareObj<
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2,
-  Error,
-  Context
-> => ({
+/** middy middleware: every error becomes an `application/problem+json` response, logged with `log`. */
+export const problemDetails = (
+  log: Logger = logger,
+): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context> => ({
   onError: (request) => {
     const error = request.error;
     const problem = toProblem(error, request.context.awsRequestId);
-    if (problem.status >= 500) logger.error('Request failed', { error: error ?? undefined });
+    if (problem.status >= 500) log.error('Request failed', { error: error ?? undefined });
     else
-      logger.warn('Rejected request', {
+      log.warn('Rejected request', {
         status: problem.status,
         detail: problem.detail.slice(0, 500),
       });

@@ -6,11 +6,9 @@ import {
 // The SDK's own retry module (a dependency of every v3 client): the strategy that
 // `retryMode: 'adaptive'` creates, given the fan-out's rate limiter.
 import { AdaptiveRetryStrategy } from '@smithy/core/retry';
-import { optionalEnv } from '../config';
+import type { AwsConfig } from '../config';
 import { FanOutRateLimiter } from './rate-limiter';
 import type { FanOutCallOptions, FanOutSageMaker } from './sagemaker';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** Attempts per call inside the SDK (the default); the runner retries on top with the same token. */
 export const SDK_MAX_ATTEMPTS = 3;
@@ -36,19 +34,23 @@ const jitteredBackoff = {
  * SageMaker throttles, on top of
  * retries with backoff for throttling and 5xx (the SDK's `StandardRetryStrategy`; error
  * classes in `@smithy/core` retry `service-error-classification`).
- * `SAGEMAKER_ENDPOINT` (optional) points it at the local runtime or an emulator.
+ * `aws.endpoint` (optional) points it at the local runtime or an emulator.
  */
-export const createSageMakerClient = (env: Env = process.env): SageMakerClient => {
-  const endpoint = optionalEnv('SAGEMAKER_ENDPOINT', env);
-  return new SageMakerClient({
+export const createSageMakerClient = ({
+  region,
+  endpoint,
+  credentials,
+}: AwsConfig): SageMakerClient =>
+  new SageMakerClient({
+    region,
     retryMode: 'adaptive',
     retryStrategy: new AdaptiveRetryStrategy(async () => SDK_MAX_ATTEMPTS, {
       rateLimiter: new FanOutRateLimiter(),
       backoff: jitteredBackoff,
     }),
     ...(endpoint === undefined ? {} : { endpoint }),
+    ...(credentials === undefined ? {} : { credentials }),
   });
-};
 
 /** Name of the middleware that tells a call's `onRetry` of each retry the SDK makes. */
 export const RETRY_OBSERVER_NAME = 'fanOutRetryObserver';

@@ -1,7 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHandler } from '../../functions/fan-out-api/handler';
+import { configFromEnvironment } from '../../shared/config';
 import { readJsonBody } from '../../shared/fan-out/http';
 import { fanOutRequestSchema } from '../../shared/fan-out/request';
 import { parseEvent } from '../../shared/lambda-step';
@@ -27,12 +29,13 @@ import {
   Tally,
 } from './fan-out-harness';
 
-vi.hoisted(() => {
-  process.env.FAN_OUT_ALLOWED_PIPELINES = 'child-pipeline-1,child-pipeline-2';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-});
-
-const { handler } = await import('../../functions/fan-out-api/handler');
+const handler = createHandler(
+  configFromEnvironment({
+    FAN_OUT_ALLOWED_PIPELINES: 'child-pipeline-1,child-pipeline-2',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  }),
+);
 
 type Response = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 

@@ -1,6 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHandler } from '../../functions/fan-out-schedule/handler';
+import { configFromEnvironment } from '../../shared/config';
 import { requestFromScheduleEvent } from '../../shared/fan-out/schedule';
 import { lambdaContext } from '../helpers/events';
 import {
@@ -24,12 +26,13 @@ import {
   Tally,
 } from './fan-out-harness';
 
-vi.hoisted(() => {
-  process.env.FAN_OUT_ALLOWED_PIPELINES = 'child-pipeline-1,child-pipeline-2';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-});
-
-const { handler } = await import('../../functions/fan-out-schedule/handler');
+const handler = createHandler(
+  configFromEnvironment({
+    FAN_OUT_ALLOWED_PIPELINES: 'child-pipeline-1,child-pipeline-2',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  }),
+);
 
 const EVENT_ID = '6a7e8feb-b491-4cf7-a9f1-bf3703467718';
 

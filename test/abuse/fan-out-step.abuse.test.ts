@@ -1,6 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHandler } from '../../functions/fan-out/handler';
+import { configFromEnvironment } from '../../shared/config';
 import { InputValidationError } from '../../shared/errors';
 import type { FanOutRequest } from '../../shared/fan-out/request';
 import { parseEvent } from '../../shared/lambda-step';
@@ -24,12 +26,13 @@ import {
   Tally,
 } from './fan-out-harness';
 
-vi.hoisted(() => {
-  process.env.FAN_OUT_ALLOWED_PIPELINES = 'child-pipeline-1,child-pipeline-2';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-});
-
-const { handler } = await import('../../functions/fan-out/handler');
+const handler = createHandler(
+  configFromEnvironment({
+    FAN_OUT_ALLOWED_PIPELINES: 'child-pipeline-1,child-pipeline-2',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  }),
+);
 
 /** The LambdaStep event: the request plus, sometimes, the caller's execution ARN (valid or not). */
 const stepEvent = fc.oneof(

@@ -1,8 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import * as v from 'valibot';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { configFromEnvironment } from '../../shared/config';
 import { InputValidationError, OutputContractError } from '../../shared/errors';
 import { defineLambdaStep } from '../../shared/lambda-step';
+import { createLogger } from '../../shared/logger';
 import { integerArg } from '../../shared/parsers';
 import { lambdaContext } from '../helpers/events';
 
@@ -168,31 +170,21 @@ describe('defineLambdaStep handler', () => {
   });
 });
 
-describe('the shared logger', () => {
-  it('takes its level from POWERTOOLS_LOG_LEVEL', async () => {
-    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'ERROR');
-    vi.resetModules();
-    try {
-      const { logger } = await import('../../shared/logger');
-      expect(logger.getLevelName()).toBe('ERROR');
-    } finally {
-      vi.unstubAllEnvs();
-      vi.resetModules();
-    }
+describe("a function's logger", () => {
+  it('takes its level from POWERTOOLS_LOG_LEVEL', () => {
+    const logger = createLogger(configFromEnvironment({ POWERTOOLS_LOG_LEVEL: 'ERROR' }).logging);
+    expect(logger.getLevelName()).toBe('ERROR');
   });
 
-  it('takes its service name from POWERTOOLS_SERVICE_NAME', async () => {
-    vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'my-pipeline-steps');
-    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
-    vi.resetModules();
-    try {
-      const { logger } = await import('../../shared/logger');
-      logger.error('probe');
-      expect(logLines()[0]).toMatchObject({ service: 'my-pipeline-steps', message: 'probe' });
-    } finally {
-      vi.unstubAllEnvs();
-      vi.resetModules();
-    }
+  it('takes its service name from POWERTOOLS_SERVICE_NAME', () => {
+    const logger = createLogger(
+      configFromEnvironment({
+        POWERTOOLS_SERVICE_NAME: 'my-pipeline-steps',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      }).logging,
+    );
+    logger.error('probe');
+    expect(logLines()[0]).toMatchObject({ service: 'my-pipeline-steps', message: 'probe' });
   });
 });
 

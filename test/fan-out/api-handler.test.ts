@@ -1,15 +1,18 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createHandler } from '../../functions/fan-out-api/handler';
+import { configFromEnvironment } from '../../shared/config';
 import { batchIdOf } from '../../shared/fan-out/identity';
 import { lambdaContext, loadEvent } from '../helpers/events';
 import { type FakeSageMaker, throttling, useFakeSageMaker } from './support/fake-sagemaker';
 
-vi.hoisted(() => {
-  process.env.FAN_OUT_ALLOWED_PIPELINES = 'child-pipeline-1,child-pipeline-2';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-});
-
-const { handler } = await import('../../functions/fan-out-api/handler');
+const handler = createHandler(
+  configFromEnvironment({
+    FAN_OUT_ALLOWED_PIPELINES: 'child-pipeline-1,child-pipeline-2',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  }),
+);
 
 type Response = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 

@@ -86,7 +86,7 @@ describe('fan-out against moto_server', () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    client = createSageMakerClient({ SAGEMAKER_ENDPOINT: moto.endpoint });
+    client = createSageMakerClient({ region: 'us-east-1', endpoint: moto.endpoint });
     for (const name of ['child-pipeline-1', 'child-pipeline-2']) {
       await client.send(
         new CreatePipelineCommand({

@@ -13,8 +13,11 @@ import {
 } from './support/scripted-sagemaker';
 
 describe('fan-out SageMaker client', () => {
-  it('uses adaptive retry mode and the endpoint from SAGEMAKER_ENDPOINT', async () => {
-    const client = createSageMakerClient({ SAGEMAKER_ENDPOINT: 'http://127.0.0.1:4599' });
+  it('uses adaptive retry mode and the configured endpoint', async () => {
+    const client = createSageMakerClient({
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:4599',
+    });
     expect(client).toBeInstanceOf(SageMakerClient);
     expect(client.config.retryMode).toBe('adaptive');
     const strategy = (await client.config.retryStrategy()) as { mode?: string };

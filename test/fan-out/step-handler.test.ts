@@ -1,16 +1,19 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createHandler } from '../../functions/fan-out/handler';
+import { configFromEnvironment } from '../../shared/config';
 import { InputValidationError } from '../../shared/errors';
 import { NothingStartedError, PipelineNotAllowedError } from '../../shared/fan-out/errors';
 import { batchIdOf } from '../../shared/fan-out/identity';
 import { lambdaContext, loadEvent } from '../helpers/events';
 import { type FakeSageMaker, useFakeSageMaker } from './support/fake-sagemaker';
 
-vi.hoisted(() => {
-  process.env.FAN_OUT_ALLOWED_PIPELINES = 'child-pipeline-1,child-pipeline-2';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-});
-
-const { handler } = await import('../../functions/fan-out/handler');
+const handler = createHandler(
+  configFromEnvironment({
+    FAN_OUT_ALLOWED_PIPELINES: 'child-pipeline-1,child-pipeline-2',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  }),
+);
 
 describe('fan-out LambdaStep handler', () => {
   let fake: FakeSageMaker;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { handler } from '../../functions/concat/handler';
+import { describe, expect, it, vi } from 'vitest';
+import { createHandler, handler } from '../../functions/concat/handler';
 import { InputValidationError } from '../../shared/errors';
 import { lambdaContext, loadEvent } from '../helpers/events';
 import {
@@ -103,5 +103,55 @@ describe('concat handler', () => {
       expect(outcome.error).toBeInstanceOf(InputValidationError);
       expect((outcome.error as Error).message).toContain('str1: required');
     }
+  });
+
+  describe('createHandler', () => {
+    /** The log lines Powertools writes (JSON on stdout and stderr) while `run` runs. */
+    const logLines = async (run: () => Promise<unknown>) => {
+      const lines: Array<Record<string, unknown>> = [];
+      const capture = (chunk: unknown) => {
+        for (const line of String(chunk).split('\n').filter(Boolean)) {
+          lines.push(JSON.parse(line) as Record<string, unknown>);
+        }
+        return true;
+      };
+      const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+      const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+      try {
+        await run();
+      } finally {
+        out.mockRestore();
+        err.mockRestore();
+      }
+      return lines;
+    };
+    const event = { str1: 'a', str2: 'b', extra: 1 };
+
+    it('logs with the service name and level of the config it is given', async () => {
+      const made = createHandler({
+        logging: { serviceName: 'concat-under-test', logLevel: 'WARN' },
+      });
+      const lines = await logLines(() => made(event, lambdaContext()));
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 'WARN',
+          message: 'Ignoring unknown input keys',
+          service: 'concat-under-test',
+          unknownKeys: ['extra'],
+        }),
+      ]);
+    });
+
+    it('writes nothing below the configured level, whatever the environment says', async () => {
+      vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'DEBUG');
+      try {
+        const made = createHandler({
+          logging: { serviceName: 'concat-under-test', logLevel: 'ERROR' },
+        });
+        expect(await logLines(() => made(event, lambdaContext()))).toEqual([]);
+      } finally {
+        vi.unstubAllEnvs();
+      }
+    });
   });
 });

@@ -10,9 +10,10 @@ import {
   loadFunctionCatalog,
   SERVERLESS_DEFAULT_TIMEOUT_S,
 } from '../../local/invokers/catalog';
-import { createInProcessInvoker } from '../../local/invokers/in-process';
+import { type CreateHandler, createInProcessInvoker } from '../../local/invokers/in-process';
 import { createLambdaClientInvoker } from '../../local/invokers/lambda-client';
 import type { InvokeRequest } from '../../local/invokers/types';
+import { configFromEnvironment } from '../../shared/config';
 import { arn } from './support';
 
 const request = (functionArn: string, payload: unknown, timeoutMs = 5_000): InvokeRequest => ({
@@ -76,12 +77,12 @@ describe('in-process invoker with a function timeout shorter than the step', () 
   const handlers = {
     // Reports the remaining time the function sees.
     remaining:
-      'export const handler = async (_e: unknown, c: { getRemainingTimeInMillis(): number }) => ({ remaining: c.getRemainingTimeInMillis() });\n',
+      'export const createHandler = () => async (_e: unknown, c: { getRemainingTimeInMillis(): number }) => ({ remaining: c.getRemainingTimeInMillis() });\n',
     // Answers only after 5 s, past its 1-second timeout.
-    slow: 'export const handler = () => new Promise((r) => setTimeout(() => r({ late: true }), 5_000).unref());\n',
+    slow: 'export const createHandler = () => () => new Promise((r) => setTimeout(() => r({ late: true }), 5_000).unref());\n',
     // Fails only after its timeout has stopped it.
     'late-failure':
-      "export const handler = () => new Promise((_r, reject) => setTimeout(() => reject(new Error('late')), 1_200));\n",
+      "export const createHandler = () => () => new Promise((_r, reject) => setTimeout(() => reject(new Error('late')), 1_200));\n",
   };
 
   beforeAll(() => {
@@ -121,6 +122,187 @@ describe('in-process invoker with a function timeout shorter than the step', () 
     // Let the late rejection happen while the test still runs.
     await new Promise((resolve) => setTimeout(resolve, 400));
   });
+});
+
+describe('function environment from serverless.yml', () => {
+  it("gives each function the provider's environment and its own, params at their defaults", () => {
+    const catalog = loadFunctionCatalog({ stage: 'qa' });
+    expect(catalog.environment('concat')).toEqual({
+      POWERTOOLS_SERVICE_NAME: 'sagemaker-pipeline-lambdas',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
+    expect(catalog.environment('fan-out')).toMatchObject({
+      POWERTOOLS_SERVICE_NAME: 'sagemaker-pipeline-lambdas',
+      FAN_OUT_ALLOWED_PIPELINES: 'child-pipeline-1,child-pipeline-2',
+      POWERTOOLS_METRICS_NAMESPACE: 'SageMakerPipelineLambdas',
+    });
+  });
+
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: serverless.yml variable syntax
+  it('resolves ${self:service}, ${sls:stage} and ${param:...}, and leaves out what it cannot resolve', () => {
+    const yaml = `service: demo
+params:
+  default:
+    level: DEBUG # a comment
+    empty: ""
+provider:
+  name: aws
+  environment:
+    SERVICE: \${self:service}
+    WHERE: '\${self:service}-\${sls:stage}'
+    LEVEL: \${param:level}
+  timeout: 30
+functions:
+  one:
+    handler: functions/one/handler.handler
+    environment:
+      EMPTY: \${param:empty}
+      FROM_SSM: \${ssm:/demo/secret}
+      LEVEL: WARN
+    timeout: 5
+  two:
+    handler: functions/two/handler.handler
+`;
+    const root = mkdtempSync(join(tmpdir(), 'environment-'));
+    try {
+      writeFileSync(join(root, 'serverless.yml'), yaml);
+      const catalog = loadFunctionCatalog({ root, stage: 'qa' });
+      expect(catalog.environment('one')).toEqual({
+        SERVICE: 'demo',
+        WHERE: 'demo-qa',
+        LEVEL: 'WARN',
+        EMPTY: '',
+      });
+      expect(catalog.environment('two')).toEqual({
+        SERVICE: 'demo',
+        WHERE: 'demo-qa',
+        LEVEL: 'DEBUG',
+      });
+      expect(catalog.timeoutMs('one')).toBe(5_000);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('in-process invoker: configuration through createHandler', () => {
+  let root = '';
+  const functions = {
+    // Answers with the configuration createHandler was given.
+    config:
+      'export const createHandler = (config: unknown) => { const made = ++globalThis.__madeCount; return async () => ({ config, made }); };\n',
+    'no-factory': 'export const handler = async () => ({});\n',
+  };
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'factory-'));
+    const yaml = [
+      'service: demo',
+      'provider:',
+      '  name: aws',
+      '  environment:',
+      '    POWERTOOLS_SERVICE_NAME: from-yml',
+      '    POWERTOOLS_METRICS_NAMESPACE: FromYml',
+      '    FAN_OUT_ALLOWED_PIPELINES: yml-child',
+      'functions:',
+      ...Object.keys(functions).map(
+        (key) => `  ${key}:\n    handler: functions/${key}/handler.handler`,
+      ),
+    ].join('\n');
+    writeFileSync(join(root, 'serverless.yml'), yaml);
+    for (const [key, source] of Object.entries(functions)) {
+      mkdirSync(join(root, 'functions', key), { recursive: true });
+      writeFileSync(join(root, 'functions', key, 'handler.ts'), source);
+    }
+    (globalThis as { __madeCount?: number }).__madeCount = 0;
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  const configOf = async (invoker: ReturnType<typeof createInProcessInvoker>) => {
+    const result = await invoker.invoke(request(arn('config'), {}));
+    if (!result.ok) throw new Error(result.error);
+    return (result.payload as { config: Record<string, Record<string, unknown>> }).config;
+  };
+
+  it("layers serverless.yml, defaults, the shell, the runtime's region and its env, and never writes process.env", async () => {
+    const before = { ...process.env };
+    const invoker = createInProcessInvoker({
+      catalog: loadFunctionCatalog({ root }),
+      defaultEnv: { POWERTOOLS_METRICS_NAMESPACE: 'FromDefaults', POWERTOOLS_LOG_LEVEL: 'WARN' },
+      env: { SAGEMAKER_ENDPOINT: 'http://127.0.0.1:4599', FAN_OUT_ALLOWED_PIPELINES: '*' },
+      region: 'eu-west-1',
+    });
+    const config = await configOf(invoker);
+    expect(process.env).toEqual(before);
+    expect(config.logging).toEqual({
+      serviceName: 'from-yml',
+      // The shell's (vitest.config.ts) wins over the default.
+      logLevel: 'SILENT',
+    });
+    expect(config.metrics).toEqual({ namespace: 'FromDefaults', disabled: false });
+    expect(config.aws).toEqual({
+      region: 'eu-west-1',
+      endpoint: 'http://127.0.0.1:4599',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    expect(config.allowedPipelines).toEqual({ kind: 'any' });
+  });
+
+  it('makes one handler per invoker, each with its own configuration, from one module', async () => {
+    const catalog = loadFunctionCatalog({ root });
+    const first = createInProcessInvoker({ catalog, env: { SAGEMAKER_ENDPOINT: 'http://a.test' } });
+    const second = createInProcessInvoker({
+      catalog,
+      env: { SAGEMAKER_ENDPOINT: 'http://b.test' },
+    });
+    const made = (await first.invoke(request(arn('config'), {}))) as { payload: { made: number } };
+    const again = (await first.invoke(request(arn('config'), {}))) as { payload: { made: number } };
+    expect(again.payload.made).toBe(made.payload.made);
+    expect((await configOf(first)).aws?.endpoint).toBe('http://a.test');
+    expect((await configOf(second)).aws?.endpoint).toBe('http://b.test');
+    expect((await configOf(first)).aws?.endpoint).toBe('http://a.test');
+  });
+
+  it("fails the step with one line naming the variable when the function's configuration is bad", async () => {
+    const invoker = createInProcessInvoker({
+      catalog: loadFunctionCatalog({ root }),
+      env: { FAN_OUT_ALLOWED_PIPELINES: 'ok,arn:aws:sagemaker:x' },
+    });
+    const result = await invoker.invoke(request(arn('config'), {}));
+    expect(result).toEqual({
+      ok: false,
+      error:
+        'FAN_OUT_ALLOWED_PIPELINES: must be comma-separated pipeline names or a lone *, received entry "arn:aws:sagemaker:x"',
+    });
+  });
+
+  it('fails a function module without createHandler, saying so', async () => {
+    const invoker = createInProcessInvoker({ catalog: loadFunctionCatalog({ root }) });
+    const result = await invoker.invoke(request(arn('no-factory'), {}));
+    expect(result).toEqual({
+      ok: false,
+      error: 'functions/no-factory/handler.ts does not export createHandler(config)',
+    });
+  });
+});
+
+describe("this project's function modules", () => {
+  const catalog = loadFunctionCatalog();
+
+  it.each(catalog.keys)(
+    '%s exports createHandler(config) and the handler it made from the environment',
+    async (key) => {
+      const module = (await import(`../../functions/${key}/handler.ts`)) as Record<string, unknown>;
+      expect(typeof module.createHandler).toBe('function');
+      expect(typeof module.handler).toBe('function');
+      const made = (module.createHandler as CreateHandler)(
+        configFromEnvironment(catalog.environment(key)),
+      );
+      expect(typeof made).toBe('function');
+      expect(made).not.toBe(module.handler);
+    },
+  );
 });
 
 describe('in-process invoker', () => {

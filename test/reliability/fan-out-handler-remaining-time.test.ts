@@ -7,7 +7,10 @@
  *
  * Re-send bound (README.md, "Resuming a deferred batch"): ceil(pairs / 100) + 1 = 7.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHandler } from '../../functions/fan-out/handler';
+import { LOCAL_AWS_ENV } from '../../local/invokers/in-process';
+import { configFromEnvironment } from '../../shared/config';
 import { DEFAULT_FAN_OUT_LIMITS } from '../../shared/fan-out/runner';
 import { lambdaContext } from '../helpers/events';
 import {
@@ -32,21 +35,22 @@ interface StepOutputs {
 }
 
 let runtime: FaultRuntime;
-let handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+let handler: ReturnType<typeof createHandler>;
 
 beforeAll(async () => {
   runtime = await startFaultRuntime({ latencyMs: 2 });
-  // The handler creates its SageMaker client at module load, from the environment.
-  vi.stubEnv('SAGEMAKER_ENDPOINT', runtime.local.url);
-  vi.stubEnv('FAN_OUT_ALLOWED_PIPELINES', CHILD_PIPELINES.join(','));
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
-  ({ handler } = (await import('../../functions/fan-out/handler')) as unknown as {
-    handler: typeof handler;
-  });
+  handler = createHandler(
+    configFromEnvironment({
+      SAGEMAKER_ENDPOINT: runtime.local.url,
+      FAN_OUT_ALLOWED_PIPELINES: CHILD_PIPELINES.join(','),
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      ...LOCAL_AWS_ENV,
+    }),
+  );
 });
 
 afterAll(async () => {
-  vi.unstubAllEnvs();
   await runtime?.close();
 });
 

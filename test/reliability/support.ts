@@ -98,7 +98,7 @@ export async function startFaultRuntime(
   }
   local.runtime.setKnobs(knobs);
 
-  const client = createSageMakerClient({ SAGEMAKER_ENDPOINT: local.url });
+  const client = createSageMakerClient({ region: 'us-east-1', endpoint: local.url });
   const tally: Tally = { ok: 0, throttled: 0, resourceLimit: 0, serverErrors: 0, other: 0 };
   // Innermost in the deserialize step: sees each attempt's raw HTTP answer.
   client.middlewareStack.add(

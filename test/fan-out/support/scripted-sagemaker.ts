@@ -69,7 +69,8 @@ export const startScriptedSageMaker = async (script: Script) => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const client: SageMakerClient = createSageMakerClient({
-    SAGEMAKER_ENDPOINT: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    endpoint: `http://127.0.0.1:${port}`,
   });
   return {
     client,

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import {
+  awsRegion,
+  configFromEnvironment,
+  DEFAULT_METRICS_NAMESPACE,
+  DEFAULT_REGION,
+  DEFAULT_SERVICE_NAME,
+} from '../../shared/config';
+import { ConfigError } from '../../shared/errors';
+
+describe('configFromEnvironment', () => {
+  it('gives the defaults for an empty environment', () => {
+    expect(configFromEnvironment({})).toEqual({
+      logging: { serviceName: DEFAULT_SERVICE_NAME, logLevel: 'INFO' },
+      metrics: { namespace: DEFAULT_METRICS_NAMESPACE, disabled: false },
+      aws: { region: DEFAULT_REGION },
+      allowedPipelines: { kind: 'none' },
+    });
+  });
+
+  it('reads every variable a function uses, empty values counting as unset', () => {
+    const config = configFromEnvironment({
+      POWERTOOLS_SERVICE_NAME: 'svc',
+      POWERTOOLS_LOG_LEVEL: 'debug',
+      POWERTOOLS_METRICS_NAMESPACE: 'Ns',
+      POWERTOOLS_METRICS_DISABLED: 'TRUE',
+      AWS_REGION: 'eu-west-1',
+      SAGEMAKER_ENDPOINT: 'http://127.0.0.1:3010',
+      AWS_ACCESS_KEY_ID: 'id',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_SESSION_TOKEN: '',
+      FAN_OUT_ALLOWED_PIPELINES: 'child-a, child-b',
+    });
+    expect(config).toEqual({
+      logging: { serviceName: 'svc', logLevel: 'DEBUG' },
+      metrics: { namespace: 'Ns', disabled: true },
+      aws: {
+        region: 'eu-west-1',
+        endpoint: 'http://127.0.0.1:3010',
+        credentials: { accessKeyId: 'id', secretAccessKey: 'secret' },
+      },
+      allowedPipelines: { kind: 'names', names: new Set(['child-a', 'child-b']) },
+    });
+  });
+
+  it('leaves credentials to the SDK unless both the key id and the secret are set', () => {
+    expect(configFromEnvironment({ AWS_ACCESS_KEY_ID: 'id' }).aws.credentials).toBeUndefined();
+    expect(
+      configFromEnvironment({
+        AWS_ACCESS_KEY_ID: 'id',
+        AWS_SECRET_ACCESS_KEY: 'secret',
+        AWS_SESSION_TOKEN: 'token',
+      }).aws.credentials,
+    ).toEqual({ accessKeyId: 'id', secretAccessKey: 'secret', sessionToken: 'token' });
+  });
+
+  it.each([
+    [
+      { POWERTOOLS_LOG_LEVEL: 'loud' },
+      'POWERTOOLS_LOG_LEVEL: expected one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT, received "loud"',
+    ],
+    [
+      { POWERTOOLS_METRICS_DISABLED: 'maybe' },
+      'POWERTOOLS_METRICS_DISABLED: expected true or false (or 1, y, yes, t, true, on, 0, n, no, f, false, off), received "maybe"',
+    ],
+    [
+      { SAGEMAKER_ENDPOINT: '127.0.0.1:3010' },
+      'SAGEMAKER_ENDPOINT: expected an http:// or https:// URL, received "127.0.0.1:3010"',
+    ],
+    [
+      { FAN_OUT_ALLOWED_PIPELINES: 'child-a,*' },
+      'FAN_OUT_ALLOWED_PIPELINES: must be comma-separated pipeline names or a lone *, received entry "*"',
+    ],
+  ])('fails %j with one line naming the variable', (env, message) => {
+    expect(() => configFromEnvironment(env)).toThrow(ConfigError);
+    expect(() => configFromEnvironment(env)).toThrow(message);
+  });
+});
+
+describe('awsRegion', () => {
+  it(`is AWS_REGION, or ${DEFAULT_REGION} when it is unset or empty`, () => {
+    expect(awsRegion({ AWS_REGION: 'ap-south-1' })).toBe('ap-south-1');
+    expect(awsRegion({ AWS_REGION: '' })).toBe(DEFAULT_REGION);
+    expect(awsRegion({})).toBe(DEFAULT_REGION);
+  });
+});
