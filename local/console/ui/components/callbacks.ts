@@ -67,11 +67,12 @@ export function invalidOutput(
   for (const output of outputs) {
     const value = values[output.OutputName] ?? '';
     const type = output.OutputType as ParameterType;
+    const article = /^[AEIOU]/.test(output.OutputType) ? 'an' : 'a';
     if (output.OutputType !== 'String' && value.trim() === '') {
-      return `${output.OutputName} needs a ${output.OutputType} value`;
+      return `${output.OutputName} needs ${article} ${output.OutputType} value`;
     }
     if (parseTyped(type, value) === undefined) {
-      return `${output.OutputName} must be a ${output.OutputType}, got '${value}'`;
+      return `${output.OutputName} must be ${article} ${output.OutputType}, got '${value}'`;
     }
   }
   return undefined;
