@@ -11,7 +11,14 @@ import {
   readPipelineDir,
   upsertPipeline,
 } from '../local/client';
-import { type LocalRuntime, QUIET_HANDLER_ENV, startLocalRuntime } from '../local/index';
+import {
+  createInProcessInvoker,
+  type InvokeRequest,
+  type LocalRuntime,
+  QUIET_HANDLER_ENV,
+  startLocalRuntime,
+} from '../local/index';
+import { LOCAL_AWS_ENV } from '../local/invokers/in-process';
 
 const CONCAT =
   'arn:aws:lambda:us-east-1:123456789012:function:sagemaker-pipeline-lambdas-dev-concat';
@@ -93,11 +100,28 @@ export interface ConsoleDemo {
   close(): Promise<void>;
 }
 
+export interface ConsoleDemoOptions {
+  port?: number;
+  /** Runs before each function call; the call waits for it (a test holds a step this way). */
+  beforeInvoke?(request: InvokeRequest): Promise<void>;
+}
+
 /** Starts a runtime (in-process functions) with the example pipelines and `approval` created. */
-export async function startConsoleDemo(options: { port?: number } = {}): Promise<ConsoleDemo> {
+export async function startConsoleDemo(options: ConsoleDemoOptions = {}): Promise<ConsoleDemo> {
   const local = await startLocalRuntime({
-    allowedPipelines: CHILD_PIPELINES.join(','),
-    handlerDefaults: QUIET_HANDLER_ENV,
+    invoker: (url) => {
+      const functions = createInProcessInvoker({
+        env: { SAGEMAKER_ENDPOINT: url, FAN_OUT_ALLOWED_PIPELINES: CHILD_PIPELINES.join(',') },
+        defaultEnv: { ...LOCAL_AWS_ENV, ...QUIET_HANDLER_ENV },
+      });
+      return {
+        description: functions.description,
+        async invoke(request) {
+          await options.beforeInvoke?.(request);
+          return functions.invoke(request);
+        },
+      };
+    },
     ...(options.port !== undefined ? { port: options.port } : {}),
   });
   const client = localSageMakerClient(local.url);
