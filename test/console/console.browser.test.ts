@@ -4,6 +4,7 @@
  * Without chromium every test reports itself skipped, naming why.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
 import type { Page } from 'playwright-core';
@@ -23,6 +24,16 @@ const PARENT_STEPS = pipelineGraph(
   readFileSync(resolve(root, 'pipelines/parent.json'), 'utf8'),
 ).nodes.map((n) => n.name);
 const STEP_WAIT_MS = 20_000;
+const AXE_SOURCE = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
+interface AxeViolation {
+  id: string;
+  impact: string;
+  nodes: { target: string[] }[];
+}
 
 describe('local console in Chromium', () => {
   let demo: ConsoleDemo;
@@ -86,6 +97,29 @@ describe('local console in Chromium', () => {
       status ? `[data-step="${name}"][data-status="${status}"]` : `[data-step="${name}"]`,
     );
   const executionStatus = (status: string) => page.locator(`[data-execution-status="${status}"]`);
+  /** WCAG 2 A and AA rules (contrast, names, labels, keyboard) checked by axe-core on the page. */
+  const accessProblems = async () => {
+    // Evaluated through the browser's debugging protocol, so the page's script policy still holds.
+    await page.evaluate(AXE_SOURCE);
+    const violations = await page.evaluate(async () => {
+      const axe = (
+        window as unknown as {
+          axe: { run(options: object): Promise<{ violations: AxeViolation[] }> };
+        }
+      ).axe;
+      const result = await axe.run({
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] },
+      });
+      return result.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        nodes: v.nodes.map((n) => ({ target: n.target })),
+      }));
+    });
+    return violations.map(
+      (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    );
+  };
 
   it("draws every step of parent.json's definition, with its if/else branches", async () => {
     await page.goto(`${demo.local.url}/`);
@@ -164,12 +198,17 @@ describe('local console in Chromium', () => {
   });
 
   it("fails a Callback step from the page with a reason, and shows the step's failure reason", async () => {
+    await page.goto(`${demo.local.url}/`);
+    await page.getByRole('link', { name: 'Callbacks' }).click();
+    await page.getByText('No callback is waiting.').waitFor();
     const arn = await start('approval');
-    await openExecution(arn);
+    // The Callbacks page lists the new callback from the event stream, with the same forms.
     const fail = page.getByRole('form', { name: 'Fail Approve' });
     await fail.waitFor({ timeout: STEP_WAIT_MS });
     await fail.getByLabel('Reason').fill('the candidate scored too low');
     await fail.getByRole('button', { name: 'Fail' }).click();
+    await page.getByText('No callback is waiting.').waitFor({ timeout: STEP_WAIT_MS });
+    await openExecution(arn);
     await step('Approve', 'Failed').waitFor({ timeout: STEP_WAIT_MS });
     await executionStatus('Failed').waitFor({ timeout: STEP_WAIT_MS });
     await step('Approve').click();
@@ -189,6 +228,27 @@ describe('local console in Chromium', () => {
       .poll(() => reason.textContent())
       .toBe('Nothing to fan out: parameter Items holds no items: []');
     expect(await step('FanOut').getAttribute('data-status')).toBe('');
+  });
+
+  it('passes axe-core WCAG 2 AA checks on the pipelines list, a graph, and an execution with a waiting callback', async () => {
+    await page.goto(`${demo.local.url}/`);
+    await page.getByRole('link', { name: 'approval', exact: true }).waitFor();
+    expect(await accessProblems()).toEqual([]);
+    await page.goto(`${demo.local.url}/#/pipelines/parent`);
+    await step('FanOut').waitFor();
+    await step('HasItems').click();
+    expect(await accessProblems()).toEqual([]);
+    const arn = await start('approval');
+    await openExecution(arn);
+    await page.locator('[data-callback="Approve"]').waitFor({ timeout: STEP_WAIT_MS });
+    await step('Prepare').click();
+    await page.locator('[data-details="Prepare"]').waitFor();
+    expect(await accessProblems()).toEqual([]);
+    await page
+      .getByRole('form', { name: 'Fail Approve' })
+      .getByRole('button', { name: 'Fail' })
+      .click();
+    await executionStatus('Failed').waitFor({ timeout: STEP_WAIT_MS });
   });
 
   it('draws a definition in the shape the SageMaker Python SDK writes', async () => {

@@ -55,7 +55,7 @@ export function CallbacksView() {
   return h(
     'section',
     { 'aria-labelledby': 'page-title' },
-    h('h2', { id: 'page-title' }, 'Waiting callbacks'),
+    h('h2', { id: 'page-title', tabIndex: -1 }, 'Waiting callbacks'),
     body(),
   );
 }

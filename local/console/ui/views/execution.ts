@@ -129,7 +129,7 @@ export function ExecutionView(props: { arn: string }) {
     ),
     h(
       'h2',
-      { id: 'page-title' },
+      { id: 'page-title', tabIndex: -1 },
       `Execution ${execution.PipelineExecutionDisplayName ?? execution.PipelineExecutionArn}`,
     ),
     h(Facts, {

@@ -129,7 +129,7 @@ export function PipelineView(props: { name: string }) {
     'section',
     { 'aria-labelledby': 'page-title' },
     h('p', { class: 'crumbs' }, h('a', { href: pipelinesHref() }, 'Pipelines'), ' / '),
-    h('h2', { id: 'page-title' }, `Pipeline ${props.name}`),
+    h('h2', { id: 'page-title', tabIndex: -1 }, `Pipeline ${props.name}`),
     h('h3', null, 'Definition'),
     graphSection(),
     h('h3', null, 'Executions'),

@@ -67,7 +67,7 @@ export function PipelinesView() {
   return h(
     'section',
     { 'aria-labelledby': 'page-title' },
-    h('h2', { id: 'page-title' }, 'Pipelines'),
+    h('h2', { id: 'page-title', tabIndex: -1 }, 'Pipelines'),
     body(),
   );
 }
