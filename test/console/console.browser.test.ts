@@ -35,7 +35,7 @@ interface AxeViolation {
   nodes: { target: string[] }[];
 }
 
-describe('local console in Chromium', () => {
+describe('local console in Chromium', { timeout: 60_000 }, () => {
   let demo: ConsoleDemo;
   let chromium: LaunchedBrowser;
   let page: Page;

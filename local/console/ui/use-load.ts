@@ -33,7 +33,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   return { data, error, reload };
 }
 
-/** Calls `run` at most once per `ms`, after the last request in a burst. */
+/** Coalesces calls: `run` runs once, `ms` after the first call of a burst, with the latest state. */
 export function useDebounced(run: () => void, ms: number): () => void {
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const latest = useRef(run);

@@ -7,7 +7,7 @@ import {
   type ExecutionDescription,
   listExecutions,
 } from '../api';
-import { ErrorNote, JsonBlock, Loading, StatusBadge } from '../components/common';
+import { ErrorNote, Loading, StatusBadge } from '../components/common';
 import { GraphView } from '../components/graph-view';
 import { DeclaredStep } from '../components/step-details';
 import { EXECUTION_STATUS_CHANGE } from '../event-types';
@@ -70,7 +70,46 @@ export function PipelineView(props: { name: string }) {
               h('h3', null, 'Parameters'),
               g.parameters.length === 0
                 ? h('p', null, 'None.')
-                : h(JsonBlock, { value: g.parameters, label: 'Parameters' }),
+                : h(
+                    'table',
+                    { class: 'table compact' },
+                    h(
+                      'thead',
+                      null,
+                      h(
+                        'tr',
+                        null,
+                        ['Name', 'Type', 'Default'].map((c) =>
+                          h('th', { scope: 'col', key: c }, c),
+                        ),
+                      ),
+                    ),
+                    h(
+                      'tbody',
+                      null,
+                      g.parameters.map((p) =>
+                        h(
+                          'tr',
+                          { key: p.Name },
+                          h('th', { scope: 'row' }, p.Name),
+                          h('td', null, p.Type),
+                          h(
+                            'td',
+                            null,
+                            p.DefaultValue === undefined
+                              ? h('span', { class: 'muted' }, 'none')
+                              : h(
+                                  'code',
+                                  { class: 'value' },
+                                  typeof p.DefaultValue === 'string'
+                                    ? p.DefaultValue
+                                    : JSON.stringify(p.DefaultValue),
+                                ),
+                          ),
+                        ),
+                      ),
+                    ),
+                  ),
               h('p', { class: 'muted' }, 'Select a step to see its declaration.'),
             ),
       ),
