@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { consoleRoutes } from '../console/routes';
 import { KnobError, type Knobs, parseKnob } from '../knobs';
 import { type Runtime, SUPPORTED_OPERATIONS } from '../runtime';
 import { SageMakerApiError } from './errors';
@@ -124,6 +125,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const log = options.log ?? (() => {});
   const supported = new Set<string>(SUPPORTED_OPERATIONS);
+  const consoleSite = consoleRoutes(runtime);
 
   const affected = (operation: string, knobs: Readonly<Knobs>) =>
     knobs.faultOperations.length === 0 || knobs.faultOperations.includes(operation);
@@ -175,6 +177,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
+    if (await consoleSite(request, response, path)) return;
     if (path.startsWith('/_local/')) return handleLocal(request, response, path);
     const target = request.headers['x-amz-target'];
     const prefix = `${apiModel.targetPrefix}.`;

@@ -1,0 +1,177 @@
+/** One pipeline: its definition as a graph, and its executions with status and times. */
+import { h } from 'preact';
+import { useMemo, useState } from 'preact/hooks';
+import {
+  describeExecution,
+  describePipeline,
+  type ExecutionDescription,
+  listExecutions,
+} from '../api';
+import { ErrorNote, Loading, StatusBadge } from '../components/common';
+import { GraphView } from '../components/graph-view';
+import { DeclaredStep } from '../components/step-details';
+import { EXECUTION_STATUS_CHANGE } from '../event-types';
+import { formatDuration, formatTime, TERMINAL_STATUSES } from '../format';
+import { tryPipelineGraph } from '../graph';
+import { executionHref, pipelinesHref } from '../links';
+import { useLiveEvents } from '../live';
+import { useDebounced, useLoad } from '../use-load';
+
+/** Summaries have no end time: each execution is described for it (a local runtime, few calls). */
+async function executionsWithTimes(name: string): Promise<ExecutionDescription[]> {
+  const summaries = await listExecutions(name);
+  return Promise.all(summaries.map((s) => describeExecution(s.PipelineExecutionArn)));
+}
+
+export function PipelineView(props: { name: string }) {
+  const pipeline = useLoad(() => describePipeline(props.name), [props.name]);
+  const executions = useLoad(() => executionsWithTimes(props.name), [props.name]);
+  const [selected, setSelected] = useState<string | undefined>(undefined);
+  const drawn = useMemo(
+    () => (pipeline.data ? tryPipelineGraph(pipeline.data.PipelineDefinition) : undefined),
+    [pipeline.data],
+  );
+  const refresh = useDebounced(executions.reload, 250);
+  useLiveEvents((message) => {
+    if (message.kind === 'reconnected') return refresh();
+    const { event } = message;
+    if (
+      event['detail-type'] === EXECUTION_STATUS_CHANGE &&
+      event.detail.pipelineArn === pipeline.data?.PipelineArn
+    )
+      refresh();
+  });
+
+  const graphSection = () => {
+    if (pipeline.error) return h(ErrorNote, { error: pipeline.error });
+    if (!drawn) return h(Loading, { what: 'the definition' });
+    if ('error' in drawn) return h(ErrorNote, { error: drawn.error });
+    const g = drawn.graph;
+    const node = g.nodes.find((n) => n.name === selected);
+    return h(
+      'div',
+      { class: 'graph-and-details' },
+      h(GraphView, { graph: g, selected, onSelect: setSelected, label: `Steps of ${props.name}` }),
+      h(
+        'div',
+        { class: 'details' },
+        g.problems.length > 0
+          ? h(
+              'ul',
+              { class: 'problems' },
+              g.problems.map((p) => h('li', { key: p }, p)),
+            )
+          : null,
+        node
+          ? h(DeclaredStep, { node })
+          : h(
+              'section',
+              { class: 'panel' },
+              h('h3', null, 'Parameters'),
+              g.parameters.length === 0
+                ? h('p', null, 'None.')
+                : h(
+                    'table',
+                    { class: 'table compact' },
+                    h(
+                      'thead',
+                      null,
+                      h(
+                        'tr',
+                        null,
+                        ['Name', 'Type', 'Default'].map((c) =>
+                          h('th', { scope: 'col', key: c }, c),
+                        ),
+                      ),
+                    ),
+                    h(
+                      'tbody',
+                      null,
+                      g.parameters.map((p) =>
+                        h(
+                          'tr',
+                          { key: p.Name },
+                          h('th', { scope: 'row' }, p.Name),
+                          h('td', null, p.Type),
+                          h(
+                            'td',
+                            null,
+                            p.DefaultValue === undefined
+                              ? h('span', { class: 'muted' }, 'none')
+                              : h(
+                                  'code',
+                                  { class: 'value' },
+                                  typeof p.DefaultValue === 'string'
+                                    ? p.DefaultValue
+                                    : JSON.stringify(p.DefaultValue),
+                                ),
+                          ),
+                        ),
+                      ),
+                    ),
+                  ),
+              h('p', { class: 'muted' }, 'Select a step to see its declaration.'),
+            ),
+      ),
+    );
+  };
+
+  const executionsSection = () => {
+    if (executions.error) return h(ErrorNote, { error: executions.error });
+    if (!executions.data) return h(Loading, { what: 'executions' });
+    if (executions.data.length === 0) return h('p', null, 'No executions yet.');
+    return h(
+      'table',
+      { class: 'table', 'aria-label': `Executions of ${props.name}` },
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          ['Execution', 'Status', 'Started', 'Ended', 'Duration', 'Failure reason'].map((c) =>
+            h('th', { scope: 'col', key: c }, c),
+          ),
+        ),
+      ),
+      h(
+        'tbody',
+        null,
+        executions.data.map((e) => {
+          const ended = TERMINAL_STATUSES.includes(e.PipelineExecutionStatus)
+            ? e.LastModifiedTime
+            : undefined;
+          return h(
+            'tr',
+            { key: e.PipelineExecutionArn, 'data-execution': e.PipelineExecutionArn },
+            h(
+              'th',
+              { scope: 'row' },
+              h(
+                'a',
+                { href: executionHref(e.PipelineExecutionArn) },
+                e.PipelineExecutionDisplayName ?? e.PipelineExecutionArn.split('/').at(-1),
+              ),
+            ),
+            h('td', null, h(StatusBadge, { status: e.PipelineExecutionStatus })),
+            h('td', null, formatTime(e.CreationTime)),
+            h('td', null, formatTime(ended)),
+            h('td', null, formatDuration(e.CreationTime, ended)),
+            h('td', null, e.FailureReason ?? ''),
+          );
+        }),
+      ),
+    );
+  };
+
+  return h(
+    'section',
+    { 'aria-labelledby': 'page-title' },
+    h('p', { class: 'crumbs' }, h('a', { href: pipelinesHref() }, 'Pipelines'), ' / '),
+    h('h2', { id: 'page-title', tabIndex: -1 }, `Pipeline ${props.name}`),
+    h('h3', null, 'Definition'),
+    graphSection(),
+    h('h3', null, 'Executions'),
+    executionsSection(),
+  );
+}
