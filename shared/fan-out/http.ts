@@ -6,9 +6,9 @@ import type {
   Context,
 } from 'aws-lambda';
 import { type FieldProblem, InputValidationError } from '../errors';
-import { parseEvent } from '../lambda-step';
 import { type PIPELINE_EXECUTION_STATUSES, PIPELINE_NAME_OR_ARN_PATTERN } from '../limits';
 import { logger } from '../logger';
+import { parseEvent } from '../validation';
 import { type AllowList, assertPipelinesAllowed } from './allow-list';
 import { findBatchExecutions } from './batch-executions';
 import { errorName } from './classify';

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readJsonBody } from '../../shared/fan-out/http';
 import { fanOutRequestSchema } from '../../shared/fan-out/request';
-import { parseEvent } from '../../shared/lambda-step';
+import { parseEvent } from '../../shared/validation';
 import { lambdaContext, loadEvent } from '../helpers/events';
 import {
   ABUSE_RUNS,

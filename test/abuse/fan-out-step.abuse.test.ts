@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InputValidationError } from '../../shared/errors';
 import type { FanOutRequest } from '../../shared/fan-out/request';
-import { parseEvent } from '../../shared/lambda-step';
+import { parseEvent } from '../../shared/validation';
 import { lambdaContext } from '../helpers/events';
 import {
   ABUSE_RUNS,
