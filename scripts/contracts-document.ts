@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { toJsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
-import type { OutputType, StepSchema } from './lambda-step';
+import type { OutputType, StepSchema } from '../shared/lambda-step';
 
 /** One LambdaStep's contract as published in `contracts.json`. */
 export interface PublishedContract {
