@@ -41,16 +41,28 @@ const keysOf = (issue: Issue): PropertyKey[] =>
 const fieldOf = (path: readonly PropertyKey[]): string =>
   formatPath(path.map((key) => (typeof key === 'string' ? truncate(key) : key)));
 
-/** The schemas a value meets, in order: a pipe's schemas and what an optional wraps. */
-const layersOf = (schema: AnySchema): AnySchema[] => {
-  const wrapped = (schema as { wrapped?: AnySchema }).wrapped;
-  if (wrapped !== undefined) return layersOf(wrapped);
-  const pipe = (schema as { pipe?: readonly { kind: string }[] }).pipe;
+/** A schema or an action of a valibot pipe. */
+export interface PipeItem {
+  kind: string;
+  type: string;
+}
+
+/**
+ * Every schema and action a value meets, in order: a pipe's items, the pipes of the
+ * schemas inside it, and what an optional wraps. The one walker over valibot's schema
+ * objects, for issue wording here and for the contracts document.
+ */
+export const pipeItems = (schema: PipeItem): PipeItem[] => {
+  const wrapped = (schema as { wrapped?: PipeItem }).wrapped;
+  if (wrapped !== undefined) return pipeItems(wrapped);
+  const pipe = (schema as { pipe?: readonly PipeItem[] }).pipe;
   if (pipe === undefined) return [schema];
-  return pipe
-    .filter((item) => item.kind === 'schema')
-    .flatMap((item) => layersOf(item as AnySchema));
+  return pipe.flatMap((item) => (item.kind === 'schema' ? pipeItems(item) : [item]));
 };
+
+/** The schemas a value meets, in order: a pipe's schemas and what an optional wraps. */
+const layersOf = (schema: AnySchema): AnySchema[] =>
+  pipeItems(schema).filter((item): item is AnySchema => item.kind === 'schema');
 
 /** The schema of the value at `key` inside a value of `schema`, if it can be told. */
 const childSchema = (schema: AnySchema, key: PropertyKey): AnySchema | undefined => {
