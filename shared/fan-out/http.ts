@@ -22,11 +22,71 @@ import type { FanOutSageMaker } from './sagemaker';
 export const MAX_BODY_BYTES = 1_048_576;
 /**
  * A synchronous Lambda response is at most 6 MB (Lambda quotas, "Invocation payload");
- * bodies past this are shortened (see {@link fitBody}).
+ * bodies past this are shortened (see {@link fitResponseBody}).
  */
-const MAX_RESPONSE_BYTES = 5_000_000;
+export const MAX_RESPONSE_BYTES = 5_000_000;
 /** Entries kept per list when a response body must be shortened. */
 const SHORTENED_LIST_LENGTH = 1_000;
+
+/**
+ * A list of a response body that may be shortened: a key of the body, or `{ within, list }`
+ * for the list at key `list` in each entry of the body's list `within`; those lists share
+ * the entries kept.
+ */
+export type ShortenedList = string | { readonly within: string; readonly list: string };
+
+/** `body` with each of `lists` cut to `keep` entries and `<list>Omitted` counting the rest. */
+const shortenLists = (
+  body: object,
+  lists: readonly ShortenedList[],
+  keep: number,
+): Record<string, unknown> => {
+  const shortened: Record<string, unknown> = { ...body };
+  for (const list of lists) {
+    if (typeof list === 'string') {
+      Object.assign(shortened, shortenList(shortened, list, keep));
+      continue;
+    }
+    const entries = shortened[list.within];
+    if (!Array.isArray(entries) || entries.length === 0) continue;
+    const share = keep === 0 ? 0 : Math.max(1, Math.floor(keep / entries.length));
+    shortened[list.within] = entries.map((entry: unknown) =>
+      entry !== null && typeof entry === 'object'
+        ? { ...entry, ...shortenList(entry as Record<string, unknown>, list.list, share) }
+        : entry,
+    );
+  }
+  return shortened;
+};
+
+/** The keys that cut `record[name]` to `keep` entries, counting the rest in `<name>Omitted`. */
+const shortenList = (record: Record<string, unknown>, name: string, keep: number) => {
+  const list = record[name];
+  if (!Array.isArray(list) || list.length <= keep) return {};
+  const omitted = record[`${name}Omitted`];
+  return {
+    [name]: list.slice(0, keep),
+    [`${name}Omitted`]: (typeof omitted === 'number' ? omitted : 0) + list.length - keep,
+  };
+};
+
+/**
+ * A response body as JSON of at most `budget` bytes: when it is larger, its `lists` are
+ * cut to {@link SHORTENED_LIST_LENGTH} entries, then halved until it fits, and
+ * `<list>Omitted` says how many each left out (entries can be large: a plan's rendered
+ * parameters). `maxEntries` cuts the lists even when the body fits.
+ */
+export const fitResponseBody = (
+  body: object,
+  lists: readonly ShortenedList[],
+  { budget = MAX_RESPONSE_BYTES, maxEntries = Number.POSITIVE_INFINITY } = {},
+): string => {
+  for (let keep = maxEntries; ; ) {
+    const text = JSON.stringify(shortenLists(body, lists, keep));
+    if (keep === 0 || Buffer.byteLength(text) <= budget) return text;
+    keep = keep > SHORTENED_LIST_LENGTH ? SHORTENED_LIST_LENGTH : Math.floor(keep / 2);
+  }
+};
 /** Pages of ListPipelineExecutions read per pipeline for GET (100 executions each). */
 export const MAX_STATUS_PAGES = 100;
 
@@ -113,25 +173,6 @@ export const toProblem = (error: unknown, requestId?: string): Problem => {
   };
 };
 
-/**
- * A problem's JSON within a Lambda response: a 1 MB body can hold some 100,000 bad fields,
- * so past {@link SHORTENED_LIST_LENGTH} problems, or {@link MAX_RESPONSE_BYTES} bytes, the
- * first problems are kept and `errorsOmitted` counts the rest (`detail` still names them).
- */
-const fitProblem = (problem: Problem): string => {
-  const errors = problem.errors ?? [];
-  let kept = Math.min(errors.length, SHORTENED_LIST_LENGTH);
-  for (;;) {
-    const text = JSON.stringify(
-      kept === errors.length
-        ? problem
-        : { ...problem, errors: errors.slice(0, kept), errorsOmitted: errors.length - kept },
-    );
-    if (kept === 0 || Buffer.byteLength(text) <= MAX_RESPONSE_BYTES) return text;
-    kept = Math.floor(kept / 2);
-  }
-};
-
 /** A problem as an HTTP API response. */
 export const problemResponse = (problem: Problem): APIGatewayProxyStructuredResultV2 => ({
   statusCode: problem.status,
@@ -139,7 +180,7 @@ export const problemResponse = (problem: Problem): APIGatewayProxyStructuredResu
     'content-type': 'application/problem+json',
     ...(problem.status === 503 ? { 'retry-after': '5' } : {}),
   },
-  body: fitProblem(problem),
+  body: fitResponseBody(problem, ['errors'], { maxEntries: SHORTENED_LIST_LENGTH }),
 });
 
 /** middy middleware: every error becomes an `application/problem+json` response. */
@@ -276,27 +317,6 @@ export const requestFromHttp = (event: APIGatewayProxyEventV2) => {
   return parseEvent(fanOutRequestSchema, { ...body, batchKey }, 'fan-out request');
 };
 
-/** Shortens a body's long lists until it fits in a Lambda response; GET lists everything. */
-const fitBody = (body: Record<string, unknown>, lists: readonly string[]): string => {
-  const text = JSON.stringify(body);
-  if (Buffer.byteLength(text) <= MAX_RESPONSE_BYTES) return text;
-  // Halve the lists until the body fits: entries can be large (a plan's rendered parameters).
-  for (let keep = SHORTENED_LIST_LENGTH; ; keep = Math.floor(keep / 2)) {
-    const shortened: Record<string, unknown> = { ...body };
-    for (const name of lists) {
-      const list = body[name];
-      if (Array.isArray(list) && list.length > keep) {
-        const omitted = body[`${name}Omitted`];
-        shortened[name] = list.slice(0, keep);
-        shortened[`${name}Omitted`] =
-          (typeof omitted === 'number' ? omitted : 0) + list.length - keep;
-      }
-    }
-    const fitted = JSON.stringify(shortened);
-    if (keep === 0 || Buffer.byteLength(fitted) <= MAX_RESPONSE_BYTES) return fitted;
-  }
-};
-
 /**
  * The response to a POST: 200 when everything is started (or for a dry run), 207 when
  * some (pipeline, item) failed, 202 when some are deferred and none failed.
@@ -319,7 +339,12 @@ export const resultResponse = (result: FanOutResult): APIGatewayProxyStructuredR
       'idempotency-key': result.batchKey,
       ...(statusCode === 202 ? { 'retry-after': '5' } : {}),
     },
-    body: fitBody({ message, ...result }, ['executions', 'deferredExecutions', 'failed', 'plan']),
+    body: fitResponseBody({ message, ...result }, [
+      'executions',
+      'deferredExecutions',
+      'failed',
+      'plan',
+    ]),
   };
 };
 
@@ -408,31 +433,10 @@ export const batchStatus = async (
   return {
     statusCode: 200,
     headers: { 'content-type': 'application/json' },
-    body: fitStatusBody({ batchId, counts: total, pipelines: perPipeline }),
+    body: fitResponseBody({ batchId, counts: total, pipelines: perPipeline }, [
+      { within: 'pipelines', list: 'executions' },
+    ]),
   };
-};
-
-/** Like {@link fitBody}, for GET: shortens each pipeline's list of executions. */
-const fitStatusBody = (body: {
-  batchId: string;
-  counts: Record<Status, number>;
-  pipelines: Array<{ executions: unknown[] } & Record<string, unknown>>;
-}): string => {
-  const text = JSON.stringify(body);
-  if (Buffer.byteLength(text) <= MAX_RESPONSE_BYTES) return text;
-  const share = Math.max(1, Math.floor(SHORTENED_LIST_LENGTH / body.pipelines.length));
-  return JSON.stringify({
-    ...body,
-    pipelines: body.pipelines.map((entry) =>
-      entry.executions.length <= share
-        ? entry
-        : {
-            ...entry,
-            executions: entry.executions.slice(0, share),
-            executionsOmitted: entry.executions.length - share,
-          },
-    ),
-  });
 };
 
 /** An error from ListPipelineExecutions, as a problem the client may see. */
