@@ -5,16 +5,12 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { batchStatus } from '../../shared/fan-out/batch-status';
 import { loadFanOutEnvironment } from '../../shared/fan-out/environment';
-import {
-  batchStatus,
-  HttpProblemError,
-  problemDetails,
-  requestFromHttp,
-  resultResponse,
-} from '../../shared/fan-out/http';
 import { publishStats } from '../../shared/fan-out/metrics';
+import { requestFromHttp, resultResponse } from '../../shared/fan-out/post';
 import { runFanOut } from '../../shared/fan-out/runner';
+import { HttpProblemError, problemDetails } from '../../shared/http/problem-details';
 import { logger } from '../../shared/logger';
 
 const environment = loadFanOutEnvironment();
