@@ -549,7 +549,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
   });
 
   // Each plan entry carries every rendered parameter: the dry run keeps a byte budget
-  // (MAX_DRY_RUN_PLAN_BYTES, shared/fan-out/runner.ts) and counts the rest in planOmitted.
+  // (MAX_DRY_RUN_PLAN_BYTES, shared/fan-out/dry-run.ts) and counts the rest in planOmitted.
   const dryRunWithLargeParameters = async (pipelines: string[], itemCount: number) => {
     sagemaker.reset();
     const parameters = Object.fromEntries(
