@@ -1,4 +1,5 @@
-import { oneLine, truncate } from './describe-value';
+import { escapeControlCharacters, truncate } from './describe-value';
+import { MAX_FAILURE_REASON_LENGTH } from './limits';
 
 /**
  * Errors shared by every function. Each sets `name`, keeps the `cause` and puts the
@@ -13,12 +14,6 @@ export interface FieldProblem {
   /** What was expected and what was received, in words. */
   problem: string;
 }
-
-/**
- * Longest message worth writing: SageMaker keeps at most 1,024 characters of a step's
- * `FailureReason` (shape `FailureReason`, max 1024, in the SageMaker API model).
- */
-export const MAX_FAILURE_REASON_LENGTH = 1024;
 
 /** Longest field name shown in a message: room for a path like `items[9999].a.b.c` and more. */
 const MAX_FIELD_SHOWN = 120;
@@ -77,8 +72,8 @@ export class InputValidationError extends Error {
     // Field names and values come from the event: escape them so the reason stays one
     // line, and cut a field name so a huge key still leaves room to name every field.
     const printable = problems.map((p) => ({
-      field: truncate(oneLine(p.field), MAX_FIELD_SHOWN),
-      problem: oneLine(p.problem),
+      field: truncate(escapeControlCharacters(p.field), MAX_FIELD_SHOWN),
+      problem: escapeControlCharacters(p.problem),
     }));
     super(head + formatProblems(printable, MAX_FAILURE_REASON_LENGTH - head.length), {
       cause: options?.cause,

@@ -1,5 +1,5 @@
 import { truncate } from '../describe-value';
-import { MAX_FAILURE_REASON_LENGTH } from '../errors';
+import { MAX_FAILURE_REASON_LENGTH } from '../limits';
 
 /**
  * Errors of the fan-out. Each sets `name`, keeps `cause` and names the offending value.
@@ -7,11 +7,9 @@ import { MAX_FAILURE_REASON_LENGTH } from '../errors';
  * failure reason.
  */
 
-/** Makes a text one line (line breaks become spaces) of at most `max` characters. */
-export const oneLine = (text: string, max = MAX_FAILURE_REASON_LENGTH): string => {
-  const flat = text.replace(/[\r\n\u2028\u2029]+/g, ' ');
-  return [...flat].length <= max ? flat : `${[...flat].slice(0, max - 1).join('')}…`;
-};
+/** A text as a failure reason: one line (line breaks become spaces) of at most 1,024 characters. */
+export const asFailureReason = (text: string): string =>
+  truncate(text.replace(/[\r\n\u2028\u2029]+/g, ' '), MAX_FAILURE_REASON_LENGTH);
 
 /** A requested child pipeline is outside `FAN_OUT_ALLOWED_PIPELINES`. Nothing was started. */
 export class PipelineNotAllowedError extends Error {
@@ -19,7 +17,7 @@ export class PipelineNotAllowedError extends Error {
 
   constructor(pipelines: readonly string[], reason: string, options?: { cause?: unknown }) {
     super(
-      oneLine(
+      asFailureReason(
         `Pipeline${pipelines.length === 1 ? '' : 's'} ${pipelines.map((p) => JSON.stringify(truncate(p))).join(', ')} not allowed: ${reason}`,
       ),
       options,
@@ -32,7 +30,7 @@ export class PipelineNotAllowedError extends Error {
 /** A LambdaStep fan-out that could start nothing; the message is the step's failure reason. */
 export class NothingStartedError extends Error {
   constructor(summary: string, options?: { cause?: unknown }) {
-    super(oneLine(`Fan-out started nothing: ${summary}`), options);
+    super(asFailureReason(`Fan-out started nothing: ${summary}`), options);
     this.name = 'NothingStartedError';
   }
 }
@@ -43,7 +41,7 @@ export class NothingStartedError extends Error {
  */
 export class FanOutIncompleteError extends Error {
   constructor(summary: string, options?: { cause?: unknown }) {
-    super(oneLine(`Fan-out incomplete, will resume on retry: ${summary}`), options);
+    super(asFailureReason(`Fan-out incomplete, will resume on retry: ${summary}`), options);
     this.name = 'FanOutIncompleteError';
   }
 }
