@@ -1,4 +1,5 @@
 import { truncate } from '../describe-value';
+import { SagemakerPipelineLambdasError } from '../errors';
 import { MAX_FAILURE_REASON_LENGTH } from '../limits';
 
 /**
@@ -12,7 +13,8 @@ export const asFailureReason = (text: string): string =>
   truncate(text.replace(/[\r\n\u2028\u2029]+/g, ' '), MAX_FAILURE_REASON_LENGTH);
 
 /** A requested child pipeline is outside `FAN_OUT_ALLOWED_PIPELINES`. Nothing was started. */
-export class PipelineNotAllowedError extends Error {
+export class PipelineNotAllowedError extends SagemakerPipelineLambdasError {
+  override readonly name = 'PipelineNotAllowedError';
   readonly pipelines: readonly string[];
 
   constructor(pipelines: readonly string[], reason: string, options?: { cause?: unknown }) {
@@ -22,16 +24,15 @@ export class PipelineNotAllowedError extends Error {
       ),
       options,
     );
-    this.name = 'PipelineNotAllowedError';
     this.pipelines = pipelines;
   }
 }
 
 /** A LambdaStep fan-out that could start nothing; the message is the step's failure reason. */
-export class NothingStartedError extends Error {
+export class NothingStartedError extends SagemakerPipelineLambdasError {
+  override readonly name = 'NothingStartedError';
   constructor(summary: string, options?: { cause?: unknown }) {
     super(asFailureReason(`Fan-out started nothing: ${summary}`), options);
-    this.name = 'NothingStartedError';
   }
 }
 
@@ -39,9 +40,9 @@ export class NothingStartedError extends Error {
  * A scheduled fan-out left items deferred or failed. Thrown so that Lambda's
  * asynchronous retries resume the batch, and the on-failure destination keeps it.
  */
-export class FanOutIncompleteError extends Error {
+export class FanOutIncompleteError extends SagemakerPipelineLambdasError {
+  override readonly name = 'FanOutIncompleteError';
   constructor(summary: string, options?: { cause?: unknown }) {
     super(asFailureReason(`Fan-out incomplete, will resume on retry: ${summary}`), options);
-    this.name = 'FanOutIncompleteError';
   }
 }

@@ -4,7 +4,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import { type FieldProblem, InputValidationError } from '../errors';
+import { type FieldProblem, InputValidationError, SagemakerPipelineLambdasError } from '../errors';
 import { PipelineNotAllowedError } from '../fan-out/errors';
 import { logger } from '../logger';
 import { fitResponseBody, SHORTENED_LIST_LENGTH } from './fit-response-body';
@@ -24,7 +24,8 @@ export interface Problem {
 }
 
 /** An error that is already an HTTP answer: its detail is safe to show the client. */
-export class HttpProblemError extends Error {
+export class HttpProblemError extends SagemakerPipelineLambdasError {
+  override readonly name = 'HttpProblemError';
   readonly status: number;
   readonly title: string;
   readonly problemType: string;
@@ -37,7 +38,6 @@ export class HttpProblemError extends Error {
     options?: { cause?: unknown },
   ) {
     super(detail, options);
-    this.name = 'HttpProblemError';
     this.status = status;
     this.title = title;
     this.problemType = `${PROBLEM_TYPE_BASE}${slug}`;
