@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { buildContracts } from '../shared/contracts-document';
+import { buildContracts } from './contracts-document';
 
 const target = resolve(import.meta.dirname, '..', 'contracts.json');
 const text = `${JSON.stringify(await buildContracts(), null, 2)}\n`;

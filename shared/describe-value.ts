@@ -1,8 +1,22 @@
+import { characterLength } from './text-length';
+
 const MAX_SHOWN = 60;
 
-/** Cuts a text to about 60 characters so an error line stays readable. */
-export const truncate = (text: string, max = MAX_SHOWN): string =>
-  text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+/**
+ * Cuts a text to at most `max` characters (Unicode code points, as SageMaker counts),
+ * the last an ellipsis; by default to 60, so an error line stays readable.
+ */
+export const truncate = (text: string, max = MAX_SHOWN): string => {
+  if (characterLength(text, max) <= max) return text;
+  let end = 0;
+  for (let kept = 0; kept < max - 1; kept++) {
+    const unit = text.charCodeAt(end);
+    const next = text.charCodeAt(end + 1);
+    // A high surrogate followed by a low one is a single character.
+    end += unit >= 0xd800 && unit <= 0xdbff && next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
+  }
+  return `${text.slice(0, end)}…`;
+};
 
 // C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
@@ -13,7 +27,7 @@ const LINE_BREAKING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
  * (line breaks, other control characters, U+2028/U+2029) as `\uXXXX`, so text taken
  * from an event can be quoted in a failure reason without splitting it.
  */
-export const oneLine = (text: string): string =>
+export const escapeControlCharacters = (text: string): string =>
   text.replace(LINE_BREAKING, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /**

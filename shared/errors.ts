@@ -1,4 +1,5 @@
-import { oneLine, truncate } from './describe-value';
+import { escapeControlCharacters, truncate } from './describe-value';
+import { MAX_FAILURE_REASON_LENGTH } from './limits';
 
 /**
  * Errors shared by every function. Each sets `name`, keeps the `cause` and puts the
@@ -13,12 +14,6 @@ export interface FieldProblem {
   /** What was expected and what was received, in words. */
   problem: string;
 }
-
-/**
- * Longest message worth writing: SageMaker keeps at most 1,024 characters of a step's
- * `FailureReason` (shape `FailureReason`, max 1024, in the SageMaker API model).
- */
-export const MAX_FAILURE_REASON_LENGTH = 1024;
 
 /** Longest field name shown in a message: room for a path like `items[9999].a.b.c` and more. */
 const MAX_FIELD_SHOWN = 120;
@@ -67,8 +62,22 @@ export const formatProblems = (
   return text;
 };
 
+/**
+ * The base of every error this package throws. A subclass sets `name` as a field
+ * (`override readonly name = 'SomethingError'`: bundles are minified, so the class's own
+ * name cannot be relied on) and passes `cause` on.
+ */
+export abstract class SagemakerPipelineLambdasError extends Error {
+  abstract override readonly name: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 /** The event or request does not satisfy the function's input contract. */
-export class InputValidationError extends Error {
+export class InputValidationError extends SagemakerPipelineLambdasError {
+  override readonly name = 'InputValidationError';
   readonly problems: readonly FieldProblem[];
 
   constructor(problems: readonly FieldProblem[], options?: { cause?: unknown; subject?: string }) {
@@ -77,30 +86,30 @@ export class InputValidationError extends Error {
     // Field names and values come from the event: escape them so the reason stays one
     // line, and cut a field name so a huge key still leaves room to name every field.
     const printable = problems.map((p) => ({
-      field: truncate(oneLine(p.field), MAX_FIELD_SHOWN),
-      problem: oneLine(p.problem),
+      field: truncate(escapeControlCharacters(p.field), MAX_FIELD_SHOWN),
+      problem: escapeControlCharacters(p.problem),
     }));
     super(head + formatProblems(printable, MAX_FAILURE_REASON_LENGTH - head.length), {
       cause: options?.cause,
     });
-    this.name = 'InputValidationError';
     this.problems = problems;
   }
 }
 
 /** The function returned outputs that break its own declared contract: a defect, never input's fault. */
-export class OutputContractError extends Error {
+export class OutputContractError extends SagemakerPipelineLambdasError {
+  override readonly name = 'OutputContractError';
   readonly output: string;
 
   constructor(output: string, problem: string, options?: { cause?: unknown }) {
     super(`Output ${output} breaks the step's contract: ${problem}`, options);
-    this.name = 'OutputContractError';
     this.output = output;
   }
 }
 
 /** A structured output does not fit in one LambdaStep output value. */
-export class OutputTooLargeError extends Error {
+export class OutputTooLargeError extends SagemakerPipelineLambdasError {
+  override readonly name = 'OutputTooLargeError';
   readonly output: string;
   readonly length: number;
   readonly limit: number;
@@ -110,7 +119,6 @@ export class OutputTooLargeError extends Error {
       `Output ${output} is ${length} characters as JSON, ${length - limit} over the ${limit}-character limit of a LambdaStep output value; store the data in S3 and return its URI instead`,
       options,
     );
-    this.name = 'OutputTooLargeError';
     this.output = output;
     this.length = length;
     this.limit = limit;
@@ -118,17 +126,11 @@ export class OutputTooLargeError extends Error {
 }
 
 /** A LambdaStep definition itself is wrong (found at module load, before any invocation). */
-export class ContractDefinitionError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ContractDefinitionError';
-  }
+export class ContractDefinitionError extends SagemakerPipelineLambdasError {
+  override readonly name = 'ContractDefinitionError';
 }
 
 /** Required configuration is missing or malformed. */
-export class ConfigError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ConfigError';
-  }
+export class ConfigError extends SagemakerPipelineLambdasError {
+  override readonly name = 'ConfigError';
 }

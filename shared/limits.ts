@@ -8,6 +8,12 @@
 /** `OutputParameter.Value` is a `String1024`: max 1024 characters. */
 export const MAX_OUTPUT_VALUE_LENGTH = 1024;
 
+/**
+ * `FailureReason` (a step's): max 1024 characters. SageMaker keeps no more of a step's
+ * failure reason, so no error message is worth writing longer.
+ */
+export const MAX_FAILURE_REASON_LENGTH = 1024;
+
 /** `OutputParameterList` (a Lambda step's `OutputParameters`): max 50 members. */
 export const MAX_OUTPUT_PARAMETERS = 50;
 

@@ -6,15 +6,11 @@ import type {
   Context,
 } from 'aws-lambda';
 import { configFromEnvironment, type FanOutConfig } from '../../shared/config';
+import { batchStatus } from '../../shared/fan-out/batch-status';
 import { createFanOutDependencies } from '../../shared/fan-out/dependencies';
-import {
-  batchStatus,
-  HttpProblemError,
-  problemDetails,
-  requestFromHttp,
-  resultResponse,
-} from '../../shared/fan-out/http';
+import { requestFromHttp, resultResponse } from '../../shared/fan-out/post';
 import { runFanOut } from '../../shared/fan-out/runner';
+import { HttpProblemError, problemDetails } from '../../shared/http/problem-details';
 
 export const createHandler = (config: FanOutConfig) => {
   const dependencies = createFanOutDependencies(config);

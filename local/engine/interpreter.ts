@@ -3,6 +3,8 @@
  * Fail and Callback steps, and reports every status change through hooks. No HTTP and no global
  * state: the clock, token source and invoker are passed in.
  */
+import { truncate } from '../../shared/describe-value';
+import { MAX_FAILURE_REASON_LENGTH } from '../../shared/limits';
 import type { InvokeResult, LambdaInvoker } from '../invokers/types';
 import { evaluateConditions } from './conditions';
 import type {
@@ -117,13 +119,6 @@ export interface ExecutionRun {
   readonly done: Promise<ExecutionOutcome>;
   /** Stops scheduling; running steps end first, waiting callbacks get a Stopping message. */
   stop(): void;
-}
-
-// FailureReason of a step is at most 1,024 characters in the API model (shape FailureReason).
-const MAX_FAILURE_REASON = 1024;
-
-function truncate(text: string, max = MAX_FAILURE_REASON): string {
-  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
 function describeError(error: unknown): string {
@@ -263,7 +258,7 @@ export function runExecution(options: RunOptions): ExecutionRun {
   };
 
   const failStep = (record: StepRecord, reason: string) => {
-    record.failureReason = truncate(reason);
+    record.failureReason = truncate(reason, MAX_FAILURE_REASON_LENGTH);
     // An execution's FailureReason is at most 1,300 characters (shape PipelineExecutionFailureReason).
     firstFailure ??= truncate(`Step failure: step '${record.name}' failed: ${reason}`, 1300);
     setStatus(record, 'Failed');
@@ -303,7 +298,7 @@ export function runExecution(options: RunOptions): ExecutionRun {
           const args = (step.Arguments ?? {}) as { [key: string]: Json };
           const message = evaluateText(args.ErrorMessage, scope);
           record.metadata.Fail = { ErrorMessage: message };
-          record.failureReason = truncate(message);
+          record.failureReason = truncate(message, MAX_FAILURE_REASON_LENGTH);
           // The Fail step's message is the execution's failure reason, as SageMaker reports it.
           firstFailure ??= truncate(message, 1300);
           setStatus(record, 'Failed');

@@ -142,6 +142,16 @@ export interface FanOutPlan {
   execution: (pipelineIndex: number, index: number) => PlannedExecution;
 }
 
+/** Visits (pipeline, item) pairs item by item, so a partial run covers items evenly. */
+export const forEachPair = (
+  plan: FanOutPlan,
+  visit: (pipelineIndex: number, index: number) => void,
+) => {
+  for (let index = 0; index < plan.items.length; index++) {
+    for (let p = 0; p < plan.pipelines.length; p++) visit(p, index);
+  }
+};
+
 /** Formats sorted indexes as `3, 7-9, 12`. */
 export const formatIndexes = (indexes: readonly number[]): string => {
   const parts: string[] = [];

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { logger as defaultLogger } from '../logger';
 import { type AllowList, assertPipelinesAllowed } from './allow-list';
 import { findBatchExecutions } from './batch-executions';
@@ -9,13 +8,14 @@ import {
   isClientConfigError,
   isThrottling,
 } from './classify';
-import { type FanOutPlan, type FanOutRequest, planFanOut } from './request';
+import { ABANDONED, type Deadline, startDeadline } from './deadline';
+import { dryRunResult } from './dry-run';
+import { type FanOutPlan, type FanOutRequest, forEachPair, planFanOut } from './request';
 import type {
   DeferralReason,
   DeferredExecution,
   FailedExecution,
   FanOutResult,
-  PlanEntry,
   StartedExecution,
 } from './result';
 import type { FanOutSageMaker } from './sagemaker';
@@ -102,14 +102,12 @@ type Outcome =
  */
 const PIPELINE_WIDE_ERRORS = new Set(['ResourceNotFound', 'AccessDeniedException']);
 
-/** Returned by `raceAbandon` when the deadline passed before the call answered. */
-const ABANDONED = Symbol('abandoned');
-
 /**
  * Validates a request (shape already checked by the trigger's schema), checks the
  * allow-list and starts one child execution per (pipeline, item), with bounded
  * concurrency, retries, deferral on the account's quota or the time budget, and
  * resume: items an earlier send started come back with their execution ARNs.
+ * Phases: plan, scan what is already started, start the rest, assemble the result.
  * @throws InputValidationError when the request is invalid (nothing is started).
  * @throws PipelineNotAllowedError when a pipeline is outside the allow-list.
  */
@@ -120,258 +118,225 @@ export const runFanOut = async (
   assertPipelinesAllowed(deps.allowList, request.pipelines);
   const plan = planFanOut(request);
   if (plan.dryRun) return dryRunResult(plan);
-  return execute(plan, deps);
+  const run = openRun(plan, deps);
+  try {
+    await scanStarted(run);
+    await startRemaining(run);
+  } finally {
+    run.deadline.clear();
+  }
+  return assembleResult(run);
 };
 
-/**
- * Bytes of plan a dry run returns at most. Each entry carries every rendered parameter
- * (up to 200 of 1,024 characters), so the full plan of 10,000 items can run to gigabytes;
- * this keeps it well inside a Lambda response (6 MB) and a 256 MB function's memory.
- */
-export const MAX_DRY_RUN_PLAN_BYTES = 4_000_000;
+/** One invocation's state, shared by its phases. */
+interface Run {
+  plan: FanOutPlan;
+  deps: FanOutDeps;
+  limits: FanOutLimits;
+  log: Log;
+  stats: FanOutStats;
+  /** Once set, retries still landing from abandoned calls no longer change the stats. */
+  reported: boolean;
+  deadline: Deadline;
+  /** What happened to each (pipeline, item), by {@link pairKey}. */
+  outcomes: Map<string, Outcome>;
+  /** Milliseconds left for starting calls. */
+  timeLeft: () => number;
+  /** Counts one retry, the SDK's (through the port's onRetry) or ours, by the error it repeats. */
+  countRetry: (error: unknown) => void;
+}
 
-const dryRunResult = (plan: FanOutPlan): FanOutResult => {
-  const entries: PlanEntry[] = [];
-  let bytes = 0;
-  let omitted = 0;
-  forEachPair(plan, (pipelineIndex, index) => {
-    // Past the budget, entries are counted, not rendered.
-    if (omitted > 0) {
-      omitted++;
-      return;
-    }
-    const { pipeline, displayName, clientRequestToken, parameters } = plan.execution(
-      pipelineIndex,
-      index,
-    );
-    const entry = { pipeline, index, displayName, clientRequestToken, parameters };
-    const size = Buffer.byteLength(JSON.stringify(entry));
-    if (bytes + size > MAX_DRY_RUN_PLAN_BYTES) {
-      omitted++;
-      return;
-    }
-    bytes += size;
-    entries.push(entry);
-  });
-  return {
-    batchId: plan.batchId,
-    batchKey: plan.batchKey,
-    requested: plan.requested,
-    started: 0,
-    deferred: 0,
-    failed: [],
-    executions: [],
-    deferredExecutions: [],
-    dryRun: true,
-    plan: entries,
-    ...(omitted > 0 ? { planOmitted: omitted } : {}),
+const pairKey = (pipelineIndex: number, index: number) => `${pipelineIndex}:${index}`;
+
+const openRun = (plan: FanOutPlan, deps: FanOutDeps): Run => {
+  const limits = { ...DEFAULT_FAN_OUT_LIMITS, ...deps.limits };
+  const run: Run = {
+    plan,
+    deps,
+    limits,
+    log: deps.logger ?? defaultLogger,
+    stats: { startCalls: 0, resumed: 0, deferred: 0, failed: 0, throttledRetries: 0, retries: 0 },
+    reported: false,
+    deadline: startDeadline(deps.remainingTimeMs() - limits.abandonInFlightBelowMs),
+    outcomes: new Map(),
+    timeLeft: () => deps.remainingTimeMs() - limits.stopStartingBelowMs,
+    countRetry: (error) => {
+      // A call abandoned at the deadline may still retry until its abort lands.
+      if (run.reported) return;
+      run.stats.retries++;
+      if (isThrottling(error)) run.stats.throttledRetries++;
+    },
   };
+  return run;
 };
 
-/** Visits (pipeline, item) pairs item by item, so a partial run covers items evenly. */
-const forEachPair = (plan: FanOutPlan, visit: (pipelineIndex: number, index: number) => void) => {
-  for (let index = 0; index < plan.items.length; index++) {
-    for (let p = 0; p < plan.pipelines.length; p++) visit(p, index);
+/** Scan: items an earlier send already started, found by display name with no call to start them. */
+const scanStarted = async (run: Run): Promise<void> => {
+  const { plan, deps, limits, deadline } = run;
+  if (run.timeLeft() <= 0) return;
+  await Promise.all(
+    plan.pipelines.map(async (pipeline, pipelineIndex) => {
+      try {
+        const scan = findBatchExecutions(deps.sagemaker, pipeline, plan.batchId, {
+          maxPages: limits.maxScanPages,
+          stopAfter: plan.items.length,
+          stopAfterPagesWithoutMatch: limits.scanPagesWithoutMatch,
+          mayContinue: () => run.timeLeft() > 0 && !deadline.signal.aborted,
+          abortSignal: deadline.signal,
+        });
+        const found = await deadline.race(scan);
+        if (found === ABANDONED) return;
+        for (const [index, execution] of found.executions) {
+          if (index >= plan.items.length) continue;
+          run.outcomes.set(pairKey(pipelineIndex, index), {
+            kind: 'started',
+            executionArn: execution.executionArn,
+          });
+          run.stats.resumed++;
+        }
+      } catch (error) {
+        // Only an optimisation: the ClientRequestToken still prevents duplicates.
+        run.log.warn('Could not list existing executions before starting', {
+          pipeline,
+          errorName: errorName(error),
+        });
+      }
+    }),
+  );
+};
+
+/** What the start phase's workers share: why starting stopped, and pipelines that fail whole. */
+interface StartState {
+  stopReason: DeferralReason | undefined;
+  failedPipelines: Map<number, { name: string; message: string }>;
+}
+
+/** Start: every pair not found started, with bounded concurrency; the rest deferred. */
+const startRemaining = async (run: Run): Promise<void> => {
+  const { plan, deadline } = run;
+  const tasks: Array<[number, number]> = [];
+  forEachPair(plan, (p, index) => {
+    if (!run.outcomes.has(pairKey(p, index))) tasks.push([p, index]);
+  });
+  const state: StartState = { stopReason: undefined, failedPipelines: new Map() };
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      if (state.stopReason || deadline.signal.aborted) return;
+      if (run.timeLeft() <= 0) {
+        state.stopReason = 'time-budget';
+        return;
+      }
+      const [p, index] = tasks[next++] as [number, number];
+      run.outcomes.set(pairKey(p, index), await startOne(run, state, p, index));
+    }
+  };
+  const workers = Math.min(plan.maxConcurrency, tasks.length);
+  await Promise.all(Array.from({ length: workers }, worker));
+  const leftover: DeferralReason = state.stopReason ?? 'time-budget';
+  for (let i = next; i < tasks.length; i++) {
+    const [p, index] = tasks[i] as [number, number];
+    run.outcomes.set(pairKey(p, index), { kind: 'deferred', reason: leftover });
   }
 };
 
-const execute = async (plan: FanOutPlan, deps: FanOutDeps): Promise<FanOutResult> => {
-  const limits = { ...DEFAULT_FAN_OUT_LIMITS, ...deps.limits };
+/** StartPipelineExecution for one (pipeline, item), retried with backoff and the same token. */
+const startOne = async (
+  run: Run,
+  state: StartState,
+  pipelineIndex: number,
+  index: number,
+): Promise<Outcome> => {
+  const { plan, deps, limits, deadline, stats } = run;
+  const pipelineError = state.failedPipelines.get(pipelineIndex);
+  if (pipelineError) return { kind: 'failed', error: pipelineError };
+  const input = startInput(plan, pipelineIndex, index);
   const sleep = deps.sleep ?? realSleep;
   const random = deps.random ?? Math.random;
-  const log = deps.logger ?? defaultLogger;
-  const stats: FanOutStats = {
-    startCalls: 0,
-    resumed: 0,
-    deferred: 0,
-    failed: 0,
-    throttledRetries: 0,
-    retries: 0,
-  };
-  const timeLeft = () => deps.remainingTimeMs() - limits.stopStartingBelowMs;
-  // One retry, the SDK's (through the port's onRetry) or ours, by the error it repeats. A call
-  // abandoned at the deadline may still retry until its abort lands; once the stats are
-  // reported, those retries change them no more.
-  let reported = false;
-  const countRetry = (error: unknown) => {
-    if (reported) return;
-    stats.retries++;
-    if (isThrottling(error)) stats.throttledRetries++;
-  };
-
-  // Past this point, in-flight calls are abandoned: one timer for the whole run.
-  const abandon = new AbortController();
-  // Every call of the run listens to this one signal: not a leak.
-  setMaxListeners(0, abandon.signal);
-  let onAbandon: () => void = () => undefined;
-  const abandoned = new Promise<typeof ABANDONED>((resolve) => {
-    onAbandon = () => resolve(ABANDONED);
-  });
-  const fire = () => {
-    abandon.abort();
-    onAbandon();
-  };
-  const untilAbandon = deps.remainingTimeMs() - limits.abandonInFlightBelowMs;
-  const timer = untilAbandon > 0 ? setTimeout(fire, untilAbandon) : undefined;
-  if (timer === undefined) fire();
-  timer?.unref?.();
-  const raceAbandon = <T>(promise: Promise<T>): Promise<T | typeof ABANDONED> => {
-    // An abandoned call may still settle later; its rejection must not go unhandled.
-    promise.catch(() => undefined);
-    return Promise.race([promise, abandoned]);
-  };
-
-  const outcomes = new Map<string, Outcome>();
-  const key = (pipelineIndex: number, index: number) => `${pipelineIndex}:${index}`;
-
-  try {
-    // 1. Items an earlier send already started: found by display name, no call needed.
-    if (timeLeft() > 0) {
-      await Promise.all(
-        plan.pipelines.map(async (pipeline, pipelineIndex) => {
-          try {
-            const scan = findBatchExecutions(deps.sagemaker, pipeline, plan.batchId, {
-              maxPages: limits.maxScanPages,
-              stopAfter: plan.items.length,
-              stopAfterPagesWithoutMatch: limits.scanPagesWithoutMatch,
-              mayContinue: () => timeLeft() > 0 && !abandon.signal.aborted,
-              abortSignal: abandon.signal,
-            });
-            const found = await raceAbandon(scan);
-            if (found === ABANDONED) return;
-            for (const [index, execution] of found.executions) {
-              if (index >= plan.items.length) continue;
-              outcomes.set(key(pipelineIndex, index), {
-                kind: 'started',
-                executionArn: execution.executionArn,
-              });
-              stats.resumed++;
-            }
-          } catch (error) {
-            // Only an optimisation: the ClientRequestToken still prevents duplicates.
-            log.warn('Could not list existing executions before starting', {
-              pipeline,
-              errorName: errorName(error),
-            });
-          }
+  // The error of our previous call, once we retry it.
+  let retrying: { error: unknown } | undefined;
+  for (let call = 1; ; call++) {
+    if (state.stopReason) return { kind: 'deferred', reason: state.stopReason };
+    if (deadline.signal.aborted) return { kind: 'deferred', reason: 'time-budget' };
+    // Our retry repeats the call's last attempt, which the SDK did not retry: counted
+    // here, once it is sent; the SDK's retries inside the call count through onRetry.
+    if (retrying) run.countRetry(retrying.error);
+    let error: unknown;
+    try {
+      const response = await deadline.race(
+        deps.sagemaker.startPipelineExecution(input, {
+          abortSignal: deadline.signal,
+          onRetry: run.countRetry,
         }),
       );
-    }
-
-    // 2. Start the rest with bounded concurrency.
-    const tasks: Array<[number, number]> = [];
-    forEachPair(plan, (p, index) => {
-      if (!outcomes.has(key(p, index))) tasks.push([p, index]);
-    });
-    let stopReason: DeferralReason | undefined;
-    const failedPipelines = new Map<number, { name: string; message: string }>();
-
-    const startOne = async (pipelineIndex: number, index: number): Promise<Outcome> => {
-      const pipelineError = failedPipelines.get(pipelineIndex);
-      if (pipelineError) return { kind: 'failed', error: pipelineError };
-      const planned = plan.execution(pipelineIndex, index);
-      const input = {
-        PipelineName: planned.pipeline,
-        PipelineExecutionDisplayName: planned.displayName,
-        PipelineExecutionDescription: planned.description,
-        ClientRequestToken: planned.clientRequestToken,
-        PipelineParameters: planned.parameters,
-        ...(plan.maxParallelExecutionSteps === undefined
-          ? {}
-          : {
-              ParallelismConfiguration: {
-                MaxParallelExecutionSteps: plan.maxParallelExecutionSteps,
-              },
-            }),
-      };
-      // The error of our previous call, once we retry it.
-      let retrying: { error: unknown } | undefined;
-      for (let call = 1; ; call++) {
-        if (stopReason) return { kind: 'deferred', reason: stopReason };
-        if (abandon.signal.aborted) return { kind: 'deferred', reason: 'time-budget' };
-        // Our retry repeats the call's last attempt, which the SDK did not retry: counted
-        // here, once it is sent; the SDK's retries inside the call count through onRetry.
-        if (retrying) countRetry(retrying.error);
-        let error: unknown;
-        try {
-          const response = await raceAbandon(
-            deps.sagemaker.startPipelineExecution(input, {
-              abortSignal: abandon.signal,
-              onRetry: countRetry,
-            }),
-          );
-          if (response === ABANDONED) return { kind: 'deferred', reason: 'time-budget' };
-          if (response.PipelineExecutionArn) {
-            stats.startCalls++;
-            return { kind: 'started', executionArn: response.PipelineExecutionArn };
-          }
-          error = Object.assign(
-            new Error('StartPipelineExecution returned no PipelineExecutionArn'),
-            {
-              name: 'MissingExecutionArn',
-            },
-          );
-        } catch (caught) {
-          error = caught;
-        }
-        if (abandon.signal.aborted) return { kind: 'deferred', reason: 'time-budget' };
-        const kind = classifyError(error);
-        const detail = { name: errorName(error), message: errorMessage(error) };
-        if (kind === 'resource-limit') {
-          stopReason ??= 'resource-limit';
-          log.warn('SageMaker resource limit reached, deferring the remaining items', detail);
-          return { kind: 'deferred', reason: 'resource-limit' };
-        }
-        if (kind === 'permanent') {
-          if (PIPELINE_WIDE_ERRORS.has(detail.name) || isClientConfigError(error)) {
-            failedPipelines.set(pipelineIndex, detail);
-          }
-          return { kind: 'failed', error: detail };
-        }
-        // Transient or conflict: back off and call again with the same token.
-        if (call >= limits.maxCallsPerItem) {
-          return kind === 'conflict'
-            ? { kind: 'failed', error: detail }
-            : { kind: 'deferred', reason: 'retries-exhausted' };
-        }
-        const delay = Math.floor(
-          random() * Math.min(limits.backoffMaxMs, limits.backoffBaseMs * 2 ** (call - 1)),
-        );
-        if (timeLeft() - delay <= 0) return { kind: 'deferred', reason: 'time-budget' };
-        retrying = { error };
-        await sleep(delay);
+      if (response === ABANDONED) return { kind: 'deferred', reason: 'time-budget' };
+      if (response.PipelineExecutionArn) {
+        stats.startCalls++;
+        return { kind: 'started', executionArn: response.PipelineExecutionArn };
       }
-    };
-
-    let next = 0;
-    const worker = async () => {
-      while (next < tasks.length) {
-        if (stopReason || abandon.signal.aborted) return;
-        if (timeLeft() <= 0) {
-          stopReason = 'time-budget';
-          return;
-        }
-        const task = tasks[next++] as [number, number];
-        outcomes.set(key(task[0], task[1]), await startOne(task[0], task[1]));
-      }
-    };
-    const workers = Math.min(plan.maxConcurrency, tasks.length);
-    await Promise.all(Array.from({ length: workers }, worker));
-    const leftover: DeferralReason = stopReason ?? 'time-budget';
-    for (let i = next; i < tasks.length; i++) {
-      const [p, index] = tasks[i] as [number, number];
-      outcomes.set(key(p, index), { kind: 'deferred', reason: leftover });
+      error = Object.assign(new Error('StartPipelineExecution returned no PipelineExecutionArn'), {
+        name: 'MissingExecutionArn',
+      });
+    } catch (caught) {
+      error = caught;
     }
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    if (deadline.signal.aborted) return { kind: 'deferred', reason: 'time-budget' };
+    const kind = classifyError(error);
+    const detail = { name: errorName(error), message: errorMessage(error) };
+    if (kind === 'resource-limit') {
+      state.stopReason ??= 'resource-limit';
+      run.log.warn('SageMaker resource limit reached, deferring the remaining items', detail);
+      return { kind: 'deferred', reason: 'resource-limit' };
+    }
+    if (kind === 'permanent') {
+      if (PIPELINE_WIDE_ERRORS.has(detail.name) || isClientConfigError(error)) {
+        state.failedPipelines.set(pipelineIndex, detail);
+      }
+      return { kind: 'failed', error: detail };
+    }
+    // Transient or conflict: back off and call again with the same token.
+    if (call >= limits.maxCallsPerItem) {
+      return kind === 'conflict'
+        ? { kind: 'failed', error: detail }
+        : { kind: 'deferred', reason: 'retries-exhausted' };
+    }
+    const delay = Math.floor(
+      random() * Math.min(limits.backoffMaxMs, limits.backoffBaseMs * 2 ** (call - 1)),
+    );
+    if (run.timeLeft() - delay <= 0) return { kind: 'deferred', reason: 'time-budget' };
+    retrying = { error };
+    await sleep(delay);
   }
+};
 
-  // 3. The result, in item order.
+/** The StartPipelineExecution request of one (pipeline, item). */
+const startInput = (plan: FanOutPlan, pipelineIndex: number, index: number) => {
+  const planned = plan.execution(pipelineIndex, index);
+  return {
+    PipelineName: planned.pipeline,
+    PipelineExecutionDisplayName: planned.displayName,
+    PipelineExecutionDescription: planned.description,
+    ClientRequestToken: planned.clientRequestToken,
+    PipelineParameters: planned.parameters,
+    ...(plan.maxParallelExecutionSteps === undefined
+      ? {}
+      : {
+          ParallelismConfiguration: { MaxParallelExecutionSteps: plan.maxParallelExecutionSteps },
+        }),
+  };
+};
+
+/** Assemble: the result in item order; reports the stats. */
+const assembleResult = (run: Run): FanOutResult => {
+  const { plan, stats } = run;
   const executions: StartedExecution[] = [];
   const failed: FailedExecution[] = [];
   const deferredExecutions: DeferredExecution[] = [];
   forEachPair(plan, (p, index) => {
-    const outcome = outcomes.get(key(p, index)) ?? { kind: 'deferred', reason: 'time-budget' };
+    const outcome = run.outcomes.get(pairKey(p, index)) ?? {
+      kind: 'deferred',
+      reason: 'time-budget',
+    };
     const pipeline = plan.pipelines[p] as string;
     if (outcome.kind === 'started') {
       executions.push({
@@ -385,9 +350,9 @@ const execute = async (plan: FanOutPlan, deps: FanOutDeps): Promise<FanOutResult
   });
   stats.deferred = deferredExecutions.length;
   stats.failed = failed.length;
-  reported = true;
-  deps.onStats?.(stats);
-  log.info('Fan-out finished', {
+  run.reported = true;
+  run.deps.onStats?.(stats);
+  run.log.info('Fan-out finished', {
     batchId: plan.batchId,
     requested: plan.requested,
     started: executions.length,

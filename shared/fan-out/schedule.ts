@@ -1,4 +1,4 @@
-import { parseEvent } from '../lambda-step';
+import { parseEvent } from '../validation';
 import { type FanOutRequest, fanOutRequestSchema } from './request';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>

@@ -4,9 +4,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/fan-out-api/handler';
 import { configFromEnvironment } from '../../shared/config';
-import { readJsonBody } from '../../shared/fan-out/http';
 import { fanOutRequestSchema } from '../../shared/fan-out/request';
-import { parseEvent } from '../../shared/lambda-step';
+import { readJsonBody } from '../../shared/http/request';
+import { parseEvent } from '../../shared/validation';
 import { lambdaContext, loadEvent } from '../helpers/events';
 import {
   ABUSE_RUNS,
@@ -505,7 +505,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
     }
   }, 240_000);
 
-  // Was a defect: batchKeyOf (shared/fan-out/http.ts) replaced a body batchKey that is not a
+  // Was a defect: batchKeyOf (shared/fan-out/post.ts) replaced a body batchKey that is not a
   // string with a random key, so a client sending `"batchKey": 42` got 200 and a new batch,
   // started again in full, on every re-send.
   it('rejects a body batchKey that is not a string instead of starting a new batch on every re-send', async () => {
@@ -527,7 +527,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
 
   // Was a defect: a 400 listed every problem, so a 1 MB body of 87,000 bad parameter names
   // answered 9.6 MB of problem+json, past Lambda's 6 MB response limit (the HTTP API then
-  // answers 5xx). problemResponse (shared/fan-out/http.ts) now keeps the first problems.
+  // answers 5xx). problemResponse (shared/http/problem-details.ts) now keeps the first problems.
   it("keeps a 400 that lists the problems of a 1 MB body within Lambda's 6 MB response", async () => {
     sagemaker.reset();
     const entries: string[] = [];
@@ -552,7 +552,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
   });
 
   // Each plan entry carries every rendered parameter: the dry run keeps a byte budget
-  // (MAX_DRY_RUN_PLAN_BYTES, shared/fan-out/runner.ts) and counts the rest in planOmitted.
+  // (MAX_DRY_RUN_PLAN_BYTES, shared/fan-out/dry-run.ts) and counts the rest in planOmitted.
   const dryRunWithLargeParameters = async (pipelines: string[], itemCount: number) => {
     sagemaker.reset();
     const parameters = Object.fromEntries(

@@ -13,9 +13,10 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { expect } from 'vitest';
-import { InputValidationError, MAX_FAILURE_REASON_LENGTH } from '../../shared/errors';
+import { InputValidationError } from '../../shared/errors';
 import { PipelineNotAllowedError } from '../../shared/fan-out/errors';
 import { type FanOutRequest, planFanOut } from '../../shared/fan-out/request';
+import { MAX_FAILURE_REASON_LENGTH } from '../../shared/limits';
 import { FakeSageMaker } from '../fan-out/support/fake-sagemaker';
 import { ABUSE_RUNS, type FanOutExpectation } from './arbitraries';
 

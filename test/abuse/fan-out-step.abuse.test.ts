@@ -5,7 +5,7 @@ import { createHandler } from '../../functions/fan-out/handler';
 import { configFromEnvironment } from '../../shared/config';
 import { InputValidationError } from '../../shared/errors';
 import type { FanOutRequest } from '../../shared/fan-out/request';
-import { parseEvent } from '../../shared/lambda-step';
+import { parseEvent } from '../../shared/validation';
 import { lambdaContext } from '../helpers/events';
 import {
   ABUSE_RUNS,

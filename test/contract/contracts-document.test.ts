@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { handler as concat } from '../../functions/concat/handler';
 import { handler as inspectItems } from '../../functions/inspect-items/handler';
 import { handler as planBatches } from '../../functions/plan-batches/handler';
-import { buildContracts } from '../../shared/contracts-document';
+import { buildContracts } from '../../scripts/contracts-document';
 
 const committed = () =>
   JSON.parse(readFileSync(resolve(import.meta.dirname, '../../contracts.json'), 'utf8'));

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { describeValue, formatPath, oneLine, truncate } from '../../shared/describe-value';
+import {
+  describeValue,
+  escapeControlCharacters,
+  formatPath,
+  truncate,
+} from '../../shared/describe-value';
 
 describe('truncate', () => {
   it('keeps a text of 60 characters whole', () => {
@@ -10,6 +15,11 @@ describe('truncate', () => {
     const cut = truncate('x'.repeat(61));
     expect(cut).toHaveLength(60);
     expect(cut.endsWith('…')).toBe(true);
+  });
+
+  it('counts characters, not UTF-16 units, and never splits a surrogate pair', () => {
+    expect(truncate('😀'.repeat(60))).toBe('😀'.repeat(60));
+    expect(truncate(`a${'😀'.repeat(60)}`)).toBe(`a${'😀'.repeat(58)}…`);
   });
 });
 
@@ -50,14 +60,14 @@ describe('formatPath', () => {
   });
 });
 
-describe('oneLine', () => {
+describe('escapeControlCharacters', () => {
   it('escapes line breaks, control characters and Unicode line separators', () => {
-    expect(oneLine('a\nb\r\tc\u2028d\u2029e\u0000f\u0085')).toBe(
+    expect(escapeControlCharacters('a\nb\r\tc\u2028d\u2029e\u0000f\u0085')).toBe(
       'a\\u000ab\\u000d\\u0009c\\u2028d\\u2029e\\u0000f\\u0085',
     );
   });
 
   it('leaves printable text, including emoji and non-Latin letters, unchanged', () => {
-    expect(oneLine('Grüße 😀 データ')).toBe('Grüße 😀 データ');
+    expect(escapeControlCharacters('Grüße 😀 データ')).toBe('Grüße 😀 データ');
   });
 });

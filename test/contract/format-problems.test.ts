@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  formatProblems,
-  InputValidationError,
-  MAX_FAILURE_REASON_LENGTH,
-} from '../../shared/errors';
+import { formatProblems, InputValidationError } from '../../shared/errors';
+import { MAX_FAILURE_REASON_LENGTH } from '../../shared/limits';
 
 const problem = (i: number, detailLength = 40) => ({
   field: `items[${i}]`,

@@ -1,8 +1,8 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { InputValidationError } from '../../shared/errors';
-import { parseEvent } from '../../shared/lambda-step';
 import { integerArg, jsonArrayArg } from '../../shared/parsers';
+import { parseEvent } from '../../shared/validation';
 
 const schema = v.object({
   name: v.string(),

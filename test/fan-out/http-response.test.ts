@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { resultResponse, toProblem } from '../../shared/fan-out/http';
+import { resultResponse } from '../../shared/fan-out/post';
 import type { FanOutResult } from '../../shared/fan-out/result';
+import { toProblem } from '../../shared/http/problem-details';
 
 const result = (executions: number): FanOutResult => ({
   batchId: 'abcdef012345',

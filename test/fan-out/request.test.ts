@@ -6,8 +6,8 @@ import {
   MAX_CONCURRENCY,
   planFanOut,
 } from '../../shared/fan-out/request';
-import { parseEvent } from '../../shared/lambda-step';
 import { planBatches } from '../../shared/steps/plan-batches';
+import { parseEvent } from '../../shared/validation';
 
 const valid = {
   pipelines: ['child-a'],

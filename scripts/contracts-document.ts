@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { toJsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
-import type { OutputType, StepSchema } from './lambda-step';
+import type { OutputType, StepSchema } from '../shared/lambda-step';
+import { type PipeItem, pipeItems } from '../shared/validation';
 
 /** One LambdaStep's contract as published in `contracts.json`. */
 export interface PublishedContract {
@@ -22,24 +23,14 @@ interface CarriesContract {
   };
 }
 
-type PipeItem = {
-  kind: string;
-  type: string;
-  description?: unknown;
-  pipe?: PipeItem[];
-  wrapped?: PipeItem;
-};
-
-/** The last description anywhere in a schema's pipes, including after its transforms. */
+/** The last description in a schema's pipes, including after its transforms. */
 const descriptionOf = (schema: PipeItem): string | undefined => {
-  if (schema.wrapped !== undefined) return descriptionOf(schema.wrapped);
-  let found: string | undefined;
-  for (const item of schema.pipe ?? []) {
-    if (item.type === 'description' && typeof item.description === 'string') {
-      found = item.description;
-    } else if (item.kind === 'schema') found = descriptionOf(item) ?? found;
-  }
-  return found;
+  const descriptions = pipeItems(schema).filter(
+    (item): item is PipeItem & { description: string } =>
+      item.type === 'description' &&
+      typeof (item as { description?: unknown }).description === 'string',
+  );
+  return descriptions.at(-1)?.description;
 };
 
 /**
@@ -55,7 +46,7 @@ export const inputJsonSchema = (schema: StepSchema): Record<string, unknown> => 
   }) as Record<string, unknown> & { properties?: Record<string, Record<string, unknown>> };
   for (const [key, entry] of Object.entries(schema.entries)) {
     const property = json.properties?.[key];
-    const description = descriptionOf(entry as unknown as PipeItem);
+    const description = descriptionOf(entry);
     if (property !== undefined && description !== undefined) property.description = description;
   }
   return { $schema: json.$schema, ...json };

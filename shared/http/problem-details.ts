@@ -1,0 +1,120 @@
+import type { MiddlewareObj } from '@middy/core';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import { type FieldProblem, InputValidationError, SagemakerPipelineLambdasError } from '../errors';
+import { PipelineNotAllowedError } from '../fan-out/errors';
+import { type Logger, logger } from '../logger';
+import { fitResponseBody, SHORTENED_LIST_LENGTH } from './fit-response-body';
+
+const PROBLEM_TYPE_BASE = 'urn:sagemaker-pipeline-lambdas:problem:';
+
+/** An RFC 9457 problem detail. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: readonly FieldProblem[];
+  /** Problems left out of `errors` to keep the response within Lambda's limit. */
+  errorsOmitted?: number;
+  requestId?: string;
+}
+
+/** An error that is already an HTTP answer: its detail is safe to show the client. */
+export class HttpProblemError extends SagemakerPipelineLambdasError {
+  override readonly name = 'HttpProblemError';
+  readonly status: number;
+  readonly title: string;
+  readonly problemType: string;
+
+  constructor(
+    status: number,
+    slug: string,
+    title: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(detail, options);
+    this.status = status;
+    this.title = title;
+    this.problemType = `${PROBLEM_TYPE_BASE}${slug}`;
+  }
+}
+
+/**
+ * Maps any error to a problem. Client errors say what is wrong; a 5xx says only that
+ * something failed on our side, with the request id to find it in the logs.
+ */
+export const toProblem = (error: unknown, requestId?: string): Problem => {
+  if (error instanceof InputValidationError) {
+    return {
+      type: `${PROBLEM_TYPE_BASE}invalid-request`,
+      title: 'Invalid request',
+      status: 400,
+      detail: error.message,
+      errors: error.problems,
+    };
+  }
+  if (error instanceof PipelineNotAllowedError) {
+    return {
+      type: `${PROBLEM_TYPE_BASE}pipeline-not-allowed`,
+      title: 'Pipeline not allowed',
+      status: 403,
+      detail: error.message,
+    };
+  }
+  if (error instanceof HttpProblemError && error.status < 500) {
+    return {
+      type: error.problemType,
+      title: error.title,
+      status: error.status,
+      detail: error.message,
+    };
+  }
+  if (error instanceof HttpProblemError) {
+    return {
+      type: error.problemType,
+      title: error.title,
+      status: error.status,
+      detail: `${error.title}; retry later.`,
+      ...(requestId === undefined ? {} : { requestId }),
+    };
+  }
+  return {
+    type: 'about:blank',
+    title: 'Internal Server Error',
+    status: 500,
+    detail: 'The request could not be processed because of an internal error.',
+    ...(requestId === undefined ? {} : { requestId }),
+  };
+};
+
+/** A problem as an HTTP API response. */
+export const problemResponse = (problem: Problem): APIGatewayProxyStructuredResultV2 => ({
+  statusCode: problem.status,
+  headers: {
+    'content-type': 'application/problem+json',
+    ...(problem.status === 503 ? { 'retry-after': '5' } : {}),
+  },
+  body: fitResponseBody(problem, ['errors'], { maxEntries: SHORTENED_LIST_LENGTH }),
+});
+
+/** middy middleware: every error becomes an `application/problem+json` response, logged with `log`. */
+export const problemDetails = (
+  log: Logger = logger,
+): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context> => ({
+  onError: (request) => {
+    const error = request.error;
+    const problem = toProblem(error, request.context.awsRequestId);
+    if (problem.status >= 500) log.error('Request failed', { error: error ?? undefined });
+    else
+      log.warn('Rejected request', {
+        status: problem.status,
+        detail: problem.detail.slice(0, 500),
+      });
+    request.response = problemResponse(problem);
+  },
+});
