@@ -36,6 +36,13 @@ import { DEFAULT_MAX_PIPELINES, type PipelineRecord, pipelineOperations } from '
  */
 export const DEFAULT_LAMBDA_STEP_TIMEOUT_MS = 10 * 60 * 1000;
 
+/**
+ * The FailureReason SageMaker gives an execution whose steps failed; the detail stays on the steps
+ * (public describe-pipeline-execution transcripts; sagemaker-python-sdk
+ * tests/integ/sagemaker/workflow/test_fail_steps.py checks it in ListPipelineExecutions).
+ */
+export const STEP_FAILURE_REASON = 'Step failure: One or multiple steps failed.';
+
 export interface RuntimeIds {
   /** 12 lowercase alphanumerics, like SageMaker's execution ids. */
   executionId(): string;
@@ -372,7 +379,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     finishers.set(
       arn,
       execution.run.done.then((outcome) => {
-        setExecutionStatus(execution, outcome.status, outcome.failureReason);
+        setExecutionStatus(
+          execution,
+          outcome.status,
+          outcome.status === 'Failed' ? STEP_FAILURE_REASON : undefined,
+        );
         return outcome.status;
       }),
     );

@@ -284,7 +284,9 @@ export function runExecution(options: RunOptions): ExecutionRun {
           const evaluated = evaluate(args.ErrorMessage ?? '', scope);
           const message = typeof evaluated === 'string' ? evaluated : JSON.stringify(evaluated);
           record.metadata.Fail = { ErrorMessage: message };
-          record.failureReason = truncate(message);
+          // A Fail step without a message has no FailureReason (sagemaker-python-sdk
+          // tests/integ/sagemaker/workflow/test_fail_steps.py, test_two_step_fail_pipeline_with_no_err_msg).
+          if (message !== '') record.failureReason = truncate(message);
           // The Fail step's message is the execution's failure reason, as SageMaker reports it.
           firstFailure ??= truncate(message, 1300);
           setStatus(record, 'Failed');
