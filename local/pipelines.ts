@@ -1,5 +1,5 @@
 /** Pipelines: their records and the CreatePipeline ... DeletePipeline operations. */
-import { SageMakerApiError, validationError } from './api/errors';
+import { notFoundError, SageMakerApiError, validationError } from './api/errors';
 import { type CompiledDefinition, compileDefinition, DefinitionError } from './engine/definition';
 import { asDate, type Input, type Output, page, sortByTime } from './paging';
 
@@ -9,6 +9,20 @@ import { asDate, type Input, type Output, page, sortByTime } from './paging';
  * value of an account).
  */
 export const DEFAULT_MAX_PIPELINES = 500;
+
+/**
+ * One version of a pipeline: CreatePipeline makes version 1 and each UpdatePipeline the next
+ * (UpdatePipeline returns its PipelineVersionId; ListPipelineVersions lists them:
+ * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdatePipeline.html,
+ * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListPipelineVersions.html).
+ */
+export interface PipelineVersion {
+  id: number;
+  definition: string;
+  compiled: CompiledDefinition;
+  creationTime: Date;
+  lastExecutionArn?: string;
+}
 
 export interface PipelineRecord {
   name: string;
@@ -22,8 +36,26 @@ export interface PipelineRecord {
   creationTime: Date;
   lastModifiedTime: Date;
   lastRunTime?: Date;
+  /** The latest version's id; `definition` and `compiled` are that version's. */
   versionId: number;
+  versions: Map<number, PipelineVersion>;
   createToken: string;
+}
+
+/**
+ * The version a request names (PipelineVersionId), or the latest.
+ * @throws SageMakerApiError ResourceNotFound for a version the pipeline does not have.
+ */
+export function pipelineVersion(pipeline: PipelineRecord, versionId: unknown): PipelineVersion {
+  const id = versionId === undefined ? pipeline.versionId : versionId;
+  const version = typeof id === 'number' ? pipeline.versions.get(id) : undefined;
+  if (!version) {
+    // Not published; ResourceNotFound is in the error lists of the operations that take a version.
+    throw notFoundError(
+      `Pipeline version ${String(id)} of pipeline '${pipeline.name}' does not exist (versions: 1 to ${pipeline.versionId}).`,
+    );
+  }
+  return version;
 }
 
 /**
@@ -63,7 +95,7 @@ export interface PipelineContext {
   onDelete(pipeline: PipelineRecord): void;
 }
 
-/** CreatePipeline, UpdatePipeline, DescribePipeline, ListPipelines and DeletePipeline. */
+/** CreatePipeline, UpdatePipeline, DescribePipeline, ListPipelines, ListPipelineVersions, DeletePipeline. */
 export function pipelineOperations(
   context: PipelineContext,
 ): Record<string, (input: Input) => Output> {
@@ -106,6 +138,7 @@ export function pipelineOperations(
         creationTime: now,
         lastModifiedTime: now,
         versionId: 1,
+        versions: new Map([[1, { id: 1, definition: text, compiled, creationTime: now }]]),
         createToken: String(input.ClientRequestToken),
       };
       context.pipelines.set(name.toLowerCase(), record);
@@ -136,15 +169,22 @@ export function pipelineOperations(
       }
       pipeline.versionId += 1;
       pipeline.lastModifiedTime = context.clock();
+      pipeline.versions.set(pipeline.versionId, {
+        id: pipeline.versionId,
+        definition: pipeline.definition,
+        compiled: pipeline.compiled,
+        creationTime: pipeline.lastModifiedTime,
+      });
       return { PipelineArn: pipeline.arn, PipelineVersionId: pipeline.versionId };
     },
     DescribePipeline(input) {
       const p = context.find(input.PipelineName);
+      const version = pipelineVersion(p, input.PipelineVersionId);
       return {
         PipelineArn: p.arn,
         PipelineName: p.name,
         PipelineDisplayName: p.displayName,
-        PipelineDefinition: p.definition,
+        PipelineDefinition: version.definition,
         ...(p.description !== undefined ? { PipelineDescription: p.description } : {}),
         RoleArn: p.roleArn,
         PipelineStatus: 'Active',
@@ -182,6 +222,28 @@ export function pipelineOperations(
           CreationTime: p.creationTime,
           LastModifiedTime: p.lastModifiedTime,
           ...(p.lastRunTime ? { LastExecutionTime: p.lastRunTime } : {}),
+        })),
+        ...(nextToken ? { NextToken: nextToken } : {}),
+      };
+    },
+    ListPipelineVersions(input) {
+      const pipeline = context.find(input.PipelineName);
+      const after = asDate(input.CreatedAfter);
+      const before = asDate(input.CreatedBefore);
+      const list = sortByTime(
+        [...pipeline.versions.values()].filter(
+          (v) => (!after || v.creationTime > after) && (!before || v.creationTime < before),
+        ),
+        (v) => v.creationTime,
+        input.SortOrder,
+      );
+      const { items, nextToken } = page(list, input);
+      return {
+        PipelineVersionSummaries: items.map((v) => ({
+          PipelineArn: pipeline.arn,
+          PipelineVersionId: v.id,
+          CreationTime: v.creationTime,
+          ...(v.lastExecutionArn ? { LastExecutionPipelineExecutionArn: v.lastExecutionArn } : {}),
         })),
         ...(nextToken ? { NextToken: nextToken } : {}),
       };

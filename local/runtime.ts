@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { conflictError, notFoundError, SageMakerApiError, validationError } from './api/errors';
-import type { Json, Primitive } from './engine/definition';
+import type { CompiledDefinition, Json, Primitive } from './engine/definition';
 import {
   type CallbackMessage,
   CallbackOutputError,
@@ -27,7 +27,12 @@ import {
 import type { LambdaInvoker } from './invokers/types';
 import { checkKnobs, DEFAULT_KNOBS, type Knobs } from './knobs';
 import { asDate, type Input, type Output, page, sortByTime } from './paging';
-import { DEFAULT_MAX_PIPELINES, type PipelineRecord, pipelineOperations } from './pipelines';
+import {
+  DEFAULT_MAX_PIPELINES,
+  type PipelineRecord,
+  pipelineOperations,
+  pipelineVersion,
+} from './pipelines';
 
 /**
  * SageMaker stops waiting for a Lambda step's function after 10 minutes (Lambda step in "Types of
@@ -78,6 +83,8 @@ interface ExecutionRecord {
   parallelism?: { MaxParallelExecutionSteps: number };
   parameters: OutputParameter[];
   definition: string;
+  compiled: CompiledDefinition;
+  parameterValues: ReadonlyMap<string, Primitive>;
   experimentConfig?: { ExperimentName?: string; TrialName?: string };
   versionId: number;
   run?: ExecutionRun;
@@ -128,6 +135,7 @@ export const SUPPORTED_OPERATIONS = [
   'UpdatePipeline',
   'DescribePipeline',
   'ListPipelines',
+  'ListPipelineVersions',
   'DeletePipeline',
   'StartPipelineExecution',
   'DescribePipelineExecution',
@@ -231,13 +239,17 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     );
   };
 
-  const resolveParameters = (pipeline: PipelineRecord, given: unknown): Map<string, Primitive> => {
+  const resolveParameters = (
+    pipeline: PipelineRecord,
+    compiled: CompiledDefinition,
+    given: unknown,
+  ): Map<string, Primitive> => {
     const list = (Array.isArray(given) ? given : []) as { Name: string; Value: string }[];
     const values = new Map<string, Primitive>();
     for (const { Name, Value } of list) {
-      const declaration = pipeline.compiled.parameters.get(Name);
+      const declaration = compiled.parameters.get(Name);
       if (!declaration) {
-        const known = [...pipeline.compiled.parameters.keys()];
+        const known = [...compiled.parameters.keys()];
         throw validationError(
           `Pipeline parameter '${Name}' is not defined in pipeline '${pipeline.name}' (defined: ${known.join(', ') || 'none'})`,
         );
@@ -252,7 +264,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }
       values.set(Name, typed);
     }
-    for (const [name, declaration] of pipeline.compiled.parameters) {
+    for (const [name, declaration] of compiled.parameters) {
       if (values.has(name)) continue;
       const fallback = defaultValue(declaration);
       if (fallback === undefined) {
@@ -292,7 +304,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     if (input.SelectiveExecutionConfig !== undefined) {
       throw validationError('SelectiveExecutionConfig is not supported by the local runtime');
     }
-    const parameters = resolveParameters(pipeline, input.PipelineParameters);
+    const version = pipelineVersion(pipeline, input.PipelineVersionId);
+    const parameters = resolveParameters(pipeline, version.compiled, input.PipelineParameters);
     if (running >= knobs.maxConcurrentExecutions) {
       throw new SageMakerApiError(
         'ResourceLimitExceeded',
@@ -321,8 +334,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       lastModifiedTime: now,
       ...(parallelism ? { parallelism } : {}),
       parameters: [...parameters].map(([Name, value]) => ({ Name, Value: renderValue(value) })),
-      definition: pipeline.definition,
-      versionId: pipeline.versionId,
+      definition: version.definition,
+      compiled: version.compiled,
+      parameterValues: parameters,
+      versionId: version.id,
     };
     const identity = {
       pipelineName: pipeline.name,
@@ -331,7 +346,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       executionId: id,
       startTime: now,
     };
-    const experiment = pipeline.compiled.definition.PipelineExperimentConfig;
+    const experiment = version.compiled.definition.PipelineExperimentConfig;
     if (experiment) {
       try {
         const scope = executionScope(identity, parameters, clock, () => {
@@ -348,11 +363,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     startTokens.set(tokenKey, arn);
     executions.set(arn, execution);
     pipeline.lastRunTime = now;
+    version.lastExecutionArn = arn;
     running += 1;
     setExecutionStatus(execution, 'Executing');
     const eventIds = { pipelineArn: pipeline.arn, executionArn: arn };
     execution.run = runExecution({
-      compiled: pipeline.compiled,
+      compiled: version.compiled,
       parameters,
       identity,
       ...(parallelism ? { maxParallelSteps: parallelism.MaxParallelExecutionSteps } : {}),
