@@ -1,7 +1,7 @@
 /** Pipelines: their records and the CreatePipeline ... DeletePipeline operations. */
-import { notFoundError, SageMakerApiError, validationError } from './api/errors';
+import { conflictError, notFoundError, SageMakerApiError, validationError } from './api/errors';
 import { type CompiledDefinition, compileDefinition, DefinitionError } from './engine/definition';
-import { asDate, type Input, type Output, page, sortByTime } from './paging';
+import { asDate, type Input, listPage, type Output } from './paging';
 
 /**
  * SageMaker's default quota "Maximum number of pipelines allowed per account": 500 (listed in the
@@ -40,6 +40,8 @@ export interface PipelineRecord {
   versionId: number;
   versions: Map<number, PipelineVersion>;
   createToken: string;
+  /** Creation order, the tie-break of listings. */
+  seq: number;
 }
 
 /**
@@ -91,6 +93,10 @@ export interface PipelineContext {
   maxPipelines: number;
   find(nameOrArn: unknown): PipelineRecord;
   arnOf(name: string): string;
+  /** A number larger than every one returned before (creation order). */
+  nextSeq(): number;
+  /** Executions of the pipeline that are Executing or Stopping. */
+  runningExecutions(pipeline: PipelineRecord): number;
   /** Called before a pipeline is deleted, to drop its executions. */
   onDelete(pipeline: PipelineRecord): void;
 }
@@ -140,6 +146,7 @@ export function pipelineOperations(
         versionId: 1,
         versions: new Map([[1, { id: 1, definition: text, compiled, creationTime: now }]]),
         createToken: String(input.ClientRequestToken),
+        seq: context.nextSeq(),
       };
       context.pipelines.set(name.toLowerCase(), record);
       return { PipelineArn: record.arn };
@@ -199,19 +206,16 @@ export function pipelineOperations(
         typeof input.PipelineNamePrefix === 'string' ? input.PipelineNamePrefix.toLowerCase() : '';
       const after = asDate(input.CreatedAfter);
       const before = asDate(input.CreatedBefore);
-      let list = [...context.pipelines.values()].filter(
+      const list = [...context.pipelines.values()].filter(
         (p) =>
           p.name.toLowerCase().startsWith(prefix) &&
           (!after || p.creationTime > after) &&
           (!before || p.creationTime < before),
       );
-      if (input.SortBy === 'Name') {
-        const sign = input.SortOrder === 'Ascending' ? 1 : -1;
-        list = list.sort((a, b) => sign * a.name.localeCompare(b.name));
-      } else {
-        list = sortByTime(list, (p) => p.creationTime, input.SortOrder);
-      }
-      const { items, nextToken } = page(list, input);
+      const { items, nextToken } = listPage(list, input, (p) => [
+        input.SortBy === 'Name' ? p.name : p.creationTime.getTime(),
+        p.seq,
+      ]);
       return {
         PipelineSummaries: items.map((p) => ({
           PipelineArn: p.arn,
@@ -230,14 +234,10 @@ export function pipelineOperations(
       const pipeline = context.find(input.PipelineName);
       const after = asDate(input.CreatedAfter);
       const before = asDate(input.CreatedBefore);
-      const list = sortByTime(
-        [...pipeline.versions.values()].filter(
-          (v) => (!after || v.creationTime > after) && (!before || v.creationTime < before),
-        ),
-        (v) => v.creationTime,
-        input.SortOrder,
+      const list = [...pipeline.versions.values()].filter(
+        (v) => (!after || v.creationTime > after) && (!before || v.creationTime < before),
       );
-      const { items, nextToken } = page(list, input);
+      const { items, nextToken } = listPage(list, input, (v) => [v.creationTime.getTime(), v.id]);
       return {
         PipelineVersionSummaries: items.map((v) => ({
           PipelineArn: pipeline.arn,
@@ -254,6 +254,15 @@ export function pipelineOperations(
       const deleted = deleteTokens.get(token);
       if (deleted && !context.pipelines.has(name)) return { PipelineArn: deleted };
       const pipeline = context.find(input.PipelineName);
+      const running = context.runningExecutions(pipeline);
+      // "Deletes a pipeline if there are no running instances of the pipeline. To delete a
+      // pipeline, you must stop all running instances of the pipeline using the
+      // StopPipelineExecution API." (API_DeletePipeline.html; ConflictException is in its errors.)
+      if (running > 0) {
+        throw conflictError(
+          `Pipeline '${pipeline.name}' has ${running} running execution${running === 1 ? '' : 's'}: stop ${running === 1 ? 'it' : 'them'} with StopPipelineExecution before deleting the pipeline.`,
+        );
+      }
       context.onDelete(pipeline);
       context.pipelines.delete(name);
       deleteTokens.set(token, pipeline.arn);

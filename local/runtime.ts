@@ -26,7 +26,7 @@ import {
 } from './events';
 import type { LambdaInvoker } from './invokers/types';
 import { checkKnobs, DEFAULT_KNOBS, type Knobs } from './knobs';
-import { asDate, type Input, type Output, page, sortByTime } from './paging';
+import { asDate, type Input, listPage, type Output } from './paging';
 import {
   DEFAULT_MAX_PIPELINES,
   type PipelineRecord,
@@ -87,6 +87,8 @@ interface ExecutionRecord {
   parameterValues: ReadonlyMap<string, Primitive>;
   experimentConfig?: { ExperimentName?: string; TrialName?: string };
   versionId: number;
+  /** Creation order, the tie-break of listings. */
+  seq: number;
   run?: ExecutionRun;
   stopToken?: string;
 }
@@ -170,10 +172,19 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     string,
     { waiter: CallbackWaiter; execution: ExecutionRecord; since: Date }
   >();
-  const completedCallbacks = new Set<string>();
+  /** Answered callbacks: the operation and ClientRequestToken of the answer, for retries. */
+  const completedCallbacks = new Map<
+    string,
+    { operation: string; clientToken?: string; executionArn: string }
+  >();
   let running = 0;
   const finishers = new Map<string, Promise<ExecutionStatus>>();
   const recentStarts: number[] = [];
+  let sequence = 0;
+  const nextSeq = () => {
+    sequence += 1;
+    return sequence;
+  };
 
   const emit = (event: PipelineEvent) => {
     events.publish(event);
@@ -193,11 +204,20 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
   };
 
-  /** Pipeline names are unique per account and Region regardless of case, as in ARNs. */
+  const pipelineArnPrefix = `arn:aws:sagemaker:${region}:${accountId}:pipeline/`;
+
+  /**
+   * Pipeline names are unique per account and Region regardless of case, as in ARNs. An ARN of
+   * another partition, Region or account names a pipeline this runtime does not hold.
+   */
   const findPipeline = (nameOrArn: unknown): PipelineRecord => {
     const text = String(nameOrArn);
-    const name = text.startsWith('arn:') ? text.slice(text.indexOf(':pipeline/') + 10) : text;
-    const record = pipelines.get(name.toLowerCase());
+    const name = !text.startsWith('arn:')
+      ? text
+      : text.toLowerCase().startsWith(pipelineArnPrefix)
+        ? text.slice(pipelineArnPrefix.length)
+        : undefined;
+    const record = name === undefined ? undefined : pipelines.get(name.toLowerCase());
     if (!record) throw notFoundError(`Pipeline '${text}' does not exist.`);
     return record;
   };
@@ -338,6 +358,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       compiled: version.compiled,
       parameterValues: parameters,
       versionId: version.id,
+      seq: nextSeq(),
     };
     const identity = {
       pipelineName: pipeline.name,
@@ -388,7 +409,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         },
         onCallbackDone: (token) => {
           waiting.delete(token);
-          completedCallbacks.add(token);
         },
       },
     });
@@ -427,15 +447,40 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     AttemptCount: 1,
   });
 
-  const callbackFor = (token: unknown) => {
-    const entry = waiting.get(String(token));
+  /**
+   * Answers a waiting callback once. The same operation retried with the same ClientRequestToken
+   * gets the first answer, as the idempotency token promises (API_SendPipelineExecutionStepSuccess:
+   * "An idempotent operation completes no more than once"); SDKs retry with the same token after a
+   * lost response. Any other second answer is a ConflictException.
+   */
+  const answerCallback = (
+    operation: 'SendPipelineExecutionStepSuccess' | 'SendPipelineExecutionStepFailure',
+    input: Input,
+    answer: (waiter: CallbackWaiter) => void,
+  ): Output => {
+    const token = String(input.CallbackToken);
+    const clientToken =
+      typeof input.ClientRequestToken === 'string' ? input.ClientRequestToken : undefined;
+    const entry = waiting.get(token);
     if (!entry) {
-      if (completedCallbacks.has(String(token))) {
-        throw conflictError(`Callback token '${String(token)}' has already been used.`);
+      const done = completedCallbacks.get(token);
+      if (!done) throw notFoundError(`Callback token '${token}' does not exist.`);
+      if (
+        clientToken !== undefined &&
+        done.operation === operation &&
+        done.clientToken === clientToken
+      ) {
+        return { PipelineExecutionArn: done.executionArn };
       }
-      throw notFoundError(`Callback token '${String(token)}' does not exist.`);
+      throw conflictError(`Callback token '${token}' has already been used.`);
     }
-    return entry;
+    answer(entry.waiter);
+    completedCallbacks.set(token, {
+      operation,
+      ...(clientToken !== undefined ? { clientToken } : {}),
+      executionArn: entry.execution.arn,
+    });
+    return { PipelineExecutionArn: entry.execution.arn };
   };
 
   const operations: Record<string, (input: Input) => Output | Promise<Output>> = {
@@ -444,7 +489,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       clock,
       maxPipelines,
       find: findPipeline,
-      arnOf: (name) => `arn:aws:sagemaker:${region}:${accountId}:pipeline/${name.toLowerCase()}`,
+      nextSeq,
+      arnOf: (name) => `${pipelineArnPrefix}${name.toLowerCase()}`,
+      runningExecutions: (pipeline) =>
+        [...executions.values()].filter(
+          (e) => e.pipeline === pipeline && (e.status === 'Executing' || e.status === 'Stopping'),
+        ).length,
       onDelete: (pipeline) => {
         for (const execution of executions.values()) {
           if (execution.pipeline === pipeline) {
@@ -493,19 +543,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       const pipeline = findPipeline(input.PipelineName);
       const after = asDate(input.CreatedAfter);
       const before = asDate(input.CreatedBefore);
-      let list = [...executions.values()].filter(
+      const list = [...executions.values()].filter(
         (e) =>
           e.pipeline === pipeline &&
           (!after || e.creationTime > after) &&
           (!before || e.creationTime < before),
       );
-      if (input.SortBy === 'PipelineExecutionArn') {
-        const sign = input.SortOrder === 'Ascending' ? 1 : -1;
-        list = list.sort((a, b) => sign * a.arn.localeCompare(b.arn));
-      } else {
-        list = sortByTime(list, (e) => e.creationTime, input.SortOrder);
-      }
-      const { items, nextToken } = page(list, input);
+      const { items, nextToken } = listPage(list, input, (e) => [
+        input.SortBy === 'PipelineExecutionArn' ? e.arn : e.creationTime.getTime(),
+        e.seq,
+      ]);
       return {
         PipelineExecutionSummaries: items.map(executionSummary),
         ...(nextToken ? { NextToken: nextToken } : {}),
@@ -513,8 +560,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     ListPipelineExecutionSteps(input) {
       const execution = findExecution(input.PipelineExecutionArn);
-      const steps = sortByTime(execution.run?.steps ?? [], (s) => s.startTime, input.SortOrder);
-      const { items, nextToken } = page(steps, input);
+      const steps = execution.run?.steps ?? [];
+      const order = new Map(steps.map((step, index) => [step, index]));
+      const { items, nextToken } = listPage(steps, input, (s) => [
+        s.startTime.getTime(),
+        order.get(s) ?? 0,
+      ]);
       return {
         PipelineExecutionSteps: items.map(stepView),
         ...(nextToken ? { NextToken: nextToken } : {}),
@@ -522,7 +573,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     ListPipelineParametersForExecution(input) {
       const execution = findExecution(input.PipelineExecutionArn);
-      const { items, nextToken } = page(execution.parameters, input);
+      const order = new Map(execution.parameters.map((parameter, index) => [parameter, index]));
+      const { items, nextToken } = listPage(
+        execution.parameters,
+        input,
+        (p) => [order.get(p) ?? 0, 0],
+        true,
+      );
       return { PipelineParameters: items, ...(nextToken ? { NextToken: nextToken } : {}) };
     },
     DescribePipelineDefinitionForExecution(input) {
@@ -530,19 +587,19 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return { PipelineDefinition: execution.definition, CreationTime: execution.creationTime };
     },
     SendPipelineExecutionStepSuccess(input) {
-      const { waiter, execution } = callbackFor(input.CallbackToken);
-      try {
-        waiter.succeed((input.OutputParameters ?? []) as OutputParameter[]);
-      } catch (error) {
-        if (error instanceof CallbackOutputError) throw validationError(error.message, error);
-        throw error;
-      }
-      return { PipelineExecutionArn: execution.arn };
+      return answerCallback('SendPipelineExecutionStepSuccess', input, (waiter) => {
+        try {
+          waiter.succeed((input.OutputParameters ?? []) as OutputParameter[]);
+        } catch (error) {
+          if (error instanceof CallbackOutputError) throw validationError(error.message, error);
+          throw error;
+        }
+      });
     },
     SendPipelineExecutionStepFailure(input) {
-      const { waiter, execution } = callbackFor(input.CallbackToken);
-      waiter.fail(typeof input.FailureReason === 'string' ? input.FailureReason : '');
-      return { PipelineExecutionArn: execution.arn };
+      return answerCallback('SendPipelineExecutionStepFailure', input, (waiter) =>
+        waiter.fail(typeof input.FailureReason === 'string' ? input.FailureReason : ''),
+      );
     },
   };
 
