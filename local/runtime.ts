@@ -89,6 +89,8 @@ interface ExecutionRecord {
   versionId: number;
   /** Creation order, the tie-break of listings. */
   seq: number;
+  /** ClientRequestTokens of the RetryPipelineExecution calls that re-ran this execution. */
+  retryTokens: Set<string>;
   run?: ExecutionRun;
   stopToken?: string;
 }
@@ -146,6 +148,7 @@ export const SUPPORTED_OPERATIONS = [
   'ListPipelineParametersForExecution',
   'DescribePipelineDefinitionForExecution',
   'StopPipelineExecution',
+  'RetryPipelineExecution',
   'SendPipelineExecutionStepSuccess',
   'SendPipelineExecutionStepFailure',
 ] as const;
@@ -326,12 +329,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
     const version = pipelineVersion(pipeline, input.PipelineVersionId);
     const parameters = resolveParameters(pipeline, version.compiled, input.PipelineParameters);
-    if (running >= knobs.maxConcurrentExecutions) {
-      throw new SageMakerApiError(
-        'ResourceLimitExceeded',
-        `The account-level service limit 'Maximum number of concurrent pipeline executions' is ${knobs.maxConcurrentExecutions} executions, with current utilization of ${running} executions and a request delta of 1 executions.`,
-      );
-    }
+    checkCapacity();
     const id = ids.executionId();
     const arn = `${pipeline.arn}/execution/${id}`;
     const now = clock();
@@ -359,14 +357,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       parameterValues: parameters,
       versionId: version.id,
       seq: nextSeq(),
+      retryTokens: new Set(),
     };
-    const identity = {
-      pipelineName: pipeline.name,
-      pipelineArn: pipeline.arn,
-      executionArn: arn,
-      executionId: id,
-      startTime: now,
-    };
+    const identity = identityOf(execution);
     const experiment = version.compiled.definition.PipelineExperimentConfig;
     if (experiment) {
       try {
@@ -385,13 +378,67 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     executions.set(arn, execution);
     pipeline.lastRunTime = now;
     version.lastExecutionArn = arn;
+    launch(execution);
+    return { PipelineExecutionArn: arn };
+  };
+
+  /**
+   * RetryPipelineExecution: runs a Failed execution again under the same ARN, from its failed
+   * steps; Succeeded steps keep their outputs and are not run again ("Retry the execution of the
+   * pipeline", API_RetryPipelineExecution.html; Studio's Retry resumes a failed execution).
+   */
+  const retryExecution = (input: Input): Output => {
+    const execution = findExecution(input.PipelineExecutionArn);
+    const token = String(input.ClientRequestToken);
+    if (execution.retryTokens.has(token)) return { PipelineExecutionArn: execution.arn };
+    // Which statuses may be retried is not published: local mode retries Failed executions only
+    // and answers as SageMaker answers StopPipelineExecution on a wrong status (ValidationException
+    // "Only pipelines with 'Executing' status can be stopped", quoted by apache/airflow #29077).
+    if (execution.status !== 'Failed') {
+      throw validationError(
+        `Only pipeline executions with 'Failed' status can be retried; '${execution.arn}' is ${execution.status}.`,
+      );
+    }
+    checkCapacity();
+    execution.retryTokens.add(token);
+    const parallelism = input.ParallelismConfiguration as
+      | { MaxParallelExecutionSteps: number }
+      | undefined;
+    if (parallelism) execution.parallelism = parallelism;
+    delete execution.failureReason;
+    delete execution.stopToken;
+    launch(execution, execution.run?.steps ?? []);
+    return { PipelineExecutionArn: execution.arn };
+  };
+
+  const checkCapacity = () => {
+    if (running >= knobs.maxConcurrentExecutions) {
+      throw new SageMakerApiError(
+        'ResourceLimitExceeded',
+        `The account-level service limit 'Maximum number of concurrent pipeline executions' is ${knobs.maxConcurrentExecutions} executions, with current utilization of ${running} executions and a request delta of 1 executions.`,
+      );
+    }
+  };
+
+  const identityOf = (execution: ExecutionRecord) => ({
+    pipelineName: execution.pipeline.name,
+    pipelineArn: execution.pipeline.arn,
+    executionArn: execution.arn,
+    executionId: execution.id,
+    startTime: execution.creationTime,
+  });
+
+  /** Runs (or, with the steps of a failed attempt, re-runs) an execution. */
+  const launch = (execution: ExecutionRecord, previousSteps?: readonly StepRecord[]) => {
+    const { arn, parallelism } = execution;
     running += 1;
     setExecutionStatus(execution, 'Executing');
-    const eventIds = { pipelineArn: pipeline.arn, executionArn: arn };
+    const eventIds = { pipelineArn: execution.pipeline.arn, executionArn: arn };
     execution.run = runExecution({
-      compiled: version.compiled,
-      parameters,
-      identity,
+      compiled: execution.compiled,
+      parameters: execution.parameterValues,
+      identity: identityOf(execution),
+      ...(previousSteps ? { previousSteps } : {}),
       ...(parallelism ? { maxParallelSteps: parallelism.MaxParallelExecutionSteps } : {}),
       invoker: options.invoker,
       lambdaTimeoutMs,
@@ -423,7 +470,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         return outcome.status;
       }),
     );
-    return { PipelineExecutionArn: arn };
   };
 
   const executionSummary = (e: ExecutionRecord): Output => ({
@@ -509,6 +555,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       },
     }),
     StartPipelineExecution: startExecution,
+    RetryPipelineExecution: retryExecution,
     StopPipelineExecution(input) {
       const execution = findExecution(input.PipelineExecutionArn);
       if (execution.stopToken === input.ClientRequestToken)

@@ -102,6 +102,11 @@ export interface RunOptions {
   clock: () => Date;
   newCallbackToken: () => string;
   hooks?: InterpreterHooks;
+  /**
+   * Steps of an earlier attempt of this execution (RetryPipelineExecution): the Succeeded ones
+   * keep their records and outputs and do not run again; the others run.
+   */
+  previousSteps?: readonly StepRecord[];
 }
 
 export interface ExecutionOutcome {
@@ -165,6 +170,12 @@ export function runExecution(options: RunOptions): ExecutionRun {
   const records = new Map<string, StepRecord>();
   const state = new Map<string, 'pending' | 'running' | 'done' | 'skipped'>();
   for (const name of compiled.steps.keys()) state.set(name, 'pending');
+  for (const record of options.previousSteps ?? []) {
+    if (record.status !== 'Succeeded' || !compiled.steps.has(record.name)) continue;
+    steps.push(record);
+    records.set(record.name, record);
+    state.set(record.name, 'done');
+  }
   const waiters = new Map<string, CallbackWaiter>();
   let running = 0;
   let stopping = false;
