@@ -1,5 +1,5 @@
 /** Pagination, sorting and time filters shared by the List operations. */
-import { validationError } from './api/errors';
+import { ValidationError } from './errors';
 
 export type Input = Record<string, unknown>;
 export type Output = Record<string, unknown>;
@@ -44,7 +44,7 @@ function decodeToken(token: string): SortKey {
   ) {
     return key as unknown as SortKey;
   }
-  throw validationError(`Invalid NextToken '${token}'`);
+  throw new ValidationError(`Invalid NextToken '${token}'`);
 }
 
 /**

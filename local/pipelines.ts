@@ -1,6 +1,7 @@
 /** Pipelines: their records and the CreatePipeline ... DeletePipeline operations. */
-import { conflictError, notFoundError, SageMakerApiError, validationError } from './api/errors';
+
 import { type CompiledDefinition, compileDefinition, DefinitionError } from './engine/definition';
+import { ConflictError, LimitExceededError, NotFoundError, ValidationError } from './errors';
 import { asDate, type Input, listPage, type Output } from './paging';
 
 /**
@@ -46,14 +47,14 @@ export interface PipelineRecord {
 
 /**
  * The version a request names (PipelineVersionId), or the latest.
- * @throws SageMakerApiError ResourceNotFound for a version the pipeline does not have.
+ * @throws NotFoundError for a version the pipeline does not have.
  */
 export function pipelineVersion(pipeline: PipelineRecord, versionId: unknown): PipelineVersion {
   const id = versionId === undefined ? pipeline.versionId : versionId;
   const version = typeof id === 'number' ? pipeline.versions.get(id) : undefined;
   if (!version) {
     // Not published; ResourceNotFound is in the error lists of the operations that take a version.
-    throw notFoundError(
+    throw new NotFoundError(
       `Pipeline version ${String(id)} of pipeline '${pipeline.name}' does not exist (versions: 1 to ${pipeline.versionId}).`,
     );
   }
@@ -62,25 +63,27 @@ export function pipelineVersion(pipeline: PipelineRecord, versionId: unknown): P
 
 /**
  * Checks a definition as CreatePipeline and UpdatePipeline do.
- * @throws SageMakerApiError ValidationException naming the problem.
+ * @throws ValidationError naming the problem.
  */
 export function compilePipelineDefinition(
   definition: unknown,
   s3Location: unknown,
 ): { text: string; compiled: CompiledDefinition } {
   if (s3Location !== undefined) {
-    throw validationError(
+    throw new ValidationError(
       'PipelineDefinitionS3Location is not supported by the local runtime: pass the definition in PipelineDefinition',
     );
   }
   if (typeof definition !== 'string') {
-    throw validationError('Either PipelineDefinition or PipelineDefinitionS3Location is required');
+    throw new ValidationError(
+      'Either PipelineDefinition or PipelineDefinitionS3Location is required',
+    );
   }
   try {
     return { text: definition, compiled: compileDefinition(definition) };
   } catch (error) {
     if (error instanceof DefinitionError) {
-      throw validationError(`Invalid pipeline definition: ${error.message}`, error);
+      throw new ValidationError(`Invalid pipeline definition: ${error.message}`, { cause: error });
     }
     throw error;
   }
@@ -112,13 +115,12 @@ export function pipelineOperations(
       const existing = context.pipelines.get(name.toLowerCase());
       if (existing) {
         if (existing.createToken === input.ClientRequestToken) return { PipelineArn: existing.arn };
-        throw validationError(
+        throw new ValidationError(
           `Pipeline names must be unique within an AWS account and region. Pipeline with name (${name}) already exists.`,
         );
       }
       if (context.pipelines.size >= context.maxPipelines) {
-        throw new SageMakerApiError(
-          'ResourceLimitExceeded',
+        throw new LimitExceededError(
           `The account-level service limit 'Maximum number of pipelines allowed per account' is ${context.maxPipelines} pipelines.`,
         );
       }
@@ -259,7 +261,7 @@ export function pipelineOperations(
       // pipeline, you must stop all running instances of the pipeline using the
       // StopPipelineExecution API." (API_DeletePipeline.html; ConflictException is in its errors.)
       if (running > 0) {
-        throw conflictError(
+        throw new ConflictError(
           `Pipeline '${pipeline.name}' has ${running} running execution${running === 1 ? '' : 's'}: stop ${running === 1 ? 'it' : 'them'} with StopPipelineExecution before deleting the pipeline.`,
         );
       }

@@ -3,7 +3,6 @@
  * behind the operations of SageMaker's API. Transport-free: `local/api/server.ts` puts it on HTTP.
  */
 import { randomBytes } from 'node:crypto';
-import { conflictError, notFoundError, SageMakerApiError, validationError } from './api/errors';
 import type { CompiledDefinition, Json, Primitive } from './engine/definition';
 import {
   type CallbackMessage,
@@ -17,6 +16,14 @@ import {
   type StepRecord,
 } from './engine/interpreter';
 import { defaultValue, EvaluationError, evaluate, parseTyped, renderValue } from './engine/values';
+import {
+  ConflictError,
+  LimitExceededError,
+  NotFoundError,
+  ThrottlingError,
+  UnsupportedOperationError,
+  ValidationError,
+} from './errors';
 import {
   createEventBus,
   type EventBus,
@@ -119,7 +126,7 @@ export interface Runtime {
   /** Current knobs (read-only view; change them with setKnobs). */
   readonly knobs: Readonly<Knobs>;
   setKnobs(knobs: Partial<Knobs>): Readonly<Knobs>;
-  /** Runs one API operation on an already validated input; throws SageMakerApiError. */
+  /** Runs one API operation on an already validated input; throws an OperationError (local/errors.ts). */
   handle(operation: string, input: Input): Promise<Output>;
   /** Waiting callback messages, oldest first. */
   callbacks(): QueuedCallback[];
@@ -221,16 +228,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         ? text.slice(pipelineArnPrefix.length)
         : undefined;
     const record = name === undefined ? undefined : pipelines.get(name.toLowerCase());
-    if (!record) throw notFoundError(`Pipeline '${text}' does not exist.`);
+    if (!record) throw new NotFoundError(`Pipeline '${text}' does not exist.`);
     return record;
   };
 
   const findExecution = (arn: unknown): ExecutionRecord => {
     if (typeof arn !== 'string' || arn === '') {
-      throw validationError('PipelineExecutionArn is required');
+      throw new ValidationError('PipelineExecutionArn is required');
     }
     const record = executions.get(arn);
-    if (!record) throw notFoundError(`Pipeline execution '${arn}' does not exist.`);
+    if (!record) throw new NotFoundError(`Pipeline execution '${arn}' does not exist.`);
     return record;
   };
 
@@ -273,15 +280,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       const declaration = compiled.parameters.get(Name);
       if (!declaration) {
         const known = [...compiled.parameters.keys()];
-        throw validationError(
+        throw new ValidationError(
           `Pipeline parameter '${Name}' is not defined in pipeline '${pipeline.name}' (defined: ${known.join(', ') || 'none'})`,
         );
       }
       if (values.has(Name))
-        throw validationError(`Pipeline parameter '${Name}' is given more than once`);
+        throw new ValidationError(`Pipeline parameter '${Name}' is given more than once`);
       const typed = parseTyped(declaration.Type, Value);
       if (typed === undefined) {
-        throw validationError(
+        throw new ValidationError(
           `Value '${Value}' of pipeline parameter '${Name}' is not a valid ${declaration.Type}`,
         );
       }
@@ -291,7 +298,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       if (values.has(name)) continue;
       const fallback = defaultValue(declaration);
       if (fallback === undefined) {
-        throw validationError(
+        throw new ValidationError(
           `Pipeline parameter '${name}' has no default value and was not given`,
         );
       }
@@ -301,15 +308,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
 
   const checkRate = () => {
-    if (random() < knobs.throttleRate)
-      throw new SageMakerApiError('ThrottlingException', 'Rate exceeded');
+    if (random() < knobs.throttleRate) throw new ThrottlingError('Rate exceeded');
     if (!Number.isFinite(knobs.startRateLimit)) return;
     // The rolling window follows the injected clock, so tests can hold time still.
     const now = clock().getTime();
     while (recentStarts.length > 0 && (recentStarts[0] as number) <= now - 1000)
       recentStarts.shift();
     if (recentStarts.length >= knobs.startRateLimit) {
-      throw new SageMakerApiError('ThrottlingException', 'Rate exceeded');
+      throw new ThrottlingError('Rate exceeded');
     }
     recentStarts.push(now);
   };
@@ -325,7 +331,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     // A retried request (same token, same pipeline) gets the same execution and starts nothing.
     if (existing) return { PipelineExecutionArn: existing };
     if (input.SelectiveExecutionConfig !== undefined) {
-      throw validationError('SelectiveExecutionConfig is not supported by the local runtime');
+      throw new ValidationError('SelectiveExecutionConfig is not supported by the local runtime');
     }
     const version = pipelineVersion(pipeline, input.PipelineVersionId);
     const parameters = resolveParameters(pipeline, version.compiled, input.PipelineParameters);
@@ -371,7 +377,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           Object.entries(evaluated).map(([key, value]) => [key, String(value)]),
         );
       } catch (error) {
-        throw validationError(`PipelineExperimentConfig: ${(error as Error).message}`, error);
+        throw new ValidationError(`PipelineExperimentConfig: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
     }
     startTokens.set(tokenKey, arn);
@@ -395,7 +403,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     // and answers as SageMaker answers StopPipelineExecution on a wrong status (ValidationException
     // "Only pipelines with 'Executing' status can be stopped", quoted by apache/airflow #29077).
     if (execution.status !== 'Failed') {
-      throw validationError(
+      throw new ValidationError(
         `Only pipeline executions with 'Failed' status can be retried; '${execution.arn}' is ${execution.status}.`,
       );
     }
@@ -413,8 +421,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
   const checkCapacity = () => {
     if (running >= knobs.maxConcurrentExecutions) {
-      throw new SageMakerApiError(
-        'ResourceLimitExceeded',
+      throw new LimitExceededError(
         `The account-level service limit 'Maximum number of concurrent pipeline executions' is ${knobs.maxConcurrentExecutions} executions, with current utilization of ${running} executions and a request delta of 1 executions.`,
       );
     }
@@ -510,7 +517,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const entry = waiting.get(token);
     if (!entry) {
       const done = completedCallbacks.get(token);
-      if (!done) throw notFoundError(`Callback token '${token}' does not exist.`);
+      if (!done) throw new NotFoundError(`Callback token '${token}' does not exist.`);
       if (
         clientToken !== undefined &&
         done.operation === operation &&
@@ -518,7 +525,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       ) {
         return { PipelineExecutionArn: done.executionArn };
       }
-      throw conflictError(`Callback token '${token}' has already been used.`);
+      throw new ConflictError(`Callback token '${token}' has already been used.`);
     }
     answer(entry.waiter);
     completedCallbacks.set(token, {
@@ -561,7 +568,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       if (execution.stopToken === input.ClientRequestToken)
         return { PipelineExecutionArn: execution.arn };
       if (execution.status !== 'Executing') {
-        throw conflictError(
+        throw new ConflictError(
           `Pipeline execution '${execution.arn}' is ${execution.status} and cannot be stopped.`,
         );
       }
@@ -638,7 +645,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         try {
           waiter.succeed((input.OutputParameters ?? []) as OutputParameter[]);
         } catch (error) {
-          if (error instanceof CallbackOutputError) throw validationError(error.message, error);
+          if (error instanceof CallbackOutputError) {
+            throw new ValidationError(error.message, { cause: error });
+          }
           throw error;
         }
       });
@@ -665,8 +674,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     async handle(operation, input) {
       const run = Object.hasOwn(operations, operation) ? operations[operation] : undefined;
       if (!run) {
-        throw new SageMakerApiError(
-          'UnknownOperationException',
+        throw new UnsupportedOperationError(
           `Operation ${operation} is not supported by the local SageMaker runtime (supported: ${SUPPORTED_OPERATIONS.join(', ')})`,
         );
       }
@@ -681,7 +689,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       const finisher = finishers.get(executionArn);
       if (!finisher)
         return Promise.reject(
-          notFoundError(`Pipeline execution '${executionArn}' does not exist.`),
+          new NotFoundError(`Pipeline execution '${executionArn}' does not exist.`),
         );
       return finisher;
     },

@@ -7,9 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LocalError } from '../errors';
 import { KnobError, type Knobs, parseKnob } from '../knobs';
 import { type Runtime, SUPPORTED_OPERATIONS } from '../runtime';
-import { SageMakerApiError } from './errors';
+import { SageMakerApiError, toApiError } from './errors';
 import { apiModel } from './model';
 import { validateInput } from './validate';
 
@@ -32,9 +33,7 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-class BodyTooLargeError extends Error {
-  override name = 'BodyTooLargeError';
-}
+class BodyTooLargeError extends LocalError {}
 
 /**
  * Strict UTF-8: an invalid byte sequence is a client error, not a U+FFFD the client never sent.
@@ -71,10 +70,9 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
 }
 
 /** The client went away before its request was read: nobody to answer, nothing wrong here. */
-class ClientGoneError extends Error {
+class ClientGoneError extends LocalError {
   constructor(options: { cause: unknown }) {
     super('the client disconnected before its request was read', options);
-    this.name = 'ClientGoneError';
   }
 }
 
@@ -152,7 +150,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         }
         return send(response, 200, runtime.setKnobs(knobs));
       } catch (error) {
-        if (error instanceof SageMakerApiError) return sendError(response, error);
+        const answer = toApiError(error);
+        if (answer) return sendError(response, answer);
         const message =
           error instanceof KnobError || error instanceof SyntaxError ? error.message : 'bad knobs';
         return sendError(
@@ -257,7 +256,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (error instanceof SageMakerApiError) return sendError(response, error);
+      const answer = toApiError(error);
+      if (answer) return sendError(response, answer);
       if (error instanceof ClientGoneError) return response.destroy();
       log(
         `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
