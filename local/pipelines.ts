@@ -107,7 +107,15 @@ export interface PipelineContext {
 /** CreatePipeline, UpdatePipeline, DescribePipeline, ListPipelines, ListPipelineVersions, DeletePipeline. */
 export function pipelineOperations(
   context: PipelineContext,
-): Record<string, (input: Input) => Output> {
+): Record<
+  | 'CreatePipeline'
+  | 'UpdatePipeline'
+  | 'DescribePipeline'
+  | 'ListPipelines'
+  | 'ListPipelineVersions'
+  | 'DeletePipeline',
+  (input: Input) => Output
+> {
   const deleteTokens = new Map<string, string>();
   return {
     CreatePipeline(input) {

@@ -21,7 +21,6 @@ import {
   LimitExceededError,
   NotFoundError,
   ThrottlingError,
-  UnsupportedOperationError,
   ValidationError,
 } from './errors';
 import {
@@ -33,6 +32,7 @@ import {
 } from './events';
 import type { LambdaInvoker } from './invokers/types';
 import { checkKnobs, DEFAULT_KNOBS, type Knobs } from './knobs';
+import { isSupportedOperation, type SupportedOperation, unsupportedOperation } from './operations';
 import { asDate, type Input, listPage, type Output } from './paging';
 import {
   DEFAULT_MAX_PIPELINES,
@@ -139,26 +139,6 @@ export interface Runtime {
   /** Stops scheduling work; pending executions are abandoned (used on shutdown). */
   close(): void;
 }
-
-/** The operations the runtime serves. */
-export const SUPPORTED_OPERATIONS = [
-  'CreatePipeline',
-  'UpdatePipeline',
-  'DescribePipeline',
-  'ListPipelines',
-  'ListPipelineVersions',
-  'DeletePipeline',
-  'StartPipelineExecution',
-  'DescribePipelineExecution',
-  'ListPipelineExecutions',
-  'ListPipelineExecutionSteps',
-  'ListPipelineParametersForExecution',
-  'DescribePipelineDefinitionForExecution',
-  'StopPipelineExecution',
-  'RetryPipelineExecution',
-  'SendPipelineExecutionStepSuccess',
-  'SendPipelineExecutionStepFailure',
-] as const;
 
 /** Creates an empty runtime that runs Lambda steps through `options.invoker`. */
 export function createRuntime(options: RuntimeOptions): Runtime {
@@ -536,7 +516,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return { PipelineExecutionArn: entry.execution.arn };
   };
 
-  const operations: Record<string, (input: Input) => Output | Promise<Output>> = {
+  const operations: Record<SupportedOperation, (input: Input) => Output | Promise<Output>> = {
     ...pipelineOperations({
       pipelines,
       clock,
@@ -672,13 +652,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return knobs;
     },
     async handle(operation, input) {
-      const run = Object.hasOwn(operations, operation) ? operations[operation] : undefined;
-      if (!run) {
-        throw new UnsupportedOperationError(
-          `Operation ${operation} is not supported by the local SageMaker runtime (supported: ${SUPPORTED_OPERATIONS.join(', ')})`,
-        );
-      }
-      return run(input);
+      if (!isSupportedOperation(operation)) throw unsupportedOperation(operation);
+      return operations[operation](input);
     },
     callbacks() {
       return [...waiting.values()]

@@ -9,7 +9,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { LocalError } from '../errors';
 import { KnobError, type Knobs, parseKnob } from '../knobs';
-import { type Runtime, SUPPORTED_OPERATIONS } from '../runtime';
+import { isSupportedOperation, unsupportedOperation } from '../operations';
+import type { Runtime } from '../runtime';
 import { SageMakerApiError, toApiError } from './errors';
 import { apiModel } from './model';
 import { validateInput } from './validate';
@@ -121,7 +122,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const random = options.random ?? Math.random;
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const log = options.log ?? (() => {});
-  const supported = new Set<string>(SUPPORTED_OPERATIONS);
 
   const affected = (operation: string, knobs: Readonly<Knobs>) =>
     knobs.faultOperations.length === 0 || knobs.faultOperations.includes(operation);
@@ -193,15 +193,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       );
     }
     const operation = target.slice(prefix.length);
-    if (!supported.has(operation)) {
+    if (!isSupportedOperation(operation)) {
       request.resume();
-      return sendError(
-        response,
-        new SageMakerApiError(
-          'UnknownOperationException',
-          `Operation ${operation} is not supported by the local SageMaker runtime (supported: ${SUPPORTED_OPERATIONS.join(', ')})`,
-        ),
-      );
+      throw unsupportedOperation(operation);
     }
     let text: string;
     try {

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/index';
-import { SUPPORTED_OPERATIONS } from '../../local/runtime';
+import { SUPPORTED_OPERATIONS } from '../../local/operations';
 import { definition, fakeInvoker, lambdaStep } from '../local/support';
 import { badValueRarelyHuge, eventAroundRarelyHuge, jsonText } from './arbitraries';
 import { expectPrototypesClean } from './fan-out-harness';
