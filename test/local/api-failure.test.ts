@@ -4,7 +4,7 @@ import {
   ListPipelineExecutionsCommand,
 } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from 'vitest';
-import { STEP_FAILURE_REASON } from '../../local/runtime';
+import { STEP_FAILURE_REASON } from '../../local/executions';
 import {
   equalsStep,
   failStep,
