@@ -494,6 +494,7 @@ describe('abuse: local runtime API (local/api/server.ts)', () => {
       CallbackToken: fc.string({ minLength: 10, maxLength: 10 }),
       FailureReason: fc.string({ maxLength: 20 }),
       PipelineNamePrefix: fc.constantFrom('gen', 'g'),
+      PipelineVersionId: fc.integer({ min: 0, max: 3 }),
     },
     LOCAL_BAD_VALUE,
   );
@@ -522,6 +523,8 @@ describe('abuse: local runtime API (local/api/server.ts)', () => {
       },
     ],
     ['ListPipelineExecutions', { PipelineName: 'gen-a', MaxResults: 10 }],
+    ['UpdatePipeline', { PipelineName: 'gen-a', PipelineDefinition: goodDefinition }],
+    ['ListPipelineVersions', { PipelineName: 'gen-a', MaxResults: 2 }],
   ];
 
   const target = fc.oneof(
