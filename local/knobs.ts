@@ -3,6 +3,7 @@
  * StartPipelineExecution rate limit, and injected faults. Settable by options, CLI flags and
  * environment variables, and adjustable while the runtime runs (`runtime.setKnobs`).
  */
+import { LocalError } from './errors';
 
 export interface Knobs {
   /** Executions Executing or Stopping at once, all pipelines; beyond it ResourceLimitExceeded. */
@@ -44,9 +45,7 @@ export const DEFAULT_KNOBS: Knobs = {
 };
 
 /** A knob value that cannot be used. */
-export class KnobError extends Error {
-  override name = 'KnobError';
-}
+export class KnobError extends LocalError {}
 
 interface KnobSpec {
   key: keyof Knobs;

@@ -1,5 +1,5 @@
 /** Pagination, sorting and time filters shared by the List operations. */
-import { validationError } from './api/errors';
+import { ValidationError } from './errors';
 
 export type Input = Record<string, unknown>;
 export type Output = Record<string, unknown>;
@@ -14,29 +14,65 @@ export function asDate(value: unknown): Date | undefined {
   return undefined;
 }
 
-/** One page of `items` from the request's NextToken and MaxResults (NextToken is an opaque offset). */
-export function page<T>(items: T[], input: Input): { items: T[]; nextToken?: string } {
-  let offset = 0;
-  if (typeof input.NextToken === 'string' && input.NextToken !== '') {
-    const decoded = Number(Buffer.from(input.NextToken, 'base64url').toString('utf8'));
-    if (!Number.isInteger(decoded) || decoded < 0) {
-      throw validationError(`Invalid NextToken '${input.NextToken}'`);
-    }
-    offset = decoded;
-  }
-  const size = typeof input.MaxResults === 'number' ? input.MaxResults : DEFAULT_PAGE_SIZE;
-  const slice = items.slice(offset, offset + size);
-  const next = offset + size;
-  return next < items.length
-    ? { items: slice, nextToken: Buffer.from(String(next), 'utf8').toString('base64url') }
-    : { items: slice };
+/**
+ * Where an item sorts: by its first member (a time in ms, a name or an ARN), then by the second,
+ * its creation order, so that no two items share a key.
+ */
+export type SortKey = readonly [number | string, number];
+
+function compareKeys(a: SortKey, b: SortKey): number {
+  const [first, second] = [a[0], b[0]];
+  const primary =
+    typeof first === 'number' && typeof second === 'number'
+      ? first - second
+      : String(first).localeCompare(String(second));
+  return primary || a[1] - b[1];
 }
 
-/** Sorts by time; ties keep creation order (reversed when descending), as items share milliseconds. */
-export function sortByTime<T>(items: T[], time: (item: T) => Date, order: unknown): T[] {
-  const sign = order === 'Ascending' ? 1 : -1;
-  return items
-    .map((item, index) => ({ item, index }))
-    .sort((a, b) => sign * (time(a.item).getTime() - time(b.item).getTime() || a.index - b.index))
-    .map(({ item }) => item);
+function decodeToken(token: string): SortKey {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  if (
+    Array.isArray(key) &&
+    key.length === 2 &&
+    (typeof key[0] === 'number' || typeof key[0] === 'string') &&
+    typeof key[1] === 'number'
+  ) {
+    return key as unknown as SortKey;
+  }
+  throw new ValidationError(`Invalid NextToken '${token}'`);
+}
+
+/**
+ * One page of `items`, sorted by `key` (descending unless SortOrder is Ascending, or `ascending`
+ * is set for unsorted lists). NextToken holds the key of the last item listed, not an offset, so
+ * items created between two requests neither repeat nor push others off the next page.
+ */
+export function listPage<T>(
+  items: T[],
+  input: Input,
+  key: (item: T) => SortKey,
+  ascending = input.SortOrder === 'Ascending',
+): { items: T[]; nextToken?: string } {
+  const sign = ascending ? 1 : -1;
+  let sorted = items
+    .map((item) => ({ item, key: key(item) }))
+    .sort((a, b) => sign * compareKeys(a.key, b.key));
+  if (typeof input.NextToken === 'string' && input.NextToken !== '') {
+    const after = decodeToken(input.NextToken);
+    sorted = sorted.filter((entry) => sign * compareKeys(entry.key, after) > 0);
+  }
+  const size = typeof input.MaxResults === 'number' ? input.MaxResults : DEFAULT_PAGE_SIZE;
+  const slice = sorted.slice(0, size);
+  const last = slice.at(-1);
+  return sorted.length > size && last
+    ? {
+        items: slice.map((entry) => entry.item),
+        nextToken: Buffer.from(JSON.stringify(last.key), 'utf8').toString('base64url'),
+      }
+    : { items: slice.map((entry) => entry.item) };
 }

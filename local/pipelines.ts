@@ -1,7 +1,8 @@
 /** Pipelines: their records and the CreatePipeline ... DeletePipeline operations. */
-import { SageMakerApiError, validationError } from './api/errors';
+
 import { type CompiledDefinition, compileDefinition, DefinitionError } from './engine/definition';
-import { asDate, type Input, type Output, page, sortByTime } from './paging';
+import { ConflictError, LimitExceededError, NotFoundError, ValidationError } from './errors';
+import { asDate, type Input, listPage, type Output } from './paging';
 
 /**
  * SageMaker's default quota "Maximum number of pipelines allowed per account": 500 (listed in the
@@ -9,6 +10,20 @@ import { asDate, type Input, type Output, page, sortByTime } from './paging';
  * value of an account).
  */
 export const DEFAULT_MAX_PIPELINES = 500;
+
+/**
+ * One version of a pipeline: CreatePipeline makes version 1 and each UpdatePipeline the next
+ * (UpdatePipeline returns its PipelineVersionId; ListPipelineVersions lists them:
+ * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdatePipeline.html,
+ * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListPipelineVersions.html).
+ */
+export interface PipelineVersion {
+  id: number;
+  definition: string;
+  compiled: CompiledDefinition;
+  creationTime: Date;
+  lastExecutionArn?: string;
+}
 
 export interface PipelineRecord {
   name: string;
@@ -22,31 +37,53 @@ export interface PipelineRecord {
   creationTime: Date;
   lastModifiedTime: Date;
   lastRunTime?: Date;
+  /** The latest version's id; `definition` and `compiled` are that version's. */
   versionId: number;
+  versions: Map<number, PipelineVersion>;
   createToken: string;
+  /** Creation order, the tie-break of listings. */
+  seq: number;
+}
+
+/**
+ * The version a request names (PipelineVersionId), or the latest.
+ * @throws NotFoundError for a version the pipeline does not have.
+ */
+export function pipelineVersion(pipeline: PipelineRecord, versionId: unknown): PipelineVersion {
+  const id = versionId === undefined ? pipeline.versionId : versionId;
+  const version = typeof id === 'number' ? pipeline.versions.get(id) : undefined;
+  if (!version) {
+    // Not published; ResourceNotFound is in the error lists of the operations that take a version.
+    throw new NotFoundError(
+      `Pipeline version ${String(id)} of pipeline '${pipeline.name}' does not exist (versions: 1 to ${pipeline.versionId}).`,
+    );
+  }
+  return version;
 }
 
 /**
  * Checks a definition as CreatePipeline and UpdatePipeline do.
- * @throws SageMakerApiError ValidationException naming the problem.
+ * @throws ValidationError naming the problem.
  */
 export function compilePipelineDefinition(
   definition: unknown,
   s3Location: unknown,
 ): { text: string; compiled: CompiledDefinition } {
   if (s3Location !== undefined) {
-    throw validationError(
+    throw new ValidationError(
       'PipelineDefinitionS3Location is not supported by the local runtime: pass the definition in PipelineDefinition',
     );
   }
   if (typeof definition !== 'string') {
-    throw validationError('Either PipelineDefinition or PipelineDefinitionS3Location is required');
+    throw new ValidationError(
+      'Either PipelineDefinition or PipelineDefinitionS3Location is required',
+    );
   }
   try {
     return { text: definition, compiled: compileDefinition(definition) };
   } catch (error) {
     if (error instanceof DefinitionError) {
-      throw validationError(`Invalid pipeline definition: ${error.message}`, error);
+      throw new ValidationError(`Invalid pipeline definition: ${error.message}`, { cause: error });
     }
     throw error;
   }
@@ -59,14 +96,26 @@ export interface PipelineContext {
   maxPipelines: number;
   find(nameOrArn: unknown): PipelineRecord;
   arnOf(name: string): string;
+  /** A number larger than every one returned before (creation order). */
+  nextSeq(): number;
+  /** Executions of the pipeline that are Executing or Stopping. */
+  runningExecutions(pipeline: PipelineRecord): number;
   /** Called before a pipeline is deleted, to drop its executions. */
   onDelete(pipeline: PipelineRecord): void;
 }
 
-/** CreatePipeline, UpdatePipeline, DescribePipeline, ListPipelines and DeletePipeline. */
+/** CreatePipeline, UpdatePipeline, DescribePipeline, ListPipelines, ListPipelineVersions, DeletePipeline. */
 export function pipelineOperations(
   context: PipelineContext,
-): Record<string, (input: Input) => Output> {
+): Record<
+  | 'CreatePipeline'
+  | 'UpdatePipeline'
+  | 'DescribePipeline'
+  | 'ListPipelines'
+  | 'ListPipelineVersions'
+  | 'DeletePipeline',
+  (input: Input) => Output
+> {
   const deleteTokens = new Map<string, string>();
   return {
     CreatePipeline(input) {
@@ -74,13 +123,12 @@ export function pipelineOperations(
       const existing = context.pipelines.get(name.toLowerCase());
       if (existing) {
         if (existing.createToken === input.ClientRequestToken) return { PipelineArn: existing.arn };
-        throw validationError(
+        throw new ValidationError(
           `Pipeline names must be unique within an AWS account and region. Pipeline with name (${name}) already exists.`,
         );
       }
       if (context.pipelines.size >= context.maxPipelines) {
-        throw new SageMakerApiError(
-          'ResourceLimitExceeded',
+        throw new LimitExceededError(
           `The account-level service limit 'Maximum number of pipelines allowed per account' is ${context.maxPipelines} pipelines.`,
         );
       }
@@ -106,7 +154,9 @@ export function pipelineOperations(
         creationTime: now,
         lastModifiedTime: now,
         versionId: 1,
+        versions: new Map([[1, { id: 1, definition: text, compiled, creationTime: now }]]),
         createToken: String(input.ClientRequestToken),
+        seq: context.nextSeq(),
       };
       context.pipelines.set(name.toLowerCase(), record);
       return { PipelineArn: record.arn };
@@ -136,15 +186,22 @@ export function pipelineOperations(
       }
       pipeline.versionId += 1;
       pipeline.lastModifiedTime = context.clock();
+      pipeline.versions.set(pipeline.versionId, {
+        id: pipeline.versionId,
+        definition: pipeline.definition,
+        compiled: pipeline.compiled,
+        creationTime: pipeline.lastModifiedTime,
+      });
       return { PipelineArn: pipeline.arn, PipelineVersionId: pipeline.versionId };
     },
     DescribePipeline(input) {
       const p = context.find(input.PipelineName);
+      const version = pipelineVersion(p, input.PipelineVersionId);
       return {
         PipelineArn: p.arn,
         PipelineName: p.name,
         PipelineDisplayName: p.displayName,
-        PipelineDefinition: p.definition,
+        PipelineDefinition: version.definition,
         ...(p.description !== undefined ? { PipelineDescription: p.description } : {}),
         RoleArn: p.roleArn,
         PipelineStatus: 'Active',
@@ -159,19 +216,16 @@ export function pipelineOperations(
         typeof input.PipelineNamePrefix === 'string' ? input.PipelineNamePrefix.toLowerCase() : '';
       const after = asDate(input.CreatedAfter);
       const before = asDate(input.CreatedBefore);
-      let list = [...context.pipelines.values()].filter(
+      const list = [...context.pipelines.values()].filter(
         (p) =>
           p.name.toLowerCase().startsWith(prefix) &&
           (!after || p.creationTime > after) &&
           (!before || p.creationTime < before),
       );
-      if (input.SortBy === 'Name') {
-        const sign = input.SortOrder === 'Ascending' ? 1 : -1;
-        list = list.sort((a, b) => sign * a.name.localeCompare(b.name));
-      } else {
-        list = sortByTime(list, (p) => p.creationTime, input.SortOrder);
-      }
-      const { items, nextToken } = page(list, input);
+      const { items, nextToken } = listPage(list, input, (p) => [
+        input.SortBy === 'Name' ? p.name : p.creationTime.getTime(),
+        p.seq,
+      ]);
       return {
         PipelineSummaries: items.map((p) => ({
           PipelineArn: p.arn,
@@ -186,12 +240,39 @@ export function pipelineOperations(
         ...(nextToken ? { NextToken: nextToken } : {}),
       };
     },
+    ListPipelineVersions(input) {
+      const pipeline = context.find(input.PipelineName);
+      const after = asDate(input.CreatedAfter);
+      const before = asDate(input.CreatedBefore);
+      const list = [...pipeline.versions.values()].filter(
+        (v) => (!after || v.creationTime > after) && (!before || v.creationTime < before),
+      );
+      const { items, nextToken } = listPage(list, input, (v) => [v.creationTime.getTime(), v.id]);
+      return {
+        PipelineVersionSummaries: items.map((v) => ({
+          PipelineArn: pipeline.arn,
+          PipelineVersionId: v.id,
+          CreationTime: v.creationTime,
+          ...(v.lastExecutionArn ? { LastExecutionPipelineExecutionArn: v.lastExecutionArn } : {}),
+        })),
+        ...(nextToken ? { NextToken: nextToken } : {}),
+      };
+    },
     DeletePipeline(input) {
       const name = String(input.PipelineName).toLowerCase();
       const token = `${name}\n${String(input.ClientRequestToken)}`;
       const deleted = deleteTokens.get(token);
       if (deleted && !context.pipelines.has(name)) return { PipelineArn: deleted };
       const pipeline = context.find(input.PipelineName);
+      const running = context.runningExecutions(pipeline);
+      // "Deletes a pipeline if there are no running instances of the pipeline. To delete a
+      // pipeline, you must stop all running instances of the pipeline using the
+      // StopPipelineExecution API." (API_DeletePipeline.html; ConflictException is in its errors.)
+      if (running > 0) {
+        throw new ConflictError(
+          `Pipeline '${pipeline.name}' has ${running} running execution${running === 1 ? '' : 's'}: stop ${running === 1 ? 'it' : 'them'} with StopPipelineExecution before deleting the pipeline.`,
+        );
+      }
       context.onDelete(pipeline);
       context.pipelines.delete(name);
       deleteTokens.set(token, pipeline.arn);

@@ -1,33 +1,21 @@
 /**
  * The local SageMaker Pipelines runtime: pipelines, executions, callbacks, quotas and rate limits
  * behind the operations of SageMaker's API. Transport-free: `local/api/server.ts` puts it on HTTP.
+ * The operations live in `pipelines.ts`, `executions.ts` and `callbacks.ts`; this module wires them.
  */
 import { randomBytes } from 'node:crypto';
-import { conflictError, notFoundError, SageMakerApiError, validationError } from './api/errors';
-import type { Json, Primitive } from './engine/definition';
-import {
-  type CallbackMessage,
-  CallbackOutputError,
-  type CallbackWaiter,
-  type ExecutionRun,
-  type ExecutionStatus,
-  executionScope,
-  type OutputParameter,
-  runExecution,
-  type StepRecord,
-} from './engine/interpreter';
-import { defaultValue, EvaluationError, evaluate, parseTyped, renderValue } from './engine/values';
-import {
-  createEventBus,
-  type EventBus,
-  executionStatusEvent,
-  type PipelineEvent,
-  stepStatusEvent,
-} from './events';
+import { createCallbackQueue, type QueuedCallback } from './callbacks';
+import type { ExecutionStatus } from './engine/interpreter';
+import { NotFoundError } from './errors';
+import { createEventBus, type EventBus, type PipelineEvent } from './events';
+import { createExecutions } from './executions';
 import type { LambdaInvoker } from './invokers/types';
 import { checkKnobs, DEFAULT_KNOBS, type Knobs } from './knobs';
-import { asDate, type Input, type Output, page, sortByTime } from './paging';
+import { isSupportedOperation, type SupportedOperation, unsupportedOperation } from './operations';
+import type { Input, Output } from './paging';
 import { DEFAULT_MAX_PIPELINES, type PipelineRecord, pipelineOperations } from './pipelines';
+
+export type { QueuedCallback } from './callbacks';
 
 /**
  * SageMaker stops waiting for a Lambda step's function after 10 minutes (Lambda step in "Types of
@@ -58,30 +46,6 @@ export interface RuntimeOptions {
   log?: (line: string) => void;
 }
 
-interface ExecutionRecord {
-  arn: string;
-  id: string;
-  pipeline: PipelineRecord;
-  displayName: string;
-  description?: string;
-  status: ExecutionStatus;
-  failureReason?: string;
-  creationTime: Date;
-  lastModifiedTime: Date;
-  parallelism?: { MaxParallelExecutionSteps: number };
-  parameters: OutputParameter[];
-  definition: string;
-  experimentConfig?: { ExperimentName?: string; TrialName?: string };
-  versionId: number;
-  run?: ExecutionRun;
-  stopToken?: string;
-}
-
-/** A waiting callback as the CLI and the `/_local/callbacks` path list it. */
-export interface QueuedCallback extends CallbackMessage {
-  waitingSince: string;
-}
-
 function alphanumeric(length: number, alphabet: string): string {
   const bytes = randomBytes(length);
   let out = '';
@@ -101,7 +65,7 @@ export interface Runtime {
   /** Current knobs (read-only view; change them with setKnobs). */
   readonly knobs: Readonly<Knobs>;
   setKnobs(knobs: Partial<Knobs>): Readonly<Knobs>;
-  /** Runs one API operation on an already validated input; throws SageMakerApiError. */
+  /** Runs one API operation on an already validated input; throws an OperationError (local/errors.ts). */
   handle(operation: string, input: Input): Promise<Output>;
   /** Waiting callback messages, oldest first. */
   callbacks(): QueuedCallback[];
@@ -115,50 +79,21 @@ export interface Runtime {
   close(): void;
 }
 
-/** The operations the runtime serves. */
-export const SUPPORTED_OPERATIONS = [
-  'CreatePipeline',
-  'UpdatePipeline',
-  'DescribePipeline',
-  'ListPipelines',
-  'DeletePipeline',
-  'StartPipelineExecution',
-  'DescribePipelineExecution',
-  'ListPipelineExecutions',
-  'ListPipelineExecutionSteps',
-  'ListPipelineParametersForExecution',
-  'DescribePipelineDefinitionForExecution',
-  'StopPipelineExecution',
-  'SendPipelineExecutionStepSuccess',
-  'SendPipelineExecutionStepFailure',
-] as const;
-
 /** Creates an empty runtime that runs Lambda steps through `options.invoker`. */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const accountId = options.accountId ?? '123456789012';
   const clock = options.clock ?? (() => new Date());
-  const random = options.random ?? Math.random;
-  const ids: RuntimeIds = {
-    executionId: options.ids?.executionId ?? (() => alphanumeric(12, LOWER)),
-    callbackToken: options.ids?.callbackToken ?? (() => alphanumeric(10, MIXED)),
-  };
   const lambdaTimeoutMs = options.lambdaTimeoutMs ?? DEFAULT_LAMBDA_STEP_TIMEOUT_MS;
-  const maxPipelines = options.maxPipelines ?? DEFAULT_MAX_PIPELINES;
   const log = options.log ?? (() => {});
   let knobs: Knobs = { ...DEFAULT_KNOBS, ...checkKnobs(options.knobs ?? {}) };
   const events = createEventBus((error) => log(`event listener failed: ${String(error)}`));
   const pipelines = new Map<string, PipelineRecord>();
-  const executions = new Map<string, ExecutionRecord>();
-  const startTokens = new Map<string, string>();
-  const waiting = new Map<
-    string,
-    { waiter: CallbackWaiter; execution: ExecutionRecord; since: Date }
-  >();
-  const completedCallbacks = new Set<string>();
-  let running = 0;
-  const finishers = new Map<string, Promise<ExecutionStatus>>();
-  const recentStarts: number[] = [];
+  let sequence = 0;
+  const nextSeq = () => {
+    sequence += 1;
+    return sequence;
+  };
 
   const emit = (event: PipelineEvent) => {
     events.publish(event);
@@ -178,345 +113,54 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
   };
 
-  /** Pipeline names are unique per account and Region regardless of case, as in ARNs. */
+  const pipelineArnPrefix = `arn:aws:sagemaker:${region}:${accountId}:pipeline/`;
+
+  /**
+   * Pipeline names are unique per account and Region regardless of case, as in ARNs. An ARN of
+   * another partition, Region or account names a pipeline this runtime does not hold.
+   */
   const findPipeline = (nameOrArn: unknown): PipelineRecord => {
     const text = String(nameOrArn);
-    const name = text.startsWith('arn:') ? text.slice(text.indexOf(':pipeline/') + 10) : text;
-    const record = pipelines.get(name.toLowerCase());
-    if (!record) throw notFoundError(`Pipeline '${text}' does not exist.`);
+    const name = !text.startsWith('arn:')
+      ? text
+      : text.toLowerCase().startsWith(pipelineArnPrefix)
+        ? text.slice(pipelineArnPrefix.length)
+        : undefined;
+    const record = name === undefined ? undefined : pipelines.get(name.toLowerCase());
+    if (!record) throw new NotFoundError(`Pipeline '${text}' does not exist.`);
     return record;
   };
 
-  const findExecution = (arn: unknown): ExecutionRecord => {
-    if (typeof arn !== 'string' || arn === '') {
-      throw validationError('PipelineExecutionArn is required');
-    }
-    const record = executions.get(arn);
-    if (!record) throw notFoundError(`Pipeline execution '${arn}' does not exist.`);
-    return record;
-  };
-
-  const setExecutionStatus = (
-    execution: ExecutionRecord,
-    status: ExecutionStatus,
-    reason?: string,
-  ) => {
-    const previous = execution.status;
-    const terminal = status === 'Succeeded' || status === 'Failed' || status === 'Stopped';
-    if (terminal && (previous === 'Executing' || previous === 'Stopping')) running -= 1;
-    execution.status = status;
-    execution.lastModifiedTime = clock();
-    if (reason !== undefined) execution.failureReason = reason;
-    emit(
-      executionStatusEvent(
-        { account: accountId, region, now: execution.lastModifiedTime },
-        {
-          pipelineArn: execution.pipeline.arn,
-          executionArn: execution.arn,
-          displayName: execution.displayName,
-          ...(execution.description !== undefined ? { description: execution.description } : {}),
-          startTime: execution.creationTime,
-          ...(terminal ? { endTime: execution.lastModifiedTime } : {}),
-          current: status,
-          ...(previous !== status ? { previous } : {}),
-        },
-      ),
-    );
-  };
-
-  const resolveParameters = (pipeline: PipelineRecord, given: unknown): Map<string, Primitive> => {
-    const list = (Array.isArray(given) ? given : []) as { Name: string; Value: string }[];
-    const values = new Map<string, Primitive>();
-    for (const { Name, Value } of list) {
-      const declaration = pipeline.compiled.parameters.get(Name);
-      if (!declaration) {
-        const known = [...pipeline.compiled.parameters.keys()];
-        throw validationError(
-          `Pipeline parameter '${Name}' is not defined in pipeline '${pipeline.name}' (defined: ${known.join(', ') || 'none'})`,
-        );
-      }
-      if (values.has(Name))
-        throw validationError(`Pipeline parameter '${Name}' is given more than once`);
-      const typed = parseTyped(declaration.Type, Value);
-      if (typed === undefined) {
-        throw validationError(
-          `Value '${Value}' of pipeline parameter '${Name}' is not a valid ${declaration.Type}`,
-        );
-      }
-      values.set(Name, typed);
-    }
-    for (const [name, declaration] of pipeline.compiled.parameters) {
-      if (values.has(name)) continue;
-      const fallback = defaultValue(declaration);
-      if (fallback === undefined) {
-        throw validationError(
-          `Pipeline parameter '${name}' has no default value and was not given`,
-        );
-      }
-      values.set(name, fallback);
-    }
-    return values;
-  };
-
-  const checkRate = () => {
-    if (random() < knobs.throttleRate)
-      throw new SageMakerApiError('ThrottlingException', 'Rate exceeded');
-    if (!Number.isFinite(knobs.startRateLimit)) return;
-    // The rolling window follows the injected clock, so tests can hold time still.
-    const now = clock().getTime();
-    while (recentStarts.length > 0 && (recentStarts[0] as number) <= now - 1000)
-      recentStarts.shift();
-    if (recentStarts.length >= knobs.startRateLimit) {
-      throw new SageMakerApiError('ThrottlingException', 'Rate exceeded');
-    }
-    recentStarts.push(now);
-  };
-
-  const startTokenKey = (pipeline: PipelineRecord, token: string) =>
-    `${pipeline.name.toLowerCase()}\n${token}`;
-
-  const startExecution = (input: Input): Output => {
-    checkRate();
-    const pipeline = findPipeline(input.PipelineName);
-    const tokenKey = startTokenKey(pipeline, String(input.ClientRequestToken));
-    const existing = startTokens.get(tokenKey);
-    // A retried request (same token, same pipeline) gets the same execution and starts nothing.
-    if (existing) return { PipelineExecutionArn: existing };
-    if (input.SelectiveExecutionConfig !== undefined) {
-      throw validationError('SelectiveExecutionConfig is not supported by the local runtime');
-    }
-    const parameters = resolveParameters(pipeline, input.PipelineParameters);
-    if (running >= knobs.maxConcurrentExecutions) {
-      throw new SageMakerApiError(
-        'ResourceLimitExceeded',
-        `The account-level service limit 'Maximum number of concurrent pipeline executions' is ${knobs.maxConcurrentExecutions} executions, with current utilization of ${running} executions and a request delta of 1 executions.`,
-      );
-    }
-    const id = ids.executionId();
-    const arn = `${pipeline.arn}/execution/${id}`;
-    const now = clock();
-    const parallelism = (input.ParallelismConfiguration ?? pipeline.parallelism) as
-      | { MaxParallelExecutionSteps: number }
-      | undefined;
-    const execution: ExecutionRecord = {
-      arn,
-      id,
-      pipeline,
-      displayName:
-        typeof input.PipelineExecutionDisplayName === 'string'
-          ? input.PipelineExecutionDisplayName
-          : `execution-${now.getTime()}`,
-      ...(typeof input.PipelineExecutionDescription === 'string'
-        ? { description: input.PipelineExecutionDescription }
-        : {}),
-      status: 'Executing',
-      creationTime: now,
-      lastModifiedTime: now,
-      ...(parallelism ? { parallelism } : {}),
-      parameters: [...parameters].map(([Name, value]) => ({ Name, Value: renderValue(value) })),
-      definition: pipeline.definition,
-      versionId: pipeline.versionId,
-    };
-    const identity = {
-      pipelineName: pipeline.name,
-      pipelineArn: pipeline.arn,
-      executionArn: arn,
-      executionId: id,
-      startTime: now,
-    };
-    const experiment = pipeline.compiled.definition.PipelineExperimentConfig;
-    if (experiment) {
-      try {
-        const scope = executionScope(identity, parameters, clock, () => {
-          throw new EvaluationError('PipelineExperimentConfig cannot read step outputs');
-        });
-        const evaluated = evaluate(experiment as Json, scope) as Record<string, Json>;
-        execution.experimentConfig = Object.fromEntries(
-          Object.entries(evaluated).map(([key, value]) => [key, String(value)]),
-        );
-      } catch (error) {
-        throw validationError(`PipelineExperimentConfig: ${(error as Error).message}`, error);
-      }
-    }
-    startTokens.set(tokenKey, arn);
-    executions.set(arn, execution);
-    pipeline.lastRunTime = now;
-    running += 1;
-    setExecutionStatus(execution, 'Executing');
-    const eventIds = { pipelineArn: pipeline.arn, executionArn: arn };
-    execution.run = runExecution({
-      compiled: pipeline.compiled,
-      parameters,
-      identity,
-      ...(parallelism ? { maxParallelSteps: parallelism.MaxParallelExecutionSteps } : {}),
-      invoker: options.invoker,
-      lambdaTimeoutMs,
-      clock,
-      newCallbackToken: ids.callbackToken,
-      hooks: {
-        onStepChange: (step: StepRecord, previous) => {
-          execution.lastModifiedTime = clock();
-          emit(
-            stepStatusEvent({ account: accountId, region, now: clock() }, eventIds, step, previous),
-          );
-        },
-        onCallbackWaiting: (waiter) => {
-          waiting.set(waiter.message.token, { waiter, execution, since: clock() });
-        },
-        onCallbackDone: (token) => {
-          waiting.delete(token);
-          completedCallbacks.add(token);
-        },
-      },
-    });
-    finishers.set(
-      arn,
-      execution.run.done.then((outcome) => {
-        setExecutionStatus(execution, outcome.status, outcome.failureReason);
-        return outcome.status;
-      }),
-    );
-    return { PipelineExecutionArn: arn };
-  };
-
-  const executionSummary = (e: ExecutionRecord): Output => ({
-    PipelineExecutionArn: e.arn,
-    StartTime: e.creationTime,
-    PipelineExecutionStatus: e.status,
-    PipelineExecutionDisplayName: e.displayName,
-    ...(e.description !== undefined ? { PipelineExecutionDescription: e.description } : {}),
-    ...(e.failureReason ? { PipelineExecutionFailureReason: e.failureReason } : {}),
+  const callbacks = createCallbackQueue(clock);
+  const executions = createExecutions({
+    region,
+    accountId,
+    invoker: options.invoker,
+    lambdaTimeoutMs,
+    clock,
+    random: options.random ?? Math.random,
+    executionId: options.ids?.executionId ?? (() => alphanumeric(12, LOWER)),
+    callbackToken: options.ids?.callbackToken ?? (() => alphanumeric(10, MIXED)),
+    knobs: () => knobs,
+    emit,
+    findPipeline,
+    nextSeq,
+    callbacks,
   });
 
-  const stepView = (step: StepRecord): Output => ({
-    StepName: step.name,
-    ...(step.displayName ? { StepDisplayName: step.displayName } : {}),
-    ...(step.description ? { StepDescription: step.description } : {}),
-    StartTime: step.startTime,
-    ...(step.endTime ? { EndTime: step.endTime } : {}),
-    StepStatus: step.status,
-    ...(step.failureReason ? { FailureReason: step.failureReason } : {}),
-    Metadata: step.metadata,
-    AttemptCount: 1,
-  });
-
-  const callbackFor = (token: unknown) => {
-    const entry = waiting.get(String(token));
-    if (!entry) {
-      if (completedCallbacks.has(String(token))) {
-        throw conflictError(`Callback token '${String(token)}' has already been used.`);
-      }
-      throw notFoundError(`Callback token '${String(token)}' does not exist.`);
-    }
-    return entry;
-  };
-
-  const operations: Record<string, (input: Input) => Output | Promise<Output>> = {
+  const operations: Record<SupportedOperation, (input: Input) => Output | Promise<Output>> = {
     ...pipelineOperations({
       pipelines,
       clock,
-      maxPipelines,
+      maxPipelines: options.maxPipelines ?? DEFAULT_MAX_PIPELINES,
       find: findPipeline,
-      arnOf: (name) => `arn:aws:sagemaker:${region}:${accountId}:pipeline/${name.toLowerCase()}`,
-      onDelete: (pipeline) => {
-        for (const execution of executions.values()) {
-          if (execution.pipeline === pipeline) {
-            execution.run?.stop();
-            executions.delete(execution.arn);
-          }
-        }
-        // A pipeline created again under this name starts afresh, tokens included.
-        for (const key of startTokens.keys()) {
-          if (key.startsWith(startTokenKey(pipeline, ''))) startTokens.delete(key);
-        }
-      },
+      nextSeq,
+      arnOf: (name) => `${pipelineArnPrefix}${name.toLowerCase()}`,
+      runningExecutions: executions.runningFor,
+      onDelete: executions.forget,
     }),
-    StartPipelineExecution: startExecution,
-    StopPipelineExecution(input) {
-      const execution = findExecution(input.PipelineExecutionArn);
-      if (execution.stopToken === input.ClientRequestToken)
-        return { PipelineExecutionArn: execution.arn };
-      if (execution.status !== 'Executing') {
-        throw conflictError(
-          `Pipeline execution '${execution.arn}' is ${execution.status} and cannot be stopped.`,
-        );
-      }
-      execution.stopToken = String(input.ClientRequestToken);
-      setExecutionStatus(execution, 'Stopping');
-      execution.run?.stop();
-      return { PipelineExecutionArn: execution.arn };
-    },
-    DescribePipelineExecution(input) {
-      const e = findExecution(input.PipelineExecutionArn);
-      return {
-        PipelineArn: e.pipeline.arn,
-        PipelineExecutionArn: e.arn,
-        PipelineExecutionDisplayName: e.displayName,
-        PipelineExecutionStatus: e.status,
-        ...(e.description !== undefined ? { PipelineExecutionDescription: e.description } : {}),
-        ...(e.experimentConfig ? { PipelineExperimentConfig: e.experimentConfig } : {}),
-        ...(e.failureReason ? { FailureReason: e.failureReason } : {}),
-        CreationTime: e.creationTime,
-        LastModifiedTime: e.lastModifiedTime,
-        ...(e.parallelism ? { ParallelismConfiguration: e.parallelism } : {}),
-        PipelineVersionId: e.versionId,
-      };
-    },
-    ListPipelineExecutions(input) {
-      const pipeline = findPipeline(input.PipelineName);
-      const after = asDate(input.CreatedAfter);
-      const before = asDate(input.CreatedBefore);
-      let list = [...executions.values()].filter(
-        (e) =>
-          e.pipeline === pipeline &&
-          (!after || e.creationTime > after) &&
-          (!before || e.creationTime < before),
-      );
-      if (input.SortBy === 'PipelineExecutionArn') {
-        const sign = input.SortOrder === 'Ascending' ? 1 : -1;
-        list = list.sort((a, b) => sign * a.arn.localeCompare(b.arn));
-      } else {
-        list = sortByTime(list, (e) => e.creationTime, input.SortOrder);
-      }
-      const { items, nextToken } = page(list, input);
-      return {
-        PipelineExecutionSummaries: items.map(executionSummary),
-        ...(nextToken ? { NextToken: nextToken } : {}),
-      };
-    },
-    ListPipelineExecutionSteps(input) {
-      const execution = findExecution(input.PipelineExecutionArn);
-      const steps = sortByTime(execution.run?.steps ?? [], (s) => s.startTime, input.SortOrder);
-      const { items, nextToken } = page(steps, input);
-      return {
-        PipelineExecutionSteps: items.map(stepView),
-        ...(nextToken ? { NextToken: nextToken } : {}),
-      };
-    },
-    ListPipelineParametersForExecution(input) {
-      const execution = findExecution(input.PipelineExecutionArn);
-      const { items, nextToken } = page(execution.parameters, input);
-      return { PipelineParameters: items, ...(nextToken ? { NextToken: nextToken } : {}) };
-    },
-    DescribePipelineDefinitionForExecution(input) {
-      const execution = findExecution(input.PipelineExecutionArn);
-      return { PipelineDefinition: execution.definition, CreationTime: execution.creationTime };
-    },
-    SendPipelineExecutionStepSuccess(input) {
-      const { waiter, execution } = callbackFor(input.CallbackToken);
-      try {
-        waiter.succeed((input.OutputParameters ?? []) as OutputParameter[]);
-      } catch (error) {
-        if (error instanceof CallbackOutputError) throw validationError(error.message, error);
-        throw error;
-      }
-      return { PipelineExecutionArn: execution.arn };
-    },
-    SendPipelineExecutionStepFailure(input) {
-      const { waiter, execution } = callbackFor(input.CallbackToken);
-      waiter.fail(typeof input.FailureReason === 'string' ? input.FailureReason : '');
-      return { PipelineExecutionArn: execution.arn };
-    },
+    ...executions.operations,
+    ...callbacks.operations,
   };
 
   return {
@@ -532,36 +176,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return knobs;
     },
     async handle(operation, input) {
-      const run = Object.hasOwn(operations, operation) ? operations[operation] : undefined;
-      if (!run) {
-        throw new SageMakerApiError(
-          'UnknownOperationException',
-          `Operation ${operation} is not supported by the local SageMaker runtime (supported: ${SUPPORTED_OPERATIONS.join(', ')})`,
-        );
-      }
-      return run(input);
+      if (!isSupportedOperation(operation)) throw unsupportedOperation(operation);
+      return operations[operation](input);
     },
-    callbacks() {
-      return [...waiting.values()]
-        .sort((a, b) => a.since.getTime() - b.since.getTime())
-        .map(({ waiter, since }) => ({ ...waiter.message, waitingSince: since.toISOString() }));
-    },
-    waitForExecution(executionArn) {
-      const finisher = finishers.get(executionArn);
-      if (!finisher)
-        return Promise.reject(
-          notFoundError(`Pipeline execution '${executionArn}' does not exist.`),
-        );
-      return finisher;
-    },
-    executionArns() {
-      return [...executions.values()]
-        .sort((a, b) => a.creationTime.getTime() - b.creationTime.getTime())
-        .map((e) => e.arn);
-    },
-    runningExecutions: () => running,
-    close() {
-      for (const execution of executions.values()) execution.run?.stop();
-    },
+    callbacks: callbacks.list,
+    waitForExecution: executions.waitFor,
+    executionArns: executions.arns,
+    runningExecutions: executions.running,
+    close: executions.stopAll,
   };
 }

@@ -13,8 +13,8 @@ import {
   type SageMakerClient,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
-import { SageMakerApiError } from '../../local/api/errors';
 import { LOCAL_ROLE_ARN, localSageMakerClient } from '../../local/client';
+import { ThrottlingError } from '../../local/errors';
 import { type LocalRuntime, startLocalRuntime } from '../../local/index';
 import { createInProcessInvoker, LOCAL_AWS_ENV } from '../../local/invokers/in-process';
 import type { LambdaInvoker } from '../../local/invokers/types';
@@ -104,7 +104,7 @@ function countStarts(local: LocalRuntime, clock: () => number): Map<string, Call
       log.acceptedAt.push(clock());
       return output;
     } catch (error) {
-      if (error instanceof SageMakerApiError && error.type === 'ThrottlingException') {
+      if (error instanceof ThrottlingError) {
         log.throttled++;
         log.throttledAt.push(clock());
       }

@@ -1,20 +1,13 @@
 /**
- * Errors the local runtime answers with, named exactly as SageMaker names them on the wire
+ * Errors the local runtime answers with on HTTP, named exactly as SageMaker names them on the wire
  * (`__type`), so that `@aws-sdk/client-sagemaker` surfaces `error.name === 'ResourceNotFound'` etc.
  */
-export type ApiErrorType =
-  | 'ValidationException'
-  | 'ResourceNotFound'
-  | 'ResourceLimitExceeded'
-  | 'ConflictException'
-  | 'ThrottlingException'
-  | 'SerializationException'
-  | 'UnknownOperationException'
-  | 'InternalFailure';
+import { LocalError, OperationError, type SageMakerErrorType } from '../errors';
+
+export type ApiErrorType = SageMakerErrorType | 'SerializationException' | 'InternalFailure';
 
 /** An API-level failure: carries the wire error type and HTTP status to answer with. */
-export class SageMakerApiError extends Error {
-  override name = 'SageMakerApiError';
+export class SageMakerApiError extends LocalError {
   readonly type: ApiErrorType;
   readonly status: number;
 
@@ -25,17 +18,14 @@ export class SageMakerApiError extends Error {
   }
 }
 
-/** `ValidationException` (HTTP 400). */
-export function validationError(message: string, cause?: unknown): SageMakerApiError {
-  return new SageMakerApiError('ValidationException', message, { cause });
-}
-
-/** `ResourceNotFound` (HTTP 400), SageMaker's name for a missing pipeline or execution. */
-export function notFoundError(message: string): SageMakerApiError {
-  return new SageMakerApiError('ResourceNotFound', message);
-}
-
-/** `ConflictException` (HTTP 400). */
-export function conflictError(message: string): SageMakerApiError {
-  return new SageMakerApiError('ConflictException', message);
+/**
+ * The HTTP answer for an error: an operation's refusal is a 400 of its SageMaker type; anything
+ * else is not the client's fault (undefined: the server answers InternalFailure without detail).
+ */
+export function toApiError(error: unknown): SageMakerApiError | undefined {
+  if (error instanceof SageMakerApiError) return error;
+  if (error instanceof OperationError) {
+    return new SageMakerApiError(error.type, error.message, { cause: error });
+  }
+  return undefined;
 }

@@ -71,10 +71,31 @@ export function deriveApiModel(source: BotocoreModel): ApiModel {
   return { targetPrefix: source.metadata.targetPrefix, operations, shapes };
 }
 
+/** Operations the fixture lacks (ListPipelineVersions), in botocore's format: see its `source`. */
+export const SUPPLEMENT_MODEL_PATH = fileURLToPath(
+  new URL('./botocore-supplement.json', import.meta.url),
+);
+
 /** Reads the fixture and returns the derived model as the exact text committed to the repo. */
 export function renderDerivedModel(fixturePath = FIXTURE_MODEL_PATH): string {
   const source = JSON.parse(readFileSync(fixturePath, 'utf8')) as BotocoreModel;
-  return `${JSON.stringify(deriveApiModel(source), null, 2)}\n`;
+  const supplement = JSON.parse(readFileSync(SUPPLEMENT_MODEL_PATH, 'utf8')) as Pick<
+    BotocoreModel,
+    'operations' | 'shapes'
+  >;
+  const merged: BotocoreModel = {
+    metadata: source.metadata,
+    operations: {
+      ...source.operations,
+      ...Object.fromEntries(
+        Object.entries(supplement.operations).filter(
+          ([name]) => !Object.hasOwn(source.operations, name),
+        ),
+      ),
+    },
+    shapes: { ...supplement.shapes, ...source.shapes },
+  };
+  return `${JSON.stringify(deriveApiModel(merged), null, 2)}\n`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

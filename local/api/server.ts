@@ -8,9 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { consoleRoutes } from '../console/routes';
+import { LocalError } from '../errors';
 import { KnobError, type Knobs, parseKnob } from '../knobs';
-import { type Runtime, SUPPORTED_OPERATIONS } from '../runtime';
-import { SageMakerApiError } from './errors';
+import { isSupportedOperation, unsupportedOperation } from '../operations';
+import type { Runtime } from '../runtime';
+import { SageMakerApiError, toApiError } from './errors';
 import { apiModel } from './model';
 import { validateInput } from './validate';
 
@@ -33,9 +35,7 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-class BodyTooLargeError extends Error {
-  override name = 'BodyTooLargeError';
-}
+class BodyTooLargeError extends LocalError {}
 
 /**
  * Strict UTF-8: an invalid byte sequence is a client error, not a U+FFFD the client never sent.
@@ -72,10 +72,9 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
 }
 
 /** The client went away before its request was read: nobody to answer, nothing wrong here. */
-class ClientGoneError extends Error {
+class ClientGoneError extends LocalError {
   constructor(options: { cause: unknown }) {
     super('the client disconnected before its request was read', options);
-    this.name = 'ClientGoneError';
   }
 }
 
@@ -124,7 +123,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const random = options.random ?? Math.random;
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const log = options.log ?? (() => {});
-  const supported = new Set<string>(SUPPORTED_OPERATIONS);
   const consoleSite = consoleRoutes(runtime);
 
   const affected = (operation: string, knobs: Readonly<Knobs>) =>
@@ -154,7 +152,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         }
         return send(response, 200, runtime.setKnobs(knobs));
       } catch (error) {
-        if (error instanceof SageMakerApiError) return sendError(response, error);
+        const answer = toApiError(error);
+        if (answer) return sendError(response, answer);
         const message =
           error instanceof KnobError || error instanceof SyntaxError ? error.message : 'bad knobs';
         return sendError(
@@ -197,15 +196,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       );
     }
     const operation = target.slice(prefix.length);
-    if (!supported.has(operation)) {
+    if (!isSupportedOperation(operation)) {
       request.resume();
-      return sendError(
-        response,
-        new SageMakerApiError(
-          'UnknownOperationException',
-          `Operation ${operation} is not supported by the local SageMaker runtime (supported: ${SUPPORTED_OPERATIONS.join(', ')})`,
-        ),
-      );
+      throw unsupportedOperation(operation);
     }
     let text: string;
     try {
@@ -260,7 +253,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (error instanceof SageMakerApiError) return sendError(response, error);
+      const answer = toApiError(error);
+      if (answer) return sendError(response, answer);
       if (error instanceof ClientGoneError) return response.destroy();
       log(
         `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

@@ -106,6 +106,11 @@ export interface RunOptions {
   clock: () => Date;
   newCallbackToken: () => string;
   hooks?: InterpreterHooks;
+  /**
+   * Steps of an earlier attempt of this execution (RetryPipelineExecution): the Succeeded ones
+   * keep their records and outputs and do not run again; the others run.
+   */
+  previousSteps?: readonly StepRecord[];
 }
 
 export interface ExecutionOutcome {
@@ -166,6 +171,12 @@ export function runExecution(options: RunOptions): ExecutionRun {
   const records = new Map<string, StepRecord>();
   const state = new Map<string, 'pending' | 'running' | 'done' | 'skipped'>();
   for (const name of compiled.steps.keys()) state.set(name, 'pending');
+  for (const record of options.previousSteps ?? []) {
+    if (record.status !== 'Succeeded' || !compiled.steps.has(record.name)) continue;
+    steps.push(record);
+    records.set(record.name, record);
+    state.set(record.name, 'done');
+  }
   const waiters = new Map<string, CallbackWaiter>();
   let running = 0;
   let stopping = false;
@@ -298,7 +309,9 @@ export function runExecution(options: RunOptions): ExecutionRun {
           const args = (step.Arguments ?? {}) as { [key: string]: Json };
           const message = evaluateText(args.ErrorMessage, scope);
           record.metadata.Fail = { ErrorMessage: message };
-          record.failureReason = truncate(message, MAX_FAILURE_REASON_LENGTH);
+          // A Fail step without a message has no FailureReason (sagemaker-python-sdk
+          // tests/integ/sagemaker/workflow/test_fail_steps.py, test_two_step_fail_pipeline_with_no_err_msg).
+          if (message !== '') record.failureReason = truncate(message, MAX_FAILURE_REASON_LENGTH);
           // The Fail step's message is the execution's failure reason, as SageMaker reports it.
           firstFailure ??= truncate(message, 1300);
           setStatus(record, 'Failed');

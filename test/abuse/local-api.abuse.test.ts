@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/index';
-import { SUPPORTED_OPERATIONS } from '../../local/runtime';
+import { SUPPORTED_OPERATIONS } from '../../local/operations';
 import { definition, fakeInvoker, lambdaStep } from '../local/support';
 import { badValueRarelyHuge, eventAroundRarelyHuge, jsonText } from './arbitraries';
 import { expectPrototypesClean } from './fan-out-harness';
@@ -494,6 +494,7 @@ describe('abuse: local runtime API (local/api/server.ts)', () => {
       CallbackToken: fc.string({ minLength: 10, maxLength: 10 }),
       FailureReason: fc.string({ maxLength: 20 }),
       PipelineNamePrefix: fc.constantFrom('gen', 'g'),
+      PipelineVersionId: fc.integer({ min: 0, max: 3 }),
     },
     LOCAL_BAD_VALUE,
   );
@@ -522,6 +523,8 @@ describe('abuse: local runtime API (local/api/server.ts)', () => {
       },
     ],
     ['ListPipelineExecutions', { PipelineName: 'gen-a', MaxResults: 10 }],
+    ['UpdatePipeline', { PipelineName: 'gen-a', PipelineDefinition: goodDefinition }],
+    ['ListPipelineVersions', { PipelineName: 'gen-a', MaxResults: 2 }],
   ];
 
   const target = fc.oneof(

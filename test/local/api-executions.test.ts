@@ -124,7 +124,7 @@ describe('API: executions', () => {
       PipelineExecutionDisplayName: 'my-run-1',
       PipelineExecutionDescription: 'a description',
       PipelineExecutionStatus: 'Failed',
-      FailureReason: 'N was 2',
+      FailureReason: 'Step failure: One or multiple steps failed.',
       PipelineExperimentConfig: { ExperimentName: 'desc', TrialName: id },
       ParallelismConfiguration: { MaxParallelExecutionSteps: 3 },
     });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DERIVED_MODEL_PATH, renderDerivedModel } from '../../local/api/generate-model';
 import { apiModel } from '../../local/api/model';
 import { anchoredPattern, validateInput } from '../../local/api/validate';
-import { SUPPORTED_OPERATIONS } from '../../local/runtime';
+import { SUPPORTED_OPERATIONS } from '../../local/operations';
 
 function messageOf(operation: string, input: unknown): string {
   try {

@@ -6,6 +6,7 @@ import {
   ListPipelinesCommand,
   type ListPipelinesCommandOutput,
   StartPipelineExecutionCommand,
+  StopPipelineExecutionCommand,
   UpdatePipelineCommand,
 } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from 'vitest';
@@ -205,7 +206,7 @@ describe('API: pipelines', () => {
     );
   });
 
-  it('stops the running executions of a deleted pipeline and forgets them', async () => {
+  it('deletes a pipeline once its executions are stopped, and forgets them', async () => {
     const { local, client, gate } = await setupSlow();
     const { PipelineExecutionArn: arn } = await client.send(
       new StartPipelineExecutionCommand({
@@ -214,11 +215,17 @@ describe('API: pipelines', () => {
       }),
     );
     await client.send(
-      new DeletePipelineCommand({ PipelineName: 'slow', ClientRequestToken: TOKEN('delete') }),
+      new StopPipelineExecutionCommand({
+        PipelineExecutionArn: arn,
+        ClientRequestToken: TOKEN('stop'),
+      }),
     );
     gate.resolve();
     const status = await local.runtime.waitForExecution(arn as string);
     expect(status).toBe('Stopped');
+    await client.send(
+      new DeletePipelineCommand({ PipelineName: 'slow', ClientRequestToken: TOKEN('delete') }),
+    );
     const gone = await errorOf(
       client.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: arn })),
     );
