@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
 import { afterEach, describe, expect, it } from 'vitest';
-import { localSageMakerClient } from '../../local/client';
+import { localSageMakerClient } from '../../../local/client';
 
-const root = resolve(import.meta.dirname, '../..');
+const root = resolve(import.meta.dirname, '../../..');
 
 async function freePort(): Promise<number> {
   const server = createServer();

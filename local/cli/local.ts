@@ -15,16 +15,14 @@ import {
   SendPipelineExecutionStepSuccessCommand,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
+import { listAllSteps, localSageMakerClient, readPipelineDir, upsertPipeline } from '../client';
+import { compileDefinition, DefinitionError } from '../engine/definition';
+import { QUIET_HANDLER_ENV, startLocalRuntime } from '../index';
+import { knobsFromEnv, knobsFromFlags } from '../knobs';
+import type { QueuedCallback } from '../runtime';
 import { flag, pairsFlag, parseArgs, UsageError } from './args';
-import { listAllSteps, localSageMakerClient, readPipelineDir, upsertPipeline } from './client';
-import { compileDefinition, DefinitionError } from './engine/definition';
-import { QUIET_HANDLER_ENV, startLocalRuntime } from './index';
-import { knobsFromEnv, knobsFromFlags } from './knobs';
+import { DEFAULT_RUNTIME_PORT, defaultEndpoint } from './defaults';
 import { stepTree } from './render';
-import type { QueuedCallback } from './runtime';
-
-/** Port `npm start` serves the runtime on unless `--port` says otherwise. */
-export const DEFAULT_RUNTIME_PORT = 3010;
 
 const USAGE = `usage: npm run local -- <command>
   run <definition.json> [--param Name=Value ...] [--with other-pipeline.json ...] [--alone] [--name pipeline-name]
@@ -41,11 +39,7 @@ The endpoint defaults to $LOCAL_SAGEMAKER_ENDPOINT or http://127.0.0.1:${DEFAULT
 type Out = (line: string) => void;
 
 function endpointOf(args: ReturnType<typeof parseArgs>): string {
-  return (
-    flag(args, 'endpoint') ??
-    process.env.LOCAL_SAGEMAKER_ENDPOINT ??
-    `http://127.0.0.1:${DEFAULT_RUNTIME_PORT}`
-  );
+  return flag(args, 'endpoint') ?? defaultEndpoint();
 }
 
 function isDefinition(text: string): boolean {

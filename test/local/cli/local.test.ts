@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreatePipelineCommand, StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../local/cli';
-import { localSageMakerClient } from '../../local/client';
-import { startLocalRuntime } from '../../local/index';
-import { definition, fakeInvoker, waitFor } from './support';
+import { main } from '../../../local/cli/local';
+import { localSageMakerClient } from '../../../local/client';
+import { startLocalRuntime } from '../../../local/index';
+import { definition, fakeInvoker, waitFor } from '../support';
 
-const root = resolve(import.meta.dirname, '../..');
+const root = resolve(import.meta.dirname, '../../..');
 
 async function cli(...argv: string[]) {
   const out: string[] = [];

@@ -11,27 +11,25 @@ import {
   ListPipelineParametersForExecutionCommand,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
-import { flag, type ParsedArgs, pairsFlag, parseArgs, portFlag, UsageError } from './args';
-import { DEFAULT_RUNTIME_PORT } from './cli';
 import {
   listAllExecutions,
   listAllSteps,
   localSageMakerClient,
   readPipelineDir,
   upsertPipeline,
-} from './client';
-import { EXECUTION_STATUS_CHANGE, STEP_STATUS_CHANGE } from './events';
-import { type LocalRuntime, startLocalRuntime } from './index';
-import { loadFunctionCatalog, PROJECT_ROOT } from './invokers/catalog';
-import { createInProcessInvoker, LOCAL_AWS_ENV, QUIET_HANDLER_ENV } from './invokers/in-process';
-import { createLambdaClientInvoker, type LambdaClientInvoker } from './invokers/lambda-client';
-import type { LambdaInvoker } from './invokers/types';
-import { KNOB_SPECS, knobsFromEnv, knobsFromFlags } from './knobs';
+} from '../client';
+import { EXECUTION_STATUS_CHANGE, STEP_STATUS_CHANGE } from '../events';
+import { type LocalRuntime, startLocalRuntime } from '../index';
+import { loadFunctionCatalog, PROJECT_ROOT } from '../invokers/catalog';
+import { createInProcessInvoker, LOCAL_AWS_ENV, QUIET_HANDLER_ENV } from '../invokers/in-process';
+import { createLambdaClientInvoker, type LambdaClientInvoker } from '../invokers/lambda-client';
+import type { LambdaInvoker } from '../invokers/types';
+import { KNOB_SPECS, knobsFromEnv, knobsFromFlags } from '../knobs';
+import { DEFAULT_LAMBDA_STEP_TIMEOUT_MS } from '../runtime';
+import { flag, type ParsedArgs, pairsFlag, parseArgs, portFlag, UsageError } from './args';
+import { DEFAULT_RUNTIME_PORT, LOCAL_HOST } from './defaults';
 import { type OfflineProcess, OfflineStartError, startOffline } from './offline';
 import { progressBar, stepLine, table } from './render';
-import { DEFAULT_LAMBDA_STEP_TIMEOUT_MS } from './runtime';
-
-const HOST = '127.0.0.1';
 
 const USAGE = `usage: npm start -- [options]
   --port N                 local SageMaker API port (default ${DEFAULT_RUNTIME_PORT}; 0 picks a free one)
@@ -142,13 +140,13 @@ export async function main(argv: string[]): Promise<number> {
       }
       const childNames = pipelines.filter((p) => p.name !== parentName).map((p) => p.name);
       const catalog = loadFunctionCatalog({ stage });
-      const lambdaEndpoint = `http://${HOST}:${lambdaPort}`;
+      const lambdaEndpoint = `http://${LOCAL_HOST}:${lambdaPort}`;
       const allowed = childNames.join(',') || '*';
       const lambdaTimeoutMs = numberFlag(args, 'lambda-timeout-ms', DEFAULT_LAMBDA_STEP_TIMEOUT_MS);
 
       out('sagemaker-pipeline-lambdas: local SageMaker Pipelines runtime');
       local = await startLocalRuntime({
-        host: HOST,
+        host: LOCAL_HOST,
         port,
         lambdaTimeoutMs,
         knobs: { ...knobsFromEnv(), ...knobsFromFlags((name) => flag(args, name)) },
@@ -172,12 +170,12 @@ export async function main(argv: string[]): Promise<number> {
         out('  Lambda steps       in-process (no serverless-offline, no HTTP API)');
       } else {
         out(
-          `  serverless-offline starting (HTTP API ${HOST}:${httpPort}, Lambda ${HOST}:${lambdaPort})...`,
+          `  serverless-offline starting (HTTP API ${LOCAL_HOST}:${httpPort}, Lambda ${LOCAL_HOST}:${lambdaPort})...`,
         );
         offline = await startOffline(
           {
             root: PROJECT_ROOT,
-            host: HOST,
+            host: LOCAL_HOST,
             httpPort,
             lambdaPort,
             stage,
@@ -335,7 +333,7 @@ export async function main(argv: string[]): Promise<number> {
       out(`  npm run local -- callbacks --endpoint ${local.url}`);
       if (!inProcess) {
         out(
-          `  curl -s -X POST http://${HOST}:${httpPort}/fan-outs -H 'content-type: application/json' -H 'Idempotency-Key: try-1' -d '{"pipelines":["${childNames[0] ?? 'child-pipeline-1'}"],"items":["a","b"],"batchKey":"try-1"}'`,
+          `  curl -s -X POST http://${LOCAL_HOST}:${httpPort}/fan-outs -H 'content-type: application/json' -H 'Idempotency-Key: try-1' -d '{"pipelines":["${childNames[0] ?? 'child-pipeline-1'}"],"items":["a","b"],"batchKey":"try-1"}'`,
         );
         out(
           `  aws lambda invoke --function-name ${catalog.deployedName('concat')} --endpoint-url ${lambdaEndpoint} --region ${local.runtime.region} --cli-binary-format raw-in-base64-out --payload '{"str1":"a","str2":"b"}' /dev/stdout`,
@@ -363,7 +361,7 @@ export async function main(argv: string[]): Promise<number> {
       if (error instanceof UsageError) process.stderr.write(`${error.message}\n${USAGE}\n`);
       else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
         process.stderr.write(
-          `\nport ${flag(args, 'port') ?? DEFAULT_RUNTIME_PORT} on ${HOST} is already in use (another npm start?): pass --port to use another\n`,
+          `\nport ${flag(args, 'port') ?? DEFAULT_RUNTIME_PORT} on ${LOCAL_HOST} is already in use (another npm start?): pass --port to use another\n`,
         );
       else if (error instanceof OfflineStartError)
         process.stderr.write(`\nserverless-offline failed to start: ${error.message}\n`);

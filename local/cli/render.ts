@@ -1,6 +1,6 @@
 /** Text rendering for the CLI and `npm start`: step lines, the step tree, a progress bar, tables. */
 import type { PipelineExecutionStep } from '@aws-sdk/client-sagemaker';
-import type { StepDeclaration } from './engine/definition';
+import type { StepDeclaration } from '../engine/definition';
 
 const ICONS: Record<string, string> = {
   Starting: '…',
