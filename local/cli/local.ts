@@ -10,7 +10,6 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  DescribePipelineExecutionCommand,
   SendPipelineExecutionStepFailureCommand,
   SendPipelineExecutionStepSuccessCommand,
   StartPipelineExecutionCommand,
@@ -22,7 +21,7 @@ import { knobsFromEnv, knobsFromFlags } from '../knobs';
 import type { QueuedCallback } from '../runtime';
 import { flag, pairsFlag, parseArgs, UsageError } from './args';
 import { DEFAULT_RUNTIME_PORT, defaultEndpoint } from './defaults';
-import { stepTree } from './render';
+import { executionStatus, stepTree } from './render';
 
 const USAGE = `usage: npm run local -- <command>
   run <definition.json> [--param Name=Value ...] [--with other-pipeline.json ...] [--alone] [--name pipeline-name]
@@ -93,10 +92,7 @@ async function run(args: ReturnType<typeof parseArgs>, out: Out): Promise<number
     const status = await local.runtime.waitForExecution(arn as string);
     const steps = await listAllSteps(client, arn as string);
     out(stepTree(compileDefinition(definition).definition.Steps, steps).join('\n'));
-    const described = await client.send(
-      new DescribePipelineExecutionCommand({ PipelineExecutionArn: arn }),
-    );
-    out(`${name}: ${status}${described.FailureReason ? ` (${described.FailureReason})` : ''}`);
+    out(`${name}: ${executionStatus(status, steps)}`);
     const others = local.runtime.executionArns().filter((a) => a !== arn);
     if (others.length > 0) {
       await Promise.all(others.map((a) => local.runtime.waitForExecution(a)));

@@ -29,7 +29,7 @@ import { DEFAULT_LAMBDA_STEP_TIMEOUT_MS } from '../runtime';
 import { flag, type ParsedArgs, pairsFlag, parseArgs, portFlag, UsageError } from './args';
 import { DEFAULT_RUNTIME_PORT, LOCAL_HOST } from './defaults';
 import { type OfflineProcess, OfflineStartError, startOffline } from './offline';
-import { progressBar, stepLine, table } from './render';
+import { executionStatus, progressBar, stepLine, table } from './render';
 
 const USAGE = `usage: npm start -- [options]
   --port N                 local SageMaker API port (default ${DEFAULT_RUNTIME_PORT}; 0 picks a free one)
@@ -268,12 +268,7 @@ export async function main(argv: string[]): Promise<number> {
       arnShown();
       const parentStatus = await local.runtime.waitForExecution(parentArn);
       await printing;
-      const described = await client.send(
-        new DescribePipelineExecutionCommand({ PipelineExecutionArn: parentArn }),
-      );
-      out(
-        `${parentName}: ${parentStatus}${described.FailureReason ? ` (${described.FailureReason})` : ''}`,
-      );
+      out(`${parentName}: ${executionStatus(parentStatus, await listAllSteps(client, parentArn))}`);
 
       const childArns = local.runtime.executionArns().filter((arn) => arn !== parentArn);
       for (const arn of childArns) if (!childStatus.has(arn)) childStatus.set(arn, 'Executing');
@@ -301,10 +296,16 @@ export async function main(argv: string[]): Promise<number> {
                 PipelineExecutionArn: summary.PipelineExecutionArn,
               }),
             );
+            const status = summary.PipelineExecutionStatus ?? '';
             rows.push([
               summary.PipelineExecutionDisplayName ?? '',
               name,
-              summary.PipelineExecutionStatus ?? '',
+              status === 'Failed'
+                ? executionStatus(
+                    status,
+                    await listAllSteps(client, String(summary.PipelineExecutionArn)),
+                  )
+                : status,
               (params.PipelineParameters ?? []).map((p) => `${p.Name}=${p.Value}`).join(' '),
               seconds(detail.CreationTime, detail.LastModifiedTime),
             ]);
@@ -347,13 +348,28 @@ export async function main(argv: string[]): Promise<number> {
       out(
         '\nServing. Press Ctrl-C to stop. Executions started from now on are listed as they end:',
       );
-      local.runtime.events.subscribe((event) => {
-        const status = event.detail.currentPipelineExecutionStatus;
+      const serving = local;
+      let listed = Promise.resolve();
+      serving.runtime.events.subscribe((event) => {
+        const status = String(event.detail.currentPipelineExecutionStatus);
         if (event['detail-type'] !== EXECUTION_STATUS_CHANGE || status === 'Executing') return;
         const pipeline = String(event.detail.pipelineArn).split('/').at(-1);
-        out(
-          `  ${event.time}  ${pipeline}  ${String(event.detail.pipelineExecutionDisplayName)}  ${String(status)}`,
-        );
+        const line = `  ${event.time}  ${pipeline}  ${String(event.detail.pipelineExecutionDisplayName)}  `;
+        listed = listed.then(async () => {
+          if (status !== 'Failed') {
+            out(`${line}${status}`);
+            return;
+          }
+          const reader = localSageMakerClient(serving.url);
+          try {
+            const steps = await listAllSteps(reader, String(event.detail.pipelineExecutionArn));
+            out(`${line}${executionStatus(status, steps)}`);
+          } catch {
+            out(`${line}${status}`);
+          } finally {
+            reader.destroy();
+          }
+        });
       });
       return await stopped;
     } catch (error) {

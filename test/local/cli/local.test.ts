@@ -46,7 +46,9 @@ describe('local CLI: run', () => {
     expect(result.out).toMatch(
       /✖ NoItems +Failed +reason: Nothing to fan out: parameter Items holds no items: \[\]/,
     );
-    expect(result.out).toMatch(/parent: Failed \(Nothing to fan out/);
+    expect(result.out).toMatch(
+      /^parent: Failed \(step NoItems: Nothing to fan out: parameter Items holds no items: \[\]\)$/m,
+    );
   });
 
   it('creates the valid definitions next to the file (the fan-out children) unless --alone', async () => {

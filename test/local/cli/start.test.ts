@@ -222,6 +222,15 @@ describe('npm start', () => {
     expect(started.output()).not.toContain('serverless-offline ready');
   }, 90_000);
 
+  it("shows why the parent failed from its failed step, not from the execution's own reason", async () => {
+    const started = npmStart(['--port', '0', '--in-process', '--exit', '--param', 'Items=[]']);
+    expect(await exitWithin(started, 60_000)).toBe(1);
+    expect(started.output()).toMatch(
+      /^parent: Failed \(step NoItems: Nothing to fan out: parameter Items holds no items: \[\]\)$/m,
+    );
+    expect(started.output()).toContain('summary: parent Failed; no child executions');
+  }, 90_000);
+
   it('names a busy port and the flag to change it', async () => {
     const busy = createServer();
     await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
