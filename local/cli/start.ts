@@ -30,6 +30,7 @@ import { flag, type ParsedArgs, pairsFlag, parseArgs, portFlag, UsageError } fro
 import { DEFAULT_RUNTIME_PORT, LOCAL_HOST } from './defaults';
 import { type OfflineProcess, OfflineStartError, startOffline } from './offline';
 import { executionStatus, progressBar, stepLine, table } from './render';
+import { tryNextLines } from './try-next';
 
 const USAGE = `usage: npm start -- [options]
   --port N                 local SageMaker API port (default ${DEFAULT_RUNTIME_PORT}; 0 picks a free one)
@@ -323,23 +324,25 @@ export async function main(argv: string[]): Promise<number> {
       unsubscribe();
       client.destroy();
 
-      const endpoint = `--endpoint-url ${local.url} --region ${local.runtime.region}`;
-      out('\nTry next (copy and paste):');
       out(
-        `  aws sagemaker list-pipeline-executions --pipeline-name ${childNames[0] ?? parentName} ${endpoint}`,
+        '\nTry next (copy and paste any line; the credentials are dummies for the AWS CLI to sign with):',
       );
-      out(
-        `  aws sagemaker start-pipeline-execution --pipeline-name ${parentName} --pipeline-parameters Name=BatchSize,Value=1 ${endpoint}`,
-      );
-      out(`  npm run local -- callbacks --endpoint ${local.url}`);
-      if (!inProcess) {
-        out(
-          `  curl -s -X POST http://${LOCAL_HOST}:${httpPort}/fan-outs -H 'content-type: application/json' -H 'Idempotency-Key: try-1' -d '{"pipelines":["${childNames[0] ?? 'child-pipeline-1'}"],"items":["a","b"],"batchKey":"try-1"}'`,
-        );
-        out(
-          `  aws lambda invoke --function-name ${catalog.deployedName('concat')} --endpoint-url ${lambdaEndpoint} --region ${local.runtime.region} --cli-binary-format raw-in-base64-out --payload '{"str1":"a","str2":"b"}' /dev/stdout`,
-        );
-      }
+      for (const line of tryNextLines({
+        runtimeUrl: local.url,
+        region: local.runtime.region,
+        parentName,
+        childNames,
+        ...(inProcess
+          ? {}
+          : {
+              offline: {
+                httpUrl: `http://${LOCAL_HOST}:${httpPort}`,
+                lambdaUrl: lambdaEndpoint,
+                concatFunctionName: catalog.deployedName('concat'),
+              },
+            }),
+      }))
+        out(`  ${line}`);
       const ok = parentStatus === 'Succeeded' && childrenOk;
       if (args.flags.has('exit')) {
         await stopAll();
