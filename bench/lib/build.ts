@@ -1,4 +1,4 @@
-/** Builds every function in functions/ and the two baselines, the way `sls package` does. */
+/** Builds every function in functions/ and the baselines, the way `sls package` does. */
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -24,6 +24,9 @@ export interface Bundle {
 
 /** The baseline each kind of function is compared with. */
 export const BARE = 'baseline:bare-middy-logger';
+/** Fan-out functions are judged against this one (issue 9): the SageMaker client, middy and Logger. */
+export const SDK_MIDDY_LOGGER = 'baseline:sagemaker-middy-logger';
+/** Issue 3's baseline, kept as a row to show what middy and the Logger add to the SDK alone. */
 export const SDK_ONLY = 'baseline:sagemaker-sdk-only';
 /** Not a baseline for any target: a no-op LambdaStep, to show what the contract library costs. */
 export const NOOP_STEP = 'reference:no-op-lambda-step';
@@ -81,6 +84,11 @@ export const buildAll = (): Promise<Bundle[]> => {
     const bundles = [
       await buildOne(BARE, join(ROOT, 'bench', 'baselines', 'bare-handler.ts'), 'baseline'),
       await buildOne(SDK_ONLY, join(ROOT, 'bench', 'baselines', 'sdk-only-handler.ts'), 'baseline'),
+      await buildOne(
+        SDK_MIDDY_LOGGER,
+        join(ROOT, 'bench', 'baselines', 'sdk-middy-logger-handler.ts'),
+        'baseline',
+      ),
       await buildOne(
         NOOP_STEP,
         join(ROOT, 'bench', 'baselines', 'noop-lambda-step.ts'),

@@ -1,8 +1,8 @@
 /**
  * Derives `local/api/sagemaker-model.json` (the constraints the local runtime validates against)
- * from SageMaker's botocore model in `../shared/fixtures/sagemaker/pipelines-api-model.json`.
- * The runtime cannot read `../shared` itself because `npm start` must work from a bare clone,
- * so the derived file is committed and a test checks it still matches the fixture.
+ * from SageMaker's botocore model, copied into `test/fixtures/sagemaker/pipelines-api-model.json`
+ * (source, version and licence in that folder's README). The runtime reads only the derived file,
+ * which is committed; a test checks it still matches the fixture.
  *
  * Run: `npx tsx local/api/generate-model.ts`
  */
@@ -35,7 +35,7 @@ interface BotocoreModel {
 }
 
 export const FIXTURE_MODEL_PATH = fileURLToPath(
-  new URL('../../../shared/fixtures/sagemaker/pipelines-api-model.json', import.meta.url),
+  new URL('../../test/fixtures/sagemaker/pipelines-api-model.json', import.meta.url),
 );
 export const DERIVED_MODEL_PATH = fileURLToPath(new URL('./sagemaker-model.json', import.meta.url));
 

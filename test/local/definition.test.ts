@@ -341,7 +341,10 @@ describe('definition: CreatePipeline checks', () => {
 
   it('accepts the public GeoSpatialPipeline.json definition', () => {
     const compiled = compileDefinition(
-      readFileSync('../shared/fixtures/sagemaker/GeoSpatialPipeline.json', 'utf8'),
+      readFileSync(
+        new URL('../fixtures/sagemaker/GeoSpatialPipeline.json', import.meta.url),
+        'utf8',
+      ),
     );
     expect([...compiled.steps.keys()]).toEqual([
       'vej-processing-step',

@@ -134,7 +134,7 @@ describe('end to end, in-process: several runtimes in one process', () => {
 describe('end to end: the public GeoSpatialPipeline.json definition', () => {
   it('runs to Succeeded with a test function behind *FUNCTION_ARN* and its callbacks completed through the API', async () => {
     const fixture = readFileSync(
-      resolve(root, '../shared/fixtures/sagemaker/GeoSpatialPipeline.json'),
+      resolve(root, 'test/fixtures/sagemaker/GeoSpatialPipeline.json'),
       'utf8',
     );
     const functionArn = 'arn:aws:lambda:us-west-2:123456789012:function:geo-test';

@@ -10,21 +10,18 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  DescribePipelineExecutionCommand,
   SendPipelineExecutionStepFailureCommand,
   SendPipelineExecutionStepSuccessCommand,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
+import { listAllSteps, localSageMakerClient, readPipelineDir, upsertPipeline } from '../client';
+import { compileDefinition, DefinitionError } from '../engine/definition';
+import { QUIET_HANDLER_ENV, startLocalRuntime } from '../index';
+import { knobsFromEnv, knobsFromFlags } from '../knobs';
+import type { QueuedCallback } from '../runtime';
 import { flag, pairsFlag, parseArgs, UsageError } from './args';
-import { listAllSteps, localSageMakerClient, readPipelineDir, upsertPipeline } from './client';
-import { compileDefinition, DefinitionError } from './engine/definition';
-import { QUIET_HANDLER_ENV, startLocalRuntime } from './index';
-import { knobsFromEnv, knobsFromFlags } from './knobs';
-import { stepTree } from './render';
-import type { QueuedCallback } from './runtime';
-
-/** Port `npm start` serves the runtime on unless `--port` says otherwise. */
-export const DEFAULT_RUNTIME_PORT = 3010;
+import { DEFAULT_RUNTIME_PORT, defaultEndpoint } from './defaults';
+import { executionStatus, stepTree } from './render';
 
 const USAGE = `usage: npm run local -- <command>
   run <definition.json> [--param Name=Value ...] [--with other-pipeline.json ...] [--alone] [--name pipeline-name]
@@ -41,11 +38,7 @@ The endpoint defaults to $LOCAL_SAGEMAKER_ENDPOINT or http://127.0.0.1:${DEFAULT
 type Out = (line: string) => void;
 
 function endpointOf(args: ReturnType<typeof parseArgs>): string {
-  return (
-    flag(args, 'endpoint') ??
-    process.env.LOCAL_SAGEMAKER_ENDPOINT ??
-    `http://127.0.0.1:${DEFAULT_RUNTIME_PORT}`
-  );
+  return flag(args, 'endpoint') ?? defaultEndpoint();
 }
 
 function isDefinition(text: string): boolean {
@@ -99,10 +92,7 @@ async function run(args: ReturnType<typeof parseArgs>, out: Out): Promise<number
     const status = await local.runtime.waitForExecution(arn as string);
     const steps = await listAllSteps(client, arn as string);
     out(stepTree(compileDefinition(definition).definition.Steps, steps).join('\n'));
-    const described = await client.send(
-      new DescribePipelineExecutionCommand({ PipelineExecutionArn: arn }),
-    );
-    out(`${name}: ${status}${described.FailureReason ? ` (${described.FailureReason})` : ''}`);
+    out(`${name}: ${executionStatus(status, steps)}`);
     const others = local.runtime.executionArns().filter((a) => a !== arn);
     if (others.length > 0) {
       await Promise.all(others.map((a) => local.runtime.waitForExecution(a)));

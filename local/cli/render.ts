@@ -1,6 +1,6 @@
 /** Text rendering for the CLI and `npm start`: step lines, the step tree, a progress bar, tables. */
 import type { PipelineExecutionStep } from '@aws-sdk/client-sagemaker';
-import type { StepDeclaration } from './engine/definition';
+import type { StepDeclaration } from '../engine/definition';
 
 const ICONS: Record<string, string> = {
   Starting: '…',
@@ -11,9 +11,42 @@ const ICONS: Record<string, string> = {
   Stopped: '■',
 };
 
+/**
+ * Why a failed step failed: its own `FailureReason`, or for a Fail step `Metadata.Fail.ErrorMessage`
+ * (SageMaker gives a Fail step with an empty message no `FailureReason`).
+ */
+function stepFailure(step: PipelineExecutionStep): string | undefined {
+  return step.FailureReason || step.Metadata?.Fail?.ErrorMessage || undefined;
+}
+
+/**
+ * Why an execution failed, from its failed steps (ListPipelineExecutionSteps): SageMaker's own
+ * execution `FailureReason` is only `Step failure: One or multiple steps failed.`
+ */
+export function executionFailure(steps: readonly PipelineExecutionStep[]): string | undefined {
+  const failed = steps.filter((step) => step.StepStatus === 'Failed');
+  if (failed.length === 0) return undefined;
+  return failed
+    .map((step) => {
+      const reason = stepFailure(step);
+      if (reason) return `step ${step.StepName}: ${reason}`;
+      return step.Metadata?.Fail
+        ? `Fail step ${step.StepName}, with no error message`
+        : `step ${step.StepName}, with no reason given`;
+    })
+    .join('; ');
+}
+
+/** An execution's status, and when it failed, why its steps failed: `Failed (step X: ...)`. */
+export function executionStatus(status: string, steps: readonly PipelineExecutionStep[]): string {
+  const failure = status === 'Failed' ? executionFailure(steps) : undefined;
+  return `${status}${failure ? ` (${failure})` : ''}`;
+}
+
 /** The outputs (or failure) of a step, on one line. */
 export function stepDetail(step: PipelineExecutionStep): string {
-  if (step.FailureReason) return `reason: ${step.FailureReason}`;
+  const failure = step.StepStatus === 'Failed' ? stepFailure(step) : step.FailureReason;
+  if (failure) return `reason: ${failure}`;
   const meta = step.Metadata;
   const outputs = meta?.Lambda?.OutputParameters ?? meta?.Callback?.OutputParameters;
   if (outputs?.length) return outputs.map((o) => `${o.Name}=${o.Value}`).join('  ');

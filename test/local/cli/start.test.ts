@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -9,76 +8,29 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
-import { afterEach, describe, expect, it } from 'vitest';
-import { localSageMakerClient } from '../../local/client';
-
-const root = resolve(import.meta.dirname, '../..');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  await new Promise<void>((done) => server.close(() => done()));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Runs `npm start -- <args>` in its own process group, collecting stdout and stderr. */
-function npmStart(args: string[]): Started {
-  let text = '';
-  const child = spawn('npm', ['start', '--', ...args], {
-    cwd: root,
-    detached: true,
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => {
-    text += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    text += chunk.toString('utf8');
-  });
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  groups.push(child.pid as number);
-  return { child, output: () => text, exited };
-}
-
-async function waitForText(
-  started: Started,
-  pattern: RegExp,
-  timeoutMs: number,
-): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = started.output().match(pattern);
-    if (match) return match;
-    if (started.child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(
-        `npm start did not print ${pattern} (exit ${started.child.exitCode}); output:\n${started.output()}`,
-      );
-    }
-    await new Promise((done) => setTimeout(done, 200));
-  }
-}
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { localSageMakerClient } from '../../../local/client';
+import {
+  awsCliInstalled,
+  bareEnvironment,
+  executionArnsIn,
+  finalStatus,
+  freePort,
+  groupAlive,
+  root,
+  runInBash,
+  type Started,
+  npmStart as startInGroup,
+  stopGroups,
+  unsuccessfulExecutions,
+  waitForText,
+  waitUntilGone,
+} from './support';
 
 const groups: number[] = [];
+const npmStart = (args: string[]): Started => startInGroup(args, groups);
 const lambdaPorts: number[] = [];
 afterEach(() => {
   // Whatever happened, leave no process behind, and no log of ours.
@@ -115,14 +67,6 @@ function exitWithin(started: Started, ms: number): Promise<number | null | 'time
     started.exited,
     new Promise<'timeout'>((done) => setTimeout(() => done('timeout'), ms)),
   ]);
-}
-
-/** Waits (at most 30 s) until none of these process groups is alive. */
-async function waitUntilGone(...pids: number[]): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (pids.some(groupAlive) && Date.now() < deadline) {
-    await new Promise((done) => setTimeout(done, 100));
-  }
 }
 
 describe('npm start', () => {
@@ -222,6 +166,15 @@ describe('npm start', () => {
     expect(started.output()).not.toContain('serverless-offline ready');
   }, 90_000);
 
+  it("shows why the parent failed from its failed step, not from the execution's own reason", async () => {
+    const started = npmStart(['--port', '0', '--in-process', '--exit', '--param', 'Items=[]']);
+    expect(await exitWithin(started, 60_000)).toBe(1);
+    expect(started.output()).toMatch(
+      /^parent: Failed \(step NoItems: Nothing to fan out: parameter Items holds no items: \[\]\)$/m,
+    );
+    expect(started.output()).toContain('summary: parent Failed; no child executions');
+  }, 90_000);
+
   it('names a busy port and the flag to change it', async () => {
     const busy = createServer();
     await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
@@ -256,5 +209,98 @@ describe('npm start', () => {
       'summary: parent Succeeded; 9 child executions: 9 Succeeded, 0 not',
     );
     expect(code).toBe(0);
+  }, 180_000);
+});
+
+describe('the "Try next" lines npm start prints', () => {
+  const tryGroups: number[] = [];
+  let lines: string[] = [];
+  let runtimeUrl = '';
+  let offlinePort = 0;
+  const env = bareEnvironment();
+  const hasAws = awsCliInstalled(env);
+  const usesAws = (line: string) => /(^|[|;&]\s*)([A-Z_]+=\S+\s+)*aws\s/.test(line);
+  const outcomes: string[] = [];
+
+  beforeAll(async () => {
+    offlinePort = await freePort();
+    const started = startInGroup(
+      [
+        '--port',
+        '0',
+        '--http-port',
+        String(await freePort()),
+        '--lambda-port',
+        String(offlinePort),
+      ],
+      tryGroups,
+    );
+    await waitForText(started, /Serving\. Press Ctrl-C to stop\./, 150_000);
+    const output = started.output();
+    runtimeUrl = (output.match(/SageMaker API +(http:\/\/\S+)/) as RegExpMatchArray)[1] as string;
+    const block = output.split(/^Try next[^\n]*\n/m)[1]?.split(/\n\n/)[0] ?? '';
+    lines = block
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
+  }, 180_000);
+
+  afterAll(async () => {
+    await stopGroups(tryGroups);
+    rmSync(join(root, '.local-runtime', `serverless-offline-${offlinePort}.log`), { force: true });
+  });
+
+  /** Runs one printed line as pasted; every execution it names must end Succeeded. */
+  async function check(line: string): Promise<void> {
+    const result = await runInBash(line, env);
+    const shown = `${line}\nexit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`;
+    expect(result.code, shown).toBe(0);
+    expect(result.stderr, shown).not.toMatch(/Unable to locate credentials|error/i);
+    const client = localSageMakerClient(runtimeUrl);
+    try {
+      for (const arn of executionArnsIn(result.stdout)) {
+        expect(`${arn}: ${await finalStatus(client, arn)}`, shown).toBe(`${arn}: Succeeded`);
+      }
+    } finally {
+      client.destroy();
+    }
+    outcomes.push(line);
+  }
+
+  it('prints the AWS CLI, npm, curl and Lambda invoke commands, with credentials for the AWS CLI', () => {
+    expect(lines.length).toBeGreaterThanOrEqual(5);
+    expect(lines.filter(usesAws).length).toBeGreaterThanOrEqual(3);
+    for (const line of lines.filter(usesAws)) {
+      expect(line).toMatch(/AWS_ACCESS_KEY_ID=\S+ AWS_SECRET_ACCESS_KEY=\S+ aws /);
+      expect(line).toMatch(/--region \S+/);
+    }
+    expect(lines.some((line) => line.startsWith('curl '))).toBe(true);
+    expect(lines.some((line) => line.startsWith('npm run local -- '))).toBe(true);
+  });
+
+  it('runs each line that needs no AWS CLI with no AWS configuration: exit 0, and what it starts succeeds', async () => {
+    const others = lines.filter((line) => !usesAws(line));
+    expect(others.length).toBeGreaterThanOrEqual(2);
+    for (const line of others) await check(line);
+  }, 180_000);
+
+  it('runs each AWS CLI line with no ~/.aws and no AWS_* variables: exit 0, and what it starts succeeds', async (ctx) => {
+    const awsLines = lines.filter(usesAws);
+    if (!hasAws) {
+      ctx.skip(
+        `the AWS CLI is not installed ('aws' is not on PATH): ${awsLines.length} printed aws lines not run`,
+      );
+    }
+    for (const line of awsLines) await check(line);
+  }, 180_000);
+
+  it('leaves every execution those lines started Succeeded (the fan-out children too)', async () => {
+    expect(outcomes.length).toBeGreaterThan(0);
+    const client = localSageMakerClient(runtimeUrl);
+    try {
+      expect(await unsuccessfulExecutions(client)).toEqual([]);
+    } finally {
+      client.destroy();
+    }
   }, 180_000);
 });

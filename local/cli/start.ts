@@ -11,27 +11,26 @@ import {
   ListPipelineParametersForExecutionCommand,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
-import { flag, type ParsedArgs, pairsFlag, parseArgs, portFlag, UsageError } from './args';
-import { DEFAULT_RUNTIME_PORT } from './cli';
 import {
   listAllExecutions,
   listAllSteps,
   localSageMakerClient,
   readPipelineDir,
   upsertPipeline,
-} from './client';
-import { EXECUTION_STATUS_CHANGE, STEP_STATUS_CHANGE } from './events';
-import { type LocalRuntime, startLocalRuntime } from './index';
-import { loadFunctionCatalog, PROJECT_ROOT } from './invokers/catalog';
-import { createInProcessInvoker, LOCAL_AWS_ENV, QUIET_HANDLER_ENV } from './invokers/in-process';
-import { createLambdaClientInvoker, type LambdaClientInvoker } from './invokers/lambda-client';
-import type { LambdaInvoker } from './invokers/types';
-import { KNOB_SPECS, knobsFromEnv, knobsFromFlags } from './knobs';
+} from '../client';
+import { EXECUTION_STATUS_CHANGE, STEP_STATUS_CHANGE } from '../events';
+import { type LocalRuntime, startLocalRuntime } from '../index';
+import { loadFunctionCatalog, PROJECT_ROOT } from '../invokers/catalog';
+import { createInProcessInvoker, LOCAL_AWS_ENV, QUIET_HANDLER_ENV } from '../invokers/in-process';
+import { createLambdaClientInvoker, type LambdaClientInvoker } from '../invokers/lambda-client';
+import type { LambdaInvoker } from '../invokers/types';
+import { KNOB_SPECS, knobsFromEnv, knobsFromFlags } from '../knobs';
+import { DEFAULT_LAMBDA_STEP_TIMEOUT_MS } from '../runtime';
+import { flag, type ParsedArgs, pairsFlag, parseArgs, portFlag, UsageError } from './args';
+import { DEFAULT_RUNTIME_PORT, LOCAL_HOST } from './defaults';
 import { type OfflineProcess, OfflineStartError, startOffline } from './offline';
-import { progressBar, stepLine, table } from './render';
-import { DEFAULT_LAMBDA_STEP_TIMEOUT_MS } from './runtime';
-
-const HOST = '127.0.0.1';
+import { executionStatus, progressBar, stepLine, table } from './render';
+import { tryNextLines } from './try-next';
 
 const USAGE = `usage: npm start -- [options]
   --port N                 local SageMaker API port (default ${DEFAULT_RUNTIME_PORT}; 0 picks a free one)
@@ -142,13 +141,13 @@ export async function main(argv: string[]): Promise<number> {
       }
       const childNames = pipelines.filter((p) => p.name !== parentName).map((p) => p.name);
       const catalog = loadFunctionCatalog({ stage });
-      const lambdaEndpoint = `http://${HOST}:${lambdaPort}`;
+      const lambdaEndpoint = `http://${LOCAL_HOST}:${lambdaPort}`;
       const allowed = childNames.join(',') || '*';
       const lambdaTimeoutMs = numberFlag(args, 'lambda-timeout-ms', DEFAULT_LAMBDA_STEP_TIMEOUT_MS);
 
       out('sagemaker-pipeline-lambdas: local SageMaker Pipelines runtime');
       local = await startLocalRuntime({
-        host: HOST,
+        host: LOCAL_HOST,
         port,
         lambdaTimeoutMs,
         knobs: { ...knobsFromEnv(), ...knobsFromFlags((name) => flag(args, name)) },
@@ -166,18 +165,19 @@ export async function main(argv: string[]): Promise<number> {
           return lambdaInvoker;
         },
       });
+      out(`  Console            ${local.url}/`);
       out(`  SageMaker API      ${local.url}`);
       out(`  functions          ${catalog.keys.join(', ')}`);
       if (inProcess) {
         out('  Lambda steps       in-process (no serverless-offline, no HTTP API)');
       } else {
         out(
-          `  serverless-offline starting (HTTP API ${HOST}:${httpPort}, Lambda ${HOST}:${lambdaPort})...`,
+          `  serverless-offline starting (HTTP API ${LOCAL_HOST}:${httpPort}, Lambda ${LOCAL_HOST}:${lambdaPort})...`,
         );
         offline = await startOffline(
           {
             root: PROJECT_ROOT,
-            host: HOST,
+            host: LOCAL_HOST,
             httpPort,
             lambdaPort,
             stage,
@@ -270,12 +270,7 @@ export async function main(argv: string[]): Promise<number> {
       arnShown();
       const parentStatus = await local.runtime.waitForExecution(parentArn);
       await printing;
-      const described = await client.send(
-        new DescribePipelineExecutionCommand({ PipelineExecutionArn: parentArn }),
-      );
-      out(
-        `${parentName}: ${parentStatus}${described.FailureReason ? ` (${described.FailureReason})` : ''}`,
-      );
+      out(`${parentName}: ${executionStatus(parentStatus, await listAllSteps(client, parentArn))}`);
 
       const childArns = local.runtime.executionArns().filter((arn) => arn !== parentArn);
       for (const arn of childArns) if (!childStatus.has(arn)) childStatus.set(arn, 'Executing');
@@ -303,10 +298,16 @@ export async function main(argv: string[]): Promise<number> {
                 PipelineExecutionArn: summary.PipelineExecutionArn,
               }),
             );
+            const status = summary.PipelineExecutionStatus ?? '';
             rows.push([
               summary.PipelineExecutionDisplayName ?? '',
               name,
-              summary.PipelineExecutionStatus ?? '',
+              status === 'Failed'
+                ? executionStatus(
+                    status,
+                    await listAllSteps(client, String(summary.PipelineExecutionArn)),
+                  )
+                : status,
               (params.PipelineParameters ?? []).map((p) => `${p.Name}=${p.Value}`).join(' '),
               seconds(detail.CreationTime, detail.LastModifiedTime),
             ]);
@@ -324,23 +325,25 @@ export async function main(argv: string[]): Promise<number> {
       unsubscribe();
       client.destroy();
 
-      const endpoint = `--endpoint-url ${local.url} --region ${local.runtime.region}`;
-      out('\nTry next (copy and paste):');
       out(
-        `  aws sagemaker list-pipeline-executions --pipeline-name ${childNames[0] ?? parentName} ${endpoint}`,
+        '\nTry next (copy and paste any line; the credentials are dummies for the AWS CLI to sign with):',
       );
-      out(
-        `  aws sagemaker start-pipeline-execution --pipeline-name ${parentName} --pipeline-parameters Name=BatchSize,Value=1 ${endpoint}`,
-      );
-      out(`  npm run local -- callbacks --endpoint ${local.url}`);
-      if (!inProcess) {
-        out(
-          `  curl -s -X POST http://${HOST}:${httpPort}/fan-outs -H 'content-type: application/json' -H 'Idempotency-Key: try-1' -d '{"pipelines":["${childNames[0] ?? 'child-pipeline-1'}"],"items":["a","b"],"batchKey":"try-1"}'`,
-        );
-        out(
-          `  aws lambda invoke --function-name ${catalog.deployedName('concat')} --endpoint-url ${lambdaEndpoint} --region ${local.runtime.region} --cli-binary-format raw-in-base64-out --payload '{"str1":"a","str2":"b"}' /dev/stdout`,
-        );
-      }
+      for (const line of tryNextLines({
+        runtimeUrl: local.url,
+        region: local.runtime.region,
+        parentName,
+        childNames,
+        ...(inProcess
+          ? {}
+          : {
+              offline: {
+                httpUrl: `http://${LOCAL_HOST}:${httpPort}`,
+                lambdaUrl: lambdaEndpoint,
+                concatFunctionName: catalog.deployedName('concat'),
+              },
+            }),
+      }))
+        out(`  ${line}`);
       const ok = parentStatus === 'Succeeded' && childrenOk;
       if (args.flags.has('exit')) {
         await stopAll();
@@ -349,13 +352,28 @@ export async function main(argv: string[]): Promise<number> {
       out(
         '\nServing. Press Ctrl-C to stop. Executions started from now on are listed as they end:',
       );
-      local.runtime.events.subscribe((event) => {
-        const status = event.detail.currentPipelineExecutionStatus;
+      const serving = local;
+      let listed = Promise.resolve();
+      serving.runtime.events.subscribe((event) => {
+        const status = String(event.detail.currentPipelineExecutionStatus);
         if (event['detail-type'] !== EXECUTION_STATUS_CHANGE || status === 'Executing') return;
         const pipeline = String(event.detail.pipelineArn).split('/').at(-1);
-        out(
-          `  ${event.time}  ${pipeline}  ${String(event.detail.pipelineExecutionDisplayName)}  ${String(status)}`,
-        );
+        const line = `  ${event.time}  ${pipeline}  ${String(event.detail.pipelineExecutionDisplayName)}  `;
+        listed = listed.then(async () => {
+          if (status !== 'Failed') {
+            out(`${line}${status}`);
+            return;
+          }
+          const reader = localSageMakerClient(serving.url);
+          try {
+            const steps = await listAllSteps(reader, String(event.detail.pipelineExecutionArn));
+            out(`${line}${executionStatus(status, steps)}`);
+          } catch {
+            out(`${line}${status}`);
+          } finally {
+            reader.destroy();
+          }
+        });
       });
       return await stopped;
     } catch (error) {
@@ -363,7 +381,7 @@ export async function main(argv: string[]): Promise<number> {
       if (error instanceof UsageError) process.stderr.write(`${error.message}\n${USAGE}\n`);
       else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
         process.stderr.write(
-          `\nport ${flag(args, 'port') ?? DEFAULT_RUNTIME_PORT} on ${HOST} is already in use (another npm start?): pass --port to use another\n`,
+          `\nport ${flag(args, 'port') ?? DEFAULT_RUNTIME_PORT} on ${LOCAL_HOST} is already in use (another npm start?): pass --port to use another\n`,
         );
       else if (error instanceof OfflineStartError)
         process.stderr.write(`\nserverless-offline failed to start: ${error.message}\n`);

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreatePipelineCommand, StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../local/cli';
-import { localSageMakerClient } from '../../local/client';
-import { startLocalRuntime } from '../../local/index';
-import { definition, fakeInvoker, waitFor } from './support';
+import { main } from '../../../local/cli/local';
+import { localSageMakerClient } from '../../../local/client';
+import { startLocalRuntime } from '../../../local/index';
+import { definition, fakeInvoker, waitFor } from '../support';
 
-const root = resolve(import.meta.dirname, '../..');
+const root = resolve(import.meta.dirname, '../../..');
 
 async function cli(...argv: string[]) {
   const out: string[] = [];
@@ -46,7 +46,9 @@ describe('local CLI: run', () => {
     expect(result.out).toMatch(
       /✖ NoItems +Failed +reason: Nothing to fan out: parameter Items holds no items: \[\]/,
     );
-    expect(result.out).toMatch(/parent: Failed \(Nothing to fan out/);
+    expect(result.out).toMatch(
+      /^parent: Failed \(step NoItems: Nothing to fan out: parameter Items holds no items: \[\]\)$/m,
+    );
   });
 
   it('creates the valid definitions next to the file (the fan-out children) unless --alone', async () => {
