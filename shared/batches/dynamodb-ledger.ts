@@ -226,7 +226,7 @@ export const dynamoDbLedger = (
       const names: Record<string, string> = {
         '#status': 'status',
         '#running': 'running',
-        '#requeued': 'requeued',
+        '#cursor': 'cursor',
       };
       const values: Record<string, unknown> = {
         ':running': 'RUNNING',
@@ -235,9 +235,9 @@ export const dynamoDbLedger = (
         ':room': request.maxConcurrentExecutions - request.fromRequeued.length - request.fromCursor,
         ':claimId': request.claimId,
       };
-      const sets = ['cursor = :next', 'lastClaimId = :claimId'];
+      const sets = ['#cursor = :next', 'lastClaimId = :claimId'];
       const removes: string[] = [];
-      const conditions = ['#status = :running', 'cursor = :cursor', 'size(#running) <= :room'];
+      const conditions = ['#status = :running', '#cursor = :cursor', 'size(#running) <= :room'];
       const claimed = [
         ...request.fromRequeued,
         ...Array.from({ length: request.fromCursor }, (_, i) => ({
@@ -246,6 +246,7 @@ export const dynamoDbLedger = (
         })),
       ];
       request.fromRequeued.forEach(({ pair }, i) => {
+        names['#requeued'] = 'requeued';
         names[`#q${i}`] = String(pair);
         conditions.push(`attribute_exists(#requeued.#q${i})`);
         removes.push(`#requeued.#q${i}`);
@@ -315,8 +316,8 @@ export const dynamoDbLedger = (
             UpdateExpression:
               'SET #status = :to, finishedAt = :at, expiresAt = :e REMOVE statusKey',
             ConditionExpression:
-              '#status = :from AND (cursor = :pairs OR :from = :stopping) AND size(running) = :zero AND (:from = :stopping OR size(requeued) = :zero)',
-            ExpressionAttributeNames: { '#status': 'status' },
+              '#status = :from AND (#cursor = :pairs OR :from = :stopping) AND size(running) = :zero AND (:from = :stopping OR size(requeued) = :zero)',
+            ExpressionAttributeNames: { '#status': 'status', '#cursor': 'cursor' },
             ExpressionAttributeValues: {
               ':from': from,
               ':to': to,
