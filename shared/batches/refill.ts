@@ -193,9 +193,14 @@ export const refillBatch = async (deps: BatchDeps, batchId: string): Promise<Ref
       ...fromRequeued,
       ...Array.from({ length: fromCursor }, (_, i) => ({ pair: batch.cursor + i, attempt: 1 })),
     ];
-    const outcomes = await Promise.all(
+    // Every start runs to its end before an error is passed on: no work is left dangling.
+    const settled = await Promise.allSettled(
       pairs.map(({ pair, attempt }) => startClaimed(deps, batch, pair, attempt)),
     );
+    const outcomes = settled.map((result) => {
+      if (result.status === 'rejected') throw result.reason;
+      return result.value;
+    });
     for (const stop of ['account', 'quota', 'unknown'] as const) {
       if (outcomes.includes(stop)) return stop;
     }

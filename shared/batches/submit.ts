@@ -3,7 +3,7 @@ import { errorName } from '../fan-out/classify';
 import { canonicalJson } from '../fan-out/identity';
 import { logger } from '../logger';
 import { type BatchDeps, storedItems } from './deps';
-import { BatchConflictError } from './errors';
+import { BatchConflictError, BatchNotFoundError } from './errors';
 import { batchIdOf } from './identity';
 import type { BatchRecord } from './ledger';
 import { refillBatch } from './refill';
@@ -107,6 +107,6 @@ export const submitBatch = async (
     logger.error('First refill failed; the reconciler continues the batch', { batchId, error });
   }
   const batch = await deps.ledger.getBatch(batchId);
-  if (batch === undefined) throw new Error(`Batch ${batchId} vanished after it was written`);
+  if (batch === undefined) throw new BatchNotFoundError(batchId);
   return { created: true, batch };
 };
