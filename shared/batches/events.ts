@@ -1,5 +1,6 @@
 import { errorMessage, errorName } from '../fan-out/classify';
 import { oneLine } from '../fan-out/errors';
+import { pipelineNameOf } from '../fan-out/identity';
 import { logger } from '../logger';
 import type { BatchDeps } from './deps';
 import { parseChildDescription } from './identity';
@@ -42,6 +43,10 @@ export const childStatusChangeOf = (event: unknown): ChildStatusChange | undefin
   return { executionArn, status, description: detail.pipelineExecutionDescription };
 };
 
+/** The pipeline name in an execution ARN (`...:pipeline/<name>/execution/<id>`), lower case. */
+const pipelineOfExecution = (executionArn: string): string =>
+  (/:pipeline\/([^/]+)\/execution\//.exec(executionArn)?.[1] ?? '').toLowerCase();
+
 /** Why an event changed nothing, or what it did. */
 export type EventOutcome = 'ignored' | 'running' | 'ended' | 'stale';
 
@@ -58,6 +63,21 @@ export const applyStatusChange = async (
   const child = parseChildDescription(change.description);
   if (child === undefined) return 'ignored';
   const { batchId, pair, attempt } = child;
+  // The description is only a claim: the ledger's record must agree on the pipeline and,
+  // once known, the execution ARN, so no other execution can end a batch's child.
+  const record = await deps.ledger.getExecution(batchId, pair);
+  if (record === undefined || record.attempt !== attempt) return 'stale';
+  if (
+    pipelineOfExecution(change.executionArn) !== pipelineNameOf(record.pipeline).toLowerCase() ||
+    (record.executionArn !== undefined && record.executionArn !== change.executionArn)
+  ) {
+    logger.warn('Ignored an event whose execution is not the recorded child', {
+      batchId,
+      pair,
+      executionArn: change.executionArn,
+    });
+    return 'ignored';
+  }
   const outcome = TERMINAL[change.status];
   if (outcome === undefined) {
     if (change.status !== 'Executing') return 'ignored';

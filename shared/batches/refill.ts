@@ -103,6 +103,10 @@ export const startClaimed = async (
     });
     if (!created) {
       record = await deps.ledger.getExecution(batchId, pair);
+      if (record !== undefined && record.attempt === attempt && isTerminal(record.status)) {
+        await settleChild(deps, batchId, pair, attempt, record.status);
+        return 'settled';
+      }
       if (record?.status !== 'STARTING') return 'running';
     }
   } else if (record.status === 'PENDING') {

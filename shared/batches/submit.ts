@@ -97,7 +97,16 @@ export const submitBatch = async (
   });
   if (!created) {
     const raced = await deps.ledger.getBatch(batchId);
-    if (raced !== undefined) return existing(deps, raced, input.batchKey, planned);
+    if (raced !== undefined) {
+      if (raced.fingerprint !== planned.fingerprint) {
+        // Another request took the key first: the parts written for this one are orphans.
+        const expiresAt = Math.floor(deps.now() / 1000) + deps.retentionSeconds;
+        for (let part = 0; part < parts.length; part++) {
+          await deps.ledger.expireRequestPart(batchId, planned.fingerprint, part, expiresAt);
+        }
+      }
+      return existing(deps, raced, input.batchKey, planned);
+    }
   }
   logger.info('Batch submitted', { batchId, pairs: pipelineCount * planned.items.length });
   try {

@@ -99,6 +99,20 @@ describe('child status events', () => {
     expect(await world.ledger.accountSlots()).toEqual({});
   });
 
+  it('ignores another execution that copies a child description', async () => {
+    const world = await newBatchWorld(client);
+    const { batch } = await submit(world.deps, { items: ['a'] });
+    const [child] = runningChildren(world.sagemaker) as [FakeChild];
+    const impostor = { ...child, arn: child.arn.replace(/\d+$/, '999999999999') };
+    expect(await deliver(world.deps, statusEvent(impostor, 'Failed'))).toBe('ignored');
+    const other = { ...child, arn: child.arn.replace('child-pipeline-1', 'child-pipeline-2') };
+    expect(await deliver(world.deps, statusEvent(other, 'Failed'))).toBe('ignored');
+    expect(countsOf(await batchOf(world.deps, batch.batchId))).toMatchObject({
+      running: 1,
+      failed: 0,
+    });
+  });
+
   it('records a failed child with the failure reason SageMaker gives', async () => {
     const world = await newBatchWorld(client);
     const { batch } = await submit(world.deps, { items: ['a', 'b'] });
