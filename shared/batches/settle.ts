@@ -55,12 +55,12 @@ export const recordOutcome = async (
   return true;
 };
 
-const finalStatus = (status: BatchStatus, failed: number): BatchStatus =>
-  status === 'STOPPING' ? 'STOPPED' : failed > 0 ? 'FAILED' : 'SUCCEEDED';
+const finalStatus = (status: BatchStatus, unsuccessful: number): BatchStatus =>
+  status === 'STOPPING' ? 'STOPPED' : unsuccessful > 0 ? 'FAILED' : 'SUCCEEDED';
 
 /**
  * Ends a batch once nothing is pending or running: `SUCCEEDED`, `FAILED` when any child
- * failed, `STOPPED` when it was stopping. Its records then expire after the retention.
+ * failed or was stopped, `STOPPED` when the batch itself was stopping. Its records then expire after the retention.
  */
 export const completeIfDone = async (deps: BatchDeps, batchId: string): Promise<boolean> => {
   const batch = await deps.ledger.getBatch(batchId);
@@ -68,7 +68,7 @@ export const completeIfDone = async (deps: BatchDeps, batchId: string): Promise<
   if (batch.status !== 'RUNNING' && batch.status !== 'STOPPING') return true;
   if (Object.keys(batch.running).length > 0) return false;
   if (batch.status === 'RUNNING' && pendingOf(batch) > 0) return false;
-  const to = finalStatus(batch.status, batch.failed);
+  const to = finalStatus(batch.status, batch.failed + batch.stopped);
   const expiresAt = Math.floor(deps.now() / 1000) + deps.retentionSeconds;
   const finished = await deps.ledger.finishBatch(
     batchId,
