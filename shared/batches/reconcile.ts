@@ -20,7 +20,8 @@ export interface ReconcileReport {
 
 /**
  * Checks one claimed pair against the ledger and SageMaker:
- * - claimed without a record, or `STARTING` past the grace: started again, same token;
+ * - claimed without a record, or `STARTING` past the grace (or ambiguous): started again,
+ *   same token;
  * - `PENDING` while claimed (a put-back cut short): put back again;
  * - `RUNNING`: `DescribePipelineExecution`; an ended child is recorded as its event would be;
  * - ended while still claimed (a settle cut short): settled.
@@ -56,7 +57,8 @@ const reconcilePair = async (
     return;
   }
   if (record.status === 'STARTING') {
-    if (stale(record.claimedAt)) {
+    // An ambiguous start was given up by its function: no need to wait for the grace.
+    if (record.ambiguous || stale(record.claimedAt)) {
       report.restarted++;
       await startClaimed(deps, batch, pair, attempt);
     }

@@ -51,6 +51,7 @@ describe('child status events', () => {
           displayName: 'manual',
           description: 'started by hand',
           parameters: [],
+          parallelism: undefined,
           status: 'Succeeded',
         },
         'Succeeded',

@@ -59,6 +59,44 @@ describe('refill', () => {
     expect(await world.ledger.accountSlots()).toEqual({});
   });
 
+  it('starts each child with its rendered parameters, display name, token and description', async () => {
+    const world = await newBatchWorld(client);
+    const { batch } = await submit(world.deps, {
+      pipelines: ['child-pipeline-1', 'child-pipeline-2'],
+      items: [{ id: 'x' }, { id: 'y' }],
+      parameters: { Item: '{{item.id}}', Index: '{{index}}', Batch: '{{batchId}}' },
+      displayNamePrefix: 'nightly run',
+      maxParallelExecutionSteps: 2,
+    });
+    // Starts run concurrently: compare in pair order.
+    const children = world.sagemaker.children
+      .map((child) => ({
+        pipeline: child.pipeline,
+        displayName: child.displayName,
+        description: JSON.parse(child.description ?? '{}') as { pair: number },
+        parameters: child.parameters,
+      }))
+      .sort((a, b) => a.description.pair - b.description.pair);
+    expect(children).toEqual([
+      ...['x', 'y'].flatMap((id, index) =>
+        ['child-pipeline-1', 'child-pipeline-2'].map((pipeline, p) => ({
+          pipeline,
+          displayName: `nightly-run-${batch.batchId}-${index}`,
+          description: { batchId: batch.batchId, pair: index * 2 + p, attempt: 1 },
+          parameters: [
+            { Name: 'Item', Value: id },
+            { Name: 'Index', Value: String(index) },
+            { Name: 'Batch', Value: batch.batchId },
+          ],
+        })),
+      ),
+    ]);
+    expect(world.sagemaker.children.map((child) => child.parallelism)).toEqual([2, 2, 2, 2]);
+    const tokens = new Set(world.sagemaker.children.map((child) => child.token));
+    expect(tokens.size).toBe(4);
+    for (const token of tokens) expect(token).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it('keeps all batches within the account budget and hands freed slots to waiting batches', async () => {
     const world = await newBatchWorld(client, { accountLimit: 3 });
     const first = await submit(world.deps, { items: items(8), maxConcurrentExecutions: 10 }, 'a');

@@ -17,6 +17,7 @@ export interface FakeChild {
   displayName: string | undefined;
   description: string | undefined;
   parameters: Array<{ Name?: string; Value?: string }>;
+  parallelism: number | undefined;
   status: FakeStatus;
 }
 
@@ -67,6 +68,7 @@ export class FakeBatchSageMaker implements BatchSageMaker {
       displayName: input.PipelineExecutionDisplayName,
       description: input.PipelineExecutionDescription,
       parameters: input.PipelineParameters ?? [],
+      parallelism: input.ParallelismConfiguration?.MaxParallelExecutionSteps,
       status: 'Executing',
     };
     this.children.push(child);
