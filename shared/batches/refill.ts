@@ -66,9 +66,11 @@ export const startClaimed = async (
   batch: BatchRecord,
   pair: number,
   attempt: number,
+  /** The pair was just claimed from the cursor: it has never had a record. */
+  fresh = false,
 ): Promise<StartOutcome> => {
   const { batchId } = batch;
-  let record = await deps.ledger.getExecution(batchId, pair);
+  let record = fresh ? undefined : await deps.ledger.getExecution(batchId, pair);
   if (record !== undefined && record.attempt > attempt) return 'settled';
   if (record !== undefined && record.attempt === attempt) {
     if (isTerminal(record.status)) {
@@ -194,12 +196,16 @@ export const refillBatch = async (deps: BatchDeps, batchId: string): Promise<Ref
     if (!claimed) claimed = (await deps.ledger.getBatch(batchId))?.lastClaimId === claimId;
     if (!claimed) continue;
     const pairs = [
-      ...fromRequeued,
-      ...Array.from({ length: fromCursor }, (_, i) => ({ pair: batch.cursor + i, attempt: 1 })),
+      ...fromRequeued.map((claimed) => ({ ...claimed, fresh: false })),
+      ...Array.from({ length: fromCursor }, (_, i) => ({
+        pair: batch.cursor + i,
+        attempt: 1,
+        fresh: true,
+      })),
     ];
     // Every start runs to its end before an error is passed on: no work is left dangling.
     const settled = await Promise.allSettled(
-      pairs.map(({ pair, attempt }) => startClaimed(deps, batch, pair, attempt)),
+      pairs.map(({ pair, attempt, fresh }) => startClaimed(deps, batch, pair, attempt, fresh)),
     );
     const outcomes = settled.map((result) => {
       if (result.status === 'rejected') throw result.reason;
@@ -208,6 +214,8 @@ export const refillBatch = async (deps: BatchDeps, batchId: string): Promise<Ref
     for (const stop of ['account', 'quota', 'unknown'] as const) {
       if (outcomes.includes(stop)) return stop;
     }
+    // Everything claimed has started and the room is used up: no need to read again.
+    if (count === batchRoom && outcomes.every((outcome) => outcome === 'started')) return 'batch';
   }
   return 'batch';
 };
