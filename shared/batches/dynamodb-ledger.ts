@@ -6,6 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { InvalidPageTokenError } from './errors';
 import type {
   BatchLedger,
   BatchRecord,
@@ -116,14 +117,6 @@ const toExecution = (item: Item): ExecutionRecord => ({
 /** A page token: the last key, as base64url JSON. Checked on the way back in. */
 const encodeToken = (key: Item | undefined): string | undefined =>
   key === undefined ? undefined : Buffer.from(JSON.stringify(key)).toString('base64url');
-
-/** A page token that the ledger did not make, or made for another listing. */
-export class InvalidPageTokenError extends Error {
-  constructor(options?: { cause?: unknown }) {
-    super('nextToken is not a token this listing returned', options);
-    this.name = 'InvalidPageTokenError';
-  }
-}
 
 const decodeToken = (token: string | undefined, pk: string | undefined): Item | undefined => {
   if (token === undefined) return undefined;

@@ -42,3 +42,11 @@ export class BatchRequestMissingError extends BatchError {
     this.name = 'BatchRequestMissingError';
   }
 }
+
+/** A page token that the ledger did not make, or made for another listing. */
+export class InvalidPageTokenError extends BatchError {
+  constructor(options?: { cause?: unknown }) {
+    super('nextToken is not a token this listing returned', options);
+    this.name = 'InvalidPageTokenError';
+  }
+}

@@ -5,8 +5,7 @@ import { HttpProblemError, readJsonBody } from '../fan-out/http';
 import { MAX_BATCH_KEY_LENGTH } from '../fan-out/request';
 import { parseEvent } from '../lambda-step';
 import type { BatchDeps } from './deps';
-import { InvalidPageTokenError } from './dynamodb-ledger';
-import { BatchConflictError } from './errors';
+import { BatchConflictError, InvalidPageTokenError } from './errors';
 import { BATCH_ID_PATTERN } from './identity';
 import {
   type BatchRecord,

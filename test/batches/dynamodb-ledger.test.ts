@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynamoDbLedger, InvalidPageTokenError } from '../../shared/batches/dynamodb-ledger';
+import { dynamoDbLedger } from '../../shared/batches/dynamodb-ledger';
+import { InvalidPageTokenError } from '../../shared/batches/errors';
 import type { BatchLedger, ExecutionRecord, NewBatch } from '../../shared/batches/ledger';
 import { startDynalite } from './support/dynalite';
 import { startMoto } from './support/moto';
