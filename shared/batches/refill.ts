@@ -79,10 +79,13 @@ export const startClaimed = async (
     }
     if (record.status === 'RUNNING') return 'running';
   }
+  // A record left `STARTING` means an earlier call may have reached SageMaker: that child may
+  // exist, so it keeps its claim and slot until a start with its token answers.
+  const mayExist =
+    record !== undefined && record.attempt === attempt && record.status === 'STARTING';
   const holder = slotHolder(batchId, pair, attempt);
   if (!(await deps.ledger.acquireAccountSlot(holder, deps.accountLimit, deps.now()))) {
-    // A start that may exist keeps its claim: it may be running.
-    if (record?.ambiguous === true) return 'account';
+    if (mayExist) return 'account';
     await putBack(deps, batchId, pair, attempt, 'waiting for the account budget');
     return 'account';
   }
@@ -128,7 +131,7 @@ export const startClaimed = async (
   } catch (error) {
     const kind = classifyError(error);
     const reason = oneLine(`${errorName(error)}: ${errorMessage(error)}`);
-    if ((kind === 'resource-limit' || isThrottling(error)) && record?.ambiguous !== true) {
+    if ((kind === 'resource-limit' || isThrottling(error)) && !mayExist) {
       await putBack(deps, batchId, pair, attempt, reason);
       return 'quota';
     }
@@ -136,6 +139,8 @@ export const startClaimed = async (
       await recordOutcome(deps, batchId, pair, attempt, 'FAILED', { failureReason: reason });
       return 'failed';
     }
+    // Unknown outcome, or refused while an earlier call may have started it: SageMaker does
+    // not publish whether it checks the token before the quota.
     logger.warn('Start outcome unknown; the reconciler retries it with the same token', {
       batchId,
       pair,
@@ -146,7 +151,7 @@ export const startClaimed = async (
       status: 'STARTING',
       ambiguous: true,
     });
-    return kind === 'resource-limit' ? 'quota' : 'unknown';
+    return kind === 'resource-limit' || isThrottling(error) ? 'quota' : 'unknown';
   }
   const recorded = await deps.ledger.updateExecution(batchId, pair, attempt, ['STARTING'], {
     status: 'RUNNING',

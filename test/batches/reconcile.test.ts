@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ResourceLimitExceeded } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countsOf } from '../../shared/batches/ledger';
 import { reconcile } from '../../shared/batches/reconcile';
@@ -94,6 +95,43 @@ describe('reconcile', () => {
     ).records;
     expect(running?.executionArn).toBe(world.sagemaker.children[0]?.arn);
     expect(running?.clientRequestToken).toBe(world.sagemaker.children[0]?.token);
+  });
+
+  it('keeps a start that may exist claimed when its retry is refused, so the budget holds', async () => {
+    const world = await newBatchWorld(client);
+    const crashing = world.depsWith({
+      ledger: crashingLedger(
+        world.ledger,
+        'updateExecution',
+        'before',
+        (args) => (args[4] as { status?: string } | undefined)?.status === 'RUNNING',
+      ),
+    });
+    const { batch } = await submit(crashing, { items: ['a'] });
+    expect(world.sagemaker.children).toHaveLength(1);
+    // SageMaker does not publish whether it checks the token or the quota first: say the quota.
+    world.sagemaker.fault = (_, call) =>
+      call === 2
+        ? new ResourceLimitExceeded({
+            message: 'limit reached',
+            $metadata: { httpStatusCode: 400 },
+          })
+        : undefined;
+    world.clock.advance(RECOVERY_GRACE_MS);
+    await reconcile(world.deps);
+    const kept = await batchOf(world.deps, batch.batchId);
+    expect(countsOf(kept)).toMatchObject({ running: 1, pending: 0 });
+    const [starting] = (
+      await world.ledger.listExecutions(batch.batchId, { status: 'STARTING', limit: 5 })
+    ).records;
+    expect(starting?.ambiguous).toBe(true);
+    expect(Object.keys(await world.ledger.accountSlots())).toHaveLength(1);
+    await reconcile(world.deps);
+    const [running] = (
+      await world.ledger.listExecutions(batch.batchId, { status: 'RUNNING', limit: 5 })
+    ).records;
+    expect(running?.executionArn).toBe(world.sagemaker.children[0]?.arn);
+    expect(world.sagemaker.children).toHaveLength(1);
   });
 
   it('starts items put back by ResourceLimitExceeded once other executions free the quota', async () => {
