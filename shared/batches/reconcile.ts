@@ -22,7 +22,7 @@ export interface ReconcileReport {
  * Checks one claimed pair against the ledger and SageMaker:
  * - claimed without a record, or `STARTING` past the grace (or ambiguous): started again,
  *   same token;
- * - `PENDING` while claimed (a put-back cut short): put back again;
+ * - `PENDING` while claimed past the grace (a put-back cut short): put back again;
  * - `RUNNING`: `DescribePipelineExecution`; an ended child is recorded as its event would be;
  * - ended while still claimed (a settle cut short): settled.
  */
@@ -52,6 +52,8 @@ const reconcilePair = async (
     return;
   }
   if (record.status === 'PENDING') {
+    // Claimed again moments ago, its function may be starting it now: wait for the grace.
+    if (!stale(claimedAt)) return;
     await deps.ledger.requeue(batchId, pair, attempt);
     await deps.ledger.releaseAccountSlot(slotHolder(batchId, pair, attempt));
     return;

@@ -134,6 +134,34 @@ describe('reconcile', () => {
     expect(world.sagemaker.children).toHaveLength(1);
   });
 
+  it('leaves a pair claimed again from pending alone while its function may be starting it', async () => {
+    const world = await newBatchWorld(client, { accountLimit: 15 });
+    world.sagemaker.quota = 1;
+    const { batch } = await submit(world.deps, { items: ['a', 'b'] });
+    // b was refused and put back; a function claims it again and crashes before starting it.
+    world.sagemaker.quota = 10;
+    const claimed = await world.ledger.claim({
+      batchId: batch.batchId,
+      claimId: 'c',
+      cursor: 2,
+      runningBefore: 1,
+      maxConcurrentExecutions: 10,
+      fromRequeued: [{ pair: 1, attempt: 1 }],
+      fromCursor: 0,
+      now: world.clock.now(),
+    });
+    expect(claimed).toBe(true);
+    await reconcile(world.deps);
+    expect((await batchOf(world.deps, batch.batchId)).running).toHaveProperty('1');
+    expect(world.sagemaker.children).toHaveLength(1);
+    world.clock.advance(RECOVERY_GRACE_MS);
+    await reconcile(world.deps);
+    expect(world.sagemaker.children).toHaveLength(2);
+    await runToCompletion(world.sagemaker, () => world.deps);
+    expect((await batchOf(world.deps, batch.batchId)).status).toBe('SUCCEEDED');
+    expectExactlyOnce(world.sagemaker, 2);
+  });
+
   it('starts items put back by ResourceLimitExceeded once other executions free the quota', async () => {
     const world = await newBatchWorld(client);
     world.sagemaker.quota = 2;
