@@ -50,3 +50,14 @@ export class InvalidPageTokenError extends BatchError {
     this.name = 'InvalidPageTokenError';
   }
 }
+
+/** An operation the batch's current status does not allow (a redrive while it runs). */
+export class BatchStateError extends BatchError {
+  readonly batchId: string;
+
+  constructor(batchId: string, problem: string, options?: { cause?: unknown }) {
+    super(`Batch ${batchId} ${problem}`, options);
+    this.name = 'BatchStateError';
+    this.batchId = batchId;
+  }
+}

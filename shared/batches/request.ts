@@ -9,6 +9,7 @@ import {
 } from '../fan-out/request';
 import { integerArg } from '../parsers';
 import { fingerprintOf } from './identity';
+import { toleranceFields } from './tolerance';
 
 /** Children one batch runs at once unless the request says otherwise. */
 export const DEFAULT_MAX_CONCURRENT_EXECUTIONS = 10;
@@ -40,6 +41,7 @@ export const batchRequestSchema = v.object({
       ),
     ),
   ),
+  ...toleranceFields,
 });
 
 /** A request after schema validation. */
@@ -64,6 +66,8 @@ export const FINGERPRINT_FIELDS = [
   'displayNamePrefix',
   'maxConcurrentExecutions',
   'maxParallelExecutionSteps',
+  'toleratedFailureCount',
+  'toleratedFailurePercentage',
 ] as const;
 export type FingerprintField = (typeof FINGERPRINT_FIELDS)[number];
 
@@ -72,6 +76,8 @@ export interface PlannedBatch {
   spec: BatchSpec;
   items: readonly unknown[];
   maxConcurrentExecutions: number;
+  toleratedFailureCount: number | undefined;
+  toleratedFailurePercentage: number | undefined;
   /** Hash of each field after defaults, so `{}` and no `parameters` differ only if they mean different things. */
   fingerprintParts: Record<FingerprintField, string>;
   /** The canonical hash of the whole request. */
@@ -102,11 +108,15 @@ export const planBatch = (request: BatchRequest, batchKey: string): PlannedBatch
     displayNamePrefix: fingerprintOf(spec.displayNamePrefix),
     maxConcurrentExecutions: fingerprintOf(maxConcurrentExecutions),
     maxParallelExecutionSteps: fingerprintOf(spec.maxParallelExecutionSteps ?? null),
+    toleratedFailureCount: fingerprintOf(request.toleratedFailureCount ?? null),
+    toleratedFailurePercentage: fingerprintOf(request.toleratedFailurePercentage ?? null),
   };
   return {
     spec,
     items: request.items,
     maxConcurrentExecutions,
+    toleratedFailureCount: request.toleratedFailureCount,
+    toleratedFailurePercentage: request.toleratedFailurePercentage,
     fingerprintParts,
     fingerprint: fingerprintOf(fingerprintParts),
   };

@@ -5,7 +5,7 @@ import { logger } from '../logger';
 import { type BatchDeps, storedItems } from './deps';
 import { BatchConflictError, BatchNotFoundError } from './errors';
 import { batchIdOf } from './identity';
-import type { BatchRecord } from './ledger';
+import type { BatchCallback, BatchRecord } from './ledger';
 import { refillBatch } from './refill';
 import {
   type BatchRequest,
@@ -68,7 +68,13 @@ const existing = async (
  */
 export const submitBatch = async (
   deps: BatchDeps,
-  input: { request: BatchRequest; batchKey: string; createdBy: string },
+  input: {
+    request: BatchRequest;
+    batchKey: string;
+    createdBy: string;
+    /** The Callback step that submitted the batch and waits for it. */
+    callback?: BatchCallback;
+  },
 ): Promise<Submitted> => {
   const planned = planBatch(input.request, input.batchKey);
   assertPipelinesAllowed(deps.allowList, planned.spec.pipelines);
@@ -94,6 +100,9 @@ export const submitBatch = async (
     itemCount: planned.items.length,
     pairs: pipelineCount * planned.items.length,
     maxConcurrentExecutions: planned.maxConcurrentExecutions,
+    toleratedFailureCount: planned.toleratedFailureCount,
+    toleratedFailurePercentage: planned.toleratedFailurePercentage,
+    ...(input.callback === undefined ? {} : { callback: input.callback }),
   });
   if (!created) {
     const raced = await deps.ledger.getBatch(batchId);
