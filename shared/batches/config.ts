@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors';
 import { ALLOWED_PIPELINES_ENV, type AllowList, parseAllowList } from '../fan-out/allow-list';
+import { type FanInConfig, fanInConfigFromEnvironment } from './fan-in-config';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -19,6 +20,8 @@ export interface BatchConfig {
   dynamoDbEndpoint: string | undefined;
   /** Another SageMaker endpoint (`SAGEMAKER_ENDPOINT`): the local runtime. */
   sageMakerEndpoint: string | undefined;
+  /** Results manifests (shared/batches/fan-in-config.ts). */
+  fanIn?: FanInConfig;
 }
 
 export const DEFAULT_ACCOUNT_CONCURRENCY_LIMIT = 15;
@@ -78,5 +81,6 @@ export const batchConfigFromEnvironment = (env: Env = process.env): BatchConfig 
     allowList,
     dynamoDbEndpoint: value(env, 'DYNAMODB_ENDPOINT'),
     sageMakerEndpoint: value(env, 'SAGEMAKER_ENDPOINT'),
+    fanIn: fanInConfigFromEnvironment(env),
   };
 };
