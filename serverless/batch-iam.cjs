@@ -40,7 +40,9 @@ const TABLE_ACTIONS = [
 
 /** What each function may do beyond its logs: SageMaker actions and queue access. */
 const FUNCTIONS = {
-  'batch-api': { sagemaker: ['sagemaker:StartPipelineExecution'] },
+  'batch-api': {
+    sagemaker: ['sagemaker:StartPipelineExecution', 'sagemaker:StopPipelineExecution'],
+  },
   'batch-events': {
     sagemaker: ['sagemaker:StartPipelineExecution', 'sagemaker:DescribePipelineExecution'],
     queue: {
@@ -54,20 +56,48 @@ const FUNCTIONS = {
     },
   },
   'batch-reconcile': {
-    sagemaker: ['sagemaker:StartPipelineExecution', 'sagemaker:DescribePipelineExecution'],
+    sagemaker: [
+      'sagemaker:StartPipelineExecution',
+      'sagemaker:DescribePipelineExecution',
+      'sagemaker:StopPipelineExecution',
+    ],
   },
   'batch-submit': {
     sagemaker: ['sagemaker:StartPipelineExecution'],
     queue: { logicalId: 'BatchSubmitFailedRequestsQueue', actions: ['sqs:SendMessage'] },
   },
+  'batch-callback': {
+    sagemaker: ['sagemaker:StartPipelineExecution', 'sagemaker:StopPipelineExecution'],
+    queue: {
+      logicalId: 'BatchCallbackQueue',
+      actions: [
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:ChangeMessageVisibility',
+        'sqs:GetQueueAttributes',
+      ],
+    },
+  },
 };
+
+/**
+ * Every batch function may end a batch (the last child's event, a reconcile pass, a stop, a
+ * submission whose children all fail at once), and ending one answers its Callback step and
+ * writes its results manifest.
+ */
+const ANSWER_ACTIONS = [
+  'sagemaker:SendPipelineExecutionStepSuccess',
+  'sagemaker:SendPipelineExecutionStepFailure',
+];
+const RESULTS_ACTIONS = ['s3:PutObject', 's3:AbortMultipartUpload'];
 
 const sageMakerResources = (names, actions) =>
   names.flatMap((name) => [
     ...(actions.includes('sagemaker:StartPipelineExecution')
       ? [sageMakerArn(`pipeline/${name}`)]
       : []),
-    ...(actions.includes('sagemaker:DescribePipelineExecution')
+    ...(actions.includes('sagemaker:DescribePipelineExecution') ||
+    actions.includes('sagemaker:StopPipelineExecution')
       ? [sageMakerArn(`pipeline/${name}/execution/*`)]
       : []),
   ]);
@@ -104,6 +134,22 @@ const role =
         Resource: sageMakerResources(names, spec.sagemaker),
       });
     }
+    // The Send operations name only a callback token, which is the capability: the parent
+    // may be any pipeline of the account and Region, so they are scoped to its executions.
+    statements.push({
+      Effect: 'Allow',
+      Action: ANSWER_ACTIONS,
+      Resource: sageMakerArn('pipeline/*/execution/*'),
+    });
+    const prefix = String((await resolveVariable('param:resultsPrefix')) ?? '').replace(
+      /^\/+|\/+$/g,
+      '',
+    );
+    statements.push({
+      Effect: 'Allow',
+      Action: RESULTS_ACTIONS,
+      Resource: sub(`\${BatchResultsBucket.Arn}/${prefix === '' ? '' : `${prefix}/`}*`),
+    });
     if (spec.queue) {
       statements.push({
         Effect: 'Allow',
@@ -176,6 +222,7 @@ module.exports = {
   eventsRole: role('batch-events'),
   reconcileRole: role('batch-reconcile'),
   submitRole: role('batch-submit'),
+  callbackRole: role('batch-callback'),
   rule,
   FUNCTIONS,
 };
