@@ -1,6 +1,7 @@
 import { errorMessage, errorName } from '../fan-out/classify';
 import { pipelineNameOf } from '../fan-out/identity';
 import { logger } from '../logger';
+import type { BatchCallbackOutput } from './callback-contract';
 import type { BatchDeps } from './deps';
 import { sha256Hex } from './identity';
 import type { BatchRecord, BatchStatus } from './ledger';
@@ -27,7 +28,7 @@ const LATE = new Set(['ConflictException', 'ResourceNotFound', 'ValidationExcept
 export const callbackOutputs = (
   batch: BatchRecord,
   resultsUri: string | undefined,
-): Array<{ Name: string; Value: string }> => [
+): Array<{ Name: BatchCallbackOutput; Value: string }> => [
   { Name: 'batchId', Value: batch.batchId },
   { Name: 'total', Value: String(batch.pairs) },
   { Name: 'succeeded', Value: String(batch.succeeded) },
