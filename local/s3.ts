@@ -1,0 +1,58 @@
+/**
+ * Local S3 for results manifests: @20minutes/s3rver, the maintained fork of s3rver (4.x
+ * supports Node 20; its 5.x needs Node 24), a Koa server speaking S3's REST API with
+ * multipart uploads, storing objects under a folder. The results code is the same as on AWS:
+ * the S3 adapter pointed at this endpoint (`S3_ENDPOINT`).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import S3rver from '@20minutes/s3rver';
+import { DUMMY_ACCOUNT } from '@20minutes/s3rver/lib/models/account.js';
+import { LOCAL_AWS_ENV } from './invokers/in-process';
+
+/** The bucket local mode writes results to (the stack creates `BatchResultsBucket` on AWS). */
+export const LOCAL_RESULTS_BUCKET = 'local-batch-results';
+
+export interface LocalS3 {
+  endpoint: string;
+  bucket: string;
+  /** Where the objects are on disk. */
+  directory: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the S3 server on 127.0.0.1 (`port` 0 picks a free one) with the results bucket.
+ * Objects go to `directory`, or to a temporary folder removed on stop.
+ */
+export async function startLocalS3(
+  options: { port?: number; directory?: string; bucket?: string } = {},
+): Promise<LocalS3> {
+  const bucket = options.bucket ?? LOCAL_RESULTS_BUCKET;
+  const owned = options.directory === undefined;
+  const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'local-s3-'));
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: options.port ?? 0,
+    silent: true,
+    directory,
+    vhostBuckets: false,
+    configureBuckets: [{ name: bucket }],
+  });
+  // s3rver knows one key pair (S3RVER); local functions sign with the local runtime's.
+  DUMMY_ACCOUNT.createKeyPair(
+    LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID ?? 'local',
+    LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY ?? 'local',
+  );
+  const address = await server.run();
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    bucket,
+    directory,
+    stop: async () => {
+      await server.close();
+      if (owned) rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
