@@ -27,7 +27,13 @@ export interface LocalS3 {
  * Objects go to `directory`, or to a temporary folder removed on stop.
  */
 export async function startLocalS3(
-  options: { port?: number; directory?: string; bucket?: string } = {},
+  options: {
+    port?: number;
+    directory?: string;
+    bucket?: string;
+    /** Access keys it accepts besides the local runtime's (id, secret). */
+    accessKeys?: ReadonlyArray<readonly [string, string]>;
+  } = {},
 ): Promise<LocalS3> {
   const bucket = options.bucket ?? LOCAL_RESULTS_BUCKET;
   const owned = options.directory === undefined;
@@ -41,10 +47,12 @@ export async function startLocalS3(
     configureBuckets: [{ name: bucket }],
   });
   // s3rver knows one key pair (S3RVER); local functions sign with the local runtime's.
-  DUMMY_ACCOUNT.createKeyPair(
-    LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID ?? 'local',
-    LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY ?? 'local',
-  );
+  for (const [id, secret] of [
+    [LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID ?? 'local', LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY ?? 'local'],
+    ...(options.accessKeys ?? []),
+  ] as const) {
+    DUMMY_ACCOUNT.createKeyPair(id, secret);
+  }
   const address = await server.run();
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
