@@ -7,7 +7,6 @@ import { configFromEnvironment } from '../../shared/config';
 import { fanOutRequestSchema } from '../../shared/fan-out/request';
 import { readJsonBody } from '../../shared/http/request';
 import { parseEvent } from '../../shared/validation';
-import { lambdaContext, loadEvent } from '../helpers/events';
 import {
   ABUSE_RUNS,
   badValueRarelyHuge,
@@ -17,7 +16,7 @@ import {
   jsonText,
   ownRecord,
   pipelineArnOf,
-} from './arbitraries';
+} from '../support/abuse/arbitraries';
 import {
   ALLOWED_PIPELINES,
   abuseSageMaker,
@@ -27,7 +26,8 @@ import {
   FAN_OUT_RUNS,
   fieldUnder,
   Tally,
-} from './fan-out-harness';
+} from '../support/abuse/fan-out-harness';
+import { lambdaContext, loadEvent } from '../support/lambda/events';
 
 const handler = createHandler(
   configFromEnvironment({

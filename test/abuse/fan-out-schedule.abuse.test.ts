@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/fan-out-schedule/handler';
 import { configFromEnvironment } from '../../shared/config';
 import { requestFromScheduleEvent } from '../../shared/fan-out/schedule';
-import { lambdaContext } from '../helpers/events';
 import {
   ABUSE_RUNS,
   badValueRarelyHuge,
@@ -14,7 +13,7 @@ import {
   HUGE,
   nonObjectEvent,
   ownRecord,
-} from './arbitraries';
+} from '../support/abuse/arbitraries';
 import {
   ALLOWED_PIPELINES,
   abuseSageMaker,
@@ -24,7 +23,8 @@ import {
   expectPrototypesClean,
   FAN_OUT_RUNS,
   Tally,
-} from './fan-out-harness';
+} from '../support/abuse/fan-out-harness';
+import { lambdaContext } from '../support/lambda/events';
 
 const handler = createHandler(
   configFromEnvironment({

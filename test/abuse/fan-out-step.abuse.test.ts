@@ -6,7 +6,6 @@ import { configFromEnvironment } from '../../shared/config';
 import { InputValidationError } from '../../shared/errors';
 import type { FanOutRequest } from '../../shared/fan-out/request';
 import { parseEvent } from '../../shared/validation';
-import { lambdaContext } from '../helpers/events';
 import {
   ABUSE_RUNS,
   badValueRarelyHuge,
@@ -14,7 +13,7 @@ import {
   fanOutSample,
   nonObjectEvent,
   ownRecord,
-} from './arbitraries';
+} from '../support/abuse/arbitraries';
 import {
   ALLOWED_PIPELINES,
   abuseSageMaker,
@@ -24,7 +23,8 @@ import {
   expectPrototypesClean,
   FAN_OUT_RUNS,
   Tally,
-} from './fan-out-harness';
+} from '../support/abuse/fan-out-harness';
+import { lambdaContext } from '../support/lambda/events';
 
 const handler = createHandler(
   configFromEnvironment({

@@ -4,9 +4,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/index';
 import { SUPPORTED_OPERATIONS } from '../../local/operations';
-import { definition, fakeInvoker, lambdaStep } from '../local/support';
-import { badValueRarelyHuge, eventAroundRarelyHuge, jsonText } from './arbitraries';
-import { expectPrototypesClean } from './fan-out-harness';
+import { badValueRarelyHuge, eventAroundRarelyHuge, jsonText } from '../support/abuse/arbitraries';
+import { expectPrototypesClean } from '../support/abuse/fan-out-harness';
+import { definition, fakeInvoker, lambdaStep } from '../support/local/runtime';
 
 interface Answer {
   status: number;

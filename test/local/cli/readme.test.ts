@@ -15,7 +15,7 @@ import {
   stopGroups,
   unsuccessfulExecutions,
   waitForText,
-} from './support';
+} from '../../support/local/cli';
 
 /** The README's fenced bash blocks announced by a `<!-- local-example ... -->` line. */
 function localExamples(markdown: string): Array<{ line: number; script: string }> {

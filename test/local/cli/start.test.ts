@@ -27,7 +27,7 @@ import {
   unsuccessfulExecutions,
   waitForText,
   waitUntilGone,
-} from './support';
+} from '../../support/local/cli';
 
 const groups: number[] = [];
 const npmStart = (args: string[]): Started => startInGroup(args, groups);
