@@ -1,9 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/fan-out-api/handler';
-import { configFromEnvironment } from '../../shared/config';
 import { fanOutRequestSchema } from '../../shared/fan-out/request';
 import { readJsonBody } from '../../shared/http/request';
 import { parseEvent } from '../../shared/validation';
@@ -18,7 +17,6 @@ import {
   pipelineArnOf,
 } from '../support/abuse/arbitraries';
 import {
-  ALLOWED_PIPELINES,
   abuseSageMaker,
   check,
   expectCallsMatchPlan,
@@ -27,17 +25,14 @@ import {
   fieldUnder,
   Tally,
 } from '../support/abuse/fan-out-harness';
+import {
+  ALLOWED_PIPELINES,
+  fanOutTestConfig,
+  type HttpResponse,
+} from '../support/fan-out/handler-config';
 import { lambdaContext, loadEvent } from '../support/lambda/events';
 
-const handler = createHandler(
-  configFromEnvironment({
-    FAN_OUT_ALLOWED_PIPELINES: 'child-pipeline-1,child-pipeline-2',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  }),
-);
-
-type Response = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
+const handler = createHandler(fanOutTestConfig());
 
 /** What an HTTP input must get: one of these statuses, and for a 4xx the problem's type and field. */
 interface HttpExpectation {
@@ -387,7 +382,7 @@ const LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024;
 const STACK_LINE = /\bat .*\.(ts|js|mjs|cjs):\d+|\n\s+at /;
 
 /** Checks a response against its expectation; returns the parsed body. */
-const checkResponse = (sample: HttpSample, response: Response): Record<string, unknown> => {
+const checkResponse = (sample: HttpSample, response: HttpResponse): Record<string, unknown> => {
   const { statusCode } = response;
   const says = () => `${sample.kind}: ${statusCode} ${response.body.slice(0, 400)}`;
   check(statusCode < 500, () => `a 5xx: ${says()}`);
@@ -458,7 +453,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
     await fc.assert(
       fc.asyncProperty(httpSample, async (sample) => {
         sagemaker.reset();
-        const response = (await handler(sample.event, lambdaContext())) as Response;
+        const response = (await handler(sample.event, lambdaContext())) as HttpResponse;
         const body = checkResponse(sample, response);
         expectPrototypesClean();
         tally.add(
@@ -516,7 +511,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ pipelines: ['child-pipeline-1'], items: ['a'], batchKey }),
       };
-      const response = (await handler(event, lambdaContext())) as Response;
+      const response = (await handler(event, lambdaContext())) as HttpResponse;
       expect(response.statusCode).toBe(400);
       const { errors } = JSON.parse(response.body) as { errors: Array<{ field: string }> };
       expect(errors.length).toBeGreaterThan(0);
@@ -542,7 +537,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
       headers: { 'content-type': 'application/json' },
       body: `{"pipelines":["child-pipeline-1"],"items":[1],"parameters":{${entries.join(',')}}}`,
     };
-    const response = (await handler(event, lambdaContext())) as Response;
+    const response = (await handler(event, lambdaContext())) as HttpResponse;
     expect(response.statusCode).toBe(400);
     const problem = JSON.parse(response.body) as { errors: unknown[]; errorsOmitted: number };
     expect(problem.errors.length).toBeGreaterThan(0);
@@ -568,7 +563,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
         dryRun: true,
       }),
     };
-    const response = (await handler(event, lambdaContext())) as Response;
+    const response = (await handler(event, lambdaContext())) as HttpResponse;
     expect(response.statusCode).toBe(200);
     expect(Buffer.byteLength(response.body)).toBeLessThanOrEqual(LAMBDA_RESPONSE_LIMIT);
     expect(sagemaker.callCount()).toBe(0);

@@ -2,7 +2,6 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/fan-out-schedule/handler';
-import { configFromEnvironment } from '../../shared/config';
 import { requestFromScheduleEvent } from '../../shared/fan-out/schedule';
 import {
   ABUSE_RUNS,
@@ -15,7 +14,6 @@ import {
   ownRecord,
 } from '../support/abuse/arbitraries';
 import {
-  ALLOWED_PIPELINES,
   abuseSageMaker,
   check,
   expectCallsMatchPlan,
@@ -24,15 +22,10 @@ import {
   FAN_OUT_RUNS,
   Tally,
 } from '../support/abuse/fan-out-harness';
+import { ALLOWED_PIPELINES, fanOutTestConfig } from '../support/fan-out/handler-config';
 import { lambdaContext } from '../support/lambda/events';
 
-const handler = createHandler(
-  configFromEnvironment({
-    FAN_OUT_ALLOWED_PIPELINES: 'child-pipeline-1,child-pipeline-2',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  }),
-);
+const handler = createHandler(fanOutTestConfig());
 
 const EVENT_ID = '6a7e8feb-b491-4cf7-a9f1-bf3703467718';
 

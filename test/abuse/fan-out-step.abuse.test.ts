@@ -2,7 +2,6 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/fan-out/handler';
-import { configFromEnvironment } from '../../shared/config';
 import { InputValidationError } from '../../shared/errors';
 import type { FanOutRequest } from '../../shared/fan-out/request';
 import { parseEvent } from '../../shared/validation';
@@ -15,7 +14,6 @@ import {
   ownRecord,
 } from '../support/abuse/arbitraries';
 import {
-  ALLOWED_PIPELINES,
   abuseSageMaker,
   check,
   expectCallsMatchPlan,
@@ -24,15 +22,10 @@ import {
   FAN_OUT_RUNS,
   Tally,
 } from '../support/abuse/fan-out-harness';
+import { ALLOWED_PIPELINES, fanOutTestConfig } from '../support/fan-out/handler-config';
 import { lambdaContext } from '../support/lambda/events';
 
-const handler = createHandler(
-  configFromEnvironment({
-    FAN_OUT_ALLOWED_PIPELINES: 'child-pipeline-1,child-pipeline-2',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  }),
-);
+const handler = createHandler(fanOutTestConfig());
 
 /** The LambdaStep event: the request plus, sometimes, the caller's execution ARN (valid or not). */
 const stepEvent = fc.oneof(

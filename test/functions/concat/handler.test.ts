@@ -6,6 +6,7 @@ import { lambdaContext, loadEvent } from '../../support/lambda/events';
 import {
   characters,
   expectContractHeld,
+  expectFixtureUnchanged,
   expectInputError,
   hostileEvent,
   hugeString,
@@ -27,10 +28,7 @@ describe('concat handler', () => {
   });
 
   it('leaves the event it is given unchanged', async () => {
-    const event = loadEvent('concat');
-    const before = structuredClone(event);
-    await handler(event, lambdaContext());
-    expect(event).toEqual(before);
+    await expectFixtureUnchanged(handler, 'concat');
   });
 
   it('accepts empty parts', async () => {

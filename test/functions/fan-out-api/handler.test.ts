@@ -1,8 +1,8 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../functions/fan-out-api/handler';
-import { configFromEnvironment } from '../../../shared/config';
 import { batchIdOf } from '../../../shared/fan-out/identity';
+import { fanOutTestConfig, type HttpResponse } from '../../support/fan-out/handler-config';
 import { lambdaContext, loadEvent } from '../../support/lambda/events';
 import {
   type FakeSageMaker,
@@ -10,18 +10,10 @@ import {
   useFakeSageMaker,
 } from '../../support/sagemaker/fake-sagemaker';
 
-const handler = createHandler(
-  configFromEnvironment({
-    FAN_OUT_ALLOWED_PIPELINES: 'child-pipeline-1,child-pipeline-2',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  }),
-);
+const handler = createHandler(fanOutTestConfig());
 
-type Response = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
-
-const invoke = async (event: APIGatewayProxyEventV2): Promise<Response> =>
-  (await handler(event, lambdaContext())) as Response;
+const invoke = async (event: APIGatewayProxyEventV2): Promise<HttpResponse> =>
+  (await handler(event, lambdaContext())) as HttpResponse;
 
 const post = (body: unknown, headers: Record<string, string | undefined> = {}) => {
   const event = loadEvent<APIGatewayProxyEventV2>('fan-out-api-post');
@@ -40,7 +32,7 @@ const get = (batchId: string, pipelines?: string) => {
   return event;
 };
 
-const json = (response: Response) => JSON.parse(response.body) as Record<string, unknown>;
+const json = (response: HttpResponse) => JSON.parse(response.body) as Record<string, unknown>;
 
 const request = { pipelines: ['child-pipeline-1', 'child-pipeline-2'], items: ['a', 'b', 'c'] };
 

@@ -1,20 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../functions/fan-out-schedule/handler';
-import { configFromEnvironment } from '../../../shared/config';
 import { InputValidationError } from '../../../shared/errors';
 import { FanOutIncompleteError } from '../../../shared/fan-out/errors';
 import { batchIdOf } from '../../../shared/fan-out/identity';
 import { requestFromScheduleEvent } from '../../../shared/fan-out/schedule';
+import { fanOutTestConfig } from '../../support/fan-out/handler-config';
 import { lambdaContext, loadEvent } from '../../support/lambda/events';
 import { type FakeSageMaker, useFakeSageMaker } from '../../support/sagemaker/fake-sagemaker';
 
-const handler = createHandler(
-  configFromEnvironment({
-    FAN_OUT_ALLOWED_PIPELINES: 'child-pipeline-1,child-pipeline-2',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  }),
-);
+const handler = createHandler(fanOutTestConfig());
 
 describe('fan-out-schedule handler', () => {
   let fake: FakeSageMaker;

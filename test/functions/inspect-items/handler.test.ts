@@ -4,10 +4,12 @@ import { handler } from '../../../functions/inspect-items/handler';
 import { lambdaContext, loadEvent } from '../../support/lambda/events';
 import {
   expectContractHeld,
+  expectFixtureUnchanged,
   expectInputError,
   hostileEvent,
   invoke,
   NUM_RUNS,
+  viaJson,
 } from '../../support/lambda/hostile-events';
 
 const item = fc.jsonValue({ maxDepth: 2 });
@@ -27,9 +29,6 @@ const expected = (items: unknown[], size: number) => {
   };
 };
 
-/** Items as they arrive after SageMaker's JSON round trip. */
-const viaJson = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-
 describe('inspect-items handler', () => {
   it('answers its events/ fixture (items as a JSON string, with an execution ARN)', async () => {
     await expect(handler(loadEvent('inspect-items'), lambdaContext())).resolves.toEqual({
@@ -42,10 +41,7 @@ describe('inspect-items handler', () => {
   });
 
   it('leaves the event it is given unchanged', async () => {
-    const event = loadEvent('inspect-items');
-    const before = structuredClone(event);
-    await handler(event, lambdaContext());
-    expect(event).toEqual(before);
+    await expectFixtureUnchanged(handler, 'inspect-items');
   });
 
   it('answers an empty list with zeros, hasItems false and an empty firstItem', async () => {

@@ -5,18 +5,17 @@ import { OutputTooLargeError } from '../../../shared/errors';
 import { lambdaContext, loadEvent } from '../../support/lambda/events';
 import {
   expectContractHeld,
+  expectFixtureUnchanged,
   expectInputError,
   hostileEvent,
   invoke,
   NUM_RUNS,
+  viaJson,
 } from '../../support/lambda/hostile-events';
 
 const item = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.jsonValue({ maxDepth: 1 }));
 const itemList = fc.array(item, { maxLength: 60 });
 const batchSize = fc.integer({ min: 1, max: 12 });
-
-/** Items as they arrive after SageMaker's JSON round trip. */
-const viaJson = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 describe('plan-batches handler', () => {
   it('answers its events/ fixture (batch size as a string) with consecutive batches', async () => {
@@ -26,10 +25,7 @@ describe('plan-batches handler', () => {
   });
 
   it('leaves the event it is given unchanged', async () => {
-    const event = loadEvent('plan-batches');
-    const before = structuredClone(event);
-    await handler(event, lambdaContext());
-    expect(event).toEqual(before);
+    await expectFixtureUnchanged(handler, 'plan-batches');
   });
 
   it('answers an empty list with an empty list of batches', async () => {

@@ -17,6 +17,7 @@ import { InputValidationError } from '../../../shared/errors';
 import { PipelineNotAllowedError } from '../../../shared/fan-out/errors';
 import { type FanOutRequest, planFanOut } from '../../../shared/fan-out/request';
 import { MAX_FAILURE_REASON_LENGTH } from '../../../shared/limits';
+import { ALLOWED_PIPELINES } from '../fan-out/handler-config';
 import { FakeSageMaker } from '../sagemaker/fake-sagemaker';
 import { ABUSE_RUNS, type FanOutExpectation } from './arbitraries';
 
@@ -25,9 +26,6 @@ import { ABUSE_RUNS, type FanOutExpectation } from './arbitraries';
  * what accepted inputs start), so this many leave at least ABUSE_RUNS (10,000) bad ones.
  */
 export const FAN_OUT_RUNS = ABUSE_RUNS + 1_000;
-
-/** The child pipelines every fan-out abuse suite allows (FAN_OUT_ALLOWED_PIPELINES) and the fake holds. */
-export const ALLOWED_PIPELINES = ['child-pipeline-1', 'child-pipeline-2'] as const;
 
 /**
  * Routes every SageMakerClient (the handlers' module clients included) to a fresh

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import { InputValidationError } from '../../../shared/errors';
 import type { LambdaStepHandler, OutputDeclaration, StepSchema } from '../../../shared/lambda-step';
-import { lambdaContext } from './events';
+import { lambdaContext, loadEvent } from './events';
 
 /** Property runs per property: enough to find edge cases, bounded for a 2-core CI box. */
 export const NUM_RUNS = 200;
@@ -181,4 +181,18 @@ export const expectContractHeld = <S extends StepSchema, O extends OutputDeclara
     ...Object.keys(handler.contract.input.entries),
     'pipelineExecutionArn',
   ]);
+};
+
+/** A value as it arrives after SageMaker's JSON round trip. */
+export const viaJson = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/** Runs `handler` on its events/ fixture and checks it left the event as it was. */
+export const expectFixtureUnchanged = async <S extends StepSchema, O extends OutputDeclaration>(
+  handler: LambdaStepHandler<S, O>,
+  fixture: string,
+): Promise<void> => {
+  const event = loadEvent(fixture);
+  const before = structuredClone(event);
+  await handler(event, lambdaContext());
+  expect(event).toEqual(before);
 };
