@@ -89,20 +89,23 @@ const ANY_STEP_MEMBERS = [
   'SuppliedBaselineConstraints',
   'SuppliedBaselineStatistics',
 ];
-const CHECKED_OTHER_TYPES = new Set([
-  'Training',
-  'Processing',
-  'Transform',
-  'Model',
-  'RegisterModel',
-  'Tuning',
-  'ClarifyCheck',
-  'QualityCheck',
-  'EMR',
-  'AutoML',
-  'Endpoint',
-  'EndpointConfig',
+/** Types outside the schema and the SDK: nothing publishes their members. */
+const UNPUBLISHED_TYPES: ReadonlySet<string> = new Set([
+  'EMRServerless',
+  'BedrockCustomModel',
+  'BedrockCustomModelDeployment',
+  'BedrockProvisionedModelThroughput',
+  'BedrockModelImport',
+  'InferenceComponent',
+  'Lineage',
+  'Job',
 ]);
+const CHECKED_OTHER_TYPES: ReadonlySet<string> = new Set(
+  KNOWN_STEP_TYPES.filter(
+    (type) =>
+      !(SUPPORTED_STEP_TYPES as readonly string[]).includes(type) && !UNPUBLISHED_TYPES.has(type),
+  ),
+);
 
 /** Schema ConditionStep.Arguments (`additionalProperties: false`); the SDK writes the same three. */
 const CONDITION_ARGUMENTS = ['Conditions', 'IfSteps', 'ElseSteps'];
