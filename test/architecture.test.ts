@@ -112,9 +112,9 @@ describe('docs/architecture.md import rules', () => {
       ['local/pipelines.ts', "export { main } from './cli/local';"],
       ['local/engine/values.ts', "import { LocalError } from '../errors';"],
       ['local/engine/values.ts', "const m = await import('../invokers/catalog');"],
-      ['functions/concat/handler.ts', "import { startLocalRuntime } from '../../local/index';"],
+      ['functions/handler.ts', "import { startLocalRuntime } from '../local/index';"],
       ['shared/steps/concat.ts', "import type { FanOutPlan } from '../fan-out/request';"],
-      ['local/console/ui/app.ts', "import { startLocalRuntime } from '../../index';"],
+      ['local/console/ui/app.ts', "import { consoleRoutes } from '../routes';"],
     ] as const;
     for (const [file, source] of planted) {
       expect(violations(rules, file, source), `${file}: ${source}`).toHaveLength(1);
