@@ -1,34 +1,18 @@
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PipelineEvent } from '../../../local/events';
 import { type LocalRuntime, startLocalRuntime } from '../../../local/index';
+import { type RawAnswer, rawRequest } from '../../support/local/raw-http';
 import { definition, fakeInvoker, lambdaStep, waitFor } from '../../support/local/runtime';
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
 /** A raw GET, so the Host header can be set (fetch forbids it). */
-function get(url: string, path: string, headers: Record<string, string> = {}): Promise<Answer> {
+const get = (
+  url: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<RawAnswer> => {
   const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, path, method: 'GET', headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+  return rawRequest({ host: hostname, port, path, headers });
+};
 
 /** Reads server-sent events until `count` arrived, then closes the stream. */
 async function readEvents(url: string, count: number, start: () => Promise<void>) {
@@ -97,11 +81,11 @@ describe('console routes on the runtime server', () => {
     const page = await get(local.url, '/', { accept: 'text/html,application/xhtml+xml' });
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(page.body).toContain('<script type="module" src="/console/app.js"></script>');
+    expect(page.text).toContain('<script type="module" src="/console/app.js"></script>');
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
     expect(page.headers['content-security-policy']).toContain("connect-src 'self'");
     expect(page.headers['x-content-type-options']).toBe('nosniff');
-    expect((await get(local.url, '/console/')).body).toBe(page.body);
+    expect((await get(local.url, '/console/')).text).toBe(page.text);
   });
 
   it('leaves / to the SageMaker API for anything but a browser page request', async () => {
@@ -113,7 +97,7 @@ describe('console routes on the runtime server', () => {
     for (const headers of variants) {
       const answer = await get(local.url, '/', headers);
       expect(answer.headers['content-type']).toBe('application/x-amz-json-1.1');
-      expect(JSON.parse(answer.body)).toMatchObject({ __type: 'UnknownOperationException' });
+      expect(JSON.parse(answer.text)).toMatchObject({ __type: 'UnknownOperationException' });
     }
   });
 
@@ -122,7 +106,7 @@ describe('console routes on the runtime server', () => {
     expect(script.status).toBe(200);
     expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
     // Everything is bundled: the script imports nothing from the network or the disk.
-    expect(script.body).not.toMatch(/\bimport\s*["'(]|from\s*["']https?:/);
+    expect(script.text).not.toMatch(/\bimport\s*["'(]|from\s*["']https?:/);
     const styles = await get(local.url, '/console/style.css');
     expect(styles.headers['content-type']).toBe('text/css; charset=utf-8');
     expect((await get(local.url, '/console/../package.json')).status).toBe(404);
