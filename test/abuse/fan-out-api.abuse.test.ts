@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/fan-out-api/handler';
 import { fanOutRequestSchema } from '../../shared/fan-out/request';
 import { readJsonBody } from '../../shared/http/request';
@@ -17,13 +17,12 @@ import {
   pipelineArnOf,
 } from '../support/abuse/arbitraries';
 import {
-  abuseSageMaker,
+  abuseSuite,
   check,
   expectCallsMatchPlan,
   expectPrototypesClean,
   FAN_OUT_RUNS,
   fieldUnder,
-  Tally,
 } from '../support/abuse/fan-out-harness';
 import {
   ALLOWED_PIPELINES,
@@ -438,15 +437,7 @@ const checkResponse = (sample: HttpSample, response: HttpResponse): Record<strin
 };
 
 describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
-  const sagemaker = abuseSageMaker();
-  const tally = new Tally();
-  let ms = 0;
-
-  beforeAll(() => sagemaker.reset());
-  afterAll(() => {
-    sagemaker.restore();
-    console.log(tally.line('fan-out HTTP body and headers', ms));
-  });
+  const { sagemaker, tally, timing } = abuseSuite('fan-out HTTP body and headers');
 
   it(`answers ${FAN_OUT_RUNS} generated requests, at least ${ABUSE_RUNS} of them bad, with a result or a 4xx problem+json listing the problems, never a 5xx, starting nothing when it rejects`, async () => {
     const started = performance.now();
@@ -492,7 +483,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
       }),
       { numRuns: FAN_OUT_RUNS, timeout: 10_000 },
     );
-    ms = performance.now() - started;
+    timing.ms = performance.now() - started;
     expect(tally.total).toBe(FAN_OUT_RUNS);
     expect(tally.bad).toBeGreaterThanOrEqual(ABUSE_RUNS);
     for (const status of ['200', '400', '403', '404', '413', '415']) {

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/fan-out-schedule/handler';
 import { requestFromScheduleEvent } from '../../shared/fan-out/schedule';
 import {
@@ -14,13 +14,12 @@ import {
   ownRecord,
 } from '../support/abuse/arbitraries';
 import {
-  abuseSageMaker,
+  abuseSuite,
   check,
   expectCallsMatchPlan,
   expectClearRejection,
   expectPrototypesClean,
   FAN_OUT_RUNS,
-  Tally,
 } from '../support/abuse/fan-out-harness';
 import { ALLOWED_PIPELINES, fanOutTestConfig } from '../support/fan-out/handler-config';
 import { lambdaContext } from '../support/lambda/events';
@@ -134,15 +133,7 @@ const scheduleEvent = fc.oneof(
 );
 
 describe('abuse: fan-out on EventBridge (functions/fan-out-schedule)', () => {
-  const sagemaker = abuseSageMaker();
-  const tally = new Tally();
-  let ms = 0;
-
-  beforeAll(() => sagemaker.reset());
-  afterAll(() => {
-    sagemaker.restore();
-    console.log(tally.line('fan-out EventBridge event', ms));
-  });
+  const { sagemaker, tally, timing } = abuseSuite('fan-out EventBridge event');
 
   it(`answers ${FAN_OUT_RUNS} generated rule events and Scheduler inputs, at least ${ABUSE_RUNS} of them bad, with a summary or a one-line validation error, starting nothing when it rejects`, async () => {
     const started = performance.now();
@@ -181,7 +172,7 @@ describe('abuse: fan-out on EventBridge (functions/fan-out-schedule)', () => {
       }),
       { numRuns: FAN_OUT_RUNS, timeout: 10_000 },
     );
-    ms = performance.now() - started;
+    timing.ms = performance.now() - started;
     expect(tally.total).toBe(FAN_OUT_RUNS);
     expect(tally.bad).toBeGreaterThanOrEqual(ABUSE_RUNS);
     expect(tally.outcomes.get('rejected') ?? 0).toBeGreaterThan(ABUSE_RUNS / 2);

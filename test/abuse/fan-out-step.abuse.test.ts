@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/fan-out/handler';
 import { InputValidationError } from '../../shared/errors';
 import type { FanOutRequest } from '../../shared/fan-out/request';
@@ -14,13 +14,12 @@ import {
   ownRecord,
 } from '../support/abuse/arbitraries';
 import {
-  abuseSageMaker,
+  abuseSuite,
   check,
   expectCallsMatchPlan,
   expectClearRejection,
   expectPrototypesClean,
   FAN_OUT_RUNS,
-  Tally,
 } from '../support/abuse/fan-out-harness';
 import { ALLOWED_PIPELINES, fanOutTestConfig } from '../support/fan-out/handler-config';
 import { lambdaContext } from '../support/lambda/events';
@@ -74,15 +73,7 @@ const stepEvent = fc.oneof(
 );
 
 describe('abuse: fan-out LambdaStep (functions/fan-out)', () => {
-  const sagemaker = abuseSageMaker();
-  const tally = new Tally();
-  let ms = 0;
-
-  beforeAll(() => sagemaker.reset());
-  afterAll(() => {
-    sagemaker.restore();
-    console.log(tally.line('fan-out LambdaStep event', ms));
-  });
+  const { sagemaker, tally, timing } = abuseSuite('fan-out LambdaStep event');
 
   it(`answers ${FAN_OUT_RUNS} generated events, at least ${ABUSE_RUNS} of them bad, with its outputs or a one-line validation error, starting nothing when it rejects`, async () => {
     const started = performance.now();
@@ -125,7 +116,7 @@ describe('abuse: fan-out LambdaStep (functions/fan-out)', () => {
       }),
       { numRuns: FAN_OUT_RUNS, timeout: 10_000 },
     );
-    ms = performance.now() - started;
+    timing.ms = performance.now() - started;
     expect(tally.total).toBe(FAN_OUT_RUNS);
     expect(tally.bad).toBeGreaterThanOrEqual(ABUSE_RUNS);
     // The generator reaches both sides: a suite that only rejects proves little.

@@ -12,7 +12,7 @@ import {
   type StartPipelineExecutionCommandInput,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { InputValidationError } from '../../../shared/errors';
 import { PipelineNotAllowedError } from '../../../shared/fan-out/errors';
 import { type FanOutRequest, planFanOut } from '../../../shared/fan-out/request';
@@ -244,3 +244,19 @@ export class Tally {
     return `abuse ${name}: ${this.total} inputs tried (${this.bad} bad) in ${(ms / 1000).toFixed(1)} s (${outcomes}; ${this.mutations.size} kinds of input)`;
   }
 }
+
+/**
+ * The state of one fan-out abuse suite, set up inside its `describe`: the fake SageMaker every client
+ * reaches, the tally, and `timing.ms` (the property's run time), printed with the tally after the suite.
+ */
+export const abuseSuite = (label: string) => {
+  const sagemaker = abuseSageMaker();
+  const tally = new Tally();
+  const timing = { ms: 0 };
+  beforeAll(() => sagemaker.reset());
+  afterAll(() => {
+    sagemaker.restore();
+    console.log(tally.line(label, timing.ms));
+  });
+  return { sagemaker, tally, timing };
+};
