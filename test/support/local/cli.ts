@@ -10,7 +10,7 @@ import {
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { executionStatus } from '../../../local/cli/render';
-import { listAllExecutions, listAllSteps } from '../../../local/client';
+import { listAllExecutions, listAllSteps, localSageMakerClient } from '../../../local/client';
 
 export const root = resolve(import.meta.dirname, '../../..');
 
@@ -204,4 +204,14 @@ export async function unsuccessfulExecutions(
     arns.map(async (arn) => `${arn}: ${await finalStatus(client, arn, timeoutMs)}`),
   );
   return statuses.filter((line) => !line.endsWith(': Succeeded'));
+}
+
+/** {@link unsuccessfulExecutions} of the runtime at `runtimeUrl`, through a client of its own. */
+export async function unsuccessfulExecutionsAt(runtimeUrl: string): Promise<string[]> {
+  const client = localSageMakerClient(runtimeUrl);
+  try {
+    return await unsuccessfulExecutions(client);
+  } finally {
+    client.destroy();
+  }
 }
