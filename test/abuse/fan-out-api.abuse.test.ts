@@ -1,13 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/fan-out-api/handler';
-import { configFromEnvironment } from '../../shared/config';
 import { fanOutRequestSchema } from '../../shared/fan-out/request';
 import { readJsonBody } from '../../shared/http/request';
 import { parseEvent } from '../../shared/validation';
-import { lambdaContext, loadEvent } from '../helpers/events';
 import {
   ABUSE_RUNS,
   badValueRarelyHuge,
@@ -17,27 +15,23 @@ import {
   jsonText,
   ownRecord,
   pipelineArnOf,
-} from './arbitraries';
+} from '../support/abuse/arbitraries';
 import {
-  ALLOWED_PIPELINES,
-  abuseSageMaker,
+  abuseSuite,
   check,
   expectCallsMatchPlan,
   expectPrototypesClean,
   FAN_OUT_RUNS,
   fieldUnder,
-  Tally,
-} from './fan-out-harness';
+} from '../support/abuse/fan-out-harness';
+import {
+  ALLOWED_PIPELINES,
+  fanOutTestConfig,
+  type HttpResponse,
+} from '../support/fan-out/handler-config';
+import { lambdaContext, loadEvent } from '../support/lambda/events';
 
-const handler = createHandler(
-  configFromEnvironment({
-    FAN_OUT_ALLOWED_PIPELINES: 'child-pipeline-1,child-pipeline-2',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  }),
-);
-
-type Response = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
+const handler = createHandler(fanOutTestConfig());
 
 /** What an HTTP input must get: one of these statuses, and for a 4xx the problem's type and field. */
 interface HttpExpectation {
@@ -387,7 +381,7 @@ const LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024;
 const STACK_LINE = /\bat .*\.(ts|js|mjs|cjs):\d+|\n\s+at /;
 
 /** Checks a response against its expectation; returns the parsed body. */
-const checkResponse = (sample: HttpSample, response: Response): Record<string, unknown> => {
+const checkResponse = (sample: HttpSample, response: HttpResponse): Record<string, unknown> => {
   const { statusCode } = response;
   const says = () => `${sample.kind}: ${statusCode} ${response.body.slice(0, 400)}`;
   check(statusCode < 500, () => `a 5xx: ${says()}`);
@@ -443,22 +437,14 @@ const checkResponse = (sample: HttpSample, response: Response): Record<string, u
 };
 
 describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
-  const sagemaker = abuseSageMaker();
-  const tally = new Tally();
-  let ms = 0;
-
-  beforeAll(() => sagemaker.reset());
-  afterAll(() => {
-    sagemaker.restore();
-    console.log(tally.line('fan-out HTTP body and headers', ms));
-  });
+  const { sagemaker, tally, timing } = abuseSuite('fan-out HTTP body and headers');
 
   it(`answers ${FAN_OUT_RUNS} generated requests, at least ${ABUSE_RUNS} of them bad, with a result or a 4xx problem+json listing the problems, never a 5xx, starting nothing when it rejects`, async () => {
     const started = performance.now();
     await fc.assert(
       fc.asyncProperty(httpSample, async (sample) => {
         sagemaker.reset();
-        const response = (await handler(sample.event, lambdaContext())) as Response;
+        const response = (await handler(sample.event, lambdaContext())) as HttpResponse;
         const body = checkResponse(sample, response);
         expectPrototypesClean();
         tally.add(
@@ -497,7 +483,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
       }),
       { numRuns: FAN_OUT_RUNS, timeout: 10_000 },
     );
-    ms = performance.now() - started;
+    timing.ms = performance.now() - started;
     expect(tally.total).toBe(FAN_OUT_RUNS);
     expect(tally.bad).toBeGreaterThanOrEqual(ABUSE_RUNS);
     for (const status of ['200', '400', '403', '404', '413', '415']) {
@@ -516,7 +502,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ pipelines: ['child-pipeline-1'], items: ['a'], batchKey }),
       };
-      const response = (await handler(event, lambdaContext())) as Response;
+      const response = (await handler(event, lambdaContext())) as HttpResponse;
       expect(response.statusCode).toBe(400);
       const { errors } = JSON.parse(response.body) as { errors: Array<{ field: string }> };
       expect(errors.length).toBeGreaterThan(0);
@@ -542,7 +528,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
       headers: { 'content-type': 'application/json' },
       body: `{"pipelines":["child-pipeline-1"],"items":[1],"parameters":{${entries.join(',')}}}`,
     };
-    const response = (await handler(event, lambdaContext())) as Response;
+    const response = (await handler(event, lambdaContext())) as HttpResponse;
     expect(response.statusCode).toBe(400);
     const problem = JSON.parse(response.body) as { errors: unknown[]; errorsOmitted: number };
     expect(problem.errors.length).toBeGreaterThan(0);
@@ -568,7 +554,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
         dryRun: true,
       }),
     };
-    const response = (await handler(event, lambdaContext())) as Response;
+    const response = (await handler(event, lambdaContext())) as HttpResponse;
     expect(response.statusCode).toBe(200);
     expect(Buffer.byteLength(response.body)).toBeLessThanOrEqual(LAMBDA_RESPONSE_LIMIT);
     expect(sagemaker.callCount()).toBe(0);
