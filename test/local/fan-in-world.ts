@@ -18,7 +18,7 @@ import { type LocalS3, startLocalS3 } from '../../local/s3';
 import { batchConfigFromEnvironment } from '../../shared/batches/config';
 import { startDynalite } from '../batches/support/dynalite';
 import { createLedgerTable, localDynamoDb } from '../batches/support/table';
-import { lambdaContext } from '../helpers/events';
+import { lambdaContext } from '../support/lambda/events';
 
 export const CALLBACK_QUEUE = 'sagemaker-pipeline-lambdas-dev-batch-callbacks';
 const CHILDREN = ['child-pipeline-1', 'child-pipeline-2'];

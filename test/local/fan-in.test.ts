@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { listAllExecutions } from '../../local/client';
+import { waitFor } from '../support/local/runtime';
 import { type FanInWorld, type FanInWorldOptions, startFanInWorld } from './fan-in-world';
-import { waitFor } from './support';
 
 const CHILDREN = ['child-pipeline-1', 'child-pipeline-2'];
 

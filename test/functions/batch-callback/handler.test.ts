@@ -17,7 +17,7 @@ import { batchIdOf } from '../../../shared/batches/identity';
 import { startDynalite } from '../../batches/support/dynalite';
 import { FakeBatchSageMaker, statusEvent } from '../../batches/support/fake-sagemaker';
 import { createLedgerTable, localDynamoDb } from '../../batches/support/table';
-import { lambdaContext } from '../../helpers/events';
+import { lambdaContext } from '../../support/lambda/events';
 
 vi.hoisted(() => {
   process.env.BATCH_TABLE_NAME = 'batches-module-default';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadPackagedTemplate } from '../../helpers/packaged-template';
+import { loadPackagedTemplate } from '../../support/template/packaged-template';
 
 describe('fan-in in the packaged template', () => {
   const template = loadPackagedTemplate();
