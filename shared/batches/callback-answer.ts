@@ -16,6 +16,12 @@ export const MAX_CALLBACK_FAILURE_REASON = 256;
 /** Failed children named in a failure reason at most (the rest do not fit anyway). */
 const NAMED_FAILURES = 10;
 
+/** Cuts a reason to `FailureReason`'s 256 characters. */
+export const asCallbackFailureReason = (text: string): string =>
+  text.length <= MAX_CALLBACK_FAILURE_REASON
+    ? text
+    : `${text.slice(0, MAX_CALLBACK_FAILURE_REASON - 1)}…`;
+
 /**
  * Answers SageMaker no longer takes, so retrying cannot help: the token expired or was
  * used (`ConflictException`), the parent execution is gone (`ResourceNotFound`), or the
@@ -23,6 +29,9 @@ const NAMED_FAILURES = 10;
  * ResourceNotFound and ResourceLimitExceeded for both Send operations.
  */
 const LATE = new Set(['ConflictException', 'ResourceNotFound', 'ValidationException']);
+
+/** Whether SageMaker refused an answer for good (see {@link LATE}). */
+export const isLateAnswer = (error: unknown): boolean => LATE.has(errorName(error));
 
 /** The Callback step's outputs, as `SendPipelineExecutionStepSuccess` sends them. */
 export const callbackOutputs = (
@@ -35,11 +44,6 @@ export const callbackOutputs = (
   { Name: 'failed', Value: String(batch.failed + batch.stopped) },
   { Name: 'resultsUri', Value: resultsUri ?? '' },
 ];
-
-const cut = (text: string): string =>
-  text.length <= MAX_CALLBACK_FAILURE_REASON
-    ? text
-    : `${text.slice(0, MAX_CALLBACK_FAILURE_REASON - 1)}…`;
 
 /**
  * One line naming the failures: `4 of 60 child executions failed (tolerated 2):
@@ -68,7 +72,7 @@ export const failureReasonOf = async (
       );
     }
   }
-  return cut(named.length === 0 ? head : `${head}: ${named.join('; ')}`);
+  return asCallbackFailureReason(named.length === 0 ? head : `${head}: ${named.join('; ')}`);
 };
 
 /**
@@ -106,8 +110,8 @@ export const answerCallback = async (
       });
     }
   } catch (error) {
-    if (!LATE.has(errorName(error))) throw error;
-    late = cut(`${errorName(error)}: ${errorMessage(error)}`);
+    if (!isLateAnswer(error)) throw error;
+    late = asCallbackFailureReason(`${errorName(error)}: ${errorMessage(error)}`);
     logger.warn('The Callback step no longer takes an answer', {
       batchId: batch.batchId,
       parentExecutionArn: callback.parentExecutionArn,

@@ -1,10 +1,10 @@
 import * as v from 'valibot';
 import { InputValidationError } from '../errors';
-import { errorMessage, errorName } from '../fan-out/classify';
+import { errorMessage } from '../fan-out/classify';
 import { PipelineNotAllowedError } from '../fan-out/errors';
 import { logger } from '../logger';
 import { parseEvent } from '../validation';
-import { answerCallback, MAX_CALLBACK_FAILURE_REASON } from './callback-answer';
+import { answerCallback, asCallbackFailureReason, isLateAnswer } from './callback-answer';
 import type { BatchDeps } from './deps';
 import { BatchConflictError } from './errors';
 import { batchIdOf, sha256Hex } from './identity';
@@ -87,21 +87,14 @@ const reject = async (
   const fanIn = deps.fanIn;
   logger.warn('Callback message refused', { token: message.token, reason });
   if (fanIn === undefined) return 'rejected';
-  const text =
-    reason.length <= MAX_CALLBACK_FAILURE_REASON
-      ? reason
-      : `${reason.slice(0, MAX_CALLBACK_FAILURE_REASON - 1)}…`;
   try {
     await fanIn.sagemaker.sendPipelineExecutionStepFailure({
       CallbackToken: message.token,
       ClientRequestToken: sha256Hex(`batch/v1\nrefuse\n${message.token}`),
-      FailureReason: text,
+      FailureReason: asCallbackFailureReason(reason),
     });
   } catch (error) {
-    if (
-      !['ConflictException', 'ResourceNotFound', 'ValidationException'].includes(errorName(error))
-    )
-      throw error;
+    if (!isLateAnswer(error)) throw error;
     logger.warn('The Callback step no longer takes an answer', { error: errorMessage(error) });
   }
   return 'rejected';
