@@ -41,6 +41,9 @@ export const callbackMessageSchema = v.object({
 });
 export type CallbackMessage = v.InferOutput<typeof callbackMessageSchema>;
 
+/** The fingerprint of a batch whose parent stopped before its Executing message was handled. */
+const STOPPED_BEFORE_SUBMITTED = 'stopped-before-submitted';
+
 /** Longest step name (`StepName` in the API model is a String256). */
 const MAX_STEP_NAME = 256;
 
@@ -146,9 +149,29 @@ export const handleCallbackMessage = async (
 
   if ((message.status ?? message.Status) === 'Stopping') {
     if (existing === undefined) {
-      return reject(deps, message, 'Stopped before its batch was submitted');
+      // The Executing message is late (SQS does not keep order, and a failed delivery waits out
+      // the visibility timeout): an empty batch, stopped at once, keeps it from starting anything.
+      const created = await deps.ledger.createBatch({
+        batchId,
+        batchKey,
+        fingerprint: STOPPED_BEFORE_SUBMITTED,
+        fingerprintParts: {},
+        requestParts: 0,
+        createdAt: callback.receivedAt,
+        createdBy: message.pipelineExecutionArn,
+        status: 'STOPPING',
+        pipelineCount: 0,
+        itemCount: 0,
+        pairs: 0,
+        maxConcurrentExecutions: 1,
+        callback,
+      });
+      if (created) {
+        await completeIfDone(deps, batchId);
+        return 'stopping';
+      }
     }
-    if (existing.callback?.token !== message.token) {
+    if (existing !== undefined && existing.callback?.token !== message.token) {
       await deps.ledger.setBatchFields(batchId, { callback });
     }
     const batch = await stopBatch(deps, batchId);

@@ -262,4 +262,15 @@ describe('Callback messages', () => {
     ]);
     expect(w.sagemaker.children).toHaveLength(0);
   });
+
+  it('a Stopping message that overtakes its Executing message leaves nothing to start', async () => {
+    const w = await world();
+    expect(await handleCallbackMessage(w.deps, message({}, 'Token00001', 'Stopping'))).toBe(
+      'stopping',
+    );
+    expect(await handleCallbackMessage(w.deps, message({ items: items(3) }))).toBe('duplicate');
+    expect(w.sagemaker.children).toHaveLength(0);
+    expect(w.parent.answers).toMatchObject([{ kind: 'failure', token: 'Token00001' }]);
+    expect((await batchOf(w.deps, batchId)).status).toBe('STOPPED');
+  });
 });
