@@ -1,5 +1,6 @@
 import type { PipelineExecutionSummary } from '@aws-sdk/client-sagemaker';
 import { MAX_LIST_PIPELINE_EXECUTIONS_RESULTS } from '../limits';
+import { type ParsedDescription, parseDescription } from './description';
 import { displayNameMatcher } from './identity';
 import type { FanOutSageMaker } from './sagemaker';
 
@@ -10,6 +11,8 @@ export interface FoundExecution {
   displayName: string;
   status: string | undefined;
   startTime: Date | undefined;
+  /** What its description records (fingerprint, batch creation time, caller). */
+  description: ParsedDescription;
 }
 
 /** Options of {@link findBatchExecutions}. */
@@ -95,5 +98,6 @@ const toFound = (
     displayName: name,
     status: summary.PipelineExecutionStatus,
     startTime: summary.StartTime,
+    description: parseDescription(summary.PipelineExecutionDescription),
   };
 };

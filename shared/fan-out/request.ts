@@ -11,12 +11,12 @@ import {
 } from '../limits';
 import { booleanArg, integerArg, jsonArrayArg, jsonObjectArg, stringRecord } from '../parsers';
 import { MAX_ITEMS } from '../steps/items';
+import { type Fingerprint, fingerprintOf } from './fingerprint';
 import {
   batchIdOf,
   canonicalJson,
   clientRequestToken,
   DEFAULT_DISPLAY_NAME_PREFIX,
-  descriptionOf,
   displayNameOf,
   pipelineNameOf,
   sanitizeDisplayNamePrefix,
@@ -119,7 +119,6 @@ export interface PlannedExecution {
   pipeline: string;
   index: number;
   displayName: string;
-  description: string;
   clientRequestToken: string;
   parameters: Array<{ Name: string; Value: string }>;
 }
@@ -136,6 +135,8 @@ export interface FanOutPlan {
   dryRun: boolean;
   /** Number of (pipeline, item) pairs. */
   requested: number;
+  /** What decides what is started; a re-send of the batch key must match it. */
+  fingerprint: Fingerprint;
   /** The display name of the child execution for an item. */
   displayName: (index: number) => string;
   /** The execution to start for a (pipeline, item); rendering cannot fail after planning. */
@@ -328,6 +329,13 @@ export const planFanOut = (request: FanOutRequest, subject = 'fan-out request'):
     maxParallelExecutionSteps: request.maxParallelExecutionSteps,
     dryRun: request.dryRun ?? false,
     requested: pipelines.length * items.length,
+    fingerprint: fingerprintOf({
+      pipelines,
+      items,
+      parameters: templates,
+      displayNamePrefix: prefix,
+      maxParallelExecutionSteps: request.maxParallelExecutionSteps,
+    }),
     displayName: (index) => displayNameOf(prefix, batchId, index),
     execution: (pipelineIndex, index) => {
       const pipeline = pipelines[pipelineIndex] as string;
@@ -341,7 +349,6 @@ export const planFanOut = (request: FanOutRequest, subject = 'fan-out request'):
         pipeline,
         index,
         displayName: displayNameOf(prefix, batchId, index),
-        description: descriptionOf(batchId, index, pipeline),
         clientRequestToken: clientRequestToken(request.batchKey, pipeline, index, json),
         parameters: parametersOf(index),
       };

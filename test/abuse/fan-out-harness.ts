@@ -98,7 +98,12 @@ export const expectCallsMatchPlan = (
       expected.push({
         PipelineName: e.pipeline,
         PipelineExecutionDisplayName: e.displayName,
-        PipelineExecutionDescription: e.description,
+        PipelineExecutionDescription: JSON.stringify({
+          batchId: plan.batchId,
+          index,
+          pipeline: e.pipeline,
+          fingerprint: plan.fingerprint,
+        }),
         ClientRequestToken: e.clientRequestToken,
         PipelineParameters: e.parameters,
         ...(plan.maxParallelExecutionSteps === undefined
@@ -116,7 +121,18 @@ export const expectCallsMatchPlan = (
     `${b.PipelineName}\u0000${b.ClientRequestToken}`
       ? -1
       : 1;
-  const actual = [...calls].sort(order);
+  // createdAt and caller depend on the run, not the plan: compared without them.
+  const actual = calls
+    .map((call) => {
+      const { batchId, index, pipeline, fingerprint } = JSON.parse(
+        call.PipelineExecutionDescription ?? '{}',
+      ) as Record<string, unknown>;
+      return {
+        ...call,
+        PipelineExecutionDescription: JSON.stringify({ batchId, index, pipeline, fingerprint }),
+      };
+    })
+    .sort(order);
   expected.sort(order);
   // expect() for the diff, only when they differ.
   if (!isDeepStrictEqual(actual, expected)) expect(actual).toEqual(expected);
