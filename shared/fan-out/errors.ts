@@ -68,3 +68,19 @@ export class BatchKeyReusedError extends SagemakerPipelineLambdasError {
     this.differences = differences;
   }
 }
+
+/**
+ * Planning did not finish within the time budget: the request is too large for the time
+ * the function has left. Nothing was started.
+ */
+export class PlanningTimeError extends SagemakerPipelineLambdasError {
+  override readonly name = 'PlanningTimeError';
+  constructor(items: number, reached: number, options?: { cause?: unknown }) {
+    super(
+      asFailureReason(
+        `Planning ${items} items ran out of time at item ${reached}; nothing was started. Send fewer items per request (plan-batches splits them).`,
+      ),
+      options,
+    );
+  }
+}

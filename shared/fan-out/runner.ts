@@ -1,3 +1,4 @@
+import { InputValidationError } from '../errors';
 import { logger as defaultLogger } from '../logger';
 import { type AllowList, assertPipelinesAllowed } from './allow-list';
 import { findBatchExecutions } from './batch-executions';
@@ -9,6 +10,7 @@ import {
   isThrottling,
 } from './classify';
 import { ABANDONED, type Deadline, startDeadline } from './deadline';
+import { undeclaredParameters } from './declared-parameters';
 import { descriptionOf } from './description';
 import { dryRunResult } from './dry-run';
 import { BatchKeyReusedError } from './errors';
@@ -124,10 +126,15 @@ export const runFanOut = async (
   deps: FanOutDeps,
 ): Promise<FanOutResult> => {
   assertPipelinesAllowed(deps.allowList, request.pipelines);
-  const plan = planFanOut(request);
+  const limits = { ...DEFAULT_FAN_OUT_LIMITS, ...deps.limits };
+  // Invoked with no time to start anything, the plan (bounded by budget.ts) is still made
+  // and every item deferred; otherwise planning must leave time to start.
+  const timeToStart = () => deps.remainingTimeMs() > limits.stopStartingBelowMs;
+  const plan = planFanOut(request, timeToStart() ? { mayContinue: timeToStart } : {});
   if (plan.dryRun) return dryRunResult(plan);
   const run = openRun(plan, deps);
   try {
+    await checkParameters(run);
     await scanStarted(run);
     await startRemaining(run);
   } finally {
@@ -182,6 +189,25 @@ const openRun = (plan: FanOutPlan, deps: FanOutDeps): Run => {
     },
   };
   return run;
+};
+
+/**
+ * Parameters: every requested parameter must be declared by every child pipeline, read
+ * once per pipeline from its definition before anything starts.
+ * @throws InputValidationError naming each undeclared parameter and its pipeline.
+ */
+const checkParameters = async (run: Run): Promise<void> => {
+  const { plan, deps, deadline } = run;
+  if (run.timeLeft() <= 0) return;
+  const problems = await deadline.race(
+    undeclaredParameters(plan.pipelines, plan.parameterNames, {
+      sagemaker: deps.sagemaker,
+      abortSignal: deadline.signal,
+      log: run.log,
+    }),
+  );
+  if (problems === ABANDONED || problems.length === 0) return;
+  throw new InputValidationError(problems, { subject: 'fan-out request' });
 };
 
 /**

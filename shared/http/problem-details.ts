@@ -5,7 +5,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { type FieldProblem, InputValidationError, SagemakerPipelineLambdasError } from '../errors';
-import { BatchKeyReusedError, PipelineNotAllowedError } from '../fan-out/errors';
+import { BatchKeyReusedError, PipelineNotAllowedError, PlanningTimeError } from '../fan-out/errors';
 import { type Logger, logger } from '../logger';
 import { fitResponseBody, SHORTENED_LIST_LENGTH } from './fit-response-body';
 
@@ -71,6 +71,14 @@ export const toProblem = (error: unknown, requestId?: string): Problem => {
       type: `${PROBLEM_TYPE_BASE}batch-key-reused`,
       title: 'Batch key already used by a different request',
       status: 409,
+      detail: error.message,
+    };
+  }
+  if (error instanceof PlanningTimeError) {
+    return {
+      type: `${PROBLEM_TYPE_BASE}too-much-work`,
+      title: 'Request too large to plan in time',
+      status: 413,
       detail: error.message,
     };
   }

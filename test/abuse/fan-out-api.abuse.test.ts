@@ -587,9 +587,31 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
     expect(body.plan.length + (body.planOmitted ?? 0)).toBe(40);
   });
 
-  it('answers a dry run of 1,000 items with 200 parameters of 1,000 characters, counting what it leaves out', async () => {
-    const body = await dryRunWithLargeParameters(['child-pipeline-1', 'child-pipeline-2'], 1000);
-    expect(body.plan.length + (body.planOmitted ?? 0)).toBe(2000);
+  it('answers a dry run of 2 pipelines × 40 items with 200 parameters of 1,000 characters, counting what it leaves out', async () => {
+    const body = await dryRunWithLargeParameters(['child-pipeline-1', 'child-pipeline-2'], 40);
+    expect(body.plan.length + (body.planOmitted ?? 0)).toBe(80);
     expect(body.planOmitted).toBeGreaterThan(0);
+  });
+
+  // Issue 14: 1,000 items × 200 placeholders is over the planning budget (shared/fan-out/budget.ts).
+  it('refuses 1,000 items with 200 parameters up front, naming the budget', async () => {
+    sagemaker.reset();
+    const parameters = Object.fromEntries(
+      Array.from({ length: 200 }, (_, i) => [`P${i}`, `${'x'.repeat(1000)}{{index}}`]),
+    );
+    const event: APIGatewayProxyEventV2 = {
+      ...POST,
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'over-budget' },
+      body: JSON.stringify({
+        pipelines: ['child-pipeline-1'],
+        items: Array.from({ length: 1000 }, (_, i) => i),
+        parameters,
+        dryRun: true,
+      }),
+    };
+    const response = (await handler(event, lambdaContext())) as Response;
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toMatch(/1000 items × 200 placeholders = 200000 substitutions/);
+    expect(sagemaker.callCount()).toBe(0);
   });
 });

@@ -6,6 +6,7 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import {
+  DescribePipelineCommand,
   ListPipelineExecutionsCommand,
   SageMakerClient,
   StartPipelineExecutionCommand,
@@ -38,6 +39,7 @@ export const abuseSageMaker = () => {
   const mock = mockClient(SageMakerClient);
   mock.on(StartPipelineExecutionCommand).callsFake((input) => fake.start(input));
   mock.on(ListPipelineExecutionsCommand).callsFake((input) => fake.list(input));
+  mock.on(DescribePipelineCommand).callsFake((input) => fake.describe(input));
   return {
     reset() {
       fake = new FakeSageMaker();

@@ -1,4 +1,6 @@
 import {
+  DescribePipelineCommand,
+  type DescribePipelineCommandInput,
   ListPipelineExecutionsCommand,
   type ListPipelineExecutionsCommandInput,
   type PipelineExecutionSummary,
@@ -49,7 +51,10 @@ export class FakeSageMaker {
   readonly executions: FakeExecution[] = [];
   readonly startCalls: StartPipelineExecutionCommandInput[] = [];
   listCalls = 0;
+  describeCalls = 0;
   pipelines = new Set<string>(['child-a', 'child-b']);
+  /** Parameters each pipeline's definition declares; a pipeline not here answers no definition. */
+  declared = new Map<string, string[]>();
   maxRunning = Number.POSITIVE_INFINITY;
   fault: Fault | undefined;
   /** Fails every ListPipelineExecutions call when set. */
@@ -122,6 +127,23 @@ export class FakeSageMaker {
     };
   }
 
+  describe(input: DescribePipelineCommandInput) {
+    this.describeCalls++;
+    const pipeline = pipelineNameOf(input.PipelineName ?? '');
+    if (!this.pipelines.has(pipeline)) {
+      throw new ResourceNotFound({ message: `Pipeline ${pipeline} does not exist`, $metadata: {} });
+    }
+    const names = this.declared.get(pipeline);
+    if (names === undefined) return {};
+    return {
+      PipelineDefinition: JSON.stringify({
+        Version: '2020-12-01',
+        Parameters: names.map((Name) => ({ Name, Type: 'String' })),
+        Steps: [],
+      }),
+    };
+  }
+
   running(): number {
     return this.executions.filter((e) => e.status === 'Executing').length;
   }
@@ -155,6 +177,7 @@ export const mockSageMaker = (fake: FakeSageMaker) => {
   const mock = mockClient(SageMakerClient);
   mock.on(StartPipelineExecutionCommand).callsFake((input) => fake.start(input));
   mock.on(ListPipelineExecutionsCommand).callsFake((input) => fake.list(input));
+  mock.on(DescribePipelineCommand).callsFake((input) => fake.describe(input));
   const real: FanOutSageMaker = sageMakerPort(new SageMakerClient({ region: 'us-east-1' }));
   const port: FanOutSageMaker = {
     ...real,
