@@ -437,5 +437,6 @@ const assembleResult = (run: Run): FanOutResult => {
     executions,
     deferredExecutions,
     dryRun: false,
+    createdAt: run.createdAt.toISOString(),
   };
 };

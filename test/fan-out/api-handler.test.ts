@@ -219,7 +219,7 @@ describe('fan-out-api handler', () => {
         pipelines: Array<{
           pipeline: string;
           executions: Array<{ index: number }>;
-          truncated: boolean;
+          complete: boolean;
         }>;
       };
       expect(body.counts).toEqual({
@@ -230,7 +230,8 @@ describe('fan-out-api handler', () => {
         Stopped: 0,
       });
       expect(body.pipelines[0]?.executions.map((e) => e.index)).toEqual(items.map((_, i) => i));
-      expect(body.pipelines[0]?.truncated).toBe(false);
+      expect(body.pipelines[0]?.complete).toBe(true);
+      expect(body).not.toHaveProperty('nextToken');
       expect(body.pipelines[1]?.executions).toEqual([]);
       expect(fake.listCalls).toBeGreaterThanOrEqual(3);
     });

@@ -37,6 +37,8 @@ export interface FakeExecution {
   parallelism: number | undefined;
   status: 'Executing' | 'Succeeded';
   created: number;
+  /** When it was created, by the test's clock. */
+  createdTime: Date;
 }
 
 /** Decides, per StartPipelineExecution call, whether it fails and how. */
@@ -94,6 +96,7 @@ export class FakeSageMaker {
       parallelism: input.ParallelismConfiguration?.MaxParallelExecutionSteps,
       status: 'Executing',
       created: this.ids,
+      createdTime: new Date(),
     };
     this.executions.push(execution);
     // The execution exists, but the answer is lost: the caller sees a 500.
@@ -108,9 +111,11 @@ export class FakeSageMaker {
     if (!this.pipelines.has(pipeline)) {
       throw new ResourceNotFound({ message: `Pipeline ${pipeline} does not exist`, $metadata: {} });
     }
+    const after = input.CreatedAfter;
+    const ascending = input.SortOrder === 'Ascending';
     const all = this.executions
-      .filter((e) => e.pipeline === pipeline)
-      .sort((a, b) => b.created - a.created);
+      .filter((e) => e.pipeline === pipeline && (after === undefined || e.createdTime > after))
+      .sort((a, b) => (ascending ? a.created - b.created : b.created - a.created));
     const offset = Number(input.NextToken ?? '0');
     const size = input.MaxResults ?? 50;
     const page = all.slice(offset, offset + size);
@@ -119,7 +124,7 @@ export class FakeSageMaker {
       PipelineExecutionDisplayName: e.displayName,
       PipelineExecutionDescription: e.description,
       PipelineExecutionStatus: e.status,
-      StartTime: new Date(Date.UTC(2026, 10, 29, 7, 0, e.created)),
+      StartTime: e.createdTime,
     }));
     return {
       PipelineExecutionSummaries: summaries,
