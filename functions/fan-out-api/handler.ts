@@ -6,6 +6,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { configFromEnvironment, type FanOutConfig } from '../../shared/config';
+import { homeOf } from '../../shared/fan-out/allow-list';
 import { batchStatus } from '../../shared/fan-out/batch-status';
 import { createFanOutDependencies } from '../../shared/fan-out/dependencies';
 import { requestFromHttp, resultResponse } from '../../shared/fan-out/post';
@@ -21,13 +22,14 @@ export const createHandler = (config: FanOutConfig) => {
     context: Context,
   ): Promise<APIGatewayProxyStructuredResultV2> => {
     const remainingTimeMs = () => context.getRemainingTimeInMillis();
+    const home = homeOf(context.invokedFunctionArn);
     switch (event.routeKey) {
       case 'POST /fan-outs':
         return resultResponse(
-          await runFanOut(requestFromHttp(event), { ...dependencies, remainingTimeMs }),
+          await runFanOut(requestFromHttp(event), { ...dependencies, remainingTimeMs, home }),
         );
       case 'GET /fan-outs/{batchId}':
-        return batchStatus(event, { ...dependencies, remainingTimeMs });
+        return batchStatus(event, { ...dependencies, remainingTimeMs, home });
       default:
         throw new HttpProblemError(
           404,

@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { configFromEnvironment, type FanOutConfig } from '../../shared/config';
+import { homeOf } from '../../shared/fan-out/allow-list';
 import { createFanOutDependencies } from '../../shared/fan-out/dependencies';
 import { BatchKeyReusedError, FanOutIncompleteError } from '../../shared/fan-out/errors';
 import { isComplete, summarize } from '../../shared/fan-out/result';
@@ -27,6 +28,7 @@ export const createHandler = (config: FanOutConfig) => {
       result = await runFanOut(request, {
         ...dependencies,
         remainingTimeMs: () => context.getRemainingTimeInMillis(),
+        home: homeOf(context.invokedFunctionArn),
       });
     } catch (error) {
       if (!(error instanceof BatchKeyReusedError)) throw error;

@@ -1,4 +1,5 @@
 import { configFromEnvironment, type FanOutConfig } from '../../shared/config';
+import { homeOf } from '../../shared/fan-out/allow-list';
 import { createFanOutDependencies } from '../../shared/fan-out/dependencies';
 import { fanOutRequestSchema } from '../../shared/fan-out/request';
 import { runFanOut } from '../../shared/fan-out/runner';
@@ -19,6 +20,7 @@ export const createHandler = (config: FanOutConfig) => {
           await runFanOut(request, {
             ...dependencies,
             remainingTimeMs: () => context.getRemainingTimeInMillis(),
+            home: homeOf(context.invokedFunctionArn),
           }),
         ),
     },

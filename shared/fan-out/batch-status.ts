@@ -3,9 +3,9 @@ import { type FieldProblem, InputValidationError } from '../errors';
 import { fitResponseBody } from '../http/fit-response-body';
 import { HttpProblemError } from '../http/problem-details';
 import { type PIPELINE_EXECUTION_STATUSES, PIPELINE_NAME_OR_ARN_PATTERN } from '../limits';
-import { type AllowList, assertPipelinesAllowed } from './allow-list';
+import { type AllowList, assertPipelinesAllowed, type Home } from './allow-list';
 import { findBatchExecutions } from './batch-executions';
-import { errorName } from './classify';
+import { accessDeniedDetail, errorName, isAccessDenied } from './classify';
 import { BATCH_ID_PATTERN, pipelineNameOf } from './identity';
 import { MAX_PIPELINES } from './request';
 import type { FanOutSageMaker } from './sagemaker';
@@ -134,6 +134,7 @@ export const batchStatus = async (
     allowList: AllowList;
     remainingTimeMs: () => number;
     now?: () => Date;
+    home?: Home;
   },
 ): Promise<APIGatewayProxyStructuredResultV2> => {
   const batchId = event.pathParameters?.batchId ?? '';
@@ -153,7 +154,7 @@ export const batchStatus = async (
   const createdAfter = continued
     ? new Date(continued.createdAfter)
     : createdAfterQuery(event, (deps.now ?? (() => new Date()))());
-  assertPipelinesAllowed(deps.allowList, pipelines);
+  assertPipelinesAllowed(deps.allowList, pipelines, deps.home);
   const listFrom = new Date(createdAfter.getTime() - CLOCK_SKEW_MARGIN_MS);
   const total = emptyCounts();
   const nextTokens: Record<string, string> = {};
@@ -216,6 +217,18 @@ export const batchStatus = async (
 /** An error from ListPipelineExecutions, as a problem the client may see. */
 const statusError = (pipeline: string, error: unknown): Error => {
   const name = errorName(error);
+  if (isAccessDenied(error)) {
+    const denied = accessDeniedDetail('list', pipeline);
+    return new HttpProblemError(
+      403,
+      'access-denied',
+      'Forbidden',
+      `${denied.name}: ${denied.message}`,
+      {
+        cause: error,
+      },
+    );
+  }
   if (name === 'ResourceNotFound') {
     return new HttpProblemError(
       404,

@@ -1,11 +1,13 @@
 import { InputValidationError } from '../errors';
 import { logger as defaultLogger } from '../logger';
-import { type AllowList, assertPipelinesAllowed } from './allow-list';
+import { type AllowList, assertPipelinesAllowed, type Home } from './allow-list';
 import { findBatchExecutions } from './batch-executions';
 import {
+  accessDeniedDetail,
   classifyError,
   errorMessage,
   errorName,
+  isAccessDenied,
   isClientConfigError,
   isThrottling,
 } from './classify';
@@ -93,6 +95,8 @@ export interface FanOutDeps {
   caller?: string;
   /** The clock; tests pass a fixed one. */
   now?: () => Date;
+  /** The function's own partition, region and account: pipeline ARNs must be of them. */
+  home?: Home;
 }
 
 const realSleep = (ms: number): Promise<void> =>
@@ -125,7 +129,7 @@ export const runFanOut = async (
   request: FanOutRequest,
   deps: FanOutDeps,
 ): Promise<FanOutResult> => {
-  assertPipelinesAllowed(deps.allowList, request.pipelines);
+  assertPipelinesAllowed(deps.allowList, request.pipelines, deps.home);
   const limits = { ...DEFAULT_FAN_OUT_LIMITS, ...deps.limits };
   // Invoked with no time to start anything, the plan (bounded by budget.ts) is still made
   // and every item deferred; otherwise planning must leave time to start.
@@ -343,6 +347,17 @@ const startOne = async (
     }
     if (deadline.signal.aborted) return { kind: 'deferred', reason: 'time-budget' };
     const kind = classifyError(error);
+    if (isAccessDenied(error)) {
+      // SageMaker's message names the role, account and function: logs only.
+      run.log.warn('SageMaker denied StartPipelineExecution', {
+        pipeline: input.PipelineName,
+        errorName: errorName(error),
+        errorMessage: errorMessage(error),
+      });
+      const denied = accessDeniedDetail('start', input.PipelineName);
+      state.failedPipelines.set(pipelineIndex, denied);
+      return { kind: 'failed', error: denied };
+    }
     const detail = { name: errorName(error), message: errorMessage(error) };
     if (kind === 'resource-limit') {
       state.stopReason ??= 'resource-limit';

@@ -130,6 +130,10 @@ export const problemDetails = (
       log.warn('Rejected request', {
         status: problem.status,
         detail: problem.detail.slice(0, 500),
+        // What the client is not shown (SageMaker's AccessDenied names the role): logs only.
+        ...(error?.cause instanceof Error
+          ? { cause: { name: error.cause.name, message: error.cause.message.slice(0, 2000) } }
+          : {}),
       });
     request.response = problemResponse(problem);
   },

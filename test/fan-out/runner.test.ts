@@ -48,6 +48,7 @@ describe('runFanOut', () => {
     onStats: (s) => stats.push(s),
     now: () => new Date('2026-12-01T09:00:00.000Z'),
     caller: 'arn:aws:iam::123456789012:user/tester',
+    home: { partition: 'aws', region: 'us-east-1', account: '123456789012' },
     ...overrides,
   });
 
