@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { configFromEnvironment, type FanOutConfig } from '../../shared/config';
 import { homeOf } from '../../shared/fan-out/allow-list';
+import { scheduleCaller } from '../../shared/fan-out/caller';
 import { createFanOutDependencies } from '../../shared/fan-out/dependencies';
 import { BatchKeyReusedError, FanOutIncompleteError } from '../../shared/fan-out/errors';
 import { isComplete, summarize } from '../../shared/fan-out/result';
@@ -22,6 +23,8 @@ export const createHandler = (config: FanOutConfig) => {
    * returned as `refused`; nothing is started and nothing goes to the failure queue.
    */
   const fanOutOnSchedule = async (event: unknown, context: Context) => {
+    const caller = scheduleCaller(event);
+    logger.appendKeys({ caller });
     const request = requestFromScheduleEvent(event);
     let result: Awaited<ReturnType<typeof runFanOut>>;
     try {
@@ -29,6 +32,7 @@ export const createHandler = (config: FanOutConfig) => {
         ...dependencies,
         remainingTimeMs: () => context.getRemainingTimeInMillis(),
         home: homeOf(context.invokedFunctionArn),
+        caller,
       });
     } catch (error) {
       if (!(error instanceof BatchKeyReusedError)) throw error;

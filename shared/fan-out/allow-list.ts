@@ -48,7 +48,7 @@ const ARN = /^arn:([a-z-]+):([a-z0-9-]+):([a-z0-9-]*):([0-9]*):(.*)$/;
 /** The home of a function, from `context.invokedFunctionArn`; undefined when it is not an ARN. */
 export const homeOf = (invokedFunctionArn: string | undefined): Home | undefined => {
   const match = ARN.exec(invokedFunctionArn ?? '');
-  if (!match || match[2] !== 'lambda') return undefined;
+  if (match?.[2] !== 'lambda') return undefined;
   const [, partition = '', , region = '', account = ''] = match;
   return region === '' || account === '' ? undefined : { partition, region, account };
 };

@@ -438,6 +438,7 @@ const assembleResult = (run: Run): FanOutResult => {
   run.deps.onStats?.(stats);
   run.log.info('Fan-out finished', {
     batchId: plan.batchId,
+    ...(run.deps.caller === undefined ? {} : { caller: run.deps.caller }),
     requested: plan.requested,
     started: executions.length,
     ...stats,
