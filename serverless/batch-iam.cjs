@@ -1,0 +1,181 @@
+// One IAM role per batch function, each allowed only what that function does: its own log
+// group, the ledger table (and its index), its own queue, and the SageMaker actions it
+// calls on the allowed pipelines (the allowedPipelines param, as the fan-out's IAM reads
+// it). Never a bare "*". Actions and resource types from the Service Authorization
+// Reference: StartPipelineExecution acts on `pipeline`, DescribePipelineExecution on
+// `pipeline-execution` (arn:...:pipeline/<name>/execution/<id>); DynamoDB item and query
+// actions on `table` and `index`; SQS actions on `queue`.
+const NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/;
+
+const list = (text) =>
+  String(text ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+
+const sub = (text) => ({ 'Fn::Sub': text });
+const sageMakerArn = (resource) =>
+  sub(`arn:\${AWS::Partition}:sagemaker:\${AWS::Region}:\${AWS::AccountId}:${resource}`);
+
+/** The allowed pipeline names (both spellings: SageMaker ARNs carry them in lower case), or ['*']. */
+const pipelineNames = async (resolveVariable) => {
+  const entries = list(await resolveVariable('param:allowedPipelines'));
+  if (entries.length === 1 && entries[0] === '*') return ['*'];
+  for (const entry of entries) {
+    if (!NAME.test(entry)) {
+      throw new Error(
+        `allowedPipelines must be comma-separated pipeline names or a lone *, got ${JSON.stringify(entry)}`,
+      );
+    }
+  }
+  return [...new Set(entries.flatMap((name) => [name, name.toLowerCase()]))];
+};
+
+const TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:Query',
+];
+
+/** What each function may do beyond its logs: SageMaker actions and queue access. */
+const FUNCTIONS = {
+  'batch-api': { sagemaker: ['sagemaker:StartPipelineExecution'] },
+  'batch-events': {
+    sagemaker: ['sagemaker:StartPipelineExecution', 'sagemaker:DescribePipelineExecution'],
+    queue: {
+      logicalId: 'BatchEventsQueue',
+      actions: [
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:ChangeMessageVisibility',
+        'sqs:GetQueueAttributes',
+      ],
+    },
+  },
+  'batch-reconcile': {
+    sagemaker: ['sagemaker:StartPipelineExecution', 'sagemaker:DescribePipelineExecution'],
+  },
+  'batch-submit': {
+    sagemaker: ['sagemaker:StartPipelineExecution'],
+    queue: { logicalId: 'BatchSubmitFailedRequestsQueue', actions: ['sqs:SendMessage'] },
+  },
+};
+
+const sageMakerResources = (names, actions) =>
+  names.flatMap((name) => [
+    ...(actions.includes('sagemaker:StartPipelineExecution')
+      ? [sageMakerArn(`pipeline/${name}`)]
+      : []),
+    ...(actions.includes('sagemaker:DescribePipelineExecution')
+      ? [sageMakerArn(`pipeline/${name}/execution/*`)]
+      : []),
+  ]);
+
+const role =
+  (functionName) =>
+  async ({ resolveVariable }) => {
+    const spec = FUNCTIONS[functionName];
+    const service = await resolveVariable('self:service');
+    const stage = await resolveVariable('sls:stage');
+    const names = await pipelineNames(resolveVariable);
+    const vpc = list(await resolveVariable('param:subnetIds')).length > 0;
+    const statements = [
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: sub(
+          `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${service}-${stage}-${functionName}:*`,
+        ),
+      },
+      {
+        Effect: 'Allow',
+        Action: TABLE_ACTIONS,
+        Resource: [
+          { 'Fn::GetAtt': ['BatchLedgerTable', 'Arn'] },
+          sub(`\${BatchLedgerTable.Arn}/index/*`),
+        ],
+      },
+    ];
+    if (names.length > 0) {
+      statements.push({
+        Effect: 'Allow',
+        Action: spec.sagemaker,
+        Resource: sageMakerResources(names, spec.sagemaker),
+      });
+    }
+    if (spec.queue) {
+      statements.push({
+        Effect: 'Allow',
+        Action: spec.queue.actions,
+        Resource: { 'Fn::GetAtt': [spec.queue.logicalId, 'Arn'] },
+      });
+    }
+    return {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'lambda.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        },
+        // In a VPC, Lambda needs to manage the function's network interfaces.
+        ManagedPolicyArns: vpc
+          ? [
+              sub(
+                `arn:\${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
+              ),
+            ]
+          : [],
+        Policies: [
+          {
+            PolicyName: functionName,
+            PolicyDocument: { Version: '2012-10-17', Statement: statements },
+          },
+        ],
+      },
+    };
+  };
+
+/**
+ * The EventBridge rule feeding the batch-events queue: terminal status changes of the
+ * allowed child pipelines' executions. With no pipeline allowed it matches nothing and is
+ * disabled.
+ */
+const rule = async ({ resolveVariable }) => {
+  const names = await pipelineNames(resolveVariable);
+  const pipelineArn =
+    names.length === 1 && names[0] === '*'
+      ? [{ prefix: sageMakerArn('pipeline/') }]
+      : names.map((name) => sageMakerArn(`pipeline/${name}`));
+  return {
+    Type: 'AWS::Events::Rule',
+    Properties: {
+      Description: 'Child pipeline executions that ended, for the batch-events function',
+      State: names.length > 0 ? 'ENABLED' : 'DISABLED',
+      EventPattern: {
+        source: ['aws.sagemaker'],
+        'detail-type': ['SageMaker Model Building Pipeline Execution Status Change'],
+        detail: {
+          currentPipelineExecutionStatus: ['Succeeded', 'Failed', 'Stopped'],
+          pipelineArn: pipelineArn.length > 0 ? pipelineArn : ['none'],
+        },
+      },
+      Targets: [{ Id: 'batch-events-queue', Arn: { 'Fn::GetAtt': ['BatchEventsQueue', 'Arn'] } }],
+    },
+  };
+};
+
+module.exports = {
+  apiRole: role('batch-api'),
+  eventsRole: role('batch-events'),
+  reconcileRole: role('batch-reconcile'),
+  submitRole: role('batch-submit'),
+  rule,
+  FUNCTIONS,
+};

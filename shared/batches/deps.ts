@@ -1,0 +1,166 @@
+import type { StartPipelineExecutionCommandInput } from '@aws-sdk/client-sagemaker';
+import type { AllowList } from '../fan-out/allow-list';
+import { displayNameOf, sanitizeDisplayNamePrefix } from '../fan-out/identity';
+import { type CompiledTemplate, compileTemplate, renderTemplate } from '../fan-out/template';
+import { MAX_PARAMETER_VALUE_LENGTH } from '../limits';
+import { BatchRequestMissingError } from './errors';
+import { childDescription, executionToken, itemIndexOf, pipelineIndexOf } from './identity';
+import type { BatchLedger, BatchRecord } from './ledger';
+import { partOfItem, type StoredHead } from './request';
+import type { BatchSageMaker } from './sagemaker';
+
+/** Everything the batch functions need: ports, limits and a clock. */
+export interface BatchDeps {
+  ledger: BatchLedger;
+  sagemaker: BatchSageMaker;
+  allowList: AllowList;
+  /** Children all batches together may run: the `accountConcurrencyLimit` deploy parameter. */
+  accountLimit: number;
+  /** How long a finished batch's records are kept. */
+  retentionSeconds: number;
+  /**
+   * How old a claim or a start must be before the reconciler takes it over: longer than any
+   * batch function's timeout, so it never races a function still working on it.
+   */
+  recoveryGraceMs: number;
+  now: () => number;
+  newId: () => string;
+  /** Stored requests already read, by batch and fingerprint (immutable, so safe to keep). */
+  requests: RequestCache;
+}
+
+/** A stored request, read part by part as items are needed. */
+interface CachedRequest {
+  head: StoredHead;
+  templates: Array<{ name: string; template: CompiledTemplate }>;
+  parts: Map<number, unknown[]>;
+}
+
+/** A small per-container cache of stored requests. */
+export class RequestCache {
+  private readonly entries = new Map<string, CachedRequest>();
+
+  constructor(private readonly capacity = 16) {}
+
+  get(key: string): CachedRequest | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: string, value: CachedRequest): void {
+    if (this.entries.size >= this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(key, value);
+  }
+}
+
+const loadRequest = async (deps: BatchDeps, batch: BatchRecord): Promise<CachedRequest> => {
+  const key = `${batch.batchId}#${batch.fingerprint}`;
+  const cached = deps.requests.get(key);
+  if (cached) return cached;
+  const text = await deps.ledger.getRequestPart(batch.batchId, batch.fingerprint, 0);
+  if (text === undefined) throw new BatchRequestMissingError(batch.batchId, 0);
+  const head = JSON.parse(text) as StoredHead;
+  const templates = Object.entries(head.spec.templates).flatMap(([name, source]) => {
+    const compiled = compileTemplate(source);
+    return compiled.ok ? [{ name, template: compiled.template }] : [];
+  });
+  const request: CachedRequest = { head, templates, parts: new Map() };
+  deps.requests.set(key, request);
+  return request;
+};
+
+const itemAt = async (
+  deps: BatchDeps,
+  batch: BatchRecord,
+  request: CachedRequest,
+  index: number,
+): Promise<unknown> => {
+  const part = partOfItem(request.head.starts, index);
+  let items = request.parts.get(part);
+  if (items === undefined) {
+    const text = await deps.ledger.getRequestPart(batch.batchId, batch.fingerprint, part);
+    if (text === undefined) throw new BatchRequestMissingError(batch.batchId, part);
+    items = JSON.parse(text) as unknown[];
+    request.parts.set(part, items);
+  }
+  return items[index - (request.head.starts[part - 1] ?? 0)];
+};
+
+/** What starting one attempt of one (pipeline, item) sends, or why it cannot be rendered. */
+export type StartPlan =
+  | { ok: true; pipeline: string; itemIndex: number; input: StartPipelineExecutionCommandInput }
+  | { ok: false; pipeline: string; itemIndex: number; reason: string };
+
+/** Renders the StartPipelineExecution call of one attempt of one pair from the stored request. */
+export const startPlanOf = async (
+  deps: BatchDeps,
+  batch: BatchRecord,
+  pair: number,
+  attempt: number,
+): Promise<StartPlan> => {
+  const request = await loadRequest(deps, batch);
+  const { spec } = request.head;
+  const itemIndex = itemIndexOf(pair, spec.pipelines.length);
+  const pipeline = spec.pipelines[pipelineIndexOf(pair, spec.pipelines.length)] ?? '';
+  const item = await itemAt(deps, batch, request, itemIndex);
+  const parameters: Array<{ Name: string; Value: string }> = [];
+  for (const { name, template } of request.templates) {
+    const rendered = renderTemplate(
+      template,
+      item,
+      itemIndex,
+      batch.batchId,
+      MAX_PARAMETER_VALUE_LENGTH,
+    );
+    if (!rendered.ok) {
+      return {
+        ok: false,
+        pipeline,
+        itemIndex,
+        reason: `parameter ${name} cannot be rendered for item ${itemIndex} (${rendered.problem.kind})`,
+      };
+    }
+    parameters.push({ Name: name, Value: rendered.value });
+  }
+  return {
+    ok: true,
+    pipeline,
+    itemIndex,
+    input: {
+      PipelineName: pipeline,
+      PipelineExecutionDisplayName: displayNameOf(
+        sanitizeDisplayNamePrefix(spec.displayNamePrefix),
+        batch.batchId,
+        itemIndex,
+      ),
+      PipelineExecutionDescription: childDescription({ batchId: batch.batchId, pair, attempt }),
+      ClientRequestToken: executionToken(
+        batch.batchKey,
+        batch.fingerprint,
+        pipeline,
+        itemIndex,
+        attempt,
+      ),
+      PipelineParameters: parameters,
+      ...(spec.maxParallelExecutionSteps === undefined
+        ? {}
+        : {
+            ParallelismConfiguration: {
+              MaxParallelExecutionSteps: spec.maxParallelExecutionSteps,
+            },
+          }),
+    },
+  };
+};
+
+/** Reads every stored item, for comparing a re-sent request with the stored one. */
+export const storedItems = async (deps: BatchDeps, batch: BatchRecord): Promise<unknown[]> => {
+  const request = await loadRequest(deps, batch);
+  const items: unknown[] = [];
+  for (let index = 0; index < request.head.itemCount; index++) {
+    items.push(await itemAt(deps, batch, request, index));
+  }
+  return items;
+};

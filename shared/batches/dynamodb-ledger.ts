@@ -1,0 +1,374 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  ACCOUNT_KEY,
+  ACTIVE_BATCHES,
+  batchKey,
+  conditional,
+  decodeToken,
+  encodeToken,
+  executionKey,
+  INDEX_NAME,
+  type Item,
+  num,
+  partKey,
+  str,
+  toBatch,
+  toExecution,
+} from './dynamodb-records';
+import type { BatchLedger, ClaimRequest, ExecutionChange, NewBatch, Page } from './ledger';
+
+/**
+ * The ledger in one DynamoDB table (defined in serverless.yml, `BatchLedgerTable`):
+ * - `pk = B#<batchId>`, `sk = BATCH`: the batch;
+ * - `sk = REQ#<fingerprint>#<part>`: its stored request;
+ * - `sk = X#<pair>`: one started (pipeline, item);
+ * - `pk = ACCOUNT`, `sk = SLOTS`: the account-wide slots, a map of holder to time taken.
+ * The `by-status` index (`statusKey`, `sk`) holds active batches under `ACTIVE` and each
+ * execution under `<batchId>#<status>`. Every write is one conditional PutItem or
+ * UpdateItem; its condition makes a second application change nothing.
+ */
+
+export interface DynamoDbLedgerOptions {
+  tableName: string;
+  /** Reads that must see every earlier write (batches, executions, slots) are strongly consistent. */
+  consistentReads?: boolean;
+}
+
+/** The ledger over a DynamoDB client (the SDK's, pointed at AWS, dynalite or moto). */
+export const dynamoDbLedger = (
+  client: DynamoDBClient,
+  { tableName, consistentReads = true }: DynamoDbLedgerOptions,
+): BatchLedger => {
+  const doc = DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const TableName = tableName;
+  let accountRecord: Promise<boolean> | undefined;
+  const get = async (Key: Item): Promise<Item | undefined> =>
+    (await doc.send(new GetCommand({ TableName, Key, ConsistentRead: consistentReads }))).Item;
+
+  return {
+    getBatch: async (batchId) => {
+      const item = await get(batchKey(batchId));
+      return item === undefined ? undefined : toBatch(item);
+    },
+
+    createBatch: (batch: NewBatch) =>
+      conditional(() =>
+        doc.send(
+          new PutCommand({
+            TableName,
+            Item: {
+              ...batchKey(batch.batchId),
+              ...batch,
+              statusKey: ACTIVE_BATCHES,
+              cursor: 0,
+              running: {},
+              requeued: {},
+              succeeded: 0,
+              failed: 0,
+              stopped: 0,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      ),
+
+    putRequestPart: async (batchId, fingerprint, part, body) => {
+      await doc.send(
+        new PutCommand({
+          TableName,
+          Item: { ...partKey(batchId, fingerprint, part), body },
+          // The same fingerprint and part always hold the same body: rewriting it is harmless.
+        }),
+      );
+    },
+
+    getRequestPart: async (batchId, fingerprint, part) =>
+      str((await get(partKey(batchId, fingerprint, part)))?.body),
+
+    expireRequestPart: async (batchId, fingerprint, part, expiresAt) => {
+      await conditional(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: partKey(batchId, fingerprint, part),
+            UpdateExpression: 'SET expiresAt = :e',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':e': expiresAt },
+          }),
+        ),
+      );
+    },
+
+    claim: (request: ClaimRequest) => {
+      const names: Record<string, string> = {
+        '#status': 'status',
+        '#running': 'running',
+        '#cursor': 'cursor',
+      };
+      const values: Record<string, unknown> = {
+        ':running': 'RUNNING',
+        ':cursor': request.cursor,
+        ':next': request.cursor + request.fromCursor,
+        ':room': request.maxConcurrentExecutions - request.fromRequeued.length - request.fromCursor,
+        ':claimId': request.claimId,
+      };
+      const sets = ['#cursor = :next', 'lastClaimId = :claimId'];
+      const removes: string[] = [];
+      const conditions = ['#status = :running', '#cursor = :cursor', 'size(#running) <= :room'];
+      const claimed = [
+        ...request.fromRequeued,
+        ...Array.from({ length: request.fromCursor }, (_, i) => ({
+          pair: request.cursor + i,
+          attempt: 1,
+        })),
+      ];
+      request.fromRequeued.forEach(({ pair }, i) => {
+        names['#requeued'] = 'requeued';
+        names[`#q${i}`] = String(pair);
+        conditions.push(`attribute_exists(#requeued.#q${i})`);
+        removes.push(`#requeued.#q${i}`);
+      });
+      claimed.forEach(({ pair, attempt }, i) => {
+        names[`#r${i}`] = String(pair);
+        values[`:r${i}`] = { a: attempt, t: request.now };
+        conditions.push(`attribute_not_exists(#running.#r${i})`);
+        sets.push(`#running.#r${i} = :r${i}`);
+      });
+      return conditional(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: batchKey(request.batchId),
+            UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
+    },
+
+    requeue: (batchId, pair, attempt) =>
+      conditional(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: batchKey(batchId),
+            UpdateExpression: 'SET #requeued.#p = :a REMOVE #running.#p',
+            ConditionExpression: '#running.#p.a = :a',
+            ExpressionAttributeNames: {
+              '#running': 'running',
+              '#requeued': 'requeued',
+              '#p': String(pair),
+            },
+            ExpressionAttributeValues: { ':a': attempt },
+          }),
+        ),
+      ),
+
+    settle: (batchId, pair, attempt, outcome) =>
+      conditional(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: batchKey(batchId),
+            UpdateExpression: 'ADD #count :one REMOVE #running.#p',
+            ConditionExpression: '#running.#p.a = :a',
+            ExpressionAttributeNames: {
+              '#running': 'running',
+              '#p': String(pair),
+              '#count': outcome.toLowerCase(),
+            },
+            ExpressionAttributeValues: { ':a': attempt, ':one': 1 },
+          }),
+        ),
+      ),
+
+    finishBatch: (batchId, from, to, pairs, finishedAt, expiresAt) =>
+      conditional(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: batchKey(batchId),
+            UpdateExpression:
+              'SET #status = :to, finishedAt = :at, expiresAt = :e REMOVE statusKey',
+            ConditionExpression:
+              '#status = :from AND (#cursor = :pairs OR :from = :stopping) AND size(running) = :zero AND (:from = :stopping OR size(requeued) = :zero)',
+            ExpressionAttributeNames: { '#status': 'status', '#cursor': 'cursor' },
+            ExpressionAttributeValues: {
+              ':from': from,
+              ':to': to,
+              ':pairs': pairs,
+              ':at': finishedAt,
+              ':e': expiresAt,
+              ':zero': 0,
+              ':stopping': 'STOPPING',
+            },
+          }),
+        ),
+      ),
+
+    getExecution: async (batchId, pair) => {
+      const item = await get(executionKey(batchId, pair));
+      return item === undefined ? undefined : toExecution(item);
+    },
+
+    createExecution: (record) =>
+      conditional(() =>
+        doc.send(
+          new PutCommand({
+            TableName,
+            Item: {
+              ...executionKey(record.batchId, record.pair),
+              ...record,
+              statusKey: `${record.batchId}#${record.status}`,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      ),
+
+    updateExecution: (batchId, pair, attempt, from, change: ExecutionChange) => {
+      const names: Record<string, string> = { '#status': 'status' };
+      const values: Record<string, unknown> = {
+        ':attempt': attempt,
+        ':status': change.status,
+        ':statusKey': `${batchId}#${change.status}`,
+      };
+      const sets = ['#status = :status', 'statusKey = :statusKey'];
+      for (const field of [
+        'executionArn',
+        'failureReason',
+        'claimedAt',
+        'ambiguous',
+        'endedAt',
+        'expiresAt',
+      ] as const) {
+        const value = change[field];
+        if (value === undefined) continue;
+        values[`:${field}`] = value;
+        sets.push(`${field} = :${field}`);
+      }
+      const allowed = from.map((status, i) => {
+        values[`:from${i}`] = status;
+        return `#status = :from${i}`;
+      });
+      return conditional(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: executionKey(batchId, pair),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: `attempt = :attempt AND (${allowed.join(' OR ')})`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
+    },
+
+    listExecutions: async (batchId, { status, limit, nextToken }) => {
+      const pk = `B#${batchId}`;
+      const output = await doc.send(
+        status === undefined
+          ? new QueryCommand({
+              TableName,
+              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :x)',
+              ExpressionAttributeValues: { ':pk': pk, ':x': 'X#' },
+              Limit: limit,
+              ExclusiveStartKey: decodeToken(nextToken, pk),
+            })
+          : new QueryCommand({
+              TableName,
+              IndexName: INDEX_NAME,
+              KeyConditionExpression: 'statusKey = :s',
+              ExpressionAttributeValues: { ':s': `${batchId}#${status}` },
+              Limit: limit,
+              ExclusiveStartKey: decodeToken(nextToken, pk),
+            }),
+      );
+      return {
+        records: (output.Items ?? []).map(toExecution),
+        nextToken: encodeToken(output.LastEvaluatedKey),
+      };
+    },
+
+    listActiveBatches: async (nextToken) => {
+      const output = await doc.send(
+        new QueryCommand({
+          TableName,
+          IndexName: INDEX_NAME,
+          KeyConditionExpression: 'statusKey = :s',
+          ExpressionAttributeValues: { ':s': ACTIVE_BATCHES },
+          ExclusiveStartKey: decodeToken(nextToken, undefined),
+        }),
+      );
+      return {
+        records: (output.Items ?? []).map((item) => String(item.batchId)),
+        nextToken: encodeToken(output.LastEvaluatedKey),
+      } satisfies Page<string>;
+    },
+
+    acquireAccountSlot: async (holder, limit, now) => {
+      // The map must exist before a path in it can be set: create the record once.
+      accountRecord ??= conditional(() =>
+        doc.send(
+          new PutCommand({
+            TableName,
+            Item: { ...ACCOUNT_KEY, holders: {} },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      ).catch((error: unknown) => {
+        accountRecord = undefined;
+        throw error;
+      });
+      await accountRecord;
+      return conditional(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: ACCOUNT_KEY,
+            UpdateExpression: 'SET holders.#h = if_not_exists(holders.#h, :now)',
+            ConditionExpression: 'attribute_exists(holders.#h) OR size(holders) < :limit',
+            ExpressionAttributeNames: { '#h': holder },
+            ExpressionAttributeValues: { ':now': now, ':limit': limit },
+          }),
+        ),
+      );
+    },
+
+    releaseAccountSlot: async (holder) => {
+      await conditional(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: ACCOUNT_KEY,
+            UpdateExpression: 'REMOVE holders.#h',
+            ConditionExpression: 'attribute_exists(holders.#h)',
+            ExpressionAttributeNames: { '#h': holder },
+          }),
+        ),
+      );
+    },
+
+    accountSlots: async () => {
+      const item = await get(ACCOUNT_KEY);
+      return Object.fromEntries(
+        Object.entries((item?.holders ?? {}) as Record<string, unknown>).map(([holder, at]) => [
+          holder,
+          num(at),
+        ]),
+      );
+    },
+  };
+};

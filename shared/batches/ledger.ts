@@ -1,0 +1,223 @@
+/**
+ * The ledger: the durable record of every batch, the source of truth for "was this
+ * started". A narrow port; the DynamoDB adapter implements it with single-item
+ * conditional writes only (no transactions), each of which changes nothing when applied
+ * a second time.
+ */
+
+export const BATCH_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'STOPPING', 'STOPPED'] as const;
+export type BatchStatus = (typeof BATCH_STATUSES)[number];
+
+/**
+ * A started (pipeline, item):
+ * - `STARTING`: claimed and recorded, StartPipelineExecution not yet answered (or answered
+ *   ambiguously); retried with the same token;
+ * - `PENDING`: put back (ResourceLimitExceeded, throttling, account budget); started again later;
+ * - `RUNNING`, then one of the terminal statuses.
+ */
+export const EXECUTION_STATUSES = [
+  'STARTING',
+  'PENDING',
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+  'STOPPED',
+] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+export type TerminalStatus = 'SUCCEEDED' | 'FAILED' | 'STOPPED';
+export const TERMINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set([
+  'SUCCEEDED',
+  'FAILED',
+  'STOPPED',
+]);
+export const isTerminal = (status: ExecutionStatus): status is TerminalStatus =>
+  TERMINAL_STATUSES.has(status);
+
+/** A claimed (pipeline, item): the attempt it runs and when it was claimed (epoch ms). */
+export interface Claim {
+  attempt: number;
+  claimedAt: number;
+}
+
+/** One batch record. */
+export interface BatchRecord {
+  batchId: string;
+  batchKey: string;
+  fingerprint: string;
+  fingerprintParts: Record<string, string>;
+  /** Stored request parts (see `requestParts`). */
+  requestParts: number;
+  createdAt: string;
+  createdBy: string;
+  status: BatchStatus;
+  pipelineCount: number;
+  itemCount: number;
+  /** (pipeline, item) pairs: pipelineCount × itemCount. */
+  pairs: number;
+  maxConcurrentExecutions: number;
+  /** The next pair never claimed: pairs from here on are pending. */
+  cursor: number;
+  /** Claimed pairs (starting or running), by pair index. */
+  running: Record<string, Claim>;
+  /** Pairs put back to pending, by pair index, with the attempt they will run. */
+  requeued: Record<string, number>;
+  succeeded: number;
+  failed: number;
+  stopped: number;
+  /** Id of the last claim, so a claim whose answer was lost can tell it was applied. */
+  lastClaimId: string | undefined;
+  finishedAt: string | undefined;
+}
+
+/** Counts of a batch, as the API reports them. */
+export interface BatchCounts {
+  total: number;
+  pending: number;
+  running: number;
+  succeeded: number;
+  failed: number;
+  stopped: number;
+}
+
+export const countsOf = (batch: BatchRecord): BatchCounts => ({
+  total: batch.pairs,
+  pending: pendingOf(batch),
+  running: Object.keys(batch.running).length,
+  succeeded: batch.succeeded,
+  failed: batch.failed,
+  stopped: batch.stopped,
+});
+
+export const pendingOf = (batch: BatchRecord): number =>
+  batch.pairs - batch.cursor + Object.keys(batch.requeued).length;
+
+/** A new batch, as `createBatch` writes it. */
+export type NewBatch = Omit<
+  BatchRecord,
+  | 'cursor'
+  | 'running'
+  | 'requeued'
+  | 'succeeded'
+  | 'failed'
+  | 'stopped'
+  | 'lastClaimId'
+  | 'finishedAt'
+>;
+
+/** The record of one started (pipeline, item). */
+export interface ExecutionRecord {
+  batchId: string;
+  pair: number;
+  pipeline: string;
+  itemIndex: number;
+  attempt: number;
+  clientRequestToken: string;
+  status: ExecutionStatus;
+  executionArn: string | undefined;
+  failureReason: string | undefined;
+  /** When this attempt was claimed or last put back to starting (epoch ms). */
+  claimedAt: number;
+  /** A start whose outcome is unknown: it may exist, so it is never put back to pending. */
+  ambiguous: boolean;
+  endedAt: string | undefined;
+}
+
+/** What one claim takes: requeued pairs (with their attempts) and `count` pairs from the cursor. */
+export interface ClaimRequest {
+  batchId: string;
+  claimId: string;
+  /** The cursor and the number of claimed pairs as read; the claim fails if either changed. */
+  cursor: number;
+  runningBefore: number;
+  maxConcurrentExecutions: number;
+  fromRequeued: ReadonlyArray<{ pair: number; attempt: number }>;
+  fromCursor: number;
+  now: number;
+}
+
+/** A page of records and the token of the next one. */
+export interface Page<T> {
+  records: T[];
+  nextToken: string | undefined;
+}
+
+export interface BatchLedger {
+  getBatch(batchId: string): Promise<BatchRecord | undefined>;
+  /** Writes a new batch unless one with the id exists; `false` when it does. */
+  createBatch(batch: NewBatch): Promise<boolean>;
+  /** Writes part `part` of a request (idempotent: the same content for the same fingerprint). */
+  putRequestPart(batchId: string, fingerprint: string, part: number, body: string): Promise<void>;
+  getRequestPart(batchId: string, fingerprint: string, part: number): Promise<string | undefined>;
+  /** Marks a finished batch's request parts for expiry. */
+  expireRequestPart(
+    batchId: string,
+    fingerprint: string,
+    part: number,
+    expiresAt: number,
+  ): Promise<void>;
+  /** Claims pairs for starting; `false` when the batch changed since it was read. */
+  claim(request: ClaimRequest): Promise<boolean>;
+  /** Moves a claimed pair back to pending; `false` when it is not claimed with that attempt. */
+  requeue(batchId: string, pair: number, attempt: number): Promise<boolean>;
+  /** Frees a claimed pair and counts its outcome; `false` when it was already freed. */
+  settle(batchId: string, pair: number, attempt: number, outcome: TerminalStatus): Promise<boolean>;
+  /** Ends a batch when nothing is pending or claimed; `false` otherwise. */
+  finishBatch(
+    batchId: string,
+    from: BatchStatus,
+    to: BatchStatus,
+    pairs: number,
+    finishedAt: string,
+    expiresAt: number,
+  ): Promise<boolean>;
+  getExecution(batchId: string, pair: number): Promise<ExecutionRecord | undefined>;
+  /** Writes an execution record unless one exists for the pair; `false` when one does. */
+  createExecution(record: ExecutionRecord): Promise<boolean>;
+  /**
+   * Changes an execution record whose attempt is `attempt` and status one of `from`;
+   * `false` when it is not in that state.
+   */
+  updateExecution(
+    batchId: string,
+    pair: number,
+    attempt: number,
+    from: readonly ExecutionStatus[],
+    change: ExecutionChange,
+  ): Promise<boolean>;
+  /** Pages a batch's execution records, optionally with one status. */
+  listExecutions(
+    batchId: string,
+    options: { status?: ExecutionStatus; limit: number; nextToken?: string },
+  ): Promise<Page<ExecutionRecord>>;
+  /** Pages the ids of batches still running or stopping. */
+  listActiveBatches(nextToken?: string): Promise<Page<string>>;
+  /** Takes an account slot unless `limit` are taken; taking a slot already held succeeds. */
+  acquireAccountSlot(holder: string, limit: number, now: number): Promise<boolean>;
+  releaseAccountSlot(holder: string): Promise<void>;
+  /** The account slots held, by holder, with when each was taken (epoch ms). */
+  accountSlots(): Promise<Record<string, number>>;
+}
+
+/** A change of an execution record. */
+export interface ExecutionChange {
+  status: ExecutionStatus;
+  executionArn?: string;
+  failureReason?: string;
+  claimedAt?: number;
+  ambiguous?: boolean;
+  endedAt?: string;
+  expiresAt?: number;
+}
+
+/** The account slot holder of one attempt of a (batch, pair). */
+export const slotHolder = (batchId: string, pair: number, attempt: number): string =>
+  `${batchId}#${pair}#${attempt}`;
+
+export const parseSlotHolder = (
+  holder: string,
+): { batchId: string; pair: number; attempt: number } | undefined => {
+  const match = /^([0-9a-f]{12})#(0|[1-9][0-9]*)#([1-9][0-9]*)$/.exec(holder);
+  return match?.[1] === undefined
+    ? undefined
+    : { batchId: match[1], pair: Number(match[2]), attempt: Number(match[3]) };
+};

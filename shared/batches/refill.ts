@@ -1,0 +1,245 @@
+import { classifyError, errorMessage, errorName, isThrottling } from '../fan-out/classify';
+import { asFailureReason } from '../fan-out/errors';
+import { logger } from '../logger';
+import { type BatchDeps, startPlanOf } from './deps';
+import { type BatchRecord, isTerminal, pendingOf, slotHolder } from './ledger';
+import { completeIfDone, recordOutcome, settleChild } from './settle';
+
+/** Pairs claimed by one conditional write at most. */
+const MAX_CLAIM = 25;
+/** Claims one refill makes at most before it leaves the rest to the next event. */
+const MAX_ROUNDS = 40;
+
+/**
+ * What starting a claimed pair came to:
+ * - `started`, `running`: a child runs (or ran) for it;
+ * - `settled`, `failed`: it has ended;
+ * - `account`: the account budget is full, the pair is back to pending;
+ * - `quota`: SageMaker refused (ResourceLimitExceeded or throttling), back to pending;
+ * - `unknown`: the start's outcome is unknown; the reconciler retries it with the same token.
+ */
+export type StartOutcome =
+  | 'started'
+  | 'running'
+  | 'settled'
+  | 'failed'
+  | 'account'
+  | 'quota'
+  | 'unknown';
+
+/** Why a refill stopped. */
+export type RefillOutcome = 'done' | 'batch' | 'account' | 'quota' | 'unknown';
+
+/** Puts a claimed pair back to pending and gives back its account slot. */
+const putBack = async (
+  deps: BatchDeps,
+  batchId: string,
+  pair: number,
+  attempt: number,
+  reason: string,
+): Promise<void> => {
+  await deps.ledger.updateExecution(batchId, pair, attempt, ['STARTING'], {
+    status: 'PENDING',
+    failureReason: reason,
+  });
+  await deps.ledger.requeue(batchId, pair, attempt);
+  await deps.ledger.releaseAccountSlot(slotHolder(batchId, pair, attempt));
+};
+
+/**
+ * Starts one claimed attempt of a pair. The order makes a crash at any point safe:
+ * 1. the account slot is taken (a pair never starts without one, so the budget holds);
+ * 2. the execution record is written, `STARTING`, with the attempt's deterministic token;
+ * 3. StartPipelineExecution is called with that token;
+ * 4. the record becomes `RUNNING` with the execution ARN.
+ * A crash after 1 or 2 leaves a claim that the reconciler finds and starts with the same
+ * token, after the recovery grace. SageMaker's `ClientRequestToken` is "a unique,
+ * case-sensitive identifier that you provide to ensure the idempotency of the operation.
+ * An idempotent operation completes no more than once" (SageMaker API Reference,
+ * StartPipelineExecution), so a start repeated with the token returns the execution the
+ * first one made. The repeat comes within minutes (the grace and the reconcile rate), not
+ * after an unpublished token lifetime: the ledger, not SageMaker's memory, says whether a
+ * pair was started.
+ */
+export const startClaimed = async (
+  deps: BatchDeps,
+  batch: BatchRecord,
+  pair: number,
+  attempt: number,
+  /** The pair was just claimed from the cursor: it has never had a record. */
+  fresh = false,
+): Promise<StartOutcome> => {
+  const { batchId } = batch;
+  let record = fresh ? undefined : await deps.ledger.getExecution(batchId, pair);
+  if (record !== undefined && record.attempt > attempt) return 'settled';
+  if (record !== undefined && record.attempt === attempt) {
+    if (isTerminal(record.status)) {
+      await settleChild(deps, batchId, pair, attempt, record.status);
+      return 'settled';
+    }
+    if (record.status === 'RUNNING') return 'running';
+  }
+  // A record left `STARTING` means an earlier call may have reached SageMaker: that child may
+  // exist, so it keeps its claim and slot until a start with its token answers.
+  const mayExist =
+    record !== undefined && record.attempt === attempt && record.status === 'STARTING';
+  const holder = slotHolder(batchId, pair, attempt);
+  if (!(await deps.ledger.acquireAccountSlot(holder, deps.accountLimit, deps.now()))) {
+    if (mayExist) return 'account';
+    await putBack(deps, batchId, pair, attempt, 'waiting for the account budget');
+    return 'account';
+  }
+  const plan = await startPlanOf(deps, batch, pair, attempt);
+  const token = plan.ok ? (plan.input.ClientRequestToken ?? '') : '';
+  if (record === undefined || record.attempt !== attempt) {
+    const created = await deps.ledger.createExecution({
+      batchId,
+      pair,
+      pipeline: plan.pipeline,
+      itemIndex: plan.itemIndex,
+      attempt,
+      clientRequestToken: token,
+      status: 'STARTING',
+      executionArn: undefined,
+      failureReason: undefined,
+      claimedAt: deps.now(),
+      ambiguous: false,
+      endedAt: undefined,
+    });
+    if (!created) {
+      record = await deps.ledger.getExecution(batchId, pair);
+      if (record !== undefined && record.attempt === attempt && isTerminal(record.status)) {
+        await settleChild(deps, batchId, pair, attempt, record.status);
+        return 'settled';
+      }
+      if (record?.status !== 'STARTING') return 'running';
+    }
+  } else if (record.status === 'PENDING') {
+    const moved = await deps.ledger.updateExecution(batchId, pair, attempt, ['PENDING'], {
+      status: 'STARTING',
+      claimedAt: deps.now(),
+    });
+    if (!moved) return 'running';
+  }
+  if (!plan.ok) {
+    await recordOutcome(deps, batchId, pair, attempt, 'FAILED', { failureReason: plan.reason });
+    return 'failed';
+  }
+  let executionArn: string | undefined;
+  try {
+    executionArn = (await deps.sagemaker.startPipelineExecution(plan.input)).PipelineExecutionArn;
+  } catch (error) {
+    const kind = classifyError(error);
+    const reason = asFailureReason(`${errorName(error)}: ${errorMessage(error)}`);
+    if ((kind === 'resource-limit' || isThrottling(error)) && !mayExist) {
+      await putBack(deps, batchId, pair, attempt, reason);
+      return 'quota';
+    }
+    if (kind === 'permanent') {
+      await recordOutcome(deps, batchId, pair, attempt, 'FAILED', { failureReason: reason });
+      return 'failed';
+    }
+    // Unknown outcome, or refused while an earlier call may have started it: SageMaker does
+    // not publish whether it checks the token before the quota.
+    logger.warn('Start outcome unknown; the reconciler retries it with the same token', {
+      batchId,
+      pair,
+      attempt,
+      error: reason,
+    });
+    await deps.ledger.updateExecution(batchId, pair, attempt, ['STARTING'], {
+      status: 'STARTING',
+      ambiguous: true,
+    });
+    return kind === 'resource-limit' || isThrottling(error) ? 'quota' : 'unknown';
+  }
+  const recorded = await deps.ledger.updateExecution(batchId, pair, attempt, ['STARTING'], {
+    status: 'RUNNING',
+    ...(executionArn === undefined ? {} : { executionArn }),
+  });
+  if (!recorded) logger.info('Child already recorded past starting', { batchId, pair, attempt });
+  return 'started';
+};
+
+/**
+ * Starts the next pending pairs of a batch while the batch's `maxConcurrentExecutions`
+ * and the account budget leave room. Claims go through the batch's cursor with one
+ * conditional write, so concurrent refills never claim the same pair.
+ */
+export const refillBatch = async (deps: BatchDeps, batchId: string): Promise<RefillOutcome> => {
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const batch = await deps.ledger.getBatch(batchId);
+    if (batch === undefined) return 'done';
+    const running = Object.keys(batch.running).length;
+    const pending = pendingOf(batch);
+    if (batch.status !== 'RUNNING' || pending === 0) {
+      if (running === 0) await completeIfDone(deps, batchId);
+      return 'done';
+    }
+    const batchRoom = batch.maxConcurrentExecutions - running;
+    if (batchRoom <= 0) return 'batch';
+    const accountRoom = deps.accountLimit - Object.keys(await deps.ledger.accountSlots()).length;
+    if (accountRoom <= 0) return 'account';
+    const count = Math.min(batchRoom, accountRoom, pending, MAX_CLAIM);
+    const fromRequeued = Object.entries(batch.requeued)
+      .map(([pair, attempt]) => ({ pair: Number(pair), attempt }))
+      .sort((a, b) => a.pair - b.pair)
+      .slice(0, count);
+    const fromCursor = Math.min(count - fromRequeued.length, batch.pairs - batch.cursor);
+    const claimId = deps.newId();
+    let claimed = await deps.ledger.claim({
+      batchId,
+      claimId,
+      cursor: batch.cursor,
+      runningBefore: running,
+      maxConcurrentExecutions: batch.maxConcurrentExecutions,
+      fromRequeued,
+      fromCursor,
+      now: deps.now(),
+    });
+    // A claim whose answer was lost and retried fails its own condition: it was applied.
+    if (!claimed) claimed = (await deps.ledger.getBatch(batchId))?.lastClaimId === claimId;
+    if (!claimed) continue;
+    const pairs = [
+      ...fromRequeued.map((claimed) => ({ ...claimed, fresh: false })),
+      ...Array.from({ length: fromCursor }, (_, i) => ({
+        pair: batch.cursor + i,
+        attempt: 1,
+        fresh: true,
+      })),
+    ];
+    // Every start runs to its end before an error is passed on: no work is left dangling.
+    const settled = await Promise.allSettled(
+      pairs.map(({ pair, attempt, fresh }) => startClaimed(deps, batch, pair, attempt, fresh)),
+    );
+    const outcomes = settled.map((result) => {
+      if (result.status === 'rejected') throw result.reason;
+      return result.value;
+    });
+    for (const stop of ['account', 'quota', 'unknown'] as const) {
+      if (outcomes.includes(stop)) return stop;
+    }
+    // Everything claimed has started and the room is used up: no need to read again.
+    if (count === batchRoom && outcomes.every((outcome) => outcome === 'started')) return 'batch';
+  }
+  return 'batch';
+};
+
+/**
+ * After an account slot is freed: refills this batch, then, while the account has room,
+ * the other active batches waiting for it (oldest pages first).
+ */
+export const refillAfterRelease = async (deps: BatchDeps, batchId: string): Promise<void> => {
+  const own = await refillBatch(deps, batchId);
+  if (own === 'account' || own === 'quota') return;
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.ledger.listActiveBatches(nextToken);
+    for (const other of page.records) {
+      if (other === batchId) continue;
+      const outcome = await refillBatch(deps, other);
+      if (outcome === 'account' || outcome === 'quota') return;
+    }
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined);
+};

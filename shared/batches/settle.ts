@@ -1,0 +1,92 @@
+import { logger } from '../logger';
+import type { BatchDeps } from './deps';
+import { type BatchStatus, isTerminal, pendingOf, slotHolder, type TerminalStatus } from './ledger';
+
+/**
+ * Frees a pair whose attempt has ended: counts it on the batch and gives back its account
+ * slot. Both writes change nothing when already applied, so a redelivered event or a
+ * reconciler that finds a half-done settle completes it.
+ */
+export const settleChild = async (
+  deps: BatchDeps,
+  batchId: string,
+  pair: number,
+  attempt: number,
+  outcome: TerminalStatus,
+): Promise<void> => {
+  await deps.ledger.settle(batchId, pair, attempt, outcome);
+  await deps.ledger.releaseAccountSlot(slotHolder(batchId, pair, attempt));
+};
+
+/**
+ * Records the end of one attempt and frees its slots. A late, repeated or reordered
+ * event for an attempt already ended, or for an older attempt, changes nothing.
+ * @returns whether the attempt is ended in the ledger.
+ */
+export const recordOutcome = async (
+  deps: BatchDeps,
+  batchId: string,
+  pair: number,
+  attempt: number,
+  outcome: TerminalStatus,
+  details: { executionArn?: string; failureReason?: string },
+): Promise<boolean> => {
+  const applied = await deps.ledger.updateExecution(
+    batchId,
+    pair,
+    attempt,
+    ['STARTING', 'RUNNING'],
+    {
+      status: outcome,
+      ...details,
+      endedAt: new Date(deps.now()).toISOString(),
+      expiresAt: Math.floor(deps.now() / 1000) + deps.retentionSeconds,
+    },
+  );
+  let ended: TerminalStatus = outcome;
+  if (!applied) {
+    const record = await deps.ledger.getExecution(batchId, pair);
+    if (record === undefined || record.attempt !== attempt || !isTerminal(record.status)) {
+      return false;
+    }
+    ended = record.status;
+  }
+  await settleChild(deps, batchId, pair, attempt, ended);
+  return true;
+};
+
+const finalStatus = (status: BatchStatus, unsuccessful: number): BatchStatus =>
+  status === 'STOPPING' ? 'STOPPED' : unsuccessful > 0 ? 'FAILED' : 'SUCCEEDED';
+
+/**
+ * Ends a batch once nothing is pending or running: `SUCCEEDED`, `FAILED` when any child
+ * failed or was stopped, `STOPPED` when the batch itself was stopping. Its records then expire after the retention.
+ */
+export const completeIfDone = async (deps: BatchDeps, batchId: string): Promise<boolean> => {
+  const batch = await deps.ledger.getBatch(batchId);
+  if (batch === undefined) return false;
+  if (batch.status !== 'RUNNING' && batch.status !== 'STOPPING') return true;
+  if (Object.keys(batch.running).length > 0) return false;
+  if (batch.status === 'RUNNING' && pendingOf(batch) > 0) return false;
+  const to = finalStatus(batch.status, batch.failed + batch.stopped);
+  const expiresAt = Math.floor(deps.now() / 1000) + deps.retentionSeconds;
+  const finished = await deps.ledger.finishBatch(
+    batchId,
+    batch.status,
+    to,
+    batch.pairs,
+    new Date(deps.now()).toISOString(),
+    expiresAt,
+  );
+  if (!finished) return false;
+  logger.info('Batch finished', {
+    batchId,
+    status: to,
+    succeeded: batch.succeeded,
+    failed: batch.failed,
+  });
+  for (let part = 0; part < batch.requestParts; part++) {
+    await deps.ledger.expireRequestPart(batchId, batch.fingerprint, part, expiresAt);
+  }
+  return true;
+};

@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dynamoDbLedger } from '../../shared/batches/dynamodb-ledger';
+import { InvalidPageTokenError } from '../../shared/batches/errors';
+import type { BatchLedger, ExecutionRecord, NewBatch } from '../../shared/batches/ledger';
+import { startDynalite } from './support/dynalite';
+import { startMoto } from './support/moto';
+import { createLedgerTable, localDynamoDb } from './support/table';
+
+const newBatch = (batchId: string, overrides: Partial<NewBatch> = {}): NewBatch => ({
+  batchId,
+  batchKey: `key-${batchId}`,
+  fingerprint: 'f'.repeat(64),
+  fingerprintParts: { items: 'a' },
+  requestParts: 1,
+  createdAt: '2026-12-01T10:00:00.000Z',
+  createdBy: 'arn:aws:iam::123456789012:user/alice',
+  status: 'RUNNING',
+  pipelineCount: 1,
+  itemCount: 10,
+  pairs: 10,
+  maxConcurrentExecutions: 3,
+  ...overrides,
+});
+
+const execution = (batchId: string, pair: number, overrides: Partial<ExecutionRecord> = {}) =>
+  ({
+    batchId,
+    pair,
+    pipeline: 'child-pipeline-1',
+    itemIndex: pair,
+    attempt: 1,
+    clientRequestToken: 't'.repeat(64),
+    status: 'STARTING',
+    executionArn: undefined,
+    failureReason: undefined,
+    claimedAt: 1,
+    ambiguous: false,
+    endedAt: undefined,
+    ...overrides,
+  }) satisfies ExecutionRecord;
+
+let ids = 0;
+const nextBatchId = () => (0xabc000000000 + ids++).toString(16);
+
+const claim = (
+  ledger: BatchLedger,
+  batchId: string,
+  cursor: number,
+  fromCursor: number,
+  extra = {},
+) =>
+  ledger.claim({
+    batchId,
+    claimId: randomUUID(),
+    cursor,
+    runningBefore: 0,
+    maxConcurrentExecutions: 3,
+    fromRequeued: [],
+    fromCursor,
+    now: 5,
+    ...extra,
+  });
+
+/** The same contract against two independent implementations of the DynamoDB API. */
+describe.each([
+  ['dynalite', startDynalite],
+  [
+    'moto_server',
+    async () => {
+      const moto = await startMoto();
+      return { endpoint: moto.endpoint, stop: async () => moto.stop() };
+    },
+  ],
+] as const)('DynamoDB ledger against %s', (_, start) => {
+  let server: { endpoint: string; stop: () => Promise<void> };
+  let client: DynamoDBClient;
+  let ledger: BatchLedger;
+
+  beforeAll(async () => {
+    server = await start();
+    client = localDynamoDb(server.endpoint);
+    const tableName = `ledger-${randomUUID().slice(0, 8)}`;
+    await createLedgerTable(client, tableName);
+    ledger = dynamoDbLedger(client, { tableName });
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await server?.stop();
+  });
+
+  it('writes a batch once and reads it back with empty counts', async () => {
+    const batchId = nextBatchId();
+    expect(await ledger.createBatch(newBatch(batchId))).toBe(true);
+    expect(await ledger.createBatch(newBatch(batchId, { batchKey: 'other' }))).toBe(false);
+    expect(await ledger.getBatch(batchId)).toMatchObject({
+      batchId,
+      batchKey: `key-${batchId}`,
+      status: 'RUNNING',
+      cursor: 0,
+      running: {},
+      requeued: {},
+      succeeded: 0,
+      failed: 0,
+      stopped: 0,
+    });
+    expect(await ledger.getBatch(nextBatchId())).toBeUndefined();
+  });
+
+  it('claims through the cursor: a stale or over-limit claim changes nothing', async () => {
+    const batchId = nextBatchId();
+    await ledger.createBatch(newBatch(batchId));
+    expect(await claim(ledger, batchId, 0, 2)).toBe(true);
+    // The same claim again (a retry, or a rival that read the same cursor).
+    expect(await claim(ledger, batchId, 0, 2)).toBe(false);
+    // Two claimed, limit 3: claiming two more would exceed it.
+    expect(await claim(ledger, batchId, 2, 2)).toBe(false);
+    expect(await claim(ledger, batchId, 2, 1)).toBe(true);
+    const batch = await ledger.getBatch(batchId);
+    expect(batch?.cursor).toBe(3);
+    expect(batch?.running).toEqual({
+      0: { attempt: 1, claimedAt: 5 },
+      1: { attempt: 1, claimedAt: 5 },
+      2: { attempt: 1, claimedAt: 5 },
+    });
+  });
+
+  it('requeues, claims from the requeued and settles each attempt once', async () => {
+    const batchId = nextBatchId();
+    await ledger.createBatch(newBatch(batchId));
+    await claim(ledger, batchId, 0, 2);
+    expect(await ledger.requeue(batchId, 1, 1)).toBe(true);
+    expect(await ledger.requeue(batchId, 1, 1)).toBe(false);
+    expect((await ledger.getBatch(batchId))?.requeued).toEqual({ 1: 1 });
+    const fromRequeued = [{ pair: 1, attempt: 1 }];
+    expect(await claim(ledger, batchId, 2, 0, { fromRequeued })).toBe(true);
+    expect(await claim(ledger, batchId, 2, 0, { fromRequeued })).toBe(false);
+    expect(await ledger.settle(batchId, 0, 1, 'SUCCEEDED')).toBe(true);
+    expect(await ledger.settle(batchId, 0, 1, 'SUCCEEDED')).toBe(false);
+    expect(await ledger.settle(batchId, 1, 2, 'FAILED')).toBe(false);
+    expect(await ledger.settle(batchId, 1, 1, 'FAILED')).toBe(true);
+    expect(await ledger.getBatch(batchId)).toMatchObject({
+      running: {},
+      requeued: {},
+      succeeded: 1,
+      failed: 1,
+    });
+  });
+
+  it('finishes a batch only when every pair is claimed and settled', async () => {
+    const batchId = nextBatchId();
+    await ledger.createBatch(newBatch(batchId, { pairs: 1, itemCount: 1 }));
+    const finish = () => ledger.finishBatch(batchId, 'RUNNING', 'SUCCEEDED', 1, 'end', 99);
+    expect(await finish()).toBe(false);
+    await claim(ledger, batchId, 0, 1);
+    expect(await finish()).toBe(false);
+    await ledger.settle(batchId, 0, 1, 'SUCCEEDED');
+    expect((await ledger.listActiveBatches()).records).toContain(batchId);
+    expect(await finish()).toBe(true);
+    expect(await finish()).toBe(false);
+    expect(await ledger.getBatch(batchId)).toMatchObject({
+      status: 'SUCCEEDED',
+      finishedAt: 'end',
+    });
+    expect((await ledger.listActiveBatches()).records).not.toContain(batchId);
+  });
+
+  it('writes an execution record once and changes it only from the expected attempt and status', async () => {
+    const batchId = nextBatchId();
+    expect(await ledger.createExecution(execution(batchId, 4))).toBe(true);
+    expect(await ledger.createExecution(execution(batchId, 4, { attempt: 2 }))).toBe(false);
+    const toRunning = { status: 'RUNNING', executionArn: 'arn:x' } as const;
+    expect(await ledger.updateExecution(batchId, 4, 2, ['STARTING'], toRunning)).toBe(false);
+    expect(await ledger.updateExecution(batchId, 4, 1, ['PENDING'], toRunning)).toBe(false);
+    expect(await ledger.updateExecution(batchId, 4, 1, ['STARTING'], toRunning)).toBe(true);
+    expect(await ledger.updateExecution(batchId, 4, 1, ['STARTING'], toRunning)).toBe(false);
+    expect(await ledger.getExecution(batchId, 4)).toMatchObject({
+      status: 'RUNNING',
+      executionArn: 'arn:x',
+      attempt: 1,
+    });
+  });
+
+  it('pages executions, all or by status, with tokens that only this listing accepts', async () => {
+    const batchId = nextBatchId();
+    for (let pair = 0; pair < 7; pair++) {
+      await ledger.createExecution(
+        execution(batchId, pair, { status: pair % 2 === 0 ? 'RUNNING' : 'FAILED' }),
+      );
+    }
+    const pairs: number[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await ledger.listExecutions(batchId, { limit: 3, nextToken });
+      pairs.push(...page.records.map((record) => record.pair));
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined);
+    expect(pairs).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    const failed: number[] = [];
+    do {
+      const page = await ledger.listExecutions(batchId, { status: 'FAILED', limit: 2, nextToken });
+      failed.push(...page.records.map((record) => record.pair));
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined);
+    expect(failed).toEqual([1, 3, 5]);
+    const token = (await ledger.listExecutions(batchId, { limit: 1 })).nextToken;
+    await expect(
+      ledger.listExecutions(nextBatchId(), { limit: 1, nextToken: token }),
+    ).rejects.toThrow(InvalidPageTokenError);
+    await expect(ledger.listExecutions(batchId, { limit: 1, nextToken: 'e30' })).rejects.toThrow(
+      InvalidPageTokenError,
+    );
+  });
+
+  it('holds at most the limit of account slots; taking or giving back twice changes nothing', async () => {
+    const holders = ['aaaaaaaaaaaa#0#1', 'aaaaaaaaaaaa#1#1', 'aaaaaaaaaaaa#2#1'];
+    expect(await ledger.acquireAccountSlot(holders[0] as string, 2, 10)).toBe(true);
+    expect(await ledger.acquireAccountSlot(holders[0] as string, 2, 20)).toBe(true);
+    expect(await ledger.acquireAccountSlot(holders[1] as string, 2, 30)).toBe(true);
+    expect(await ledger.acquireAccountSlot(holders[2] as string, 2, 40)).toBe(false);
+    expect(await ledger.accountSlots()).toEqual({
+      [holders[0] as string]: 10,
+      [holders[1] as string]: 30,
+    });
+    await ledger.releaseAccountSlot(holders[0] as string);
+    await ledger.releaseAccountSlot(holders[0] as string);
+    expect(await ledger.acquireAccountSlot(holders[2] as string, 2, 50)).toBe(true);
+    const concurrent = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => ledger.acquireAccountSlot(`bbbbbbbbbbbb#${i}#1`, 4, 60)),
+    );
+    expect(concurrent.filter(Boolean)).toHaveLength(2);
+    expect(Object.keys(await ledger.accountSlots())).toHaveLength(4);
+  });
+
+  it('stores request parts and marks them for expiry', async () => {
+    const batchId = nextBatchId();
+    await ledger.putRequestPart(batchId, 'f'.repeat(64), 1, '["a"]');
+    await ledger.putRequestPart(batchId, 'f'.repeat(64), 1, '["a"]');
+    expect(await ledger.getRequestPart(batchId, 'f'.repeat(64), 1)).toBe('["a"]');
+    expect(await ledger.getRequestPart(batchId, 'e'.repeat(64), 1)).toBeUndefined();
+    await ledger.expireRequestPart(batchId, 'f'.repeat(64), 1, 123);
+    await ledger.expireRequestPart(batchId, 'f'.repeat(64), 9, 123);
+    expect(await ledger.getRequestPart(batchId, 'f'.repeat(64), 1)).toBe('["a"]');
+  });
+});

@@ -1,0 +1,85 @@
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { batchIdOf } from '../../shared/batches/identity';
+import { startDynalite } from '../batches/support/dynalite';
+import { statusEvent } from '../batches/support/fake-sagemaker';
+import { handlerWorld } from '../batches/support/handler-world';
+import { lambdaContext } from '../helpers/events';
+
+vi.hoisted(() => {
+  process.env.BATCH_TABLE_NAME = 'batches-module-default';
+  process.env.FAN_OUT_ALLOWED_PIPELINES = 'child-pipeline-1,child-pipeline-2';
+});
+
+const { createHandler } = await import('../../functions/batch-events/handler');
+const { createHandler: createSubmitHandler } = await import('../../functions/batch-submit/handler');
+const { createHandler: createReconcileHandler } = await import(
+  '../../functions/batch-reconcile/handler'
+);
+
+const record = (messageId: string, body: string): SQSRecord => ({
+  messageId,
+  receiptHandle: messageId,
+  body,
+  attributes: {} as SQSRecord['attributes'],
+  messageAttributes: {},
+  md5OfBody: '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:batch-events',
+  awsRegion: 'us-east-1',
+});
+
+describe('batch-events, batch-submit and batch-reconcile handlers', () => {
+  let dynalite: Awaited<ReturnType<typeof startDynalite>>;
+  beforeAll(async () => {
+    dynalite = await startDynalite();
+  });
+  afterAll(async () => {
+    await dynalite?.stop();
+  });
+
+  it('submits from a schedule, refills on events and reports only the failing message', async () => {
+    const world = await handlerWorld(dynalite.endpoint, { BATCH_ACCOUNT_CONCURRENCY_LIMIT: '2' });
+    const submit = createSubmitHandler(world.config);
+    const submitted = await submit(
+      {
+        id: 'schedule-event-1',
+        'detail-type': 'Scheduled Event',
+        source: 'aws.events',
+        resources: ['arn:aws:events:us-east-1:123456789012:rule/daily'],
+        detail: { pipelines: ['child-pipeline-1'], items: ['a', 'b', 'c'] },
+      },
+      lambdaContext(),
+    );
+    expect(submitted).toMatchObject({
+      batchId: batchIdOf('schedule-event-1'),
+      created: true,
+      counts: { running: 2, pending: 1 },
+    });
+    const [first, second] = world.sagemaker.children;
+    if (first === undefined || second === undefined) throw new Error('not started');
+    world.sagemaker.end(first);
+    const events = createHandler(world.config);
+    const good = record('m-good', JSON.stringify(statusEvent(first, 'Succeeded')));
+    const junk = record('m-junk', 'not json');
+    const other = record('m-other', JSON.stringify({ 'detail-type': 'Other', detail: {} }));
+    // A ledger that cannot be reached fails the message, which SQS then redelivers.
+    const broken = createHandler({ ...world.config, dynamoDbEndpoint: 'http://127.0.0.1:9' });
+    expect(await events({ Records: [good, junk, other] } as SQSEvent, lambdaContext())).toEqual({
+      batchItemFailures: [],
+    });
+    expect(world.sagemaker.children).toHaveLength(3);
+    world.sagemaker.end(second);
+    const lost = record('m-2', JSON.stringify(statusEvent(second, 'Succeeded')));
+    expect(await broken({ Records: [junk, lost] } as SQSEvent, lambdaContext())).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm-2' }],
+    });
+
+    // The lost event only delays: the reconciler finds the ended child.
+    const reconcile = createReconcileHandler(world.config);
+    const report = await reconcile({}, lambdaContext());
+    expect(report).toMatchObject({ batches: 1, ended: 1 });
+    const batch = await world.ledger.getBatch(batchIdOf('schedule-event-1'));
+    expect(batch?.succeeded).toBe(2);
+  });
+});
