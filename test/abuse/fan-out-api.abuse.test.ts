@@ -595,7 +595,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
         dryRun: true,
       }),
     };
-    const response = (await handler(event, lambdaContext())) as Response;
+    const response = (await handler(event, lambdaContext())) as HttpResponse;
     expect(response.statusCode).toBe(400);
     expect(response.body).toMatch(/1000 items × 200 placeholders = 200000 substitutions/);
     expect(sagemaker.callCount()).toBe(0);

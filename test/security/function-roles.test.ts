@@ -3,7 +3,7 @@ import {
   type CfnResource,
   loadPackagedTemplate,
   resourcesOfType,
-} from '../helpers/packaged-template';
+} from '../support/template/packaged-template';
 
 /**
  * What each function may do, declared here independently of serverless/*.cjs: the packaged

@@ -5,8 +5,8 @@ import { configFromEnvironment } from '../../../shared/config';
 import { MAX_STATUS_PAGES } from '../../../shared/fan-out/batch-status';
 import { parseDescription } from '../../../shared/fan-out/description';
 import { batchIdOf } from '../../../shared/fan-out/identity';
-import { type FakeSageMaker, useFakeSageMaker } from '../../fan-out/support/fake-sagemaker';
-import { lambdaContext, loadEvent } from '../../helpers/events';
+import { lambdaContext, loadEvent } from '../../support/lambda/events';
+import { type FakeSageMaker, useFakeSageMaker } from '../../support/sagemaker/fake-sagemaker';
 
 const handler = createHandler(
   configFromEnvironment({

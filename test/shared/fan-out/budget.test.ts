@@ -15,12 +15,12 @@ import { PlanningTimeError } from '../../../shared/fan-out/errors';
 import { fanOutRequestSchema } from '../../../shared/fan-out/request';
 import { type FanOutDeps, runFanOut } from '../../../shared/fan-out/runner';
 import { sageMakerPort } from '../../../shared/fan-out/sagemaker-client';
+import { lambdaContext, loadEvent } from '../../support/lambda/events';
 import {
   type FakeSageMaker,
   instantSleep,
   useFakeSageMaker,
-} from '../../fan-out/support/fake-sagemaker';
-import { lambdaContext, loadEvent } from '../../helpers/events';
+} from '../../support/sagemaker/fake-sagemaker';
 
 const request = (fields: Record<string, unknown>) =>
   v.parse(fanOutRequestSchema, {

@@ -6,8 +6,8 @@ import { createHandler as createScheduleHandler } from '../../../functions/fan-o
 import { configFromEnvironment } from '../../../shared/config';
 import { httpCaller, scheduleCaller, stepCaller } from '../../../shared/fan-out/caller';
 import { parseDescription } from '../../../shared/fan-out/description';
-import { type FakeSageMaker, useFakeSageMaker } from '../../fan-out/support/fake-sagemaker';
-import { lambdaContext, loadEvent } from '../../helpers/events';
+import { lambdaContext, loadEvent } from '../../support/lambda/events';
+import { type FakeSageMaker, useFakeSageMaker } from '../../support/sagemaker/fake-sagemaker';
 
 const env = {
   FAN_OUT_ALLOWED_PIPELINES: 'child-pipeline-1,child-pipeline-2',

@@ -17,12 +17,12 @@ import { fanOutRequestSchema } from '../../../shared/fan-out/request';
 import { runFanOut } from '../../../shared/fan-out/runner';
 import { sageMakerPort } from '../../../shared/fan-out/sagemaker-client';
 import { MAX_PIPELINE_EXECUTION_DESCRIPTION_LENGTH } from '../../../shared/limits';
+import { lambdaContext, loadEvent } from '../../support/lambda/events';
 import {
   type FakeSageMaker,
   instantSleep,
   useFakeSageMaker,
-} from '../../fan-out/support/fake-sagemaker';
-import { lambdaContext, loadEvent } from '../../helpers/events';
+} from '../../support/sagemaker/fake-sagemaker';
 
 const base: FingerprintInput = {
   pipelines: ['child-a', 'child-b'],

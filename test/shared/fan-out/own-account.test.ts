@@ -10,12 +10,12 @@ import { NothingStartedError, PipelineNotAllowedError } from '../../../shared/fa
 import { fanOutRequestSchema } from '../../../shared/fan-out/request';
 import { runFanOut } from '../../../shared/fan-out/runner';
 import { sageMakerPort } from '../../../shared/fan-out/sagemaker-client';
+import { lambdaContext, loadEvent } from '../../support/lambda/events';
 import {
   type FakeSageMaker,
   instantSleep,
   useFakeSageMaker,
-} from '../../fan-out/support/fake-sagemaker';
-import { lambdaContext, loadEvent } from '../../helpers/events';
+} from '../../support/sagemaker/fake-sagemaker';
 
 const home = homeOf('arn:aws:lambda:us-east-1:123456789012:function:fan-out');
 const arn = (region: string, account: string, name = 'child-pipeline-1', partition = 'aws') =>

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { inexactNumbers } from '../../shared/fan-out/budget';
+import { inexactNumbers } from '../../../shared/fan-out/budget';
 
 /** Built once: generating megabyte strings per run would dominate the suite's time. */
 const ONE_MEGABYTE = 'x'.repeat(1024 * 1024);
