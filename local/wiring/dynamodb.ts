@@ -17,6 +17,8 @@ export interface LocalDynamoDb {
   endpoint: string;
   /** Local names of the tables created. */
   tables: string[];
+  /** DynamoDB API requests answered so far (table creation included). */
+  requests(): number;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,10 @@ export async function startLocalDynamoDb(
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
+  let requests = 0;
+  server.on('request', () => {
+    requests += 1;
+  });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   const client = new DynamoDBClient({
@@ -78,5 +84,5 @@ export async function startLocalDynamoDb(
   } finally {
     client.destroy();
   }
-  return { endpoint, tables, close };
+  return { endpoint, tables, requests: () => requests, close };
 }
