@@ -234,6 +234,7 @@ export const batchesSuite: BenchSuite = {
         'missing',
         'peak running',
         'sends',
+        'ledger calls per child',
       ],
       figures.map((f) => [
         f.approach,
