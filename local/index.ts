@@ -46,7 +46,9 @@ export interface LocalRuntimeOptions extends Omit<RuntimeOptions, 'invoker'> {
   handlerDefaults?: Record<string, string>;
   /**
    * serverless.yml's DynamoDB tables (in dynalite), EventBridge rules, SQS queues and schedules,
-   * delivering status events to the functions (default on; `false` turns it off).
+   * delivering status events to the functions; `false` turns them off. Default on, except with
+   * an `invoker` given as a ready LambdaInvoker (a test double that may not run this project's
+   * functions): pass `services: {}` to have them with it.
    */
   services?: false | LocalServicesOptions;
   /** The project whose serverless.yml and functions/ are used (default this one). */
@@ -93,7 +95,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   let services: LocalServices | undefined;
   try {
     services =
-      options.services === false
+      options.services === false ||
+      (options.services === undefined &&
+        options.invoker !== undefined &&
+        typeof options.invoker !== 'function')
         ? undefined
         : await startLocalServices({
             ...options.services,
