@@ -152,7 +152,7 @@ export const batchesSuite: BenchSuite = {
       await invoke('batch-events', { Records: [] });
 
       // A batch: one submission, then nothing but events.
-      const ledgerCallsBefore = local.services?.dynamoDb?.requests() ?? 0;
+      const ledgerCallsBefore = (await local.services?.dynamoDb?.requests()) ?? 0;
       let begin = performance.now();
       const submitted = (await invoke(
         'batch-api',
@@ -183,7 +183,8 @@ export const batchesSuite: BenchSuite = {
         batchEventsInvocations: local.services?.delivery.stats.invocations ?? 0,
         // Every request dynalite answered, the GET polls (one read each) taken out.
         ledgerCallsPerChild:
-          ((local.services?.dynamoDb?.requests() ?? 0) - ledgerCallsBefore - polls) / CHILDREN,
+          (((await local.services?.dynamoDb?.requests()) ?? 0) - ledgerCallsBefore - polls) /
+          CHILDREN,
       });
 
       // The fan-out, re-sent every 200 ms with the same batch key until nothing is deferred.

@@ -1,8 +1,10 @@
 /**
- * DynamoDB for local mode: dynalite (a real DynamoDB API in this process, in memory) with every
+ * DynamoDB for local mode: dynalite (a real DynamoDB API in this process, in a worker thread, in
+ * memory) with every
  * `AWS::DynamoDB::Table` resource of serverless.yml created as its definition says.
  */
-import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import {
   type AttributeDefinition,
   CreateTableCommand,
@@ -10,7 +12,6 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { type JsonObject, localNameOf, type ServerlessTemplate } from './template';
 
 export interface LocalDynamoDb {
@@ -18,7 +19,7 @@ export interface LocalDynamoDb {
   /** Local names of the tables created. */
   tables: string[];
   /** DynamoDB API requests answered so far (table creation included). */
-  requests(): number;
+  requests(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -43,22 +44,61 @@ export const createTableInput = (name: string, resource: JsonObject): CreateTabl
   };
 };
 
+/**
+ * dynalite's server, in a worker thread so that its work does not queue behind the runtime's and
+ * the functions' on one thread: CommonJS evaluated in the worker, dynalite required by path.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const dynalite = require(workerData.module);
+const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+let requests = 0;
+server.on('request', () => { requests += 1; });
+server.once('error', (error) => parentPort.postMessage({ error: String(error) }));
+server.listen(workerData.port, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
+parentPort.on('message', (message) => {
+  if (message === 'requests') parentPort.postMessage({ requests });
+  if (message === 'close') server.close(() => parentPort.close());
+});
+`;
+
 /** Starts dynalite on 127.0.0.1 (a free port unless given) and creates the template's tables. */
 export async function startLocalDynamoDb(
   template: ServerlessTemplate,
   options: { port?: number; region: string },
 ): Promise<LocalDynamoDb> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: {
+      module: createRequire(import.meta.url).resolve('dynalite'),
+      port: options.port ?? 0,
+    },
   });
-  let requests = 0;
-  server.on('request', () => {
-    requests += 1;
-  });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  const answer = <T>(predicate: (message: Record<string, unknown>) => boolean) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (message: Record<string, unknown>) => {
+        if (typeof message.error === 'string') reject(new Error(message.error));
+        else if (predicate(message)) {
+          worker.off('message', onMessage);
+          resolve(message as T);
+        }
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+    });
+  const { port } = await answer<{ port: number }>((message) => typeof message.port === 'number');
+  const endpoint = `http://127.0.0.1:${port}`;
+  const close = async () => {
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage('close');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+    await worker.terminate();
+  };
+  const requests = async () => {
+    const counted = answer<{ requests: number }>((message) => typeof message.requests === 'number');
+    worker.postMessage('requests');
+    return (await counted).requests;
+  };
   const client = new DynamoDBClient({
     endpoint,
     region: options.region,
@@ -84,5 +124,5 @@ export async function startLocalDynamoDb(
   } finally {
     client.destroy();
   }
-  return { endpoint, tables, requests: () => requests, close };
+  return { endpoint, tables, requests, close };
 }
