@@ -1,7 +1,7 @@
 /**
- * DynamoDB for local mode: dynalite (a real DynamoDB API in this process, in a worker thread, in
- * memory) with every
- * `AWS::DynamoDB::Table` resource of serverless.yml created as its definition says.
+ * DynamoDB for local mode: dynalite (a real DynamoDB API, in memory, in a worker thread of this
+ * process) with every `AWS::DynamoDB::Table` resource of serverless.yml created as its definition
+ * says.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
