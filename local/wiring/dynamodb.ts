@@ -12,7 +12,11 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { LocalError } from '../errors';
 import { type JsonObject, localNameOf, type ServerlessTemplate } from './template';
+
+/** dynalite did not start, or a table of serverless.yml could not be created. */
+export class LocalDynamoDbError extends LocalError {}
 
 export interface LocalDynamoDb {
   endpoint: string;
@@ -77,7 +81,8 @@ export async function startLocalDynamoDb(
   const answer = <T>(predicate: (message: Record<string, unknown>) => boolean) =>
     new Promise<T>((resolve, reject) => {
       const onMessage = (message: Record<string, unknown>) => {
-        if (typeof message.error === 'string') reject(new Error(message.error));
+        if (typeof message.error === 'string')
+          reject(new LocalDynamoDbError(`dynalite: ${message.error}`));
         else if (predicate(message)) {
           worker.off('message', onMessage);
           resolve(message as T);
@@ -113,7 +118,7 @@ export async function startLocalDynamoDb(
       for (let attempt = 0; ; attempt++) {
         const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
         if (Table?.TableStatus === 'ACTIVE') break;
-        if (attempt > 200) throw new Error(`table ${name} did not become ACTIVE`);
+        if (attempt > 200) throw new LocalDynamoDbError(`table ${name} did not become ACTIVE`);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       tables.push(name);

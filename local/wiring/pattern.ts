@@ -14,15 +14,15 @@
  * Only `exists: false` (and `anything-but`, which needs the field) consider absent fields:
  * everything else requires the field to be present.
  */
+import { LocalError } from '../errors';
+
 type Value = unknown;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A pattern that cannot be used (EventBridge would refuse it when creating the rule). */
-export class EventPatternError extends Error {
-  override name = 'EventPatternError';
-}
+export class EventPatternError extends LocalError {}
 
 const wildcardRegExp = (pattern: string): RegExp =>
   new RegExp(
