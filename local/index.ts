@@ -46,9 +46,9 @@ export interface LocalRuntimeOptions extends Omit<RuntimeOptions, 'invoker'> {
   handlerDefaults?: Record<string, string>;
   /**
    * serverless.yml's DynamoDB tables (in dynalite), EventBridge rules, SQS queues and schedules,
-   * delivering status events to the functions; `false` turns them off. Default on, except with
-   * an `invoker` given as a ready LambdaInvoker (a test double that may not run this project's
-   * functions): pass `services: {}` to have them with it.
+   * delivering status events to the functions; `false` turns them off. Default on with the
+   * runtime's own invoker; with an `invoker` of the caller's, off unless given (`services: {}`),
+   * since only an invoker made with the {@link LocalWiring} points the functions at dynalite.
    */
   services?: false | LocalServicesOptions;
   /** The project whose serverless.yml and functions/ are used (default this one). */
@@ -96,9 +96,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   try {
     services =
       options.services === false ||
-      (options.services === undefined &&
-        options.invoker !== undefined &&
-        typeof options.invoker !== 'function')
+      (options.services === undefined && options.invoker !== undefined)
         ? undefined
         : await startLocalServices({
             ...options.services,
