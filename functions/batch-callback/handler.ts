@@ -4,8 +4,8 @@ import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as v from 'valibot';
 import { callbackMessageSchema, handleCallbackMessage } from '../../shared/batches/callback';
-import { type BatchConfig, batchConfigFromEnvironment } from '../../shared/batches/config';
 import { createBatchDeps } from '../../shared/batches/environment';
+import { type BatchFunctionConfig, configFromEnvironment } from '../../shared/config';
 import { logger } from '../../shared/logger';
 
 /**
@@ -14,7 +14,7 @@ import { logger } from '../../shared/logger';
  * `batchItemFailures`, so SQS redelivers only it (and moves it to the dead-letter queue after
  * the queue's maxReceiveCount). A message that is not a Callback message is logged and dropped.
  */
-export const createHandler = (config: BatchConfig) => {
+export const createHandler = (config: BatchFunctionConfig) => {
   const deps = createBatchDeps(config);
   const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord) => {
@@ -46,4 +46,4 @@ export const createHandler = (config: BatchConfig) => {
   ).use(injectLambdaContext(logger, { resetKeys: true }));
 };
 
-export const handler = createHandler(batchConfigFromEnvironment());
+export const handler = createHandler(configFromEnvironment());

@@ -2,9 +2,9 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { type BatchConfig, batchConfigFromEnvironment } from '../../shared/batches/config';
 import { createBatchDeps } from '../../shared/batches/environment';
 import { applyStatusChange, childStatusChangeOf } from '../../shared/batches/events';
+import { type BatchFunctionConfig, configFromEnvironment } from '../../shared/config';
 import { logger } from '../../shared/logger';
 
 /**
@@ -12,7 +12,7 @@ import { logger } from '../../shared/logger';
  * a failing one is reported in `batchItemFailures`, so SQS redelivers only it (and moves it
  * to the dead-letter queue after the queue's maxReceiveCount).
  */
-export const createHandler = (config: BatchConfig) => {
+export const createHandler = (config: BatchFunctionConfig) => {
   const deps = createBatchDeps(config);
   const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord) => {
@@ -40,4 +40,4 @@ export const createHandler = (config: BatchConfig) => {
   ).use(injectLambdaContext(logger, { resetKeys: true }));
 };
 
-export const handler = createHandler(batchConfigFromEnvironment());
+export const handler = createHandler(configFromEnvironment());

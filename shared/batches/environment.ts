@@ -1,49 +1,47 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { awsRegion } from '../config';
+import { type BatchFunctionConfig, batchTableName } from '../config';
 import { createSageMakerClient } from '../fan-out/sagemaker-client';
-import type { BatchConfig } from './config';
 import { type BatchDeps, RequestCache } from './deps';
 import { dynamoDbLedger } from './dynamodb-ledger';
 import { fanInSageMakerPort } from './fan-in';
-import { DEFAULT_RESULTS_PREFIX } from './fan-in-config';
 import { s3ResultsStore } from './s3-results';
 import { batchSageMakerPort } from './sagemaker';
 
-/** Creates a batch function's clients and context, once per container. */
-export const createBatchDeps = (config: BatchConfig): BatchDeps => {
-  const dynamoDb = new DynamoDBClient(
-    config.dynamoDbEndpoint === undefined ? {} : { endpoint: config.dynamoDbEndpoint },
-  );
-  const sagemaker = createSageMakerClient({
-    region: awsRegion(),
-    ...(config.sageMakerEndpoint === undefined ? {} : { endpoint: config.sageMakerEndpoint }),
+/**
+ * Creates a batch function's clients and context, once per container.
+ * @throws ConfigError when `BATCH_TABLE_NAME` is unset.
+ */
+export const createBatchDeps = (config: BatchFunctionConfig): BatchDeps => {
+  const tableName = batchTableName(config);
+  const { region, dynamoDbEndpoint, s3Endpoint, credentials } = config.aws;
+  const dynamoDb = new DynamoDBClient({
+    region,
+    ...(dynamoDbEndpoint === undefined ? {} : { endpoint: dynamoDbEndpoint }),
+    ...(credentials === undefined ? {} : { credentials }),
   });
-  const fanIn = config.fanIn;
+  const sagemaker = createSageMakerClient(config.aws);
+  const { resultsBucket, resultsPrefix } = config.batches;
   const results =
-    fanIn?.resultsBucket === undefined
+    resultsBucket === undefined
       ? undefined
       : s3ResultsStore(
-          new S3Client(
-            fanIn.s3Endpoint === undefined
-              ? {}
-              : { endpoint: fanIn.s3Endpoint, forcePathStyle: true },
-          ),
-          { bucket: fanIn.resultsBucket },
+          new S3Client({
+            region,
+            ...(s3Endpoint === undefined ? {} : { endpoint: s3Endpoint, forcePathStyle: true }),
+            ...(credentials === undefined ? {} : { credentials }),
+          }),
+          { bucket: resultsBucket },
         );
   return {
-    fanIn: {
-      sagemaker: fanInSageMakerPort(sagemaker),
-      results,
-      resultsPrefix: fanIn?.resultsPrefix ?? DEFAULT_RESULTS_PREFIX,
-    },
-    ledger: dynamoDbLedger(dynamoDb, { tableName: config.tableName }),
+    ledger: dynamoDbLedger(dynamoDb, { tableName }),
     sagemaker: batchSageMakerPort(sagemaker),
-    allowList: config.allowList,
-    accountLimit: config.accountLimit,
-    retentionSeconds: config.retentionSeconds,
-    recoveryGraceMs: config.recoveryGraceMs,
+    fanIn: { sagemaker: fanInSageMakerPort(sagemaker), results, resultsPrefix },
+    allowList: config.allowedPipelines,
+    accountLimit: config.batches.accountLimit,
+    retentionSeconds: config.batches.retentionSeconds,
+    recoveryGraceMs: config.batches.recoveryGraceMs,
     now: Date.now,
     newId: randomUUID,
     requests: new RequestCache(),

@@ -91,7 +91,7 @@ export interface PlannedBatch {
  * @throws InputValidationError listing every problem.
  */
 export const planBatch = (request: BatchRequest, batchKey: string): PlannedBatch => {
-  planFanOut({ ...request, batchKey }, 'batch request');
+  planFanOut({ ...request, batchKey }, { subject: 'batch request' });
   const templates = request.parameters ?? { [DEFAULT_ITEM_PARAMETER]: '{{item}}' };
   const spec: BatchSpec = {
     pipelines: request.pipelines,

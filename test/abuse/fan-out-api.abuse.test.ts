@@ -143,10 +143,6 @@ const postSample = fc
     // Mutations of the key itself keep it in the body, where it was broken.
     const keyIsSound = typeof key === 'string' && key.length >= 1 && key.length <= 2048;
     const placement = keyIsSound ? chosen : 'body';
-    if (!keyIsSound && (key === undefined || key === null)) {
-      // No key anywhere: a new one is generated, so a request missing only its key is valid.
-      if (expected.field === 'batchKey') expected = { statuses: [200, 400, 403] };
-    }
     const withoutKey = ownRecord(Object.entries(request).filter(([k]) => k !== 'batchKey'));
     const headers: Record<string, string> = {
       accept: 'application/json',
@@ -235,6 +231,16 @@ const postSample = fc
     if (contentType === undefined || OTHER_TYPES.includes(contentType)) {
       expected = { statuses: [415], problem: 'unsupported-media-type' };
     }
+    // Without the Idempotency-Key header a body that parses is refused naming the header.
+    const bodyFailure = ['malformed-body', 'content-too-large', 'unsupported-media-type'];
+    if (
+      (placement === 'body' || placement === 'none') &&
+      !bodyFailure.includes(expected.problem ?? '') &&
+      expected.field !== '(event)' &&
+      encoding !== 'not-base64'
+    ) {
+      expected = { statuses: [400], field: 'Idempotency-Key' };
+    }
     if (contentType !== undefined) header('content-type', contentType);
     const event: APIGatewayProxyEventV2 = { ...POST, headers, isBase64Encoded: base64 };
     if (raw === undefined) delete event.body;
@@ -242,7 +248,7 @@ const postSample = fc
     const bad =
       sample.mutation !== 'valid' ||
       !['json', 'base64'].includes(encoding) ||
-      !['body', 'header', 'both', 'none'].includes(placement) ||
+      !['header', 'both'].includes(placement) ||
       expected.statuses.length !== 1 ||
       expected.statuses[0] !== 200;
     return {
@@ -506,7 +512,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
       expect(response.statusCode).toBe(400);
       const { errors } = JSON.parse(response.body) as { errors: Array<{ field: string }> };
       expect(errors.length).toBeGreaterThan(0);
-      expect(errors.map((e) => e.field)).toEqual(errors.map(() => 'batchKey'));
+      expect(errors.map((e) => e.field)).toEqual(['Idempotency-Key', 'batchKey']);
       expect(sagemaker.callCount()).toBe(0);
     }
   });
@@ -525,7 +531,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
     }
     const event: APIGatewayProxyEventV2 = {
       ...POST,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'large-400' },
       body: `{"pipelines":["child-pipeline-1"],"items":[1],"parameters":{${entries.join(',')}}}`,
     };
     const response = (await handler(event, lambdaContext())) as HttpResponse;
@@ -546,7 +552,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
     );
     const event: APIGatewayProxyEventV2 = {
       ...POST,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'large-dry-run' },
       body: JSON.stringify({
         pipelines,
         items: Array.from({ length: itemCount }, (_, i) => i),
@@ -567,9 +573,31 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
     expect(body.plan.length + (body.planOmitted ?? 0)).toBe(40);
   });
 
-  it('answers a dry run of 1,000 items with 200 parameters of 1,000 characters, counting what it leaves out', async () => {
-    const body = await dryRunWithLargeParameters(['child-pipeline-1', 'child-pipeline-2'], 1000);
-    expect(body.plan.length + (body.planOmitted ?? 0)).toBe(2000);
+  it('answers a dry run of 2 pipelines × 40 items with 200 parameters of 1,000 characters, counting what it leaves out', async () => {
+    const body = await dryRunWithLargeParameters(['child-pipeline-1', 'child-pipeline-2'], 40);
+    expect(body.plan.length + (body.planOmitted ?? 0)).toBe(80);
     expect(body.planOmitted).toBeGreaterThan(0);
+  });
+
+  // Issue 14: 1,000 items × 200 placeholders is over the planning budget (shared/fan-out/budget.ts).
+  it('refuses 1,000 items with 200 parameters up front, naming the budget', async () => {
+    sagemaker.reset();
+    const parameters = Object.fromEntries(
+      Array.from({ length: 200 }, (_, i) => [`P${i}`, `${'x'.repeat(1000)}{{index}}`]),
+    );
+    const event: APIGatewayProxyEventV2 = {
+      ...POST,
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'over-budget' },
+      body: JSON.stringify({
+        pipelines: ['child-pipeline-1'],
+        items: Array.from({ length: 1000 }, (_, i) => i),
+        parameters,
+        dryRun: true,
+      }),
+    };
+    const response = (await handler(event, lambdaContext())) as HttpResponse;
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toMatch(/1000 items × 200 placeholders = 200000 substitutions/);
+    expect(sagemaker.callCount()).toBe(0);
   });
 });

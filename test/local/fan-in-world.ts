@@ -15,7 +15,7 @@ import { type LocalRuntime, startLocalRuntime } from '../../local/index';
 import { createInProcessInvoker } from '../../local/invokers/in-process';
 import type { LambdaInvoker } from '../../local/invokers/types';
 import { type LocalS3, startLocalS3 } from '../../local/s3';
-import { batchConfigFromEnvironment } from '../../shared/batches/config';
+import { configFromEnvironment } from '../../shared/config';
 import { startDynalite } from '../batches/support/dynalite';
 import { createLedgerTable, localDynamoDb } from '../batches/support/table';
 import { lambdaContext } from '../support/lambda/events';
@@ -126,7 +126,7 @@ export async function startFanInWorld(options: FanInWorldOptions = {}) {
       },
     }),
   });
-  const config = batchConfigFromEnvironment({
+  const config = configFromEnvironment({
     BATCH_TABLE_NAME: tableName,
     DYNAMODB_ENDPOINT: dynalite.endpoint,
     SAGEMAKER_ENDPOINT: local.url,

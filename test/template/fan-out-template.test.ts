@@ -31,7 +31,7 @@ describe('packaged template: fan-out', () => {
       expect.arrayContaining([
         'sagemaker:StartPipelineExecution',
         'sagemaker:ListPipelineExecutions',
-        'sagemaker:DescribePipelineExecution',
+        'sagemaker:DescribePipeline',
       ]),
     );
     for (const statement of sagemaker) {

@@ -12,8 +12,8 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { callbackBatchKey } from '../../../shared/batches/callback';
-import { batchConfigFromEnvironment } from '../../../shared/batches/config';
 import { batchIdOf } from '../../../shared/batches/identity';
+import { configFromEnvironment } from '../../../shared/config';
 import { startDynalite } from '../../batches/support/dynalite';
 import { FakeBatchSageMaker, statusEvent } from '../../batches/support/fake-sagemaker';
 import { createLedgerTable, localDynamoDb } from '../../batches/support/table';
@@ -83,7 +83,7 @@ describe('batch-callback handler', () => {
       objects.set(String(input.Key), Buffer.from(input.Body as Buffer).toString('utf8'));
       return {};
     });
-    const config = batchConfigFromEnvironment({
+    const config = configFromEnvironment({
       BATCH_TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynalite.endpoint,
       FAN_OUT_ALLOWED_PIPELINES: 'child-pipeline-1,child-pipeline-2',
@@ -151,7 +151,10 @@ describe('batch-callback handler', () => {
       CallbackToken: 'Tok0000002',
       FailureReason: expect.stringContaining('pipelines'),
     });
-    const broken = createHandler({ ...config, dynamoDbEndpoint: 'http://127.0.0.1:9' });
+    const broken = createHandler({
+      ...config,
+      aws: { ...config.aws, dynamoDbEndpoint: 'http://127.0.0.1:9' },
+    });
     const good = record(
       'm-good',
       callbackBody('Tok0000003', {

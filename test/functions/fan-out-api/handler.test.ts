@@ -61,11 +61,35 @@ describe('fan-out-api handler', () => {
       expect(body.executions).toHaveLength(6);
     });
 
-    it('generates and returns an Idempotency-Key when none is sent; re-sending with it starts nothing new', async () => {
-      const first = await invoke(post(request, { 'idempotency-key': undefined }));
-      const key = first.headers?.['idempotency-key'];
-      expect(key).toMatch(/^[0-9a-f-]{36}$/);
-      const again = await invoke(post(request, { 'idempotency-key': String(key) }));
+    it('answers 400 naming the Idempotency-Key header when none is sent, and starts nothing', async () => {
+      for (const body of [request, { ...request, batchKey: 'in-the-body' }]) {
+        const response = await invoke(post(body, { 'idempotency-key': undefined }));
+        expect(response.statusCode).toBe(400);
+        expect(response.headers?.['content-type']).toBe('application/problem+json');
+        expect(json(response)).toMatchObject({
+          type: 'urn:sagemaker-pipeline-lambdas:problem:invalid-request',
+          errors: [
+            { field: 'Idempotency-Key', problem: expect.stringMatching(/^header required/) },
+          ],
+        });
+      }
+      expect(fake.startCalls).toHaveLength(0);
+    });
+
+    it('names the missing header together with the problems of the body', async () => {
+      const response = await invoke(
+        post({ ...request, items: [] }, { 'idempotency-key': undefined }),
+      );
+      expect(response.statusCode).toBe(400);
+      expect((json(response).errors as Array<{ field: string }>).map((e) => e.field)).toEqual([
+        'Idempotency-Key',
+        'items',
+      ]);
+    });
+
+    it('re-sent with the same Idempotency-Key, starts nothing new', async () => {
+      const first = await invoke(post(request, { 'idempotency-key': 'k-resend' }));
+      const again = await invoke(post(request, { 'idempotency-key': 'k-resend' }));
       expect(json(again).executions).toEqual(json(first).executions);
       expect(fake.executions).toHaveLength(6);
     });
@@ -191,7 +215,7 @@ describe('fan-out-api handler', () => {
         pipelines: Array<{
           pipeline: string;
           executions: Array<{ index: number }>;
-          truncated: boolean;
+          complete: boolean;
         }>;
       };
       expect(body.counts).toEqual({
@@ -202,7 +226,8 @@ describe('fan-out-api handler', () => {
         Stopped: 0,
       });
       expect(body.pipelines[0]?.executions.map((e) => e.index)).toEqual(items.map((_, i) => i));
-      expect(body.pipelines[0]?.truncated).toBe(false);
+      expect(body.pipelines[0]?.complete).toBe(true);
+      expect(body).not.toHaveProperty('nextToken');
       expect(body.pipelines[1]?.executions).toEqual([]);
       expect(fake.listCalls).toBeGreaterThanOrEqual(3);
     });

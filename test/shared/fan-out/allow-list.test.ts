@@ -21,18 +21,19 @@ describe('FAN_OUT_ALLOWED_PIPELINES', () => {
   it('allows the listed names, given by name or ARN, and refuses the others by name', () => {
     const allowList = parseAllowList(' child-a , child-b ');
     expect(() =>
-      assertPipelinesAllowed(allowList, [
-        'child-a',
-        'arn:aws:sagemaker:us-east-1:123456789012:pipeline/child-b',
-      ]),
+      assertPipelinesAllowed(
+        allowList,
+        ['child-a', 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/child-b'],
+        { partition: 'aws', region: 'us-east-1', account: '123456789012' },
+      ),
     ).not.toThrow();
     const error = (() => {
       try {
-        assertPipelinesAllowed(allowList, [
-          'child-a',
-          'other',
-          'arn:aws:sagemaker:us-east-1:1:pipeline/x',
-        ]);
+        assertPipelinesAllowed(
+          allowList,
+          ['child-a', 'other', 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/x'],
+          { partition: 'aws', region: 'us-east-1', account: '123456789012' },
+        );
       } catch (caught) {
         return caught;
       }
@@ -40,7 +41,7 @@ describe('FAN_OUT_ALLOWED_PIPELINES', () => {
     expect(error).toBeInstanceOf(PipelineNotAllowedError);
     expect((error as PipelineNotAllowedError).pipelines).toEqual([
       'other',
-      'arn:aws:sagemaker:us-east-1:1:pipeline/x',
+      'arn:aws:sagemaker:us-east-1:123456789012:pipeline/x',
     ]);
   });
 

@@ -64,7 +64,7 @@ describe('findBatchExecutions', () => {
       maxPages: 10,
       stopAfterPagesWithoutMatch: 2,
     });
-    expect(result).toEqual({ executions: new Map(), truncated: true });
+    expect(result).toEqual({ executions: new Map(), truncated: true, nextToken: '200' });
     expect(fake.listCalls).toBe(2);
   });
 

@@ -5,7 +5,6 @@ import {
   batchIdOf,
   canonicalJson,
   clientRequestToken,
-  descriptionOf,
   displayNameMatcher,
   displayNameOf,
   pipelineNameOf,
@@ -117,15 +116,7 @@ describe('display names', () => {
   });
 });
 
-describe('description and pipeline names', () => {
-  it('describes an execution as a small JSON record', () => {
-    expect(JSON.parse(descriptionOf('abcdef012345', 2, 'child-a'))).toEqual({
-      batchId: 'abcdef012345',
-      index: 2,
-      pipeline: 'child-a',
-    });
-  });
-
+describe('pipeline names', () => {
   it('takes the name from a pipeline ARN and leaves a name alone', () => {
     expect(pipelineNameOf('arn:aws:sagemaker:eu-west-1:123456789012:pipeline/my-child')).toBe(
       'my-child',

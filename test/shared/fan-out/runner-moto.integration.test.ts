@@ -145,6 +145,8 @@ describe('fan-out against moto_server', () => {
           batchId: result.batchId,
           index,
           pipeline,
+          createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+          fingerprint: expect.objectContaining({ items: expect.stringMatching(/^[0-9a-f]{16}$/) }),
         });
       }
     }

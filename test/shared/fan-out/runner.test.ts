@@ -46,6 +46,9 @@ describe('runFanOut', () => {
     sleep: instantSleep().sleep,
     random: () => 0.5,
     onStats: (s) => stats.push(s),
+    now: () => new Date('2026-12-01T09:00:00.000Z'),
+    caller: 'arn:aws:iam::123456789012:user/tester',
+    home: { partition: 'aws', region: 'us-east-1', account: '123456789012' },
     ...overrides,
   });
 
@@ -81,6 +84,9 @@ describe('runFanOut', () => {
       batchId: result.batchId,
       index: 3,
       pipeline: 'child-b',
+      createdAt: '2026-12-01T09:00:00.000Z',
+      fingerprint: expect.objectContaining({ items: expect.stringMatching(/^[0-9a-f]{16}$/) }),
+      caller: 'arn:aws:iam::123456789012:user/tester',
     });
     expect(first?.ClientRequestToken).toMatch(/^[0-9a-f]{64}$/);
     expect(result.executions.map((e) => [e.pipeline, e.index])).toEqual(
@@ -182,13 +188,14 @@ describe('runFanOut', () => {
     expect(stats[1]?.resumed).toBe(first.started);
   });
 
-  it('still starts nothing twice on resume when listing existing executions fails', async () => {
+  it('starts nothing when listing existing executions fails: the batch cannot be verified', async () => {
     await runFanOut(request({ items: ['a', 'b'] }), deps());
     fake.listFault = serverError();
     const again = await runFanOut(request({ items: ['a', 'b'] }), deps());
-    expect(again.started).toBe(4);
+    expect(again).toMatchObject({ started: 0, deferred: 4 });
+    expect(again.deferredExecutions.every((d) => d.reason === 'retries-exhausted')).toBe(true);
     expect(fake.executions).toHaveLength(4);
-    expect(fake.startCalls).toHaveLength(8);
+    expect(fake.startCalls).toHaveLength(4);
   });
 
   it('stops starting when the remaining time falls under the safety margin', async () => {

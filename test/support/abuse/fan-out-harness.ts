@@ -6,6 +6,7 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import {
+  DescribePipelineCommand,
   ListPipelineExecutionsCommand,
   SageMakerClient,
   StartPipelineExecutionCommand,
@@ -36,6 +37,7 @@ export const abuseSageMaker = () => {
   const mock = mockClient(SageMakerClient);
   mock.on(StartPipelineExecutionCommand).callsFake((input) => fake.start(input));
   mock.on(ListPipelineExecutionsCommand).callsFake((input) => fake.list(input));
+  mock.on(DescribePipelineCommand).callsFake((input) => fake.describe(input));
   return {
     reset() {
       fake = new FakeSageMaker();
@@ -96,7 +98,12 @@ export const expectCallsMatchPlan = (
       expected.push({
         PipelineName: e.pipeline,
         PipelineExecutionDisplayName: e.displayName,
-        PipelineExecutionDescription: e.description,
+        PipelineExecutionDescription: JSON.stringify({
+          batchId: plan.batchId,
+          index,
+          pipeline: e.pipeline,
+          fingerprint: plan.fingerprint,
+        }),
         ClientRequestToken: e.clientRequestToken,
         PipelineParameters: e.parameters,
         ...(plan.maxParallelExecutionSteps === undefined
@@ -114,7 +121,18 @@ export const expectCallsMatchPlan = (
     `${b.PipelineName}\u0000${b.ClientRequestToken}`
       ? -1
       : 1;
-  const actual = [...calls].sort(order);
+  // createdAt and caller depend on the run, not the plan: compared without them.
+  const actual = calls
+    .map((call) => {
+      const { batchId, index, pipeline, fingerprint } = JSON.parse(
+        call.PipelineExecutionDescription ?? '{}',
+      ) as Record<string, unknown>;
+      return {
+        ...call,
+        PipelineExecutionDescription: JSON.stringify({ batchId, index, pipeline, fingerprint }),
+      };
+    })
+    .sort(order);
   expected.sort(order);
   // expect() for the diff, only when they differ.
   if (!isDeepStrictEqual(actual, expected)) expect(actual).toEqual(expected);

@@ -1,4 +1,6 @@
 import {
+  DescribePipelineCommand,
+  type DescribePipelineCommandInput,
   ListPipelineExecutionsCommand,
   type ListPipelineExecutionsCommandInput,
   type PipelineExecutionSummary,
@@ -35,6 +37,8 @@ export interface FakeExecution {
   parallelism: number | undefined;
   status: 'Executing' | 'Succeeded';
   created: number;
+  /** When it was created, by the test's clock. */
+  createdTime: Date;
 }
 
 /** Decides, per StartPipelineExecution call, whether it fails and how. */
@@ -49,7 +53,10 @@ export class FakeSageMaker {
   readonly executions: FakeExecution[] = [];
   readonly startCalls: StartPipelineExecutionCommandInput[] = [];
   listCalls = 0;
+  describeCalls = 0;
   pipelines = new Set<string>(['child-a', 'child-b']);
+  /** Parameters each pipeline's definition declares; a pipeline not here answers no definition. */
+  declared = new Map<string, string[]>();
   maxRunning = Number.POSITIVE_INFINITY;
   fault: Fault | undefined;
   /** Fails every ListPipelineExecutions call when set. */
@@ -89,6 +96,7 @@ export class FakeSageMaker {
       parallelism: input.ParallelismConfiguration?.MaxParallelExecutionSteps,
       status: 'Executing',
       created: this.ids,
+      createdTime: new Date(),
     };
     this.executions.push(execution);
     // The execution exists, but the answer is lost: the caller sees a 500.
@@ -103,9 +111,11 @@ export class FakeSageMaker {
     if (!this.pipelines.has(pipeline)) {
       throw new ResourceNotFound({ message: `Pipeline ${pipeline} does not exist`, $metadata: {} });
     }
+    const after = input.CreatedAfter;
+    const ascending = input.SortOrder === 'Ascending';
     const all = this.executions
-      .filter((e) => e.pipeline === pipeline)
-      .sort((a, b) => b.created - a.created);
+      .filter((e) => e.pipeline === pipeline && (after === undefined || e.createdTime > after))
+      .sort((a, b) => (ascending ? a.created - b.created : b.created - a.created));
     const offset = Number(input.NextToken ?? '0');
     const size = input.MaxResults ?? 50;
     const page = all.slice(offset, offset + size);
@@ -114,11 +124,28 @@ export class FakeSageMaker {
       PipelineExecutionDisplayName: e.displayName,
       PipelineExecutionDescription: e.description,
       PipelineExecutionStatus: e.status,
-      StartTime: new Date(Date.UTC(2026, 10, 29, 7, 0, e.created)),
+      StartTime: e.createdTime,
     }));
     return {
       PipelineExecutionSummaries: summaries,
       NextToken: offset + size < all.length ? String(offset + size) : undefined,
+    };
+  }
+
+  describe(input: DescribePipelineCommandInput) {
+    this.describeCalls++;
+    const pipeline = pipelineNameOf(input.PipelineName ?? '');
+    if (!this.pipelines.has(pipeline)) {
+      throw new ResourceNotFound({ message: `Pipeline ${pipeline} does not exist`, $metadata: {} });
+    }
+    const names = this.declared.get(pipeline);
+    if (names === undefined) return {};
+    return {
+      PipelineDefinition: JSON.stringify({
+        Version: '2020-12-01',
+        Parameters: names.map((Name) => ({ Name, Type: 'String' })),
+        Steps: [],
+      }),
     };
   }
 
@@ -155,6 +182,7 @@ export const mockSageMaker = (fake: FakeSageMaker) => {
   const mock = mockClient(SageMakerClient);
   mock.on(StartPipelineExecutionCommand).callsFake((input) => fake.start(input));
   mock.on(ListPipelineExecutionsCommand).callsFake((input) => fake.list(input));
+  mock.on(DescribePipelineCommand).callsFake((input) => fake.describe(input));
   const real: FanOutSageMaker = sageMakerPort(new SageMakerClient({ region: 'us-east-1' }));
   const port: FanOutSageMaker = {
     ...real,
