@@ -11,31 +11,34 @@ import S3rver from '@20minutes/s3rver';
 import { DUMMY_ACCOUNT } from '@20minutes/s3rver/lib/models/account.js';
 import { LOCAL_AWS_ENV } from './invokers/in-process';
 
-/** The bucket local mode writes results to (the stack creates `BatchResultsBucket` on AWS). */
+/** The bucket made when none is named. */
 export const LOCAL_RESULTS_BUCKET = 'local-batch-results';
 
 export interface LocalS3 {
   endpoint: string;
+  /** The first bucket. */
   bucket: string;
+  buckets: string[];
   /** Where the objects are on disk. */
   directory: string;
   stop(): Promise<void>;
 }
 
 /**
- * Starts the S3 server on 127.0.0.1 (`port` 0 picks a free one) with the results bucket.
+ * Starts the S3 server on 127.0.0.1 (`port` 0 picks a free one) with the buckets.
  * Objects go to `directory`, or to a temporary folder removed on stop.
  */
 export async function startLocalS3(
   options: {
     port?: number;
     directory?: string;
-    bucket?: string;
+    /** Buckets to create (default {@link LOCAL_RESULTS_BUCKET}). */
+    buckets?: readonly string[];
     /** Access keys it accepts besides the local runtime's (id, secret). */
     accessKeys?: ReadonlyArray<readonly [string, string]>;
   } = {},
 ): Promise<LocalS3> {
-  const bucket = options.bucket ?? LOCAL_RESULTS_BUCKET;
+  const buckets = options.buckets?.length ? [...options.buckets] : [LOCAL_RESULTS_BUCKET];
   const owned = options.directory === undefined;
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'local-s3-'));
   const server = new S3rver({
@@ -44,7 +47,7 @@ export async function startLocalS3(
     silent: true,
     directory,
     vhostBuckets: false,
-    configureBuckets: [{ name: bucket }],
+    configureBuckets: buckets.map((name) => ({ name })),
   });
   // s3rver knows one key pair (S3RVER); local functions sign with the local runtime's.
   for (const [id, secret] of [
@@ -56,7 +59,8 @@ export async function startLocalS3(
   const address = await server.run();
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
-    bucket,
+    bucket: buckets[0] ?? LOCAL_RESULTS_BUCKET,
+    buckets,
     directory,
     stop: async () => {
       await server.close();
