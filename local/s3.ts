@@ -49,9 +49,14 @@ export async function startLocalS3(
     vhostBuckets: false,
     configureBuckets: buckets.map((name) => ({ name })),
   });
-  // s3rver knows one key pair (S3RVER); local functions sign with the local runtime's.
+  // s3rver knows one key pair (S3RVER). Functions sign with the local runtime's dummy keys, or
+  // with the shell's when it has some (the in-process invoker and serverless-offline pass them on).
+  const shell = process.env;
   for (const [id, secret] of [
     [LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID ?? 'local', LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY ?? 'local'],
+    ...(shell.AWS_ACCESS_KEY_ID && shell.AWS_SECRET_ACCESS_KEY
+      ? [[shell.AWS_ACCESS_KEY_ID, shell.AWS_SECRET_ACCESS_KEY] as const]
+      : []),
     ...(options.accessKeys ?? []),
   ] as const) {
     DUMMY_ACCOUNT.createKeyPair(id, secret);
