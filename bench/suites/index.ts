@@ -3,6 +3,7 @@ import type { BenchSuite } from '../lib/suite';
 import { batchesSuite } from './batches';
 import { bundlesSuite } from './bundles';
 import { contractOverheadSuite } from './contract-overhead';
+import { fanInSuite } from './fan-in';
 import { fanOutThroughputSuite } from './fan-out-throughput';
 import { localRuntimeSuite } from './local-runtime';
 
@@ -12,6 +13,7 @@ export const suites: BenchSuite[] = [
   fanOutThroughputSuite,
   localRuntimeSuite,
   batchesSuite,
+  fanInSuite,
 ];
 
 /** Names that select several suites at once. */
@@ -19,4 +21,6 @@ export const suiteAliases: Record<string, string[]> = {
   'lambda-steps': ['bundles', 'contract-overhead'],
   'fan-out': ['fan-out-throughput'],
   local: ['local-runtime'],
+  // The batch benchmark and the fan-in wait: `npm run bench -- batches`.
+  batches: ['batches', 'fan-in'],
 };
