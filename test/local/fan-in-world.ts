@@ -1,24 +1,21 @@
 /**
- * The local runtime with batches behind it, as `npm start` wires them: pipelines/ created,
- * Callback messages delivered (local/callback-delivery.ts) to batch-callback, child status
- * events delivered to batch-events as SQS events, the ledger in dynalite and results in the
- * local S3. Lambda steps run in process; a child's step can be slowed or made to fail once.
+ * The local runtime as `npm start` runs it, for fan-in: the functions in process, local mode's
+ * services from serverless.yml (dynalite, the rule and queues delivering status events to
+ * batch-events and Callback messages to batch-callback, s3rver for the results), and every
+ * pipeline of pipelines/. A child's Lambda step can be slowed or made to fail once.
  */
-import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import type { Context, SQSEvent } from 'aws-lambda';
-import { createCallbackDelivery } from '../../local/callback-delivery';
+import { callbackMessageBody } from '../../local/callback-delivery';
 import { localSageMakerClient, readPipelineDir, upsertPipeline } from '../../local/client';
-import { EXECUTION_STATUS_CHANGE, type PipelineEvent } from '../../local/events';
-import { type LocalRuntime, startLocalRuntime } from '../../local/index';
-import { createInProcessInvoker } from '../../local/invokers/in-process';
+import {
+  createInProcessInvoker,
+  type LocalRuntime,
+  QUIET_HANDLER_ENV,
+  startLocalRuntime,
+} from '../../local/index';
+import { LOCAL_AWS_ENV } from '../../local/invokers/in-process';
 import type { LambdaInvoker } from '../../local/invokers/types';
-import { type LocalS3, startLocalS3 } from '../../local/s3';
-import { configFromEnvironment } from '../../shared/config';
-import { startDynalite } from '../batches/support/dynalite';
-import { createLedgerTable, localDynamoDb } from '../batches/support/table';
-import { lambdaContext } from '../support/lambda/events';
 
 export const CALLBACK_QUEUE = 'sagemaker-pipeline-lambdas-dev-batch-callbacks';
 const CHILDREN = ['child-pipeline-1', 'child-pipeline-2'];
@@ -29,61 +26,9 @@ export interface FanInWorldOptions {
   childStepMs?: number;
   /** A child's Lambda step whose `items` argument contains this text fails the first time. */
   flaky?: string;
-  /** Each Callback message is delivered this many times at once (SQS delivers at least once). */
-  callbackCopies?: number;
 }
 
-const sqsEvent = (body: string): SQSEvent => ({
-  Records: [
-    {
-      messageId: randomUUID(),
-      receiptHandle: randomUUID(),
-      body,
-      attributes: {} as SQSEvent['Records'][number]['attributes'],
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:local',
-      awsRegion: 'us-east-1',
-    },
-  ],
-});
-
-/**
- * The batch handlers, loaded on first use: each module makes a default handler from the process
- * environment when it loads, so the test sets `BATCH_TABLE_NAME` (with `vi.hoisted`) first.
- */
-const loadHandlers = async () => ({
-  createCallbackHandler: (await import('../../functions/batch-callback/handler')).createHandler,
-  createEventsHandler: (await import('../../functions/batch-events/handler')).createHandler,
-  createReconcileHandler: (await import('../../functions/batch-reconcile/handler')).createHandler,
-});
-type Handlers = Awaited<ReturnType<typeof loadHandlers>>;
-
 export async function startFanInWorld(options: FanInWorldOptions = {}) {
-  const { createCallbackHandler, createEventsHandler, createReconcileHandler } =
-    await loadHandlers();
-  const dynalite = await startDynalite();
-  const tableName = `fan-in-${randomUUID().slice(0, 8)}`;
-  const ddb = localDynamoDb(dynalite.endpoint);
-  await createLedgerTable(ddb, tableName);
-  ddb.destroy();
-  const s3: LocalS3 = await startLocalS3({
-    accessKeys: [
-      [process.env.AWS_ACCESS_KEY_ID ?? 'test', process.env.AWS_SECRET_ACCESS_KEY ?? 'test'],
-    ],
-  });
-  const inFlight = new Set<Promise<unknown>>();
-  const track = (work: Promise<unknown>) => {
-    inFlight.add(work);
-    void work.finally(() => inFlight.delete(work));
-  };
-  const failures: string[] = [];
-  const handlers: {
-    callback?: ReturnType<Handlers['createCallbackHandler']>;
-    events?: ReturnType<Handlers['createEventsHandler']>;
-  } = {};
-  const context: Context = lambdaContext();
   const seenFlaky = new Set<string>();
   const childSteps = (inner: LambdaInvoker): LambdaInvoker => ({
     description: inner.description,
@@ -106,52 +51,23 @@ export async function startFanInWorld(options: FanInWorldOptions = {}) {
     },
   });
   const local: LocalRuntime = await startLocalRuntime({
-    invoker: (url) =>
+    allowedPipelines: CHILDREN.join(','),
+    services: { scheduleEveryMs: 0, visibilityTimeoutMs: 300 },
+    invoker: (url, wiring) =>
       childSteps(
         createInProcessInvoker({
-          env: { SAGEMAKER_ENDPOINT: url, FAN_OUT_ALLOWED_PIPELINES: CHILDREN.join(',') },
+          catalog: wiring.catalog,
+          env: {
+            SAGEMAKER_ENDPOINT: url,
+            FAN_OUT_ALLOWED_PIPELINES: CHILDREN.join(','),
+            ...wiring.env,
+          },
+          defaultEnv: { ...LOCAL_AWS_ENV, ...QUIET_HANDLER_ENV, POWERTOOLS_LOG_LEVEL: 'SILENT' },
         }),
       ),
-    callbackDelivery: createCallbackDelivery({
-      consumes: (name) => name === CALLBACK_QUEUE,
-      send: (_name, body) => {
-        for (let copy = 0; copy < (options.callbackCopies ?? 1); copy++) {
-          track(
-            Promise.resolve().then(async () => {
-              const result = await handlers.callback?.(sqsEvent(body), context);
-              if (result?.batchItemFailures.length) failures.push(`callback: ${body}`);
-            }),
-          );
-        }
-      },
-    }),
   });
-  const config = configFromEnvironment({
-    BATCH_TABLE_NAME: tableName,
-    DYNAMODB_ENDPOINT: dynalite.endpoint,
-    SAGEMAKER_ENDPOINT: local.url,
-    FAN_OUT_ALLOWED_PIPELINES: CHILDREN.join(','),
-    BATCH_RESULTS_BUCKET: s3.bucket,
-    S3_ENDPOINT: s3.endpoint,
-    AWS_REGION: 'us-east-1',
-  });
-  handlers.callback = createCallbackHandler(config);
-  handlers.events = createEventsHandler(config);
-  const reconcile = createReconcileHandler(config);
-  // What the EventBridge rule sends to the batch events queue: ended executions of the children.
-  const unsubscribe = local.runtime.events.subscribe((event: PipelineEvent) => {
-    const detail = event.detail as Record<string, unknown>;
-    if (event['detail-type'] !== EXECUTION_STATUS_CHANGE) return;
-    if (!['Succeeded', 'Failed', 'Stopped'].includes(String(detail.currentPipelineExecutionStatus)))
-      return;
-    if (!CHILDREN.some((name) => String(detail.pipelineArn).endsWith(`/${name}`))) return;
-    track(
-      Promise.resolve().then(async () => {
-        const result = await handlers.events?.(sqsEvent(JSON.stringify(event)), context);
-        if (result?.batchItemFailures.length) failures.push(`event: ${JSON.stringify(detail)}`);
-      }),
-    );
-  });
+  const services = local.services;
+  if (services?.s3 === undefined) throw new Error('local mode started without its services');
   const client: SageMakerClient = localSageMakerClient(local.url);
   for (const pipeline of readPipelineDir(resolve(root, 'pipelines'))) {
     await upsertPipeline(client, pipeline);
@@ -159,21 +75,21 @@ export async function startFanInWorld(options: FanInWorldOptions = {}) {
   return {
     local,
     client,
-    s3,
-    config,
-    failures,
-    reconcile: () => reconcile({}, context),
-    /** Resolves when no delivery is in flight. */
-    async idle() {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    s3: services.s3,
+    delivery: services.delivery,
+    /** Delivers the waiting Callback message of `parentArn` again, as SQS may. */
+    redeliverCallback(parentArn: string): boolean {
+      const waiting = local.runtime
+        .callbacks()
+        .find((callback) => callback.pipelineExecutionArn === parentArn);
+      if (waiting === undefined) return false;
+      services.delivery.deliverToQueue(CALLBACK_QUEUE, callbackMessageBody(waiting));
+      return true;
     },
     async close() {
-      unsubscribe();
-      await Promise.allSettled([...inFlight]);
+      await services.delivery.idle();
       client.destroy();
       await local.close();
-      await s3.stop();
-      await dynalite.stop();
     },
   };
 }
