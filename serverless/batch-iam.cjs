@@ -40,9 +40,7 @@ const TABLE_ACTIONS = [
 
 /** What each function may do beyond its logs: SageMaker actions and queue access. */
 const FUNCTIONS = {
-  'batch-api': {
-    sagemaker: ['sagemaker:StartPipelineExecution', 'sagemaker:StopPipelineExecution'],
-  },
+  'batch-api': { sagemaker: ['sagemaker:StartPipelineExecution'], stop: true },
   'batch-events': {
     sagemaker: ['sagemaker:StartPipelineExecution', 'sagemaker:DescribePipelineExecution'],
     queue: {
@@ -56,18 +54,16 @@ const FUNCTIONS = {
     },
   },
   'batch-reconcile': {
-    sagemaker: [
-      'sagemaker:StartPipelineExecution',
-      'sagemaker:DescribePipelineExecution',
-      'sagemaker:StopPipelineExecution',
-    ],
+    sagemaker: ['sagemaker:StartPipelineExecution', 'sagemaker:DescribePipelineExecution'],
+    stop: true,
   },
   'batch-submit': {
     sagemaker: ['sagemaker:StartPipelineExecution'],
     queue: { logicalId: 'BatchSubmitFailedRequestsQueue', actions: ['sqs:SendMessage'] },
   },
   'batch-callback': {
-    sagemaker: ['sagemaker:StartPipelineExecution', 'sagemaker:StopPipelineExecution'],
+    sagemaker: ['sagemaker:StartPipelineExecution'],
+    stop: true,
     queue: {
       logicalId: 'BatchCallbackQueue',
       actions: [
@@ -96,8 +92,7 @@ const sageMakerResources = (names, actions) =>
     ...(actions.includes('sagemaker:StartPipelineExecution')
       ? [sageMakerArn(`pipeline/${name}`)]
       : []),
-    ...(actions.includes('sagemaker:DescribePipelineExecution') ||
-    actions.includes('sagemaker:StopPipelineExecution')
+    ...(actions.includes('sagemaker:DescribePipelineExecution')
       ? [sageMakerArn(`pipeline/${name}/execution/*`)]
       : []),
   ]);
@@ -132,6 +127,14 @@ const role =
         Effect: 'Allow',
         Action: spec.sagemaker,
         Resource: sageMakerResources(names, spec.sagemaker),
+      });
+    }
+    // StopPipelineExecution acts on `pipeline-execution`: the children of the allowed pipelines.
+    if (spec.stop && names.length > 0) {
+      statements.push({
+        Effect: 'Allow',
+        Action: ['sagemaker:StopPipelineExecution'],
+        Resource: names.map((name) => sageMakerArn(`pipeline/${name}/execution/*`)),
       });
     }
     // The Send operations name only a callback token, which is the capability: the parent
