@@ -97,7 +97,9 @@ describe('local console Batches view in Chromium', { timeout: 90_000 }, () => {
     expect(await bar.getAttribute('aria-valuetext')).toBe(
       '12 of 12 finished: 12 succeeded, 0 failed, 0 stopped, 0 running, 0 pending',
     );
-    expect(await row.locator('.bar-legend').textContent()).toContain('12 succeeded');
+    const legend = await row.locator('.bar-legend').textContent();
+    expect(legend).toContain('12 of 12 finished');
+    expect(legend).toContain('12 succeeded');
     const progress = await page.evaluate(() => ({
       seen: (window as unknown as { seen: string[] }).seen.map(Number),
       notReloaded: (window as unknown as { notReloaded?: boolean }).notReloaded,

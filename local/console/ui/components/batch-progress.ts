@@ -44,6 +44,11 @@ export function BatchProgress(props: { batch: BatchView }) {
     h(
       'ul',
       { class: 'bar-legend', 'data-counts': countsText(counts) },
+      h(
+        'li',
+        { key: 'finished', class: 'bar-finished' },
+        `${finished} of ${counts.total} finished`,
+      ),
       SEGMENTS.map((name) =>
         h(
           'li',
@@ -52,7 +57,6 @@ export function BatchProgress(props: { batch: BatchView }) {
           `${counts[name]} ${name}`,
         ),
       ),
-      h('li', { key: 'total', class: 'muted' }, `of ${counts.total}`),
     ),
   );
 }
