@@ -15,7 +15,7 @@ export const BATCHES_PATH = '/_local/batches';
 const CHILDREN_PATH = /^\/_local\/batches\/([^/]*)\/executions$/;
 
 export const BATCHES_OFF_MESSAGE =
-  'Batches are not running locally: this runtime was started without its local services (DynamoDB, event delivery). Start it with npm start, or startLocalRuntime() with services on.';
+  'Batches are not running locally: this runtime runs without its local services (DynamoDB and event delivery from serverless.yml), so there is no batch ledger to read. npm start runs them unless given --no-local-services.';
 
 function json(response: ServerResponse, status: number, body: unknown) {
   const text = JSON.stringify(body);
