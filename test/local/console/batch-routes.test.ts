@@ -1,6 +1,7 @@
 import { DescribePipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from 'vitest';
 import { localSageMakerClient } from '../../../local/client';
+import { CHILDREN_PAGE_SIZE } from '../../../local/console/batch-reader';
 import { BATCHES_OFF_MESSAGE } from '../../../local/console/batch-routes';
 import type { BatchChildrenPage, BatchList } from '../../../local/console/ui/batch-types';
 import { startLocalRuntime } from '../../../local/index';
@@ -21,7 +22,7 @@ const get = async (url: string, path: string, host?: string) => {
 };
 
 describe('console batch routes (/_local/batches)', () => {
-  it("lists the local ledger's batches and pages a batch's children, with their executions", async () => {
+  it("lists the local ledger's batches, newest first, and a batch's children with their executions", async () => {
     const world = await startBatchWorld({ quota: 20, budget: 15 });
     const { url } = world.local;
     expect((await get(url, '/_local/batches')).body).toEqual({ batches: [] });
@@ -77,6 +78,28 @@ describe('console batch routes (/_local/batches)', () => {
     const both = (await get(url, '/_local/batches')).body as BatchList;
     expect(both.batches.map((b) => b.batchId)).toEqual([second.body.batchId, batchId]);
   }, 60_000);
+
+  it("pages a batch's children 100 at a time, each child once", async () => {
+    const world = await startBatchWorld({ quota: 20, budget: 15 });
+    const items = Array.from({ length: 60 }, (_, index) => [`item-${index}`]);
+    const submitted = await world.submit(items, 'console-routes-paging', 20);
+    const { batchId } = submitted.body;
+    expect(await world.waitForBatch(batchId, 60_000)).toMatchObject({ status: 'SUCCEEDED' });
+    const path = `/_local/batches/${batchId}/executions`;
+    const first = (await get(world.local.url, path)).body as BatchChildrenPage;
+    expect(first.executions).toHaveLength(CHILDREN_PAGE_SIZE);
+    expect(first.nextToken).toEqual(expect.any(String));
+    const second = (
+      await get(world.local.url, `${path}?nextToken=${encodeURIComponent(first.nextToken ?? '')}`)
+    ).body as BatchChildrenPage;
+    expect(second.executions).toHaveLength(20);
+    expect(second.nextToken).toBeUndefined();
+    const pairs = [...first.executions, ...second.executions].map(
+      (c) => `${c.pipeline}#${c.index}`,
+    );
+    expect(new Set(pairs).size).toBe(120);
+    expect(second.batch.counts).toMatchObject({ total: 120, succeeded: 120 });
+  }, 90_000);
 
   it('answers 404 for an unknown batch, 400 for a malformed id or token, 403 to another Host', async () => {
     const world = await startBatchWorld({ quota: 20, budget: 15 });
