@@ -3,7 +3,7 @@
  * a `nav` label to list it in the header.
  */
 import { type ComponentChild, h } from 'preact';
-import { BatchView } from './views/batch';
+import { BatchDetailView } from './views/batch';
 import { BatchesView } from './views/batches';
 import { CallbacksView } from './views/callbacks';
 import { ExecutionView } from './views/execution';
@@ -39,7 +39,7 @@ export const ROUTES: ConsoleRoute[] = [
   },
   {
     pattern: /^\/batches\/([^/]+)$/,
-    render: ([batchId]) => h(BatchView, { batchId: batchId ?? '' }),
+    render: ([batchId]) => h(BatchDetailView, { batchId: batchId ?? '' }),
   },
 ];
 

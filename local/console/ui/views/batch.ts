@@ -47,7 +47,7 @@ function ChildRow(props: { child: BatchChildView }) {
   );
 }
 
-export function BatchView(props: { batchId: string }) {
+export function BatchDetailView(props: { batchId: string }) {
   const loaded = useLoad(() => describeBatch(props.batchId), [props.batchId]);
   const refresh = useDebounced(loaded.reload, 250);
   useLiveEvents((message) => {
