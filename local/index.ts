@@ -119,6 +119,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     throw error;
   }
   const local = services;
+  // The console reads the table the batch functions write (their BATCH_TABLE_NAME).
   const ledgerTable = local?.environment('batch-api').BATCH_TABLE_NAME;
   if (local?.dynamoDb && ledgerTable) {
     batches = createBatchReader({
