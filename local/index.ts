@@ -5,6 +5,7 @@
 import { startApiServer } from './api/server';
 import { createCallbackDelivery } from './callback-delivery';
 import type { CallbackDelivery } from './callbacks';
+import { type BatchReader, createBatchReader } from './console/batch-reader';
 import { type FunctionCatalog, loadFunctionCatalog, PROJECT_ROOT } from './invokers/catalog';
 import { createInProcessInvoker, LOCAL_AWS_ENV } from './invokers/in-process';
 import type { LambdaInvoker } from './invokers/types';
@@ -88,8 +89,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     callbackDelivery: (message) =>
       (deliverCallback?.(message) ?? false) || (options.callbackDelivery?.(message) ?? false),
   });
+  let batches: BatchReader | undefined;
   const server = await startApiServer({
     runtime,
+    console: { batches: () => batches },
     ...(options.host ? { host: options.host } : {}),
     port: options.port ?? 0,
     ...(options.random ? { random: options.random } : {}),
@@ -136,6 +139,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       options.log,
     );
   }
+  // The console reads the table the batch functions write (their BATCH_TABLE_NAME).
+  const ledgerTable = local?.environment('batch-api').BATCH_TABLE_NAME;
+  if (local?.dynamoDb && ledgerTable) {
+    batches = createBatchReader({
+      endpoint: local.dynamoDb.endpoint,
+      region: runtime.region,
+      tableName: ledgerTable,
+    });
+  }
   const wiring: LocalWiring = {
     catalog: local
       ? {
@@ -167,6 +179,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     services,
     async close() {
       services?.delivery.close();
+      batches?.close();
       runtime.close();
       await server.close();
       await services?.close();
