@@ -92,6 +92,8 @@ export const answerCallback = async (
   const fanIn = deps.fanIn;
   if (callback === undefined || fanIn === undefined) return 'none';
   if (batch.callbackAnswer?.token === callback.token) return 'none';
+  // A retried parent's token is answered by its own message (a redrive), not with this end.
+  if (callback.retry && status !== 'SUCCEEDED') return 'none';
   const outcome = status === 'SUCCEEDED' ? 'success' : 'failure';
   const ClientRequestToken = sha256Hex(`batch/v1\nanswer\n${batch.batchId}\n${callback.token}`);
   let late: string | undefined;

@@ -6,12 +6,12 @@ import { logger } from '../logger';
 import { parseEvent } from '../validation';
 import { answerCallback, asCallbackFailureReason, isLateAnswer } from './callback-answer';
 import type { BatchDeps } from './deps';
-import { BatchConflictError } from './errors';
+import { BatchConflictError, BatchEndingError, BatchNotFoundError } from './errors';
 import { batchIdOf, sha256Hex } from './identity';
-import type { BatchCallback, BatchRecord } from './ledger';
+import { type BatchCallback, type BatchRecord, pendingOf } from './ledger';
 import { redriveBatch } from './redrive';
 import { batchRequestSchema } from './request';
-import { completeIfDone } from './settle';
+import { beyondTolerance, completeIfDone } from './settle';
 import { stopBatch } from './stop';
 import { submitBatch } from './submit';
 
@@ -180,9 +180,11 @@ export const handleCallbackMessage = async (
   }
 
   if (existing !== undefined && existing.callback?.token === message.token) {
-    if (ended(existing)) await answerEnded(deps, batchId);
-    else await completeIfDone(deps, batchId);
-    return 'duplicate';
+    if (!ended(existing)) {
+      await completeIfDone(deps, batchId);
+      return 'duplicate';
+    }
+    return afterRetry(deps, existing);
   }
   let request: v.InferOutput<typeof batchRequestSchema>;
   try {
@@ -220,14 +222,38 @@ export const handleCallbackMessage = async (
     }
     throw error;
   }
+  // Marked a retry: an end written under the previous token does not answer this one with the
+  // old outcome; this message redrives the batch (or answers it, if it succeeded).
+  await deps.ledger.setBatchFields(batchId, { callback: { ...callback, retry: true } });
+  const current = await deps.ledger.getBatch(batchId);
+  if (current === undefined) throw new BatchNotFoundError(batchId);
+  if (ended(current)) return afterRetry(deps, current);
+  // Ending now, under the previous token's answer: SQS delivers this message again once it has.
+  if (finishing(current)) throw new BatchEndingError(batchId);
+  // Still running (the parent cannot normally be retried then): its end answers this token.
   await deps.ledger.setBatchFields(batchId, { callback });
-  if (existing.status === 'FAILED' || existing.status === 'STOPPED') {
-    await redriveBatch(deps, batchId);
+  return 'waiting';
+};
+
+/** Nothing runs and nothing more will start: the batch is writing its end. */
+const finishing = (batch: BatchRecord): boolean =>
+  Object.keys(batch.running).length === 0 &&
+  (batch.status === 'STOPPING' || pendingOf(batch) === 0 || beyondTolerance(batch));
+
+/**
+ * An ended batch and the latest token: a retried parent's token redrives a `FAILED` or
+ * `STOPPED` batch (once: the redrive clears the answer), a `SUCCEEDED` one is answered; the
+ * token the batch was submitted with gets the batch's answer again if it was lost.
+ */
+const afterRetry = async (deps: BatchDeps, batch: BatchRecord): Promise<CallbackOutcome> => {
+  const answered = batch.callbackAnswer?.token === batch.callback?.token;
+  if (batch.callback?.retry && !answered && batch.status !== 'SUCCEEDED') {
+    await deps.ledger.setBatchFields(batch.batchId, {
+      callback: { ...batch.callback, retry: false },
+    });
+    await redriveBatch(deps, batch.batchId);
     return 'redriven';
   }
-  if (existing.status === 'SUCCEEDED') {
-    await answerEnded(deps, batchId);
-    return 'answered';
-  }
-  return 'waiting';
+  await answerEnded(deps, batch.batchId);
+  return answered ? 'duplicate' : 'answered';
 };

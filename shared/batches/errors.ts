@@ -61,3 +61,14 @@ export class BatchStateError extends BatchError {
     this.batchId = batchId;
   }
 }
+
+/** A batch is writing its end; a message about it is retried once it has ended. */
+export class BatchEndingError extends BatchError {
+  readonly batchId: string;
+
+  constructor(batchId: string, options?: { cause?: unknown }) {
+    super(`Batch ${batchId} is ending; retry once it has ended`, options);
+    this.name = 'BatchEndingError';
+    this.batchId = batchId;
+  }
+}

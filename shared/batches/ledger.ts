@@ -84,6 +84,8 @@ export interface BatchCallback {
   parentExecutionArn: string;
   stepName: string;
   receivedAt: string;
+  /** The token came from the same step again (a retried parent), not from the submission. */
+  retry?: boolean;
 }
 
 /** What the batch answered its callback token, or (`late`) why SageMaker no longer took it. */

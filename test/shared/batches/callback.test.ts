@@ -5,11 +5,13 @@ import {
   callbackBatchKey,
   handleCallbackMessage,
 } from '../../../shared/batches/callback';
+import { BatchEndingError } from '../../../shared/batches/errors';
 import { batchIdOf } from '../../../shared/batches/identity';
 import { countsOf } from '../../../shared/batches/ledger';
+import { refillBatch } from '../../../shared/batches/refill';
 import { batchOf, deliver, runningChildren } from '../../batches/support/drive';
 import { startDynalite } from '../../batches/support/dynalite';
-import { newBatchWorld } from '../../batches/support/harness';
+import { crashingLedger, newBatchWorld } from '../../batches/support/harness';
 import { localDynamoDb } from '../../batches/support/table';
 import { fanInOf } from './support/fan-in';
 
@@ -272,5 +274,32 @@ describe('Callback messages', () => {
     expect(w.sagemaker.children).toHaveLength(0);
     expect(w.parent.answers).toMatchObject([{ kind: 'failure', token: 'Token00001' }]);
     expect((await batchOf(w.deps, batchId)).status).toBe('STOPPED');
+  });
+
+  it('a retry that arrives while the batch writes its end waits for it, then redrives', async () => {
+    const w = await world();
+    const deps = { ...w.deps, ledger: crashingLedger(w.ledger, 'finishBatch', 'before') };
+    await handleCallbackMessage(deps, message({ items: items(2) }));
+    const [first, second] = runningChildren(w.sagemaker);
+    if (!first || !second) throw new Error('expected two children');
+    await deliver(deps, w.sagemaker.end(first, 'Failed'));
+    // The end is answered, then the function dies before writing it.
+    await expect(deliver(deps, w.sagemaker.end(second))).rejects.toThrow('simulated crash');
+    expect(w.parent.answers).toMatchObject([{ kind: 'failure', token: 'Token00001' }]);
+    const retry = message({ items: items(2) }, 'Token00002');
+    await expect(handleCallbackMessage(deps, retry)).rejects.toBeInstanceOf(BatchEndingError);
+    await refillBatch(deps, batchId);
+    expect((await batchOf(deps, batchId)).status).toBe('FAILED');
+    expect(w.parent.answers).toHaveLength(1);
+    expect(await handleCallbackMessage(deps, retry)).toBe('redriven');
+    const [again] = runningChildren(w.sagemaker);
+    if (!again) throw new Error('expected the failed child to run again');
+    expect(again.displayName).toBe(first.displayName);
+    await deliver(deps, w.sagemaker.end(again));
+    expect(w.parent.answers.at(-1)).toMatchObject({
+      kind: 'success',
+      token: 'Token00002',
+      outputs: { succeeded: '2', failed: '0' },
+    });
   });
 });
