@@ -179,6 +179,11 @@ export const handleCallbackMessage = async (
     return 'stopping';
   }
 
+  // A late copy of a message whose token was answered already (SQS delivers at least once, and
+  // a retried parent has since sent a new token): it must not take the batch back.
+  if (existing !== undefined && existing.callbackAnswer?.token === message.token) {
+    return 'duplicate';
+  }
   if (existing !== undefined && existing.callback?.token === message.token) {
     if (!ended(existing)) {
       await completeIfDone(deps, batchId);
@@ -248,9 +253,6 @@ const finishing = (batch: BatchRecord): boolean =>
 const afterRetry = async (deps: BatchDeps, batch: BatchRecord): Promise<CallbackOutcome> => {
   const answered = batch.callbackAnswer?.token === batch.callback?.token;
   if (batch.callback?.retry && !answered && batch.status !== 'SUCCEEDED') {
-    await deps.ledger.setBatchFields(batch.batchId, {
-      callback: { ...batch.callback, retry: false },
-    });
     await redriveBatch(deps, batch.batchId);
     return 'redriven';
   }

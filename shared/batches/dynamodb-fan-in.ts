@@ -70,7 +70,7 @@ export const dynamoDbFanIn = (doc: DynamoDBDocumentClient, TableName: string): F
           TableName,
           Key: batchKey(batchId),
           UpdateExpression:
-            'SET #status = :running, statusKey = :active REMOVE finishedAt, expiresAt, callbackAnswer',
+            'SET #status = :running, statusKey = :active REMOVE finishedAt, expiresAt',
           ConditionExpression: allowed.join(' OR '),
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,

@@ -80,6 +80,11 @@ export const redriveBatch = async (deps: BatchDeps, batchId: string): Promise<Re
       await deps.ledger.putRequestPart(batchId, batch.fingerprint, part, body);
   }
   await deps.ledger.reopenBatch(batchId, ['FAILED', 'STOPPED']);
+  // A retried parent's token is answered by this run's end, whatever it is. Until now it marked
+  // the redrive as pending, so no copy of its message answered it with the old outcome.
+  if (batch.callback?.retry) {
+    await deps.ledger.setBatchFields(batchId, { callback: { ...batch.callback, retry: false } });
+  }
   logger.info('Batch redriven', { batchId, redriven });
   await refillBatch(deps, batchId);
   const after = await deps.ledger.getBatch(batchId);

@@ -52,7 +52,8 @@ export async function startFanInWorld(options: FanInWorldOptions = {}) {
   });
   const local: LocalRuntime = await startLocalRuntime({
     allowedPipelines: CHILDREN.join(','),
-    services: { scheduleEveryMs: 0, visibilityTimeoutMs: 300 },
+    // Longer than a cold handler takes, so no message is delivered again while in flight.
+    services: { scheduleEveryMs: 0, visibilityTimeoutMs: 3_000 },
     invoker: (url, wiring) =>
       childSteps(
         createInProcessInvoker({
