@@ -121,14 +121,15 @@ describe('console batch routes (/_local/batches)', () => {
       body: { message: 'nextToken: is not a token a previous page of this listing returned' },
     });
     expect((await get(url, '/_local/batches', 'evil.example:80')).status).toBe(403);
-    // An item the children cannot read (not a JSON array): both fail, with SageMaker's reason.
+    // An item the children cannot read (not a JSON array): the first child fails with SageMaker's
+    // reason and, as no failure is tolerated by default, the other pair never starts.
     expect(await world.waitForBatch(submitted.body.batchId)).toMatchObject({
       status: 'FAILED',
-      counts: { total: 2, failed: 2 },
+      counts: { total: 2, failed: 1, pending: 1 },
     });
     const failed = (await get(url, `/_local/batches/${submitted.body.batchId}/executions`))
       .body as BatchChildrenPage;
-    expect(failed.executions).toHaveLength(2);
+    expect(failed.executions).toHaveLength(1);
     const client = localSageMakerClient(url);
     try {
       for (const child of failed.executions) {
