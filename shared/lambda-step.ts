@@ -5,7 +5,7 @@ import * as v from 'valibot';
 import { describeValue, truncate } from './describe-value';
 import { ContractDefinitionError, InputValidationError, OutputContractError } from './errors';
 import { MAX_OUTPUT_PARAMETERS, MAX_OUTPUT_VALUE_LENGTH, OUTPUT_NAME_PATTERN } from './limits';
-import { logger as defaultLogger } from './logger';
+import { defaultLogger, type Logger } from './logger';
 import { characterLength } from './text-length';
 import { parseEvent } from './validation';
 
@@ -43,7 +43,7 @@ export type StepSchema = v.ObjectSchema<v.ObjectEntries, undefined>;
 
 /** What `run` receives besides its input. */
 export interface StepRunContext {
-  logger: typeof defaultLogger;
+  logger: Logger;
   context: Context;
 }
 
@@ -155,7 +155,7 @@ export const validateOutputDeclaration = (step: string, outputs: OutputDeclarati
   }
 };
 
-const warnUnknownKeys = (schema: StepSchema, event: object, log: typeof defaultLogger): void => {
+const warnUnknownKeys = (schema: StepSchema, event: object, log: Logger): void => {
   const known = schema.entries;
   const unknown = Object.keys(event).filter((key) => !Object.hasOwn(known, key));
   if (unknown.length > 0) {
@@ -167,7 +167,7 @@ const warnUnknownKeys = (schema: StepSchema, event: object, log: typeof defaultL
 };
 
 /** Adds the caller's `pipelineExecutionArn` to every log line of this invocation. */
-const correlateExecution = (log: typeof defaultLogger): MiddlewareObj<unknown> => ({
+const correlateExecution = (log: Logger): MiddlewareObj<unknown> => ({
   before: (request) => {
     const event = request.event;
     if (event !== null && typeof event === 'object' && 'pipelineExecutionArn' in event) {
@@ -178,7 +178,7 @@ const correlateExecution = (log: typeof defaultLogger): MiddlewareObj<unknown> =
 });
 
 /** Logs how an invocation failed: input errors at warn, defects at error. The error still propagates. */
-const logFailure = (log: typeof defaultLogger): MiddlewareObj<unknown> => ({
+const logFailure = (log: Logger): MiddlewareObj<unknown> => ({
   onError: (request) => {
     const error = request.error;
     if (error instanceof InputValidationError) {
@@ -196,7 +196,7 @@ const logFailure = (log: typeof defaultLogger): MiddlewareObj<unknown> => ({
  */
 export const defineLambdaStep = <S extends StepSchema, O extends OutputDeclaration>(
   definition: LambdaStepDefinition<S, O>,
-  log: typeof defaultLogger = defaultLogger,
+  log: Logger = defaultLogger(),
 ): LambdaStepHandler<S, O> => {
   validateOutputDeclaration(definition.name, definition.outputs);
   const eventSchema = v.object({ ...definition.input.entries, ...commonStepInput.entries });

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { esbuildOptionsFromServerless } from './esbuild-settings';
+import { functionEnvironments } from './function-environment';
 import { runProbe } from './measure';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -18,6 +19,11 @@ export interface Bundle {
   /** The built `.cjs` file. */
   file: string;
   bytes: number;
+  /**
+   * The function's environment as serverless.yml declares it (local placeholders for refs);
+   * empty for the baselines. Measured processes get it under MEASURED_ENV.
+   */
+  environment: Record<string, string>;
   /** Why the bundle could not be loaded, if it could not. */
   initError?: string;
 }
@@ -43,7 +49,12 @@ export const discoverFunctions = (): string[] =>
 export const isFanOut = (name: string): boolean =>
   name === 'fan-out' || name.startsWith('fan-out-');
 
-const buildOne = async (name: string, entry: string, kind: BundleKind): Promise<Bundle> => {
+const buildOne = async (
+  name: string,
+  entry: string,
+  kind: BundleKind,
+  environment: Record<string, string> = {},
+): Promise<Bundle> => {
   const outdir = join(OUT_DIR, name.replace(/[^A-Za-z0-9-]/g, '_'));
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
@@ -57,7 +68,7 @@ const buildOne = async (name: string, entry: string, kind: BundleKind): Promise<
     absWorkingDir: ROOT,
   });
   const file = join(outdir, `handler${options.outExtension?.['.js'] ?? '.js'}`);
-  return { name, kind, entry, file, bytes: statSync(file).size };
+  return { name, kind, entry, file, bytes: statSync(file).size, environment };
 };
 
 let built: Promise<Bundle[]> | undefined;
@@ -68,7 +79,11 @@ let built: Promise<Bundle[]> | undefined;
  */
 const classify = (bundle: Bundle): Bundle => {
   try {
-    const { contract } = runProbe<{ contract: boolean }>('init-probe.cjs', [bundle.file]);
+    const { contract } = runProbe<{ contract: boolean }>(
+      'init-probe.cjs',
+      [bundle.file],
+      bundle.environment,
+    );
     return bundle.kind === 'other' && contract ? { ...bundle, kind: 'lambda-step' } : bundle;
   } catch (error) {
     return { ...bundle, initError: error instanceof Error ? error.message : String(error) };
@@ -95,9 +110,12 @@ export const buildAll = (): Promise<Bundle[]> => {
         'reference',
       ),
     ];
+    const environments = await functionEnvironments(ROOT);
     for (const name of discoverFunctions()) {
       const entry = join(ROOT, 'functions', name, 'handler.ts');
-      bundles.push(await buildOne(name, entry, isFanOut(name) ? 'fan-out' : 'other'));
+      bundles.push(
+        await buildOne(name, entry, isFanOut(name) ? 'fan-out' : 'other', environments[name]),
+      );
     }
     return bundles.map(classify);
   })();

@@ -17,10 +17,17 @@ export const MEASURED_ENV: NodeJS.ProcessEnv = {
 
 const PROBES = resolve(import.meta.dirname, '..', 'probes');
 
-/** Runs a probe script in a fresh `node` process and parses the JSON it prints. */
-export const runProbe = <T>(probe: string, args: readonly string[]): T => {
+/**
+ * Runs a probe script in a fresh `node` process and parses the JSON it prints. `environment`
+ * (a function's own, from serverless.yml) comes first; {@link MEASURED_ENV} overrides it.
+ */
+export const runProbe = <T>(
+  probe: string,
+  args: readonly string[],
+  environment: Readonly<Record<string, string>> = {},
+): T => {
   const result = spawnSync(process.execPath, [resolve(PROBES, probe), ...args], {
-    env: MEASURED_ENV,
+    env: { ...environment, ...MEASURED_ENV },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     timeout: 300_000,

@@ -55,9 +55,11 @@ const measureInit = (
   );
   for (let run = 0; run < RUNS; run++) {
     for (const bundle of bundles) {
-      const { ms, cpuMs } = runProbe<{ ms: number; cpuMs: number }>('init-probe.cjs', [
-        bundle.file,
-      ]);
+      const { ms, cpuMs } = runProbe<{ ms: number; cpuMs: number }>(
+        'init-probe.cjs',
+        [bundle.file],
+        bundle.environment,
+      );
       times.get(bundle.name)?.wall.push(ms);
       times.get(bundle.name)?.cpu.push(cpuMs);
     }

@@ -34,6 +34,7 @@ export const contractOverheadSuite: BenchSuite = {
           String(INVOCATIONS),
           String(WARMUP),
         ],
+        bundle.environment,
       );
       const handlerUs = us(median(handlerNs));
       const runUs = us(median(runNs));

@@ -1,5 +1,5 @@
 import type { FieldProblem } from '../errors';
-import type { logger } from '../logger';
+import type { Logger } from '../logger';
 import { classifyError, errorName } from './classify';
 import type { FanOutSageMaker } from './sagemaker';
 
@@ -31,7 +31,7 @@ export const declaredParameters = (definition: string | undefined): Set<string> 
 export interface DeclaredParametersDeps {
   sagemaker: FanOutSageMaker;
   abortSignal?: AbortSignal;
-  log: Pick<typeof logger, 'warn'>;
+  log: Pick<Logger, 'warn'>;
 }
 
 /**

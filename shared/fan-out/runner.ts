@@ -1,5 +1,5 @@
 import { InputValidationError } from '../errors';
-import { logger as defaultLogger } from '../logger';
+import { defaultLogger, type Logger } from '../logger';
 import { type AllowList, assertPipelinesAllowed, type Home } from './allow-list';
 import { findBatchExecutions } from './batch-executions';
 import {
@@ -76,7 +76,7 @@ export interface FanOutStats {
   retries: number;
 }
 
-type Log = Pick<typeof defaultLogger, 'info' | 'warn'>;
+type Log = Pick<Logger, 'info' | 'warn'>;
 
 /** What the runner needs from its environment. */
 export interface FanOutDeps {
@@ -177,7 +177,7 @@ const openRun = (plan: FanOutPlan, deps: FanOutDeps): Run => {
     plan,
     deps,
     limits,
-    log: deps.logger ?? defaultLogger,
+    log: deps.logger ?? defaultLogger(),
     stats: { startCalls: 0, resumed: 0, deferred: 0, failed: 0, throttledRetries: 0, retries: 0 },
     reported: false,
     deadline: startDeadline(deps.remainingTimeMs() - limits.abandonInFlightBelowMs),

@@ -6,7 +6,7 @@ import type {
 } from 'aws-lambda';
 import { type FieldProblem, InputValidationError, SagemakerPipelineLambdasError } from '../errors';
 import { BatchKeyReusedError, PipelineNotAllowedError, PlanningTimeError } from '../fan-out/errors';
-import { type Logger, logger } from '../logger';
+import { defaultLogger, type Logger } from '../logger';
 import { fitResponseBody, SHORTENED_LIST_LENGTH } from './fit-response-body';
 
 const PROBLEM_TYPE_BASE = 'urn:sagemaker-pipeline-lambdas:problem:';
@@ -120,7 +120,7 @@ export const problemResponse = (problem: Problem): APIGatewayProxyStructuredResu
 
 /** middy middleware: every error becomes an `application/problem+json` response, logged with `log`. */
 export const problemDetails = (
-  log: Logger = logger,
+  log: Logger = defaultLogger(),
 ): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context> => ({
   onError: (request) => {
     const error = request.error;
