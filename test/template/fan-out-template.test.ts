@@ -9,7 +9,7 @@ interface Statement {
 
 const template = loadPackagedTemplate();
 
-/** Batches have resources of their own (test/batches/packaged-template.test.ts). */
+/** Batches have resources of their own (test/template/batches-template.test.ts). */
 const notBatches = ([id]: [string, unknown]) => !id.startsWith('Batch');
 
 const statements = (): Statement[] =>

@@ -14,9 +14,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { callbackBatchKey } from '../../../shared/batches/callback';
 import { batchIdOf } from '../../../shared/batches/identity';
 import { configFromEnvironment } from '../../../shared/config';
-import { startDynalite } from '../../batches/support/dynalite';
-import { FakeBatchSageMaker, statusEvent } from '../../batches/support/fake-sagemaker';
-import { createLedgerTable, localDynamoDb } from '../../batches/support/table';
+import { startDynalite } from '../../support/batches/dynalite';
+import { FakeBatchSageMaker, statusEvent } from '../../support/batches/fake-sagemaker';
+import { createLedgerTable, localDynamoDb } from '../../support/batches/table';
 import { lambdaContext } from '../../support/lambda/events';
 
 vi.hoisted(() => {

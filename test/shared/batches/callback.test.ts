@@ -9,11 +9,11 @@ import { BatchEndingError } from '../../../shared/batches/errors';
 import { batchIdOf } from '../../../shared/batches/identity';
 import { countsOf } from '../../../shared/batches/ledger';
 import { refillBatch } from '../../../shared/batches/refill';
-import { batchOf, deliver, runningChildren } from '../../batches/support/drive';
-import { startDynalite } from '../../batches/support/dynalite';
-import { crashingLedger, newBatchWorld } from '../../batches/support/harness';
-import { localDynamoDb } from '../../batches/support/table';
-import { fanInOf } from './support/fan-in';
+import { batchOf, deliver, runningChildren } from '../../support/batches/drive';
+import { startDynalite } from '../../support/batches/dynalite';
+import { fanInOf } from '../../support/batches/fan-in';
+import { crashingLedger, newBatchWorld } from '../../support/batches/harness';
+import { localDynamoDb } from '../../support/batches/table';
 
 const PARENT = 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/parent-batch/execution/abc123';
 

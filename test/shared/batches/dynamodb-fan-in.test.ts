@@ -3,9 +3,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDbLedger } from '../../../shared/batches/dynamodb-ledger';
 import type { BatchLedger, ExecutionRecord, NewBatch } from '../../../shared/batches/ledger';
-import { startDynalite } from '../../batches/support/dynalite';
-import { startMoto } from '../../batches/support/moto';
-import { createLedgerTable, localDynamoDb } from '../../batches/support/table';
+import { startDynalite } from '../../support/batches/dynalite';
+import { startMoto } from '../../support/batches/moto';
+import { createLedgerTable, localDynamoDb } from '../../support/batches/table';
 
 let ids = 0;
 const nextBatchId = () => (0xfeed00000000 + ids++).toString(16);

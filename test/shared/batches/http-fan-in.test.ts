@@ -3,11 +3,11 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeBatchRequest } from '../../../shared/batches/http';
 import { batchIdOf } from '../../../shared/batches/identity';
-import { deliver, runningChildren, submit } from '../../batches/support/drive';
-import { startDynalite } from '../../batches/support/dynalite';
-import { newBatchWorld } from '../../batches/support/harness';
-import { localDynamoDb } from '../../batches/support/table';
-import { fanInOf } from './support/fan-in';
+import { deliver, runningChildren, submit } from '../../support/batches/drive';
+import { startDynalite } from '../../support/batches/dynalite';
+import { fanInOf } from '../../support/batches/fan-in';
+import { newBatchWorld } from '../../support/batches/harness';
+import { localDynamoDb } from '../../support/batches/table';
 
 const route = (routeKey: string, batchId: string) =>
   ({ routeKey, pathParameters: { batchId }, headers: {} }) as unknown as APIGatewayProxyEventV2;

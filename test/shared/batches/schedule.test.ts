@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { scheduledBatchOf } from '../../shared/batches/schedule';
-import { InputValidationError } from '../../shared/errors';
+import { scheduledBatchOf } from '../../../shared/batches/schedule';
+import { InputValidationError } from '../../../shared/errors';
 
 describe('scheduledBatchOf', () => {
   it('takes a rule event as is: the request in detail, keyed by the event id', () => {

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countsOf } from '../../shared/batches/ledger';
-import { refillBatch } from '../../shared/batches/refill';
+import { countsOf } from '../../../shared/batches/ledger';
+import { refillBatch } from '../../../shared/batches/refill';
 import {
   batchOf,
   deliver,
@@ -9,11 +9,11 @@ import {
   runningChildren,
   runToCompletion,
   submit,
-} from './support/drive';
-import { startDynalite } from './support/dynalite';
-import { throttling } from './support/fake-sagemaker';
-import { newBatchWorld } from './support/harness';
-import { localDynamoDb } from './support/table';
+} from '../../support/batches/drive';
+import { startDynalite } from '../../support/batches/dynalite';
+import { throttling } from '../../support/batches/fake-sagemaker';
+import { newBatchWorld } from '../../support/batches/harness';
+import { localDynamoDb } from '../../support/batches/table';
 
 const items = (count: number) => Array.from({ length: count }, (_, i) => `item-${i}`);
 

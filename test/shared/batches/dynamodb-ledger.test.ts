@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynamoDbLedger } from '../../shared/batches/dynamodb-ledger';
-import { InvalidPageTokenError } from '../../shared/batches/errors';
-import type { BatchLedger, ExecutionRecord, NewBatch } from '../../shared/batches/ledger';
-import { startDynalite } from './support/dynalite';
-import { startMoto } from './support/moto';
-import { createLedgerTable, localDynamoDb } from './support/table';
+import { dynamoDbLedger } from '../../../shared/batches/dynamodb-ledger';
+import { InvalidPageTokenError } from '../../../shared/batches/errors';
+import type { BatchLedger, ExecutionRecord, NewBatch } from '../../../shared/batches/ledger';
+import { startDynalite } from '../../support/batches/dynalite';
+import { startMoto } from '../../support/batches/moto';
+import { createLedgerTable, localDynamoDb } from '../../support/batches/table';
 
 const newBatch = (batchId: string, overrides: Partial<NewBatch> = {}): NewBatch => ({
   batchId,

@@ -1,20 +1,22 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { batchIdOf } from '../../shared/batches/identity';
-import { startDynalite } from '../batches/support/dynalite';
-import { statusEvent } from '../batches/support/fake-sagemaker';
-import { handlerWorld } from '../batches/support/handler-world';
-import { lambdaContext } from '../support/lambda/events';
+import { batchIdOf } from '../../../shared/batches/identity';
+import { startDynalite } from '../../support/batches/dynalite';
+import { statusEvent } from '../../support/batches/fake-sagemaker';
+import { handlerWorld } from '../../support/batches/handler-world';
+import { lambdaContext } from '../../support/lambda/events';
 
 vi.hoisted(() => {
   process.env.BATCH_TABLE_NAME = 'batches-module-default';
   process.env.FAN_OUT_ALLOWED_PIPELINES = 'child-pipeline-1,child-pipeline-2';
 });
 
-const { createHandler } = await import('../../functions/batch-events/handler');
-const { createHandler: createSubmitHandler } = await import('../../functions/batch-submit/handler');
+const { createHandler } = await import('../../../functions/batch-events/handler');
+const { createHandler: createSubmitHandler } = await import(
+  '../../../functions/batch-submit/handler'
+);
 const { createHandler: createReconcileHandler } = await import(
-  '../../functions/batch-reconcile/handler'
+  '../../../functions/batch-reconcile/handler'
 );
 
 const record = (messageId: string, body: string): SQSRecord => ({

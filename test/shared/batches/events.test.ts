@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childStatusChangeOf } from '../../shared/batches/events';
-import { countsOf } from '../../shared/batches/ledger';
+import { childStatusChangeOf } from '../../../shared/batches/events';
+import { countsOf } from '../../../shared/batches/ledger';
 import {
   batchOf,
   deliver,
@@ -9,11 +9,11 @@ import {
   runningChildren,
   seeded,
   submit,
-} from './support/drive';
-import { startDynalite } from './support/dynalite';
-import { type FakeChild, statusEvent } from './support/fake-sagemaker';
-import { newBatchWorld } from './support/harness';
-import { localDynamoDb } from './support/table';
+} from '../../support/batches/drive';
+import { startDynalite } from '../../support/batches/dynalite';
+import { type FakeChild, statusEvent } from '../../support/batches/fake-sagemaker';
+import { newBatchWorld } from '../../support/batches/harness';
+import { localDynamoDb } from '../../support/batches/table';
 
 describe('child status events', () => {
   let dynalite: Awaited<ReturnType<typeof startDynalite>>;

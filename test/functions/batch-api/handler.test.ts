@@ -1,18 +1,20 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { batchIdOf } from '../../shared/batches/identity';
-import { startDynalite } from '../batches/support/dynalite';
-import { statusEvent } from '../batches/support/fake-sagemaker';
-import { handlerWorld } from '../batches/support/handler-world';
-import { lambdaContext } from '../support/lambda/events';
+import { batchIdOf } from '../../../shared/batches/identity';
+import { startDynalite } from '../../support/batches/dynalite';
+import { statusEvent } from '../../support/batches/fake-sagemaker';
+import { handlerWorld } from '../../support/batches/handler-world';
+import { lambdaContext } from '../../support/lambda/events';
 
 vi.hoisted(() => {
   process.env.BATCH_TABLE_NAME = 'batches-module-default';
   process.env.FAN_OUT_ALLOWED_PIPELINES = 'child-pipeline-1,child-pipeline-2';
 });
 
-const { createHandler } = await import('../../functions/batch-api/handler');
-const { createHandler: createEventsHandler } = await import('../../functions/batch-events/handler');
+const { createHandler } = await import('../../../functions/batch-api/handler');
+const { createHandler: createEventsHandler } = await import(
+  '../../../functions/batch-events/handler'
+);
 
 type Response = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 

@@ -1,19 +1,19 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ResourceLimitExceeded } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countsOf } from '../../shared/batches/ledger';
-import { reconcile } from '../../shared/batches/reconcile';
-import { refillBatch } from '../../shared/batches/refill';
+import { countsOf } from '../../../shared/batches/ledger';
+import { reconcile } from '../../../shared/batches/reconcile';
+import { refillBatch } from '../../../shared/batches/refill';
 import {
   batchOf,
   expectExactlyOnce,
   runningChildren,
   runToCompletion,
   submit,
-} from './support/drive';
-import { startDynalite } from './support/dynalite';
-import { crashingLedger, newBatchWorld, RECOVERY_GRACE_MS } from './support/harness';
-import { localDynamoDb } from './support/table';
+} from '../../support/batches/drive';
+import { startDynalite } from '../../support/batches/dynalite';
+import { crashingLedger, newBatchWorld, RECOVERY_GRACE_MS } from '../../support/batches/harness';
+import { localDynamoDb } from '../../support/batches/table';
 
 describe('reconcile', () => {
   let dynalite: Awaited<ReturnType<typeof startDynalite>>;

@@ -8,8 +8,8 @@ import {
   planBatch,
   requestParts,
   type StoredHead,
-} from '../../shared/batches/request';
-import { InputValidationError } from '../../shared/errors';
+} from '../../../shared/batches/request';
+import { InputValidationError } from '../../../shared/errors';
 
 const request = (overrides: Record<string, unknown> = {}) =>
   v.parse(batchRequestSchema, {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { tableResource } from '../support/batches/table';
 import { type CfnTemplate, loadPackagedTemplate } from '../support/template/packaged-template';
-import { tableResource } from './support/table';
 
 interface Statement {
   Effect: string;

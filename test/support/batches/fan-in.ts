@@ -1,6 +1,6 @@
 import { SageMakerServiceException } from '@aws-sdk/client-sagemaker';
-import type { FanInDeps, FanInSageMaker, ResultsStore } from '../../../../shared/batches/fan-in';
-import type { FakeBatchSageMaker } from '../../../batches/support/fake-sagemaker';
+import type { FanInDeps, FanInSageMaker, ResultsStore } from '../../../shared/batches/fan-in';
+import type { FakeBatchSageMaker } from './fake-sagemaker';
 
 /** A Callback step's answer as SageMaker received it. */
 export type Answer =

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countsOf } from '../../shared/batches/ledger';
-import { reconcile } from '../../shared/batches/reconcile';
+import { countsOf } from '../../../shared/batches/ledger';
+import { reconcile } from '../../../shared/batches/reconcile';
 import {
   batchOf,
   deliver,
@@ -9,11 +9,11 @@ import {
   runningChildren,
   seeded,
   submit,
-} from './support/drive';
-import { startDynalite } from './support/dynalite';
-import { type FakeChild, serverError, throttling } from './support/fake-sagemaker';
-import { newBatchWorld, RECOVERY_GRACE_MS } from './support/harness';
-import { localDynamoDb } from './support/table';
+} from '../../support/batches/drive';
+import { startDynalite } from '../../support/batches/dynalite';
+import { type FakeChild, serverError, throttling } from '../../support/batches/fake-sagemaker';
+import { newBatchWorld, RECOVERY_GRACE_MS } from '../../support/batches/harness';
+import { localDynamoDb } from '../../support/batches/table';
 
 /**
  * Everything at once, from a seed: throttled, refused and lost-answer starts, other

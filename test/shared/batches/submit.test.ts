@@ -1,11 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatchConflictError } from '../../shared/batches/errors';
-import { PipelineNotAllowedError } from '../../shared/fan-out/errors';
-import { expectExactlyOnce, submit } from './support/drive';
-import { startDynalite } from './support/dynalite';
-import { newBatchWorld } from './support/harness';
-import { localDynamoDb } from './support/table';
+import { BatchConflictError } from '../../../shared/batches/errors';
+import { PipelineNotAllowedError } from '../../../shared/fan-out/errors';
+import { expectExactlyOnce, submit } from '../../support/batches/drive';
+import { startDynalite } from '../../support/batches/dynalite';
+import { newBatchWorld } from '../../support/batches/harness';
+import { localDynamoDb } from '../../support/batches/table';
 
 describe('submitBatch', () => {
   let dynalite: Awaited<ReturnType<typeof startDynalite>>;
