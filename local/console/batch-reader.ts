@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDbLedger } from '../../shared/batches/dynamodb-ledger';
 import { batchKey, type Item, toBatch } from '../../shared/batches/dynamodb-records';
+import { executionView } from '../../shared/batches/http';
 import { type BatchRecord, countsOf, type ExecutionRecord } from '../../shared/batches/ledger';
 import type { BatchChildrenPage, BatchChildView, BatchView } from './ui/batch-types';
 
@@ -42,14 +43,7 @@ const batchView = (batch: BatchRecord): BatchView => ({
   itemCount: batch.itemCount,
 });
 
-const childView = (record: ExecutionRecord): BatchChildView => ({
-  pipeline: record.pipeline,
-  index: record.itemIndex,
-  status: record.status,
-  attempt: record.attempt,
-  ...(record.executionArn === undefined ? {} : { executionArn: record.executionArn }),
-  ...(record.failureReason === undefined ? {} : { failureReason: record.failureReason }),
-});
+const childView = (record: ExecutionRecord): BatchChildView => executionView(record);
 
 /** A reader of the ledger table at `location` (dynalite's endpoint, any credentials). */
 export function createBatchReader(location: BatchLedgerLocation): BatchReader {

@@ -3,12 +3,11 @@ import * as v from 'valibot';
 import { InputValidationError } from '../errors';
 import { MAX_BATCH_KEY_LENGTH } from '../fan-out/request';
 import { HttpProblemError } from '../http/problem-details';
-import { readJsonBody } from '../http/request';
+import { batchIdFromPath, readJsonBody } from '../http/request';
 import { parseEvent } from '../validation';
 import type { BatchDeps } from './deps';
 import { BatchConflictError, InvalidPageTokenError } from './errors';
 import { fanInView, postRedrive, postStop } from './http-fan-in';
-import { BATCH_ID_PATTERN } from './identity';
 import {
   type BatchRecord,
   countsOf,
@@ -99,22 +98,6 @@ const postBatch = async (
   }
 };
 
-const batchIdOf = (event: APIGatewayProxyEventV2): string => {
-  const batchId = event.pathParameters?.batchId ?? '';
-  if (!BATCH_ID_PATTERN.test(batchId)) {
-    throw new InputValidationError(
-      [
-        {
-          field: 'batchId',
-          problem: `expected 12 lowercase hex digits, received ${JSON.stringify(batchId.slice(0, 60))}`,
-        },
-      ],
-      { subject: 'path' },
-    );
-  }
-  return batchId;
-};
-
 const readBatch = async (deps: BatchDeps, batchId: string): Promise<BatchRecord> => {
   const batch = await deps.ledger.getBatch(batchId);
   if (batch === undefined) {
@@ -125,7 +108,7 @@ const readBatch = async (deps: BatchDeps, batchId: string): Promise<BatchRecord>
 
 /** GET /batches/{batchId}: one ledger read, whatever the batch's size. */
 const getBatch = async (event: APIGatewayProxyEventV2, deps: BatchDeps) => {
-  const batch = await readBatch(deps, batchIdOf(event));
+  const batch = await readBatch(deps, batchIdFromPath(event));
   return json(200, {
     ...summary(batch),
     createdAt: batch.createdAt,
@@ -138,7 +121,8 @@ const getBatch = async (event: APIGatewayProxyEventV2, deps: BatchDeps) => {
 
 const statusQuery = v.optional(v.picklist(EXECUTION_STATUSES));
 
-const executionView = (record: ExecutionRecord) => ({
+/** A started child as the batch API and the local console show it. */
+export const executionView = (record: ExecutionRecord) => ({
   pipeline: record.pipeline,
   index: record.itemIndex,
   status: record.status,
@@ -149,7 +133,7 @@ const executionView = (record: ExecutionRecord) => ({
 
 /** GET /batches/{batchId}/executions?status=&nextToken=: the started children, a page at a time. */
 const getExecutions = async (event: APIGatewayProxyEventV2, deps: BatchDeps) => {
-  const batchId = batchIdOf(event);
+  const batchId = batchIdFromPath(event);
   const query = event.queryStringParameters ?? {};
   const status = v.safeParse(statusQuery, query.status === '' ? undefined : query.status);
   if (!status.success) {
@@ -206,9 +190,9 @@ export const routeBatchRequest = (
     case 'GET /batches/{batchId}/executions':
       return getExecutions(event, deps);
     case 'POST /batches/{batchId}/redrive':
-      return postRedrive(deps, batchIdOf(event));
+      return postRedrive(deps, batchIdFromPath(event));
     case 'POST /batches/{batchId}/stop':
-      return postStop(deps, batchIdOf(event));
+      return postStop(deps, batchIdFromPath(event));
     default:
       throw new HttpProblemError(
         404,

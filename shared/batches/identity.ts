@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, pipelineNameOf } from '../fan-out/identity';
+// Batch ids are 12 hex digits, as the fan-out's, so the fan-out's template limits hold unchanged.
+import { BATCH_ID_PATTERN, canonicalJson, pipelineNameOf } from '../fan-out/identity';
+
+export { BATCH_ID_PATTERN };
 
 /**
  * Identities of a batch, all pure functions of the batch key and the request, so a retried
@@ -8,9 +11,6 @@ import { canonicalJson, pipelineNameOf } from '../fan-out/identity';
 
 /** Versions every derivation: a future scheme can never collide with today's ids and tokens. */
 const SCHEME = 'batch/v1';
-
-/** 12 hex digits, as the fan-out's batch ids, so the fan-out's template limits hold unchanged. */
-export const BATCH_ID_PATTERN = /^[0-9a-f]{12}$/;
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 

@@ -2,11 +2,12 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { type FieldProblem, InputValidationError } from '../errors';
 import { fitResponseBody } from '../http/fit-response-body';
 import { HttpProblemError } from '../http/problem-details';
+import { batchIdFromPath } from '../http/request';
 import { type PIPELINE_EXECUTION_STATUSES, PIPELINE_NAME_OR_ARN_PATTERN } from '../limits';
 import { type AllowList, assertPipelinesAllowed, type Home } from './allow-list';
 import { findBatchExecutions } from './batch-executions';
 import { accessDeniedDetail, errorName, isAccessDenied } from './classify';
-import { BATCH_ID_PATTERN, pipelineNameOf } from './identity';
+import { pipelineNameOf } from './identity';
 import { MAX_PIPELINES } from './request';
 import type { FanOutSageMaker } from './sagemaker';
 
@@ -137,18 +138,7 @@ export const batchStatus = async (
     home?: Home;
   },
 ): Promise<APIGatewayProxyStructuredResultV2> => {
-  const batchId = event.pathParameters?.batchId ?? '';
-  if (!BATCH_ID_PATTERN.test(batchId)) {
-    throw new InputValidationError(
-      [
-        {
-          field: 'batchId',
-          problem: `expected 12 lowercase hex digits, received ${JSON.stringify(batchId.slice(0, 60))}`,
-        },
-      ],
-      { subject: 'path' },
-    );
-  }
+  const batchId = batchIdFromPath(event);
   const pipelines = pipelinesQuery(event);
   const continued = nextTokenQuery(event);
   const createdAfter = continued

@@ -1,4 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { InputValidationError } from '../errors';
+import { BATCH_ID_PATTERN } from '../fan-out/identity';
 import { HttpProblemError } from './problem-details';
 
 /** Largest request body accepted: 1 MB (our limit; an HTTP API itself takes up to 10 MB). */
@@ -65,4 +67,25 @@ export const readJsonBody = (event: APIGatewayProxyEventV2): unknown => {
       { cause },
     );
   }
+};
+
+/**
+ * The `{batchId}` path parameter of `/fan-outs/{batchId}` and `/batches/{batchId}`: 12 lowercase
+ * hex digits.
+ * @throws InputValidationError naming `batchId`.
+ */
+export const batchIdFromPath = (event: APIGatewayProxyEventV2): string => {
+  const batchId = event.pathParameters?.batchId ?? '';
+  if (!BATCH_ID_PATTERN.test(batchId)) {
+    throw new InputValidationError(
+      [
+        {
+          field: 'batchId',
+          problem: `expected 12 lowercase hex digits, received ${JSON.stringify(batchId.slice(0, 60))}`,
+        },
+      ],
+      { subject: 'path' },
+    );
+  }
+  return batchId;
 };
