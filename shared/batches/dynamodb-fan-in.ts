@@ -1,5 +1,11 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ACTIVE_BATCHES, batchKey, conditional, executionKey } from './dynamodb-records';
+import {
+  ACTIVE_BATCHES,
+  batchKey,
+  conditional,
+  executionKey,
+  statusAmong,
+} from './dynamodb-records';
 import type { BatchLedger } from './ledger';
 
 type FanInMethods = Pick<
@@ -60,10 +66,7 @@ export const dynamoDbFanIn = (doc: DynamoDBDocumentClient, TableName: string): F
 
   reopenBatch: (batchId, from) => {
     const values: Record<string, unknown> = { ':running': 'RUNNING', ':active': ACTIVE_BATCHES };
-    const allowed = from.map((status, i) => {
-      values[`:from${i}`] = status;
-      return `#status = :from${i}`;
-    });
+    const allowed = statusAmong(from, values);
     return conditional(() =>
       doc.send(
         new UpdateCommand({
@@ -71,7 +74,7 @@ export const dynamoDbFanIn = (doc: DynamoDBDocumentClient, TableName: string): F
           Key: batchKey(batchId),
           UpdateExpression:
             'SET #status = :running, statusKey = :active REMOVE finishedAt, expiresAt',
-          ConditionExpression: allowed.join(' OR '),
+          ConditionExpression: allowed,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,
         }),

@@ -19,6 +19,7 @@ import {
   type Item,
   num,
   partKey,
+  statusAmong,
   str,
   toBatch,
   toExecution,
@@ -263,17 +264,14 @@ export const dynamoDbLedger = (
         values[`:${field}`] = value;
         sets.push(`${field} = :${field}`);
       }
-      const allowed = from.map((status, i) => {
-        values[`:from${i}`] = status;
-        return `#status = :from${i}`;
-      });
+      const allowed = statusAmong(from, values);
       return conditional(() =>
         doc.send(
           new UpdateCommand({
             TableName,
             Key: executionKey(batchId, pair),
             UpdateExpression: `SET ${sets.join(', ')}`,
-            ConditionExpression: `attempt = :attempt AND (${allowed.join(' OR ')})`,
+            ConditionExpression: `attempt = :attempt AND (${allowed})`,
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
           }),

@@ -45,6 +45,18 @@ export const conditional = async (write: () => Promise<unknown>): Promise<boolea
 
 export type Item = Record<string, unknown>;
 
+/**
+ * `#status = :from0 OR #status = :from1 ...`: a condition that the record's status is one of
+ * `from`, its values added to `values`.
+ */
+export const statusAmong = (from: readonly string[], values: Record<string, unknown>): string =>
+  from
+    .map((status, i) => {
+      values[`:from${i}`] = status;
+      return `#status = :from${i}`;
+    })
+    .join(' OR ');
+
 export const num = (value: unknown): number =>
   typeof value === 'number' ? value : Number(value ?? 0);
 export const str = (value: unknown): string | undefined =>
