@@ -139,18 +139,28 @@ export const itemsFromSchema = v.pipe(
     ['format'],
   ),
   v.forward(
-    v.check(
-      (source) => formatOf(source) !== undefined,
+    v.partialCheck(
+      [['uri'], ['format'], ['list'], ['csvHeader'], ['delimiter']],
+      (source) => {
+        const key = parseS3Uri(source.uri)?.key;
+        return (
+          key === undefined || key === '' || key.endsWith('/') || formatOf(source) !== undefined
+        );
+      },
       (issue) =>
-        `cannot tell the format of ${describeValue((issue.input as Fields).uri)}: give format ("jsonl", "csv" or "json") or a key ending in .jsonl, .ndjson, .csv or .json`,
+        `cannot tell the format of ${JSON.stringify((issue.input as Fields).uri)}: give format ("jsonl", "csv" or "json") or a key ending in .jsonl, .ndjson, .csv or .json`,
     ),
     ['format'],
   ),
   v.forward(
-    v.check((source) => {
-      const key = parseS3Uri(source.uri)?.key ?? '';
-      return source.list !== undefined || (key !== '' && !key.endsWith('/'));
-    }, 'names a prefix (it ends with /); add list: "objects" to read its objects, or name one object'),
+    v.partialCheck(
+      [['uri'], ['list']],
+      (source) => {
+        const key = parseS3Uri(source.uri)?.key;
+        return key === undefined || source.list !== undefined || (key !== '' && !key.endsWith('/'));
+      },
+      'names a prefix (it ends with /); add list: "objects" to read its objects, or name one object',
+    ),
     ['uri'],
   ),
   v.description(

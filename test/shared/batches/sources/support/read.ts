@@ -25,7 +25,7 @@ export const readAll = async (
   options: {
     rangeBytes?: number;
     maxItemBytes?: number;
-    check?: (item: unknown) => ItemProblem[];
+    check?: (item: unknown, index: number) => ItemProblem[];
   } = {},
 ): Promise<{ items: unknown[] } | { problems: Array<{ field: string; problem: string }> }> => {
   const opened = await openSource(source, itemsFrom(input), options);
