@@ -8,11 +8,14 @@ import { childDescription, executionToken, itemIndexOf, pipelineIndexOf } from '
 import type { BatchLedger, BatchRecord } from './ledger';
 import { partOfItem, type StoredHead } from './request';
 import type { BatchSageMaker } from './sagemaker';
+import type { ObjectSource } from './sources/port';
 
 /** Everything the batch functions need: ports, limits and a clock. */
 export interface BatchDeps {
   ledger: BatchLedger;
   sagemaker: BatchSageMaker;
+  /** Where `itemsFrom` sources are read (S3); only the functions that submit batches need it. */
+  objects?: ObjectSource;
   allowList: AllowList;
   /** Children all batches together may run: the `accountConcurrencyLimit` deploy parameter. */
   accountLimit: number;

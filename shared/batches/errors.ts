@@ -50,3 +50,11 @@ export class InvalidPageTokenError extends BatchError {
     this.name = 'InvalidPageTokenError';
   }
 }
+
+/** A request names `itemsFrom` and this deployment was given no object store to read it. */
+export class SourcesUnavailableError extends BatchError {
+  constructor(options?: { cause?: unknown }) {
+    super('itemsFrom cannot be read: this function has no object store configured', options);
+    this.name = 'SourcesUnavailableError';
+  }
+}

@@ -9,6 +9,7 @@ import {
 } from '../fan-out/request';
 import { integerArg } from '../parsers';
 import { fingerprintOf } from './identity';
+import { itemsFromSchema } from './sources/schema';
 
 /** Children one batch runs at once unless the request says otherwise. */
 export const DEFAULT_MAX_CONCURRENT_EXECUTIONS = 10;
@@ -20,13 +21,15 @@ export const DEFAULT_BATCH_DISPLAY_NAME_PREFIX = 'batch';
 const fanOut = fanOutRequestSchema.entries;
 
 /**
- * A batch request: the fan-out's fields, each with the fan-out's own schema, and
+ * A batch request's fields: the fan-out's, each with the fan-out's own schema, and
  * `maxConcurrentExecutions` (children running at once) instead of the fan-out's
- * `maxConcurrency` (calls in flight). Unknown fields are ignored, as the fan-out ignores them.
+ * `maxConcurrency` (calls in flight). Items come inline (`items`) or from S3 (`itemsFrom`).
+ * Unknown fields are ignored, as the fan-out ignores them.
  */
-export const batchRequestSchema = v.object({
+export const batchRequestEntries = {
   pipelines: fanOut.pipelines,
-  items: fanOut.items,
+  items: v.optional(fanOut.items),
+  itemsFrom: v.optional(itemsFromSchema),
   parameters: fanOut.parameters,
   displayNamePrefix: fanOut.displayNamePrefix,
   maxParallelExecutionSteps: fanOut.maxParallelExecutionSteps,
@@ -40,7 +43,41 @@ export const batchRequestSchema = v.object({
       ),
     ),
   ),
-});
+};
+
+const given = (input: unknown, key: string): boolean =>
+  input !== null &&
+  typeof input === 'object' &&
+  (input as Record<string, unknown>)[key] !== undefined;
+
+/** Exactly one of `items` and `itemsFrom`: an issue on `items` naming both otherwise. */
+export const oneItemsSource = <T extends { items?: unknown; itemsFrom?: unknown }>() =>
+  v.rawCheck<T>(({ dataset, addIssue }) => {
+    const input = dataset.value;
+    const items = given(input, 'items');
+    if (items !== given(input, 'itemsFrom')) return;
+    addIssue({
+      message: items
+        ? 'give items or itemsFrom, not both'
+        : 'required: items (the items as a JSON array) or itemsFrom (where to read them: {"uri": "s3://..."})',
+      path: [
+        {
+          type: 'object',
+          origin: 'value',
+          input: input as Record<string, unknown>,
+          key: 'items',
+          value: items ? (input as Record<string, unknown>).items : undefined,
+        },
+      ],
+    });
+  });
+
+/** A batch request: {@link batchRequestEntries}, with exactly one of `items` and `itemsFrom`. */
+const batchRequestObject = v.object(batchRequestEntries);
+export const batchRequestSchema = v.pipe(
+  batchRequestObject,
+  oneItemsSource<v.InferOutput<typeof batchRequestObject>>(),
+);
 
 /** A request after schema validation. */
 export type BatchRequest = v.InferOutput<typeof batchRequestSchema>;
@@ -60,12 +97,20 @@ export interface BatchSpec {
 export const FINGERPRINT_FIELDS = [
   'pipelines',
   'items',
+  'itemsFrom',
   'parameters',
   'displayNamePrefix',
   'maxConcurrentExecutions',
   'maxParallelExecutionSteps',
 ] as const;
 export type FingerprintField = (typeof FINGERPRINT_FIELDS)[number];
+/**
+ * The hash of each field. `itemsFrom` only for a batch read from a source, so an inline
+ * batch's fingerprint is what it was before sources existed.
+ */
+export type FingerprintParts = Record<Exclude<FingerprintField, 'itemsFrom'>, string> & {
+  itemsFrom?: string;
+};
 
 /** A validated batch: spec, items, limits and fingerprint. */
 export interface PlannedBatch {
@@ -73,7 +118,7 @@ export interface PlannedBatch {
   items: readonly unknown[];
   maxConcurrentExecutions: number;
   /** Hash of each field after defaults, so `{}` and no `parameters` differ only if they mean different things. */
-  fingerprintParts: Record<FingerprintField, string>;
+  fingerprintParts: FingerprintParts;
   /** The canonical hash of the whole request. */
   fingerprint: string;
 }
@@ -85,7 +130,8 @@ export interface PlannedBatch {
  * @throws InputValidationError listing every problem.
  */
 export const planBatch = (request: BatchRequest, batchKey: string): PlannedBatch => {
-  planFanOut({ ...request, batchKey }, 'batch request');
+  const items = request.items ?? [];
+  planFanOut({ ...request, items, batchKey }, 'batch request');
   const templates = request.parameters ?? { [DEFAULT_ITEM_PARAMETER]: '{{item}}' };
   const spec: BatchSpec = {
     pipelines: request.pipelines,
@@ -95,9 +141,9 @@ export const planBatch = (request: BatchRequest, batchKey: string): PlannedBatch
   };
   const maxConcurrentExecutions =
     request.maxConcurrentExecutions ?? DEFAULT_MAX_CONCURRENT_EXECUTIONS;
-  const fingerprintParts: Record<FingerprintField, string> = {
+  const fingerprintParts: FingerprintParts = {
     pipelines: fingerprintOf(spec.pipelines),
-    items: fingerprintOf(request.items),
+    items: fingerprintOf(items),
     parameters: fingerprintOf(templates),
     displayNamePrefix: fingerprintOf(spec.displayNamePrefix),
     maxConcurrentExecutions: fingerprintOf(maxConcurrentExecutions),
@@ -105,7 +151,7 @@ export const planBatch = (request: BatchRequest, batchKey: string): PlannedBatch
   };
   return {
     spec,
-    items: request.items,
+    items,
     maxConcurrentExecutions,
     fingerprintParts,
     fingerprint: fingerprintOf(fingerprintParts),
@@ -160,6 +206,8 @@ export interface StoredHead {
   itemCount: number;
   /** The index of the first item of each items part (part i + 1). */
   starts: number[];
+  /** Where the items were read, for a batch over `itemsFrom`: the URI and the entity tag read. */
+  source?: { uri: string; etag: string | undefined };
 }
 
 /** The items part holding `index`, by binary search over the parts' first indexes. */
@@ -177,7 +225,7 @@ export const partOfItem = (starts: readonly number[], index: number): number => 
 /** Names the fields whose hashes differ, in words a 409 can show. */
 export const describeDifferences = (
   stored: Readonly<Record<string, string>>,
-  requested: Readonly<Record<FingerprintField, string>>,
+  requested: Readonly<FingerprintParts>,
 ): string[] =>
   FINGERPRINT_FIELDS.filter((field) => stored[field] !== requested[field]).map(
     (field) => `${field} differs`,
