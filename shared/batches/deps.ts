@@ -32,6 +32,9 @@ export interface BatchDeps {
   requests: RequestCache;
 }
 
+/** Items parts of one stored request kept in memory (each at most 300 KB as JSON). */
+const PARTS_KEPT = 8;
+
 /** A stored request, read part by part as items are needed. */
 interface CachedRequest {
   head: StoredHead;
@@ -86,6 +89,11 @@ const itemAt = async (
     const text = await deps.ledger.getRequestPart(batch.batchId, batch.fingerprint, part);
     if (text === undefined) throw new BatchRequestMissingError(batch.batchId, part);
     items = JSON.parse(text) as unknown[];
+    // Children start in cursor order: the oldest parts read are the ones no longer needed.
+    if (request.parts.size >= PARTS_KEPT) {
+      const oldest = request.parts.keys().next().value;
+      if (oldest !== undefined) request.parts.delete(oldest);
+    }
     request.parts.set(part, items);
   }
   return items[index - (request.head.starts[part - 1] ?? 0)];
