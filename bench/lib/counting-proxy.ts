@@ -17,16 +17,19 @@ const WRITES = new Set([
 
 export interface CountingProxy {
   endpoint: string;
+  /** Where requests go (settable once the target is known). */
+  target: string;
   /** Calls by operation name (`PutItem`, `GetItem`, ...). */
   calls: Map<string, number>;
   writes(): number;
   close(): Promise<void>;
 }
 
-export const startCountingProxy = async (target: string): Promise<CountingProxy> => {
-  const upstream = new URL(target);
+export const startCountingProxy = async (target = ''): Promise<CountingProxy> => {
   const calls = new Map<string, number>();
+  const proxy = { target };
   const server = createServer((incoming, outgoing) => {
+    const upstream = new URL(proxy.target);
     const operation =
       String(incoming.headers['x-amz-target'] ?? '')
         .split('.')
@@ -55,6 +58,12 @@ export const startCountingProxy = async (target: string): Promise<CountingProxy>
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    get target() {
+      return proxy.target;
+    },
+    set target(value: string) {
+      proxy.target = value;
+    },
     calls,
     writes: () =>
       [...calls.entries()].reduce((sum, [name, n]) => sum + (WRITES.has(name) ? n : 0), 0),
