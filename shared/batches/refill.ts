@@ -166,8 +166,13 @@ export const startClaimed = async (
  * and the account budget leave room. Claims go through the batch's cursor with one
  * conditional write, so concurrent refills never claim the same pair.
  */
-export const refillBatch = async (deps: BatchDeps, batchId: string): Promise<RefillOutcome> => {
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+export const refillBatch = async (
+  deps: BatchDeps,
+  batchId: string,
+  /** No new claim after this time (epoch ms): what is left waits for the next refill. */
+  until = Number.POSITIVE_INFINITY,
+): Promise<RefillOutcome> => {
+  for (let round = 0; round < MAX_ROUNDS && deps.now() < until; round++) {
     const batch = await deps.ledger.getBatch(batchId);
     if (batch === undefined) return 'done';
     const running = Object.keys(batch.running).length;

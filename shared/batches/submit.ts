@@ -20,6 +20,13 @@ import { fingerprintSourceBatch, planSourceBatch } from './sources/plan';
 import type { ItemsFrom } from './sources/schema';
 import { storeSourceItems } from './sources/store';
 
+/**
+ * How long a submission goes on claiming its first children. A large batch's first wave can
+ * be up to `maxConcurrentExecutions` starts; the rest of it is started by the next refill (a
+ * child's end, or the reconciler), so a submission stays well within its function's time.
+ */
+export const FIRST_REFILL_MS = 3_000;
+
 /** A submission's answer: the batch, and whether this call created it. */
 export interface Submitted {
   created: boolean;
@@ -118,7 +125,7 @@ const recordBatch = async (
   }
   logger.info('Batch submitted', { batchId, pairs });
   try {
-    await refillBatch(deps, batchId);
+    await refillBatch(deps, batchId, deps.now() + FIRST_REFILL_MS);
   } catch (error) {
     // The batch is recorded: the reconciler starts what this call could not.
     logger.error('First refill failed; the reconciler continues the batch', { batchId, error });

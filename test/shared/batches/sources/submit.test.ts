@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchConflictError } from '../../../../shared/batches/errors';
 import type { BatchLedger } from '../../../../shared/batches/ledger';
+import { refillBatch } from '../../../../shared/batches/refill';
 import { batchRequestSchema, type StoredHead } from '../../../../shared/batches/request';
 import { SourceChangedError } from '../../../../shared/batches/sources/errors';
 import { submitBatch } from '../../../../shared/batches/submit';
@@ -207,6 +208,23 @@ describe('submitting a batch over itemsFrom', () => {
     ]);
     expect(await w.ledger.listActiveBatches()).toEqual({ records: [], nextToken: undefined });
     expect(w.sagemaker.children).toHaveLength(0);
+  });
+
+  it('claims first children for at most FIRST_REFILL_MS, leaving the rest to the next refill', async () => {
+    const w = await world(csv(400), 400);
+    let clock = Date.UTC(2026, 11, 1, 10, 0, 0);
+    const deps = { ...w.deps, now: () => (clock += 100) };
+    const { batch } = await submitBatch(deps, {
+      request: request({ maxConcurrentExecutions: 400 }),
+      batchKey: 'large',
+      createdBy: 'test',
+    });
+    const first = w.sagemaker.children.length;
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(400);
+    expect(batch.cursor).toBe(first);
+    await refillBatch(deps, batch.batchId);
+    expect(w.sagemaker.children.length).toBeGreaterThan(first);
   });
 
   it('refuses a request with both items and itemsFrom, or neither, naming both', () => {
