@@ -75,14 +75,26 @@ export async function upsertPipeline(
   }
 }
 
+/** Every item of a List operation: `nextPage` is called with each page's NextToken until none is left. */
+async function allPages<T>(
+  nextPage: (NextToken: string | undefined) => Promise<{ items?: T[]; NextToken?: string }>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await nextPage(NextToken);
+    items.push(...(page.items ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return items;
+}
+
 /** Every step of an execution (all pages), oldest first. */
-export async function listAllSteps(
+export function listAllSteps(
   client: SageMakerClient,
   executionArn: string,
 ): Promise<PipelineExecutionStep[]> {
-  const steps: PipelineExecutionStep[] = [];
-  let NextToken: string | undefined;
-  do {
+  return allPages(async (NextToken) => {
     const page = await client.send(
       new ListPipelineExecutionStepsCommand({
         PipelineExecutionArn: executionArn,
@@ -90,21 +102,17 @@ export async function listAllSteps(
         ...(NextToken ? { NextToken } : {}),
       }),
     );
-    steps.push(...(page.PipelineExecutionSteps ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return steps;
+    return { items: page.PipelineExecutionSteps, NextToken: page.NextToken };
+  });
 }
 
 /** Every execution of a pipeline (all pages), oldest first. */
-export async function listAllExecutions(
+export function listAllExecutions(
   client: SageMakerClient,
   pipelineName: string,
   pageSize?: number,
 ): Promise<PipelineExecutionSummary[]> {
-  const executions: PipelineExecutionSummary[] = [];
-  let NextToken: string | undefined;
-  do {
+  return allPages(async (NextToken) => {
     const page = await client.send(
       new ListPipelineExecutionsCommand({
         PipelineName: pipelineName,
@@ -113,8 +121,6 @@ export async function listAllExecutions(
         ...(NextToken ? { NextToken } : {}),
       }),
     );
-    executions.push(...(page.PipelineExecutionSummaries ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return executions;
+    return { items: page.PipelineExecutionSummaries, NextToken: page.NextToken };
+  });
 }

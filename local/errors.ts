@@ -3,12 +3,9 @@
  * name and which carries `cause`. Operations refuse with an {@link OperationError} naming the
  * error type SageMaker's API would answer; only `local/api/` turns them into HTTP answers.
  */
-export class LocalError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+import { LocalError } from './engine/errors';
+
+export { LocalError };
 
 /** The error types SageMaker's API answers a refused operation with (`__type` on the wire). */
 export type SageMakerErrorType =

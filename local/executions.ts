@@ -27,7 +27,7 @@ import {
 } from './execution-records';
 import type { LambdaInvoker } from './invokers/types';
 import type { Knobs } from './knobs';
-import { asDate, type Input, listPage, type Output } from './paging';
+import { createdWithin, type Input, listPage, type Output } from './paging';
 import { type PipelineRecord, pipelineVersion } from './pipelines';
 
 /**
@@ -316,14 +316,8 @@ export function createExecutions(context: ExecutionContext): Executions {
       },
       ListPipelineExecutions(input) {
         const pipeline = context.findPipeline(input.PipelineName);
-        const after = asDate(input.CreatedAfter);
-        const before = asDate(input.CreatedBefore);
-        const list = [...executions.values()].filter(
-          (e) =>
-            e.pipeline === pipeline &&
-            (!after || e.creationTime > after) &&
-            (!before || e.creationTime < before),
-        );
+        const created = createdWithin(input);
+        const list = [...executions.values()].filter((e) => e.pipeline === pipeline && created(e));
         const { items, nextToken } = listPage(list, input, (e) => [
           input.SortBy === 'PipelineExecutionArn' ? e.arn : e.creationTime.getTime(),
           e.seq,

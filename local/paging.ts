@@ -8,10 +8,18 @@ export type Output = Record<string, unknown>;
 export const DEFAULT_PAGE_SIZE = 50;
 
 /** A request timestamp: JSON 1.1 sends epoch seconds; ISO text is accepted too. */
-export function asDate(value: unknown): Date | undefined {
+function asDate(value: unknown): Date | undefined {
   if (typeof value === 'number') return new Date(value * 1000);
   if (typeof value === 'string') return new Date(value);
   return undefined;
+}
+
+/** The List filter of `CreatedAfter` and `CreatedBefore` (both exclusive; either may be absent). */
+export function createdWithin(input: Input): (item: { creationTime: Date }) => boolean {
+  const after = asDate(input.CreatedAfter);
+  const before = asDate(input.CreatedBefore);
+  return ({ creationTime }) =>
+    (!after || creationTime > after) && (!before || creationTime < before);
 }
 
 /**

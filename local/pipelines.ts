@@ -2,7 +2,7 @@
 
 import { type CompiledDefinition, compileDefinition, DefinitionError } from './engine/definition';
 import { ConflictError, LimitExceededError, NotFoundError, ValidationError } from './errors';
-import { asDate, type Input, listPage, type Output } from './paging';
+import { createdWithin, type Input, listPage, type Output } from './paging';
 
 /**
  * SageMaker's default quota "Maximum number of pipelines allowed per account": 500 (listed in the
@@ -214,13 +214,9 @@ export function pipelineOperations(
     ListPipelines(input) {
       const prefix =
         typeof input.PipelineNamePrefix === 'string' ? input.PipelineNamePrefix.toLowerCase() : '';
-      const after = asDate(input.CreatedAfter);
-      const before = asDate(input.CreatedBefore);
+      const created = createdWithin(input);
       const list = [...context.pipelines.values()].filter(
-        (p) =>
-          p.name.toLowerCase().startsWith(prefix) &&
-          (!after || p.creationTime > after) &&
-          (!before || p.creationTime < before),
+        (p) => p.name.toLowerCase().startsWith(prefix) && created(p),
       );
       const { items, nextToken } = listPage(list, input, (p) => [
         input.SortBy === 'Name' ? p.name : p.creationTime.getTime(),
@@ -242,11 +238,7 @@ export function pipelineOperations(
     },
     ListPipelineVersions(input) {
       const pipeline = context.find(input.PipelineName);
-      const after = asDate(input.CreatedAfter);
-      const before = asDate(input.CreatedBefore);
-      const list = [...pipeline.versions.values()].filter(
-        (v) => (!after || v.creationTime > after) && (!before || v.creationTime < before),
-      );
+      const list = [...pipeline.versions.values()].filter(createdWithin(input));
       const { items, nextToken } = listPage(list, input, (v) => [v.creationTime.getTime(), v.id]);
       return {
         PipelineVersionSummaries: items.map((v) => ({

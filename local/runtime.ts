@@ -4,6 +4,7 @@
  * The operations live in `pipelines.ts`, `executions.ts` and `callbacks.ts`; this module wires them.
  */
 import { randomBytes } from 'node:crypto';
+import { awsRegion } from '../shared/config';
 import { createCallbackQueue, type QueuedCallback } from './callbacks';
 import type { ExecutionStatus } from './engine/interpreter';
 import { NotFoundError } from './errors';
@@ -81,7 +82,7 @@ export interface Runtime {
 
 /** Creates an empty runtime that runs Lambda steps through `options.invoker`. */
 export function createRuntime(options: RuntimeOptions): Runtime {
-  const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const region = options.region ?? awsRegion();
   const accountId = options.accountId ?? '123456789012';
   const clock = options.clock ?? (() => new Date());
   const lambdaTimeoutMs = options.lambdaTimeoutMs ?? DEFAULT_LAMBDA_STEP_TIMEOUT_MS;

@@ -1,4 +1,6 @@
 import { configFromEnvironment, type FanOutConfig } from '../../shared/config';
+import { homeOf } from '../../shared/fan-out/allow-list';
+import { stepCaller } from '../../shared/fan-out/caller';
 import { createFanOutDependencies } from '../../shared/fan-out/dependencies';
 import { fanOutRequestSchema } from '../../shared/fan-out/request';
 import { runFanOut } from '../../shared/fan-out/runner';
@@ -14,13 +16,18 @@ export const createHandler = (config: FanOutConfig) => {
         'Starts one execution of each child pipeline per item, exactly once per (pipeline, item) however often it is retried; re-send the same request to resume deferred items.',
       input: fanOutRequestSchema,
       outputs: fanOutStepOutputs,
-      run: async (request, { context }) =>
-        toStepOutputs(
+      run: async (request, { context }) => {
+        const caller = stepCaller(request, request.batchKey);
+        if (caller !== undefined) dependencies.logger.appendKeys({ caller });
+        return toStepOutputs(
           await runFanOut(request, {
             ...dependencies,
             remainingTimeMs: () => context.getRemainingTimeInMillis(),
+            home: homeOf(context.invokedFunctionArn),
+            ...(caller === undefined ? {} : { caller }),
           }),
-        ),
+        );
+      },
     },
     dependencies.logger,
   );

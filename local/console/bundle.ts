@@ -53,6 +53,8 @@ async function build(): Promise<ConsoleBundle> {
     platform: 'browser',
     target: ['chrome120', 'firefox120', 'safari17'],
     minify: true,
+    // Error classes name themselves after their class (LocalError); minifying must keep those names.
+    keepNames: true,
     legalComments: 'none',
     logLevel: 'silent',
   });

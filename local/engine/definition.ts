@@ -3,6 +3,8 @@
  * `CreatePipeline` runs (the step and condition rules of rules.ts, duplicate step names, unknown
  * references, cycles).
  */
+
+import { LocalError } from './errors';
 import type { FloatValue } from './floats';
 import { conditionProblem, shown, stepProblem } from './rules';
 
@@ -70,9 +72,7 @@ export interface CompiledDefinition {
 }
 
 /** A definition that SageMaker would reject; the message names the offending step or value. */
-export class DefinitionError extends Error {
-  override name = 'DefinitionError';
-}
+export class DefinitionError extends LocalError {}
 
 export type Reference =
   | { kind: 'parameter'; name: string }

@@ -15,6 +15,7 @@ import type {
   Primitive,
   StepNode,
 } from './definition';
+import { LocalError } from './errors';
 import { SUPPORTED_STEP_TYPES } from './rules';
 import {
   EvaluationError,
@@ -76,9 +77,7 @@ export interface CallbackWaiter {
 }
 
 /** Callback outputs that do not match the step's declared OutputParameters. */
-export class CallbackOutputError extends Error {
-  override name = 'CallbackOutputError';
-}
+export class CallbackOutputError extends LocalError {}
 
 export interface ExecutionIdentity {
   pipelineName: string;

@@ -20,6 +20,17 @@ export const STEP_NAME = /^[A-Za-z0-9\-_]{1,64}$/;
 /** The step types local mode runs. */
 export const SUPPORTED_STEP_TYPES = ['Lambda', 'Condition', 'Fail', 'Callback'] as const;
 
+/** Step types of the API model outside the schema and the SDK: nothing publishes their members. */
+const UNPUBLISHED_STEP_TYPES = [
+  'BedrockCustomModel',
+  'BedrockCustomModelDeployment',
+  'BedrockProvisionedModelThroughput',
+  'BedrockModelImport',
+  'InferenceComponent',
+  'Lineage',
+  'Job',
+] as const;
+
 /**
  * Step types SageMaker knows: the schema's `Type` enums, the SDK's StepTypeEnum (v2 and v3, which
  * adds EMRServerless) and the step kinds of the API model's PipelineExecutionStepMetadata that no
@@ -41,13 +52,7 @@ export const KNOWN_STEP_TYPES = [
   'AutoML',
   'Endpoint',
   'EndpointConfig',
-  'BedrockCustomModel',
-  'BedrockCustomModelDeployment',
-  'BedrockProvisionedModelThroughput',
-  'BedrockModelImport',
-  'InferenceComponent',
-  'Lineage',
-  'Job',
+  ...UNPUBLISHED_STEP_TYPES,
 ] as const;
 
 /** Members of every step (schema: each step definition; SDK: Step.to_request). */
@@ -89,20 +94,17 @@ const ANY_STEP_MEMBERS = [
   'SuppliedBaselineConstraints',
   'SuppliedBaselineStatistics',
 ];
-const CHECKED_OTHER_TYPES = new Set([
-  'Training',
-  'Processing',
-  'Transform',
-  'Model',
-  'RegisterModel',
-  'Tuning',
-  'ClarifyCheck',
-  'QualityCheck',
-  'EMR',
-  'AutoML',
-  'Endpoint',
-  'EndpointConfig',
+/** Types whose members are not checked: those above and EMRServerless (SDK v3 only, not in the schema). */
+const UNPUBLISHED_TYPES: ReadonlySet<string> = new Set([
+  'EMRServerless',
+  ...UNPUBLISHED_STEP_TYPES,
 ]);
+const CHECKED_OTHER_TYPES: ReadonlySet<string> = new Set(
+  KNOWN_STEP_TYPES.filter(
+    (type) =>
+      !(SUPPORTED_STEP_TYPES as readonly string[]).includes(type) && !UNPUBLISHED_TYPES.has(type),
+  ),
+);
 
 /** Schema ConditionStep.Arguments (`additionalProperties: false`); the SDK writes the same three. */
 const CONDITION_ARGUMENTS = ['Conditions', 'IfSteps', 'ElseSteps'];

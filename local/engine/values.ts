@@ -6,12 +6,11 @@ import {
   type Primitive,
   parseReference,
 } from './definition';
+import { LocalError } from './errors';
 import { FloatValue, pythonFloat } from './floats';
 
 /** A value could not be computed (bad reference, Std:JsonGet, wrong type); fails the step. */
-export class EvaluationError extends Error {
-  override name = 'EvaluationError';
-}
+export class EvaluationError extends LocalError {}
 
 /** What a value expression can read while a step runs. */
 export interface Scope {

@@ -7,7 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { awsRegion, configFromEnvironment, type FunctionConfig } from '../../shared/config';
+import {
+  awsRegion,
+  configFromEnvironment,
+  DEFAULT_REGION,
+  type FunctionConfig,
+} from '../../shared/config';
 import { type FunctionCatalog, functionNameFromArn, loadFunctionCatalog } from './catalog';
 import type { InvokeRequest, InvokeResult, LambdaInvoker } from './types';
 
@@ -91,7 +96,7 @@ export function handlerEnvironment(
  * accepts any signature, but the SDK refuses to sign without credentials.
  */
 export const LOCAL_AWS_ENV: Record<string, string> = {
-  AWS_REGION: 'us-east-1',
+  AWS_REGION: DEFAULT_REGION,
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

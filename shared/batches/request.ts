@@ -131,7 +131,7 @@ export interface PlannedBatch {
  */
 export const planBatch = (request: BatchRequest, batchKey: string): PlannedBatch => {
   const items = request.items ?? [];
-  planFanOut({ ...request, items, batchKey }, 'batch request');
+  planFanOut({ ...request, items, batchKey }, { subject: 'batch request' });
   const templates = request.parameters ?? { [DEFAULT_ITEM_PARAMETER]: '{{item}}' };
   const spec: BatchSpec = {
     pipelines: request.pipelines,

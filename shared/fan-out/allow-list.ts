@@ -36,14 +36,61 @@ export const parseAllowList = (value: string | undefined): AllowList => {
   return { kind: 'names', names: new Set(entries.map((entry) => entry.toLowerCase())) };
 };
 
+/** The partition, region and account a function runs in, from its own ARN. */
+export interface Home {
+  partition: string;
+  region: string;
+  account: string;
+}
+
+const ARN = /^arn:([a-z-]+):([a-z0-9-]+):([a-z0-9-]*):([0-9]*):(.*)$/;
+
+/** The home of a function, from `context.invokedFunctionArn`; undefined when it is not an ARN. */
+export const homeOf = (invokedFunctionArn: string | undefined): Home | undefined => {
+  const match = ARN.exec(invokedFunctionArn ?? '');
+  if (match?.[2] !== 'lambda') return undefined;
+  const [, partition = '', , region = '', account = ''] = match;
+  return region === '' || account === '' ? undefined : { partition, region, account };
+};
+
 /**
- * Checks that every pipeline is allowed (by name, whether given by name or ARN).
+ * Pipelines given by an ARN of another partition, region or account than `home` (or by
+ * any ARN when `home` is unknown): the allow-list names pipelines of the function's own
+ * account and region only, and IAM grants no other.
+ */
+const foreignArns = (pipelines: readonly string[], home: Home | undefined): string[] =>
+  pipelines.filter((pipeline) => {
+    if (!pipeline.startsWith('arn:')) return false;
+    const match = ARN.exec(pipeline);
+    return (
+      home === undefined ||
+      !match ||
+      match[1] !== home.partition ||
+      match[2] !== 'sagemaker' ||
+      match[3] !== home.region ||
+      match[4] !== home.account
+    );
+  });
+
+/**
+ * Checks that every pipeline is allowed: an ARN must be of the function's own account
+ * and region, and the name (whether given by name or ARN) must be listed.
  * @throws PipelineNotAllowedError listing every pipeline that is not.
  */
 export const assertPipelinesAllowed = (
   allowList: AllowList,
   pipelines: readonly string[],
+  home?: Home,
 ): void => {
+  const foreign = foreignArns(pipelines, home);
+  if (foreign.length > 0) {
+    throw new PipelineNotAllowedError(
+      foreign,
+      home === undefined
+        ? "the function's own account and region are unknown here; give the pipeline by name"
+        : `only pipelines of this function's own account ${home.account} and region ${home.region} may be started`,
+    );
+  }
   if (allowList.kind === 'any') return;
   if (allowList.kind === 'none') {
     throw new PipelineNotAllowedError(

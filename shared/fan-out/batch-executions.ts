@@ -1,5 +1,6 @@
 import type { PipelineExecutionSummary } from '@aws-sdk/client-sagemaker';
 import { MAX_LIST_PIPELINE_EXECUTIONS_RESULTS } from '../limits';
+import { type ParsedDescription, parseDescription } from './description';
 import { displayNameMatcher } from './identity';
 import type { FanOutSageMaker } from './sagemaker';
 
@@ -10,6 +11,8 @@ export interface FoundExecution {
   displayName: string;
   status: string | undefined;
   startTime: Date | undefined;
+  /** What its description records (fingerprint, batch creation time, caller). */
+  description: ParsedDescription;
 }
 
 /** Options of {@link findBatchExecutions}. */
@@ -27,32 +30,47 @@ export interface FindOptions {
   /** Called before each page; returning false stops the listing (a time budget). */
   mayContinue?: () => boolean;
   abortSignal?: AbortSignal;
+  /** Only executions created after this (`CreatedAfter`), listed oldest first. */
+  createdAfter?: Date;
+  /** Continues an earlier listing from its `nextToken`. */
+  nextToken?: string;
 }
 
 /**
- * Lists a pipeline's executions, newest first, and keeps those of the batch: their
- * display name is `<prefix>-<batchId>-<index>`. Pages through `NextToken`.
- * @returns the executions by index (the newest one when an index appears twice) and
- * whether the listing was cut short before its last page.
+ * Lists a pipeline's executions, newest first (or, with `createdAfter`, those created
+ * after it, oldest first), and keeps those of the batch: their display name is
+ * `<prefix>-<batchId>-<index>`. Pages through `NextToken`.
+ * @returns the executions by index (the first listed when an index appears twice),
+ * whether the listing was cut short before its last page, and the token to continue it.
  */
 export const findBatchExecutions = async (
   sagemaker: FanOutSageMaker,
   pipeline: string,
   batchId: string,
   options: FindOptions,
-): Promise<{ executions: Map<number, FoundExecution>; truncated: boolean }> => {
+): Promise<{
+  executions: Map<number, FoundExecution>;
+  truncated: boolean;
+  nextToken?: string;
+}> => {
   const matcher = displayNameMatcher(batchId);
   const executions = new Map<number, FoundExecution>();
-  let nextToken: string | undefined;
+  let nextToken: string | undefined = options.nextToken;
   let pagesWithoutMatch = 0;
+  const cut = () => ({
+    executions,
+    truncated: true,
+    ...(nextToken === undefined ? {} : { nextToken }),
+  });
   for (let page = 0; page < options.maxPages; page++) {
-    if (options.mayContinue && !options.mayContinue()) return { executions, truncated: true };
+    if (options.mayContinue && !options.mayContinue()) return cut();
     const response = await sagemaker.listPipelineExecutions(
       {
         PipelineName: pipeline,
         SortBy: 'CreationTime',
-        SortOrder: 'Descending',
+        SortOrder: options.createdAfter === undefined ? 'Descending' : 'Ascending',
         MaxResults: MAX_LIST_PIPELINE_EXECUTIONS_RESULTS,
+        ...(options.createdAfter === undefined ? {} : { CreatedAfter: options.createdAfter }),
         ...(nextToken === undefined ? {} : { NextToken: nextToken }),
       },
       options.abortSignal ? { abortSignal: options.abortSignal } : undefined,
@@ -74,10 +92,10 @@ export const findBatchExecutions = async (
       options.stopAfterPagesWithoutMatch !== undefined &&
       pagesWithoutMatch >= options.stopAfterPagesWithoutMatch
     ) {
-      return { executions, truncated: true };
+      return cut();
     }
   }
-  return { executions, truncated: true };
+  return cut();
 };
 
 const toFound = (
@@ -95,5 +113,6 @@ const toFound = (
     displayName: name,
     status: summary.PipelineExecutionStatus,
     startTime: summary.StartTime,
+    description: parseDescription(summary.PipelineExecutionDescription),
   };
 };

@@ -114,3 +114,23 @@ export const classifyError = (error: unknown): ErrorClass => {
   if (status === undefined && shape.$fault === undefined) return 'transient';
   return 'permanent';
 };
+
+/** IAM denied the call (`AccessDeniedException`, or any 403). */
+export const isAccessDenied = (error: unknown): boolean => {
+  const name = errorName(error);
+  return (
+    name === 'AccessDeniedException' ||
+    name === 'AccessDenied' ||
+    shapeOf(error).$metadata?.httpStatusCode === 403
+  );
+};
+
+/**
+ * What a caller sees of an access denial: `AccessDenied: not allowed to <action> <pipeline>`.
+ * SageMaker's own message names the function's role, account and function: it goes to the
+ * logs only.
+ */
+export const accessDeniedDetail = (action: 'start' | 'list', pipeline: string) => ({
+  name: 'AccessDenied',
+  message: `not allowed to ${action} ${pipeline}`,
+});

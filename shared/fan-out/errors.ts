@@ -46,3 +46,41 @@ export class FanOutIncompleteError extends SagemakerPipelineLambdasError {
     super(asFailureReason(`Fan-out incomplete, will resume on retry: ${summary}`), options);
   }
 }
+
+/**
+ * A re-send of a batch key whose request differs from the one that already started
+ * executions under that key. Nothing was started: re-sending a changed request would
+ * start duplicates under the old display names and leave new items out.
+ */
+export class BatchKeyReusedError extends SagemakerPipelineLambdasError {
+  override readonly name = 'BatchKeyReusedError';
+  readonly batchId: string;
+  readonly differences: readonly string[];
+
+  constructor(batchId: string, differences: readonly string[], options?: { cause?: unknown }) {
+    super(
+      asFailureReason(
+        `Batch ${batchId} was already started by a different request with the same batch key: its ${differences.join(', ')} differ${differences.length === 1 ? 's' : ''}. Nothing was started. Re-send the original request to resume the batch, or use a new batch key for a new request.`,
+      ),
+      options,
+    );
+    this.batchId = batchId;
+    this.differences = differences;
+  }
+}
+
+/**
+ * Planning did not finish within the time budget: the request is too large for the time
+ * the function has left. Nothing was started.
+ */
+export class PlanningTimeError extends SagemakerPipelineLambdasError {
+  override readonly name = 'PlanningTimeError';
+  constructor(items: number, reached: number, options?: { cause?: unknown }) {
+    super(
+      asFailureReason(
+        `Planning ${items} items ran out of time at item ${reached}; nothing was started. Send fewer items per request (plan-batches splits them).`,
+      ),
+      options,
+    );
+  }
+}

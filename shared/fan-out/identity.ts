@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
   MAX_CLIENT_REQUEST_TOKEN_LENGTH,
-  MAX_PIPELINE_EXECUTION_DESCRIPTION_LENGTH,
   MAX_PIPELINE_EXECUTION_NAME_LENGTH,
   MIN_CLIENT_REQUEST_TOKEN_LENGTH,
 } from '../limits';
@@ -105,14 +104,3 @@ export const displayNameOf = (prefix: string, batchId: string, index: number): s
 /** Matches a display name made by {@link displayNameOf} for `batchId`; group 1 is the index. */
 export const displayNameMatcher = (batchId: string): RegExp =>
   new RegExp(`(?:^|-)${batchId}-(0|[1-9][0-9]{0,${MAX_INDEX_DIGITS - 1}})$`);
-
-/**
- * The `PipelineExecutionDescription`: a small JSON record tying the execution to its
- * batch. Well under the 3,072-character limit: the pipeline is at most 2,048 characters.
- */
-export const descriptionOf = (batchId: string, index: number, pipeline: string): string => {
-  const text = JSON.stringify({ batchId, index, pipeline });
-  return text.length <= MAX_PIPELINE_EXECUTION_DESCRIPTION_LENGTH
-    ? text
-    : JSON.stringify({ batchId, index, pipeline: pipelineNameOf(pipeline) });
-};

@@ -1,62 +1,87 @@
-import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { InputValidationError } from '../errors';
+import { type FieldProblem, InputValidationError } from '../errors';
 import { fitResponseBody } from '../http/fit-response-body';
 import { header, readJsonBody } from '../http/request';
 import { parseEvent } from '../validation';
-import { fanOutRequestSchema, MAX_BATCH_KEY_LENGTH } from './request';
+import { type FanOutRequest, fanOutRequestSchema, MAX_BATCH_KEY_LENGTH } from './request';
 import type { FanOutResult } from './result';
 
-/**
- * The batch key of a POST: the `Idempotency-Key` header, else the body's `batchKey`,
- * else a new random key (returned to the caller so it can resume). A body `batchKey` that
- * is not a string is returned as is, for the schema to reject: replacing it with a random
- * key would start the whole batch again on every re-send. `null` counts as absent.
- * @throws InputValidationError when the header and the body disagree or the header is too long.
- */
-export const batchKeyOf = (event: APIGatewayProxyEventV2, body: unknown): unknown => {
-  const fromHeader = header(event, 'idempotency-key');
-  const fromBody =
-    body !== null && typeof body === 'object' && !Array.isArray(body) && 'batchKey' in body
-      ? (body as { batchKey: unknown }).batchKey
-      : undefined;
-  if (fromHeader !== undefined) {
-    if (fromHeader === '' || fromHeader.length > MAX_BATCH_KEY_LENGTH) {
-      throw new InputValidationError(
-        [
-          {
-            field: 'Idempotency-Key',
-            problem: `expected 1 to ${MAX_BATCH_KEY_LENGTH} characters, received ${fromHeader.length}`,
-          },
-        ],
-        { subject: 'fan-out request' },
-      );
-    }
-    if (fromBody !== undefined && fromBody !== fromHeader) {
-      throw new InputValidationError(
-        [
-          {
-            field: 'batchKey',
-            problem: 'differs from the Idempotency-Key header; send one or make them equal',
-          },
-        ],
-        { subject: 'fan-out request' },
-      );
-    }
-    return fromHeader;
-  }
-  return fromBody === undefined || fromBody === null ? randomUUID() : fromBody;
+/** The problem of a POST without its required `Idempotency-Key` header. */
+const MISSING_KEY: FieldProblem = {
+  field: 'Idempotency-Key',
+  problem:
+    'header required: send a key that identifies this fan-out (for example a UUID you keep), and the same key when you retry or resume it',
 };
 
-/** Parses a POST into a request; the batch key comes from {@link batchKeyOf}. */
-export const requestFromHttp = (event: APIGatewayProxyEventV2) => {
+/**
+ * The batch key of a POST: the `Idempotency-Key` header, required, so a client retrying
+ * after a lost response always resumes the same batch. A body `batchKey` may repeat it.
+ * @returns the key, or the problem of a missing header.
+ * @throws InputValidationError when the header and the body disagree or the header is empty or too long.
+ */
+export const batchKeyOf = (
+  event: APIGatewayProxyEventV2,
+  body: Record<string, unknown>,
+): { key: string } | { problem: FieldProblem } => {
+  const fromHeader = header(event, 'idempotency-key');
+  const fromBody = body.batchKey ?? undefined;
+  if (fromHeader === undefined) return { problem: MISSING_KEY };
+  if (fromHeader === '' || fromHeader.length > MAX_BATCH_KEY_LENGTH) {
+    throw new InputValidationError(
+      [
+        {
+          field: 'Idempotency-Key',
+          problem: `expected 1 to ${MAX_BATCH_KEY_LENGTH} characters, received ${fromHeader.length}`,
+        },
+      ],
+      { subject: 'fan-out request' },
+    );
+  }
+  if (fromBody !== undefined && fromBody !== fromHeader) {
+    throw new InputValidationError(
+      [
+        {
+          field: 'batchKey',
+          problem: 'differs from the Idempotency-Key header; send one or make them equal',
+        },
+      ],
+      { subject: 'fan-out request' },
+    );
+  }
+  return { key: fromHeader };
+};
+
+/**
+ * Parses a POST into a request; the batch key comes from {@link batchKeyOf}. Without the
+ * header the answer names it together with every other problem of the body.
+ */
+export const requestFromHttp = (event: APIGatewayProxyEventV2): FanOutRequest => {
   const body = readJsonBody(event);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     // parseEvent words this error; the batch key is irrelevant then.
     return parseEvent(fanOutRequestSchema, body, 'fan-out request');
   }
-  const batchKey = batchKeyOf(event, body);
-  return parseEvent(fanOutRequestSchema, { ...body, batchKey }, 'fan-out request');
+  const record = body as Record<string, unknown>;
+  const batchKey = batchKeyOf(event, record);
+  if ('key' in batchKey) {
+    return parseEvent(
+      fanOutRequestSchema,
+      { ...record, batchKey: batchKey.key },
+      'fan-out request',
+    );
+  }
+  const problems: FieldProblem[] = [batchKey.problem];
+  try {
+    parseEvent(
+      fanOutRequestSchema,
+      { ...record, batchKey: record.batchKey ?? 'missing' },
+      'fan-out request',
+    );
+  } catch (error) {
+    if (!(error instanceof InputValidationError)) throw error;
+    problems.push(...error.problems);
+  }
+  throw new InputValidationError(problems, { subject: 'fan-out request' });
 };
 
 /**

@@ -12,11 +12,20 @@ import {
 import { booleanArg, integerArg, jsonArrayArg, jsonObjectArg, stringRecord } from '../parsers';
 import { MAX_ITEMS } from '../steps/items';
 import {
+  ITEMS_PER_TIME_CHECK,
+  inexactNumbers,
+  MAX_RENDERED_BYTES,
+  placeholderCount,
+  renderedBytesProblem,
+  renderingsProblem,
+} from './budget';
+import { PlanningTimeError } from './errors';
+import { type Fingerprint, fingerprintOf } from './fingerprint';
+import {
   batchIdOf,
   canonicalJson,
   clientRequestToken,
   DEFAULT_DISPLAY_NAME_PREFIX,
-  descriptionOf,
   displayNameOf,
   pipelineNameOf,
   sanitizeDisplayNamePrefix,
@@ -119,7 +128,6 @@ export interface PlannedExecution {
   pipeline: string;
   index: number;
   displayName: string;
-  description: string;
   clientRequestToken: string;
   parameters: Array<{ Name: string; Value: string }>;
 }
@@ -136,6 +144,10 @@ export interface FanOutPlan {
   dryRun: boolean;
   /** Number of (pipeline, item) pairs. */
   requested: number;
+  /** What decides what is started; a re-send of the batch key must match it. */
+  fingerprint: Fingerprint;
+  /** The child pipeline parameters every execution sets. */
+  parameterNames: readonly string[];
   /** The display name of the child execution for an item. */
   displayName: (index: number) => string;
   /** The execution to start for a (pipeline, item); rendering cannot fail after planning. */
@@ -191,12 +203,22 @@ class ItemProblems {
   }
 }
 
+/** Options of {@link planFanOut}. */
+export interface PlanOptions {
+  subject?: string;
+  /** Checked every few hundred items while rendering; false stops planning (the time budget). */
+  mayContinue?: () => boolean;
+}
+
 /**
  * Checks everything the schema cannot (SageMaker's constraints on parameters, templates
- * against every item, duplicate pipelines) and derives the plan. Makes no call.
+ * against every item, duplicate pipelines, numbers that would not render exactly, the
+ * work budgets of budget.ts) and derives the plan. Makes no call.
  * @throws InputValidationError listing every problem, with item indexes.
+ * @throws PlanningTimeError when `mayContinue` says the time budget ran out.
  */
-export const planFanOut = (request: FanOutRequest, subject = 'fan-out request'): FanOutPlan => {
+export const planFanOut = (request: FanOutRequest, options: PlanOptions = {}): FanOutPlan => {
+  const subject = options.subject ?? 'fan-out request';
   const problems: FieldProblem[] = [];
   const pipelines = request.pipelines;
   const seen = new Map<string, number>();
@@ -255,10 +277,21 @@ export const planFanOut = (request: FanOutRequest, subject = 'fan-out request'):
 
   const batchId = batchIdOf(request.batchKey);
   const items = request.items;
+  problems.push(...inexactNumbers(items));
+  const overBudget = renderingsProblem(items.length, placeholderCount(compiled));
+  if (overBudget) problems.push(overBudget);
   // Every template against every item, so the error lists every failing item at once.
-  if (entries.length <= MAX_PIPELINE_PARAMETERS) {
+  if (entries.length <= MAX_PIPELINE_PARAMETERS && !overBudget) {
     const itemProblems = new ItemProblems();
+    let renderedBytes = 0;
     for (let index = 0; index < items.length; index++) {
+      if (index % ITEMS_PER_TIME_CHECK === 0 && options.mayContinue?.() === false) {
+        throw new PlanningTimeError(items.length, index);
+      }
+      if (renderedBytes > MAX_RENDERED_BYTES) {
+        problems.push(renderedBytesProblem(index - 1));
+        break;
+      }
       const memo: FieldTexts = new Map();
       for (const { name, template } of compiled) {
         const rendered = renderTemplate(
@@ -269,7 +302,10 @@ export const planFanOut = (request: FanOutRequest, subject = 'fan-out request'):
           MAX_PARAMETER_VALUE_LENGTH,
           memo,
         );
-        if (rendered.ok) continue;
+        if (rendered.ok) {
+          renderedBytes += Buffer.byteLength(rendered.value);
+          continue;
+        }
         const field = `parameters.${name}`;
         if (rendered.problem.kind === 'missing-field') {
           itemProblems.add(
@@ -328,6 +364,14 @@ export const planFanOut = (request: FanOutRequest, subject = 'fan-out request'):
     maxParallelExecutionSteps: request.maxParallelExecutionSteps,
     dryRun: request.dryRun ?? false,
     requested: pipelines.length * items.length,
+    parameterNames: compiled.map(({ name }) => name),
+    fingerprint: fingerprintOf({
+      pipelines,
+      items,
+      parameters: templates,
+      displayNamePrefix: prefix,
+      maxParallelExecutionSteps: request.maxParallelExecutionSteps,
+    }),
     displayName: (index) => displayNameOf(prefix, batchId, index),
     execution: (pipelineIndex, index) => {
       const pipeline = pipelines[pipelineIndex] as string;
@@ -341,7 +385,6 @@ export const planFanOut = (request: FanOutRequest, subject = 'fan-out request'):
         pipeline,
         index,
         displayName: displayNameOf(prefix, batchId, index),
-        description: descriptionOf(batchId, index, pipeline),
         clientRequestToken: clientRequestToken(request.batchKey, pipeline, index, json),
         parameters: parametersOf(index),
       };

@@ -48,6 +48,11 @@ export interface FanOutResult {
   deferredExecutions: DeferredExecution[];
   /** True when the request asked for a dry run: nothing was called. */
   dryRun: boolean;
+  /**
+   * When the batch was first started (ISO 8601), as its executions' descriptions record
+   * it: the `createdAfter` of `GET /fan-outs/{batchId}`. Absent on a dry run.
+   */
+  createdAt?: string;
   /** The plan, only on a dry run: every entry, or the first ones within the dry-run budget. */
   plan?: PlanEntry[];
   /** Plan entries left out of `plan` to stay within the dry-run budget. */

@@ -1,15 +1,22 @@
+import { InputValidationError } from '../errors';
 import { logger as defaultLogger } from '../logger';
-import { type AllowList, assertPipelinesAllowed } from './allow-list';
+import { type AllowList, assertPipelinesAllowed, type Home } from './allow-list';
 import { findBatchExecutions } from './batch-executions';
 import {
+  accessDeniedDetail,
   classifyError,
   errorMessage,
   errorName,
+  isAccessDenied,
   isClientConfigError,
   isThrottling,
 } from './classify';
 import { ABANDONED, type Deadline, startDeadline } from './deadline';
+import { undeclaredParameters } from './declared-parameters';
+import { descriptionOf } from './description';
 import { dryRunResult } from './dry-run';
+import { BatchKeyReusedError } from './errors';
+import { type FingerprintPart, fingerprintDifferences } from './fingerprint';
 import { type FanOutPlan, type FanOutRequest, forEachPair, planFanOut } from './request';
 import type {
   DeferralReason,
@@ -84,6 +91,12 @@ export interface FanOutDeps {
   random?: () => number;
   logger?: Log;
   onStats?: (stats: FanOutStats) => void;
+  /** Who sent the request (an IAM ARN, a pipeline execution, a schedule), for each child's description. */
+  caller?: string;
+  /** The clock; tests pass a fixed one. */
+  now?: () => Date;
+  /** The function's own partition, region and account: pipeline ARNs must be of them. */
+  home?: Home;
 }
 
 const realSleep = (ms: number): Promise<void> =>
@@ -110,16 +123,22 @@ const PIPELINE_WIDE_ERRORS = new Set(['ResourceNotFound', 'AccessDeniedException
  * Phases: plan, scan what is already started, start the rest, assemble the result.
  * @throws InputValidationError when the request is invalid (nothing is started).
  * @throws PipelineNotAllowedError when a pipeline is outside the allow-list.
+ * @throws BatchKeyReusedError when the batch key already started a different request.
  */
 export const runFanOut = async (
   request: FanOutRequest,
   deps: FanOutDeps,
 ): Promise<FanOutResult> => {
-  assertPipelinesAllowed(deps.allowList, request.pipelines);
-  const plan = planFanOut(request);
+  assertPipelinesAllowed(deps.allowList, request.pipelines, deps.home);
+  const limits = { ...DEFAULT_FAN_OUT_LIMITS, ...deps.limits };
+  // Invoked with no time to start anything, the plan (bounded by budget.ts) is still made
+  // and every item deferred; otherwise planning must leave time to start.
+  const timeToStart = () => deps.remainingTimeMs() > limits.stopStartingBelowMs;
+  const plan = planFanOut(request, timeToStart() ? { mayContinue: timeToStart } : {});
   if (plan.dryRun) return dryRunResult(plan);
   const run = openRun(plan, deps);
   try {
+    await checkParameters(run);
     await scanStarted(run);
     await startRemaining(run);
   } finally {
@@ -140,6 +159,10 @@ interface Run {
   deadline: Deadline;
   /** What happened to each (pipeline, item), by {@link pairKey}. */
   outcomes: Map<string, Outcome>;
+  /** When the batch was first started: the earliest time found in its executions, else now. */
+  createdAt: Date;
+  /** Why nothing may start: the scan could not tell what the batch key already started. */
+  scanFailed: boolean;
   /** Milliseconds left for starting calls. */
   timeLeft: () => number;
   /** Counts one retry, the SDK's (through the port's onRetry) or ours, by the error it repeats. */
@@ -159,6 +182,8 @@ const openRun = (plan: FanOutPlan, deps: FanOutDeps): Run => {
     reported: false,
     deadline: startDeadline(deps.remainingTimeMs() - limits.abandonInFlightBelowMs),
     outcomes: new Map(),
+    createdAt: (deps.now ?? (() => new Date()))(),
+    scanFailed: false,
     timeLeft: () => deps.remainingTimeMs() - limits.stopStartingBelowMs,
     countRetry: (error) => {
       // A call abandoned at the deadline may still retry until its abort lands.
@@ -170,10 +195,36 @@ const openRun = (plan: FanOutPlan, deps: FanOutDeps): Run => {
   return run;
 };
 
-/** Scan: items an earlier send already started, found by display name with no call to start them. */
+/**
+ * Parameters: every requested parameter must be declared by every child pipeline, read
+ * once per pipeline from its definition before anything starts.
+ * @throws InputValidationError naming each undeclared parameter and its pipeline.
+ */
+const checkParameters = async (run: Run): Promise<void> => {
+  const { plan, deps, deadline } = run;
+  if (run.timeLeft() <= 0) return;
+  const problems = await deadline.race(
+    undeclaredParameters(plan.pipelines, plan.parameterNames, {
+      sagemaker: deps.sagemaker,
+      abortSignal: deadline.signal,
+      log: run.log,
+    }),
+  );
+  if (problems === ABANDONED || problems.length === 0) return;
+  throw new InputValidationError(problems, { subject: 'fan-out request' });
+};
+
+/**
+ * Scan: items an earlier send already started, found by display name with no call to
+ * start them. Each one's description carries the fingerprint of the request that started
+ * it: a different one means the batch key is being reused for another request, refused
+ * before anything starts. A listing that fails for a reason that may pass (throttling,
+ * 5xx) leaves the batch unverified, so nothing starts in this invocation.
+ */
 const scanStarted = async (run: Run): Promise<void> => {
   const { plan, deps, limits, deadline } = run;
   if (run.timeLeft() <= 0) return;
+  const differences = new Set<FingerprintPart>();
   await Promise.all(
     plan.pipelines.map(async (pipeline, pipelineIndex) => {
       try {
@@ -187,6 +238,13 @@ const scanStarted = async (run: Run): Promise<void> => {
         const found = await deadline.race(scan);
         if (found === ABANDONED) return;
         for (const [index, execution] of found.executions) {
+          const { fingerprint, createdAt } = execution.description;
+          if (fingerprint) {
+            for (const part of fingerprintDifferences(plan.fingerprint, fingerprint)) {
+              differences.add(part);
+            }
+          }
+          if (createdAt && createdAt < run.createdAt) run.createdAt = createdAt;
           if (index >= plan.items.length) continue;
           run.outcomes.set(pairKey(pipelineIndex, index), {
             kind: 'started',
@@ -195,7 +253,8 @@ const scanStarted = async (run: Run): Promise<void> => {
           run.stats.resumed++;
         }
       } catch (error) {
-        // Only an optimisation: the ClientRequestToken still prevents duplicates.
+        // A pipeline that does not exist or may not be listed: starting it fails alike.
+        if (classifyError(error) !== 'permanent') run.scanFailed = true;
         run.log.warn('Could not list existing executions before starting', {
           pipeline,
           errorName: errorName(error),
@@ -203,6 +262,9 @@ const scanStarted = async (run: Run): Promise<void> => {
       }
     }),
   );
+  if (differences.size > 0) {
+    throw new BatchKeyReusedError(plan.batchId, [...differences]);
+  }
 };
 
 /** What the start phase's workers share: why starting stopped, and pipelines that fail whole. */
@@ -218,7 +280,10 @@ const startRemaining = async (run: Run): Promise<void> => {
   forEachPair(plan, (p, index) => {
     if (!run.outcomes.has(pairKey(p, index))) tasks.push([p, index]);
   });
-  const state: StartState = { stopReason: undefined, failedPipelines: new Map() };
+  const state: StartState = {
+    stopReason: run.scanFailed ? 'retries-exhausted' : undefined,
+    failedPipelines: new Map(),
+  };
   let next = 0;
   const worker = async () => {
     while (next < tasks.length) {
@@ -247,10 +312,10 @@ const startOne = async (
   pipelineIndex: number,
   index: number,
 ): Promise<Outcome> => {
-  const { plan, deps, limits, deadline, stats } = run;
+  const { deps, limits, deadline, stats } = run;
   const pipelineError = state.failedPipelines.get(pipelineIndex);
   if (pipelineError) return { kind: 'failed', error: pipelineError };
-  const input = startInput(plan, pipelineIndex, index);
+  const input = startInput(run, pipelineIndex, index);
   const sleep = deps.sleep ?? realSleep;
   const random = deps.random ?? Math.random;
   // The error of our previous call, once we retry it.
@@ -282,6 +347,17 @@ const startOne = async (
     }
     if (deadline.signal.aborted) return { kind: 'deferred', reason: 'time-budget' };
     const kind = classifyError(error);
+    if (isAccessDenied(error)) {
+      // SageMaker's message names the role, account and function: logs only.
+      run.log.warn('SageMaker denied StartPipelineExecution', {
+        pipeline: input.PipelineName,
+        errorName: errorName(error),
+        errorMessage: errorMessage(error),
+      });
+      const denied = accessDeniedDetail('start', input.PipelineName);
+      state.failedPipelines.set(pipelineIndex, denied);
+      return { kind: 'failed', error: denied };
+    }
     const detail = { name: errorName(error), message: errorMessage(error) };
     if (kind === 'resource-limit') {
       state.stopReason ??= 'resource-limit';
@@ -310,12 +386,20 @@ const startOne = async (
 };
 
 /** The StartPipelineExecution request of one (pipeline, item). */
-const startInput = (plan: FanOutPlan, pipelineIndex: number, index: number) => {
+const startInput = (run: Run, pipelineIndex: number, index: number) => {
+  const { plan } = run;
   const planned = plan.execution(pipelineIndex, index);
   return {
     PipelineName: planned.pipeline,
     PipelineExecutionDisplayName: planned.displayName,
-    PipelineExecutionDescription: planned.description,
+    PipelineExecutionDescription: descriptionOf({
+      batchId: plan.batchId,
+      index,
+      pipeline: planned.pipeline,
+      createdAt: run.createdAt.toISOString(),
+      fingerprint: plan.fingerprint,
+      ...(run.deps.caller === undefined ? {} : { caller: run.deps.caller }),
+    }),
     ClientRequestToken: planned.clientRequestToken,
     PipelineParameters: planned.parameters,
     ...(plan.maxParallelExecutionSteps === undefined
@@ -354,6 +438,7 @@ const assembleResult = (run: Run): FanOutResult => {
   run.deps.onStats?.(stats);
   run.log.info('Fan-out finished', {
     batchId: plan.batchId,
+    ...(run.deps.caller === undefined ? {} : { caller: run.deps.caller }),
     requested: plan.requested,
     started: executions.length,
     ...stats,
@@ -368,5 +453,6 @@ const assembleResult = (run: Run): FanOutResult => {
     executions,
     deferredExecutions,
     dryRun: false,
+    createdAt: run.createdAt.toISOString(),
   };
 };

@@ -1,4 +1,5 @@
 import {
+  DescribePipelineCommand,
   ListPipelineExecutionsCommand,
   SageMakerClient,
   StartPipelineExecutionCommand,
@@ -76,7 +77,9 @@ const retryObserver =
   };
 
 /** Adds the retry observer to one command, so each call counts only its own retries. */
-const observeRetries = <C extends StartPipelineExecutionCommand | ListPipelineExecutionsCommand>(
+const observeRetries = <
+  C extends StartPipelineExecutionCommand | ListPipelineExecutionsCommand | DescribePipelineCommand,
+>(
   command: C,
   onRetry: ((error: unknown) => void) | undefined,
 ): C => {
@@ -105,6 +108,11 @@ export const sageMakerPort = (client: SageMakerClient): FanOutSageMaker => ({
   listPipelineExecutions: (input, options) =>
     client.send(
       observeRetries(new ListPipelineExecutionsCommand(input), options?.onRetry),
+      sendOptions(options),
+    ),
+  describePipeline: (input, options) =>
+    client.send(
+      observeRetries(new DescribePipelineCommand(input), options?.onRetry),
       sendOptions(options),
     ),
 });

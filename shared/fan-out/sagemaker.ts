@@ -1,4 +1,6 @@
 import type {
+  DescribePipelineCommandInput,
+  DescribePipelineCommandOutput,
   ListPipelineExecutionsCommandInput,
   ListPipelineExecutionsCommandOutput,
   StartPipelineExecutionCommandInput,
@@ -18,7 +20,7 @@ export interface FanOutCallOptions {
 }
 
 /**
- * The two SageMaker operations the fan-out uses. The runner depends on this narrow
+ * The three SageMaker operations the fan-out uses. The runner depends on this narrow
  * interface only: Lambda handlers pass {@link sageMakerPort} over the module's client,
  * tests a mock, the local runtime and benchmarks their own client.
  */
@@ -31,4 +33,9 @@ export interface FanOutSageMaker {
     input: ListPipelineExecutionsCommandInput,
     options?: FanOutCallOptions,
   ): Promise<Pick<ListPipelineExecutionsCommandOutput, 'PipelineExecutionSummaries' | 'NextToken'>>;
+  /** Read once per pipeline before any start, for the parameters its definition declares. */
+  describePipeline(
+    input: DescribePipelineCommandInput,
+    options?: FanOutCallOptions,
+  ): Promise<Pick<DescribePipelineCommandOutput, 'PipelineDefinition'> | undefined>;
 }

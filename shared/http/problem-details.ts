@@ -5,7 +5,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { type FieldProblem, InputValidationError, SagemakerPipelineLambdasError } from '../errors';
-import { PipelineNotAllowedError } from '../fan-out/errors';
+import { BatchKeyReusedError, PipelineNotAllowedError, PlanningTimeError } from '../fan-out/errors';
 import { type Logger, logger } from '../logger';
 import { fitResponseBody, SHORTENED_LIST_LENGTH } from './fit-response-body';
 
@@ -66,6 +66,22 @@ export const toProblem = (error: unknown, requestId?: string): Problem => {
       detail: error.message,
     };
   }
+  if (error instanceof BatchKeyReusedError) {
+    return {
+      type: `${PROBLEM_TYPE_BASE}batch-key-reused`,
+      title: 'Batch key already used by a different request',
+      status: 409,
+      detail: error.message,
+    };
+  }
+  if (error instanceof PlanningTimeError) {
+    return {
+      type: `${PROBLEM_TYPE_BASE}too-much-work`,
+      title: 'Request too large to plan in time',
+      status: 413,
+      detail: error.message,
+    };
+  }
   if (error instanceof HttpProblemError && error.status < 500) {
     return {
       type: error.problemType,
@@ -114,6 +130,10 @@ export const problemDetails = (
       log.warn('Rejected request', {
         status: problem.status,
         detail: problem.detail.slice(0, 500),
+        // What the client is not shown (SageMaker's AccessDenied names the role): logs only.
+        ...(error?.cause instanceof Error
+          ? { cause: { name: error.cause.name, message: error.cause.message.slice(0, 2000) } }
+          : {}),
       });
     request.response = problemResponse(problem);
   },

@@ -1,13 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/fan-out-api/handler';
-import { configFromEnvironment } from '../../shared/config';
 import { fanOutRequestSchema } from '../../shared/fan-out/request';
 import { readJsonBody } from '../../shared/http/request';
 import { parseEvent } from '../../shared/validation';
-import { lambdaContext, loadEvent } from '../helpers/events';
 import {
   ABUSE_RUNS,
   badValueRarelyHuge,
@@ -17,27 +15,23 @@ import {
   jsonText,
   ownRecord,
   pipelineArnOf,
-} from './arbitraries';
+} from '../support/abuse/arbitraries';
 import {
-  ALLOWED_PIPELINES,
-  abuseSageMaker,
+  abuseSuite,
   check,
   expectCallsMatchPlan,
   expectPrototypesClean,
   FAN_OUT_RUNS,
   fieldUnder,
-  Tally,
-} from './fan-out-harness';
+} from '../support/abuse/fan-out-harness';
+import {
+  ALLOWED_PIPELINES,
+  fanOutTestConfig,
+  type HttpResponse,
+} from '../support/fan-out/handler-config';
+import { lambdaContext, loadEvent } from '../support/lambda/events';
 
-const handler = createHandler(
-  configFromEnvironment({
-    FAN_OUT_ALLOWED_PIPELINES: 'child-pipeline-1,child-pipeline-2',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  }),
-);
-
-type Response = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
+const handler = createHandler(fanOutTestConfig());
 
 /** What an HTTP input must get: one of these statuses, and for a 4xx the problem's type and field. */
 interface HttpExpectation {
@@ -149,10 +143,6 @@ const postSample = fc
     // Mutations of the key itself keep it in the body, where it was broken.
     const keyIsSound = typeof key === 'string' && key.length >= 1 && key.length <= 2048;
     const placement = keyIsSound ? chosen : 'body';
-    if (!keyIsSound && (key === undefined || key === null)) {
-      // No key anywhere: a new one is generated, so a request missing only its key is valid.
-      if (expected.field === 'batchKey') expected = { statuses: [200, 400, 403] };
-    }
     const withoutKey = ownRecord(Object.entries(request).filter(([k]) => k !== 'batchKey'));
     const headers: Record<string, string> = {
       accept: 'application/json',
@@ -241,6 +231,16 @@ const postSample = fc
     if (contentType === undefined || OTHER_TYPES.includes(contentType)) {
       expected = { statuses: [415], problem: 'unsupported-media-type' };
     }
+    // Without the Idempotency-Key header a body that parses is refused naming the header.
+    const bodyFailure = ['malformed-body', 'content-too-large', 'unsupported-media-type'];
+    if (
+      (placement === 'body' || placement === 'none') &&
+      !bodyFailure.includes(expected.problem ?? '') &&
+      expected.field !== '(event)' &&
+      encoding !== 'not-base64'
+    ) {
+      expected = { statuses: [400], field: 'Idempotency-Key' };
+    }
     if (contentType !== undefined) header('content-type', contentType);
     const event: APIGatewayProxyEventV2 = { ...POST, headers, isBase64Encoded: base64 };
     if (raw === undefined) delete event.body;
@@ -248,7 +248,7 @@ const postSample = fc
     const bad =
       sample.mutation !== 'valid' ||
       !['json', 'base64'].includes(encoding) ||
-      !['body', 'header', 'both', 'none'].includes(placement) ||
+      !['header', 'both'].includes(placement) ||
       expected.statuses.length !== 1 ||
       expected.statuses[0] !== 200;
     return {
@@ -387,7 +387,7 @@ const LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024;
 const STACK_LINE = /\bat .*\.(ts|js|mjs|cjs):\d+|\n\s+at /;
 
 /** Checks a response against its expectation; returns the parsed body. */
-const checkResponse = (sample: HttpSample, response: Response): Record<string, unknown> => {
+const checkResponse = (sample: HttpSample, response: HttpResponse): Record<string, unknown> => {
   const { statusCode } = response;
   const says = () => `${sample.kind}: ${statusCode} ${response.body.slice(0, 400)}`;
   check(statusCode < 500, () => `a 5xx: ${says()}`);
@@ -443,22 +443,14 @@ const checkResponse = (sample: HttpSample, response: Response): Record<string, u
 };
 
 describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
-  const sagemaker = abuseSageMaker();
-  const tally = new Tally();
-  let ms = 0;
-
-  beforeAll(() => sagemaker.reset());
-  afterAll(() => {
-    sagemaker.restore();
-    console.log(tally.line('fan-out HTTP body and headers', ms));
-  });
+  const { sagemaker, tally, timing } = abuseSuite('fan-out HTTP body and headers');
 
   it(`answers ${FAN_OUT_RUNS} generated requests, at least ${ABUSE_RUNS} of them bad, with a result or a 4xx problem+json listing the problems, never a 5xx, starting nothing when it rejects`, async () => {
     const started = performance.now();
     await fc.assert(
       fc.asyncProperty(httpSample, async (sample) => {
         sagemaker.reset();
-        const response = (await handler(sample.event, lambdaContext())) as Response;
+        const response = (await handler(sample.event, lambdaContext())) as HttpResponse;
         const body = checkResponse(sample, response);
         expectPrototypesClean();
         tally.add(
@@ -497,7 +489,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
       }),
       { numRuns: FAN_OUT_RUNS, timeout: 10_000 },
     );
-    ms = performance.now() - started;
+    timing.ms = performance.now() - started;
     expect(tally.total).toBe(FAN_OUT_RUNS);
     expect(tally.bad).toBeGreaterThanOrEqual(ABUSE_RUNS);
     for (const status of ['200', '400', '403', '404', '413', '415']) {
@@ -516,11 +508,11 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ pipelines: ['child-pipeline-1'], items: ['a'], batchKey }),
       };
-      const response = (await handler(event, lambdaContext())) as Response;
+      const response = (await handler(event, lambdaContext())) as HttpResponse;
       expect(response.statusCode).toBe(400);
       const { errors } = JSON.parse(response.body) as { errors: Array<{ field: string }> };
       expect(errors.length).toBeGreaterThan(0);
-      expect(errors.map((e) => e.field)).toEqual(errors.map(() => 'batchKey'));
+      expect(errors.map((e) => e.field)).toEqual(['Idempotency-Key', 'batchKey']);
       expect(sagemaker.callCount()).toBe(0);
     }
   });
@@ -539,10 +531,10 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
     }
     const event: APIGatewayProxyEventV2 = {
       ...POST,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'large-400' },
       body: `{"pipelines":["child-pipeline-1"],"items":[1],"parameters":{${entries.join(',')}}}`,
     };
-    const response = (await handler(event, lambdaContext())) as Response;
+    const response = (await handler(event, lambdaContext())) as HttpResponse;
     expect(response.statusCode).toBe(400);
     const problem = JSON.parse(response.body) as { errors: unknown[]; errorsOmitted: number };
     expect(problem.errors.length).toBeGreaterThan(0);
@@ -560,7 +552,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
     );
     const event: APIGatewayProxyEventV2 = {
       ...POST,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'large-dry-run' },
       body: JSON.stringify({
         pipelines,
         items: Array.from({ length: itemCount }, (_, i) => i),
@@ -568,7 +560,7 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
         dryRun: true,
       }),
     };
-    const response = (await handler(event, lambdaContext())) as Response;
+    const response = (await handler(event, lambdaContext())) as HttpResponse;
     expect(response.statusCode).toBe(200);
     expect(Buffer.byteLength(response.body)).toBeLessThanOrEqual(LAMBDA_RESPONSE_LIMIT);
     expect(sagemaker.callCount()).toBe(0);
@@ -581,9 +573,31 @@ describe('abuse: fan-out over HTTP (functions/fan-out-api)', () => {
     expect(body.plan.length + (body.planOmitted ?? 0)).toBe(40);
   });
 
-  it('answers a dry run of 1,000 items with 200 parameters of 1,000 characters, counting what it leaves out', async () => {
-    const body = await dryRunWithLargeParameters(['child-pipeline-1', 'child-pipeline-2'], 1000);
-    expect(body.plan.length + (body.planOmitted ?? 0)).toBe(2000);
+  it('answers a dry run of 2 pipelines × 40 items with 200 parameters of 1,000 characters, counting what it leaves out', async () => {
+    const body = await dryRunWithLargeParameters(['child-pipeline-1', 'child-pipeline-2'], 40);
+    expect(body.plan.length + (body.planOmitted ?? 0)).toBe(80);
     expect(body.planOmitted).toBeGreaterThan(0);
+  });
+
+  // Issue 14: 1,000 items × 200 placeholders is over the planning budget (shared/fan-out/budget.ts).
+  it('refuses 1,000 items with 200 parameters up front, naming the budget', async () => {
+    sagemaker.reset();
+    const parameters = Object.fromEntries(
+      Array.from({ length: 200 }, (_, i) => [`P${i}`, `${'x'.repeat(1000)}{{index}}`]),
+    );
+    const event: APIGatewayProxyEventV2 = {
+      ...POST,
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'over-budget' },
+      body: JSON.stringify({
+        pipelines: ['child-pipeline-1'],
+        items: Array.from({ length: 1000 }, (_, i) => i),
+        parameters,
+        dryRun: true,
+      }),
+    };
+    const response = (await handler(event, lambdaContext())) as HttpResponse;
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toMatch(/1000 items × 200 placeholders = 200000 substitutions/);
+    expect(sagemaker.callCount()).toBe(0);
   });
 });

@@ -1,10 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/fan-out-schedule/handler';
-import { configFromEnvironment } from '../../shared/config';
 import { requestFromScheduleEvent } from '../../shared/fan-out/schedule';
-import { lambdaContext } from '../helpers/events';
 import {
   ABUSE_RUNS,
   badValueRarelyHuge,
@@ -14,25 +12,19 @@ import {
   HUGE,
   nonObjectEvent,
   ownRecord,
-} from './arbitraries';
+} from '../support/abuse/arbitraries';
 import {
-  ALLOWED_PIPELINES,
-  abuseSageMaker,
+  abuseSuite,
   check,
   expectCallsMatchPlan,
   expectClearRejection,
   expectPrototypesClean,
   FAN_OUT_RUNS,
-  Tally,
-} from './fan-out-harness';
+} from '../support/abuse/fan-out-harness';
+import { ALLOWED_PIPELINES, fanOutTestConfig } from '../support/fan-out/handler-config';
+import { lambdaContext } from '../support/lambda/events';
 
-const handler = createHandler(
-  configFromEnvironment({
-    FAN_OUT_ALLOWED_PIPELINES: 'child-pipeline-1,child-pipeline-2',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  }),
-);
+const handler = createHandler(fanOutTestConfig());
 
 const EVENT_ID = '6a7e8feb-b491-4cf7-a9f1-bf3703467718';
 
@@ -141,15 +133,7 @@ const scheduleEvent = fc.oneof(
 );
 
 describe('abuse: fan-out on EventBridge (functions/fan-out-schedule)', () => {
-  const sagemaker = abuseSageMaker();
-  const tally = new Tally();
-  let ms = 0;
-
-  beforeAll(() => sagemaker.reset());
-  afterAll(() => {
-    sagemaker.restore();
-    console.log(tally.line('fan-out EventBridge event', ms));
-  });
+  const { sagemaker, tally, timing } = abuseSuite('fan-out EventBridge event');
 
   it(`answers ${FAN_OUT_RUNS} generated rule events and Scheduler inputs, at least ${ABUSE_RUNS} of them bad, with a summary or a one-line validation error, starting nothing when it rejects`, async () => {
     const started = performance.now();
@@ -188,7 +172,7 @@ describe('abuse: fan-out on EventBridge (functions/fan-out-schedule)', () => {
       }),
       { numRuns: FAN_OUT_RUNS, timeout: 10_000 },
     );
-    ms = performance.now() - started;
+    timing.ms = performance.now() - started;
     expect(tally.total).toBe(FAN_OUT_RUNS);
     expect(tally.bad).toBeGreaterThanOrEqual(ABUSE_RUNS);
     expect(tally.outcomes.get('rejected') ?? 0).toBeGreaterThan(ABUSE_RUNS / 2);

@@ -1,12 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/fan-out/handler';
-import { configFromEnvironment } from '../../shared/config';
 import { InputValidationError } from '../../shared/errors';
 import type { FanOutRequest } from '../../shared/fan-out/request';
 import { parseEvent } from '../../shared/validation';
-import { lambdaContext } from '../helpers/events';
 import {
   ABUSE_RUNS,
   badValueRarelyHuge,
@@ -14,25 +12,19 @@ import {
   fanOutSample,
   nonObjectEvent,
   ownRecord,
-} from './arbitraries';
+} from '../support/abuse/arbitraries';
 import {
-  ALLOWED_PIPELINES,
-  abuseSageMaker,
+  abuseSuite,
   check,
   expectCallsMatchPlan,
   expectClearRejection,
   expectPrototypesClean,
   FAN_OUT_RUNS,
-  Tally,
-} from './fan-out-harness';
+} from '../support/abuse/fan-out-harness';
+import { ALLOWED_PIPELINES, fanOutTestConfig } from '../support/fan-out/handler-config';
+import { lambdaContext } from '../support/lambda/events';
 
-const handler = createHandler(
-  configFromEnvironment({
-    FAN_OUT_ALLOWED_PIPELINES: 'child-pipeline-1,child-pipeline-2',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  }),
-);
+const handler = createHandler(fanOutTestConfig());
 
 /** The LambdaStep event: the request plus, sometimes, the caller's execution ARN (valid or not). */
 const stepEvent = fc.oneof(
@@ -81,15 +73,7 @@ const stepEvent = fc.oneof(
 );
 
 describe('abuse: fan-out LambdaStep (functions/fan-out)', () => {
-  const sagemaker = abuseSageMaker();
-  const tally = new Tally();
-  let ms = 0;
-
-  beforeAll(() => sagemaker.reset());
-  afterAll(() => {
-    sagemaker.restore();
-    console.log(tally.line('fan-out LambdaStep event', ms));
-  });
+  const { sagemaker, tally, timing } = abuseSuite('fan-out LambdaStep event');
 
   it(`answers ${FAN_OUT_RUNS} generated events, at least ${ABUSE_RUNS} of them bad, with its outputs or a one-line validation error, starting nothing when it rejects`, async () => {
     const started = performance.now();
@@ -132,7 +116,7 @@ describe('abuse: fan-out LambdaStep (functions/fan-out)', () => {
       }),
       { numRuns: FAN_OUT_RUNS, timeout: 10_000 },
     );
-    ms = performance.now() - started;
+    timing.ms = performance.now() - started;
     expect(tally.total).toBe(FAN_OUT_RUNS);
     expect(tally.bad).toBeGreaterThanOrEqual(ABUSE_RUNS);
     // The generator reaches both sides: a suite that only rejects proves little.

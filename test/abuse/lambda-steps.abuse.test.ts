@@ -5,8 +5,8 @@ import { handler as inspectItems } from '../../functions/inspect-items/handler';
 import { handler as planBatches } from '../../functions/plan-batches/handler';
 import { InputValidationError, OutputTooLargeError } from '../../shared/errors';
 import { checkOutputs } from '../../shared/lambda-step';
-import { lambdaContext } from '../helpers/events';
-import { ABUSE_RUNS, badValue, eventAround, nonObjectEvent } from './arbitraries';
+import { ABUSE_RUNS, badValue, eventAround, nonObjectEvent } from '../support/abuse/arbitraries';
+import { lambdaContext } from '../support/lambda/events';
 
 const tried: Record<string, number> = {};
 

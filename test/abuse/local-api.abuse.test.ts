@@ -1,18 +1,14 @@
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/index';
 import { SUPPORTED_OPERATIONS } from '../../local/operations';
-import { definition, fakeInvoker, lambdaStep } from '../local/support';
-import { badValueRarelyHuge, eventAroundRarelyHuge, jsonText } from './arbitraries';
-import { expectPrototypesClean } from './fan-out-harness';
+import { badValueRarelyHuge, eventAroundRarelyHuge, jsonText } from '../support/abuse/arbitraries';
+import { expectPrototypesClean } from '../support/abuse/fan-out-harness';
+import { type RawAnswer, rawRequest } from '../support/local/raw-http';
+import { definition, fakeInvoker, lambdaStep } from '../support/local/runtime';
 
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
-}
+type Answer = RawAnswer;
 
 interface Sent {
   method?: string;
@@ -83,44 +79,20 @@ describe('abuse: local runtime API (local/api/server.ts)', () => {
   });
 
   /** One HTTP request, bounded in time: a hang fails the test instead of stalling it. */
-  const send = (sent: Sent): Promise<Answer> =>
-    new Promise((resolve, reject) => {
-      const headers: Record<string, string> = {};
-      if (sent.contentType !== undefined) headers['content-type'] = sent.contentType;
-      if (sent.target !== undefined) headers['x-amz-target'] = sent.target;
-      // Framed by length whatever the method: Node sends a GET body unframed otherwise.
-      headers['content-length'] = String(
-        sent.body === undefined ? 0 : Buffer.byteLength(sent.body),
-      );
-      // Host, port and raw path: a URL would normalise paths like /%2e%2e/ before sending.
-      const request = httpRequest(
-        {
-          host: '127.0.0.1',
-          port: local.port,
-          path: sent.path ?? '/',
-          method: sent.method ?? 'POST',
-          headers,
-          timeout: 15_000,
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () =>
-            resolve({
-              status: response.statusCode ?? 0,
-              headers: response.headers,
-              text: Buffer.concat(chunks).toString('utf8'),
-            }),
-          );
-          response.on('error', reject);
-        },
-      );
-      request.on('timeout', () =>
-        request.destroy(new Error(`no answer to ${sent.method} ${sent.path}`)),
-      );
-      request.on('error', reject);
-      request.end(sent.body);
+  const send = (sent: Sent): Promise<Answer> => {
+    const headers: Record<string, string> = {};
+    if (sent.contentType !== undefined) headers['content-type'] = sent.contentType;
+    if (sent.target !== undefined) headers['x-amz-target'] = sent.target;
+    // Framed by length whatever the method: Node sends a GET body unframed otherwise.
+    headers['content-length'] = String(sent.body === undefined ? 0 : Buffer.byteLength(sent.body));
+    return rawRequest({
+      port: local.port,
+      path: sent.path ?? '/',
+      method: sent.method ?? 'POST',
+      headers,
+      body: sent.body,
     });
+  };
 
   const api = (target: string, body: string | Buffer) =>
     send({ target: `SageMaker.${target}`, contentType: 'application/x-amz-json-1.1', body });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CfnTemplate, loadPackagedTemplate } from '../helpers/packaged-template';
+import { type CfnTemplate, loadPackagedTemplate } from '../support/template/packaged-template';
 import { tableResource } from './support/table';
 
 interface Statement {

@@ -4,7 +4,7 @@ import { batchIdOf } from '../../shared/batches/identity';
 import { startDynalite } from '../batches/support/dynalite';
 import { statusEvent } from '../batches/support/fake-sagemaker';
 import { handlerWorld } from '../batches/support/handler-world';
-import { lambdaContext } from '../helpers/events';
+import { lambdaContext } from '../support/lambda/events';
 
 vi.hoisted(() => {
   process.env.BATCH_TABLE_NAME = 'batches-module-default';

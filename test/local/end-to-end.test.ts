@@ -18,7 +18,7 @@ import {
 import { type LocalRuntime, startLocalRuntime } from '../../local/index';
 import { createInProcessInvoker } from '../../local/invokers/in-process';
 import type { QueuedCallback } from '../../local/runtime';
-import { waitFor } from './support';
+import { waitFor } from '../support/local/runtime';
 
 const root = resolve(import.meta.dirname, '../..');
 const CHILDREN = ['child-pipeline-1', 'child-pipeline-2'];

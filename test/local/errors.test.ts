@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SageMakerApiError, toApiError } from '../../local/api/errors';
+import { DefinitionError } from '../../local/engine/definition';
+import { CallbackOutputError } from '../../local/engine/interpreter';
+import { EvaluationError } from '../../local/engine/values';
 import {
   ConflictError,
   LimitExceededError,
@@ -19,6 +22,9 @@ describe('local errors', () => {
       [new NotFoundError('n', { cause }), 'NotFoundError'],
       [new KnobError('k', { cause }), 'KnobError'],
       [new SageMakerApiError('InternalFailure', 'i', { cause }), 'SageMakerApiError'],
+      [new DefinitionError('d', { cause }), 'DefinitionError'],
+      [new EvaluationError('e', { cause }), 'EvaluationError'],
+      [new CallbackOutputError('c', { cause }), 'CallbackOutputError'],
     ] as const) {
       expect(error).toBeInstanceOf(LocalError);
       expect(error.name).toBe(name);

@@ -14,7 +14,7 @@ import { type CreateHandler, createInProcessInvoker } from '../../local/invokers
 import { createLambdaClientInvoker } from '../../local/invokers/lambda-client';
 import type { InvokeRequest } from '../../local/invokers/types';
 import { configFromEnvironment } from '../../shared/config';
-import { arn } from './support';
+import { arn } from '../support/local/runtime';
 
 const request = (functionArn: string, payload: unknown, timeoutMs = 5_000): InvokeRequest => ({
   functionArn,

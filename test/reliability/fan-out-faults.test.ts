@@ -46,7 +46,7 @@ import {
   reportsEveryPairOnce,
   resendUntilComplete,
   startFaultRuntime,
-} from './support';
+} from '../support/local/fault-runtime';
 
 const QUOTA = 40;
 /** A send's remaining time, scaled from Lambda's 600 s, and the runner's margins scaled alike. */

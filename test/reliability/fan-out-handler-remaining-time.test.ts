@@ -12,7 +12,7 @@ import { createHandler } from '../../functions/fan-out/handler';
 import { LOCAL_AWS_ENV } from '../../local/invokers/in-process';
 import { configFromEnvironment } from '../../shared/config';
 import { DEFAULT_FAN_OUT_LIMITS } from '../../shared/fan-out/runner';
-import { lambdaContext } from '../helpers/events';
+import { lambdaContext } from '../support/lambda/events';
 import {
   CHILD_PIPELINES,
   exactness,
@@ -20,7 +20,7 @@ import {
   ITEMS,
   PAIRS,
   startFaultRuntime,
-} from './support';
+} from '../support/local/fault-runtime';
 
 const CALLS_PER_SEND = 100;
 const MS_PER_CALL = 50;

@@ -14,7 +14,12 @@ import { fanOutRequestSchema } from '../../shared/fan-out/request';
 import type { FanOutResult } from '../../shared/fan-out/result';
 import { type FanOutStats, runFanOut } from '../../shared/fan-out/runner';
 import { sageMakerPort } from '../../shared/fan-out/sagemaker-client';
-import { CHILD_PIPELINES, type FaultRuntime, ITEMS, startFaultRuntime } from './support';
+import {
+  CHILD_PIPELINES,
+  type FaultRuntime,
+  ITEMS,
+  startFaultRuntime,
+} from '../support/local/fault-runtime';
 
 const ITEM_COUNT = 100;
 

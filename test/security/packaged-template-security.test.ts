@@ -3,7 +3,7 @@ import {
   type CfnTemplate,
   loadPackagedTemplate,
   resourcesOfType,
-} from '../helpers/packaged-template';
+} from '../support/template/packaged-template';
 
 interface Statement {
   Effect?: string;

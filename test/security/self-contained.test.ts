@@ -77,7 +77,7 @@ describe('the detector of reads outside the repository', () => {
   it('finds a fixture read from a sibling shared/ folder, relative to the working directory', () => {
     expect(
       reads(
-        'test/local/definition.test.ts',
+        'test/local/engine/definition.test.ts',
         "const text = readFileSync('../shared/fixtures/sagemaker/GeoSpatialPipeline.json', 'utf8');",
       ),
     ).toEqual(['../shared/fixtures/sagemaker/GeoSpatialPipeline.json']);
@@ -104,6 +104,9 @@ describe('the detector of reads outside the repository', () => {
     ).toEqual([]);
     expect(reads('local/index.ts', "export * from '../shared/errors';")).toEqual([]);
     expect(reads('test/local/x.test.ts', "resolve(import.meta.dirname, '../..')")).toEqual([]);
+    expect(
+      reads('test/local/console/ui/x.test.ts', "resolve(import.meta.dirname, '../../../..')"),
+    ).toEqual([]);
   });
 });
 

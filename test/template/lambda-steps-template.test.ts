@@ -6,7 +6,7 @@ import {
   type CfnTemplate,
   loadPackagedTemplate,
   resourcesOfType,
-} from '../helpers/packaged-template';
+} from '../support/template/packaged-template';
 
 const functionsDir = resolve(import.meta.dirname, '..', '..', 'functions');
 

@@ -55,7 +55,7 @@ export const planSourceBatch = (
         maxParallelExecutionSteps: request.maxParallelExecutionSteps,
         batchKey,
       },
-      'batch request',
+      { subject: 'batch request' },
     );
   } catch (error) {
     if (!(error instanceof InputValidationError)) throw error;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../../local/cli/local';
 import { localSageMakerClient } from '../../../local/client';
 import { startLocalRuntime } from '../../../local/index';
-import { definition, fakeInvoker, waitFor } from '../support';
+import { definition, fakeInvoker, waitFor } from '../../support/local/runtime';
 
 const root = resolve(import.meta.dirname, '../../..');
 

@@ -13,9 +13,9 @@ import {
   root,
   runInBash,
   stopGroups,
-  unsuccessfulExecutions,
+  unsuccessfulExecutionsAt,
   waitForText,
-} from './support';
+} from '../../support/local/cli';
 
 /** The README's fenced bash blocks announced by a `<!-- local-example ... -->` line. */
 function localExamples(markdown: string): Array<{ line: number; script: string }> {
@@ -88,11 +88,6 @@ describe("the README's local-mode examples, pasted with npm start running and no
   it('leaves every execution on the runtime Succeeded', async (ctx) => {
     if (portTaken)
       ctx.skip(`port ${DEFAULT_RUNTIME_PORT} is in use (an npm start already running?)`);
-    const client = localSageMakerClient(runtimeUrl);
-    try {
-      expect(await unsuccessfulExecutions(client)).toEqual([]);
-    } finally {
-      client.destroy();
-    }
+    expect(await unsuccessfulExecutionsAt(runtimeUrl)).toEqual([]);
   }, 180_000);
 });

@@ -24,10 +24,10 @@ import {
   type Started,
   npmStart as startInGroup,
   stopGroups,
-  unsuccessfulExecutions,
+  unsuccessfulExecutionsAt,
   waitForText,
   waitUntilGone,
-} from './support';
+} from '../../support/local/cli';
 
 const groups: number[] = [];
 const npmStart = (args: string[]): Started => startInGroup(args, groups);
@@ -296,11 +296,6 @@ describe('the "Try next" lines npm start prints', () => {
 
   it('leaves every execution those lines started Succeeded (the fan-out children too)', async () => {
     expect(outcomes.length).toBeGreaterThan(0);
-    const client = localSageMakerClient(runtimeUrl);
-    try {
-      expect(await unsuccessfulExecutions(client)).toEqual([]);
-    } finally {
-      client.destroy();
-    }
+    expect(await unsuccessfulExecutionsAt(runtimeUrl)).toEqual([]);
   }, 180_000);
 });
