@@ -59,6 +59,8 @@ export type EventOutcome = 'ignored' | 'running' | 'ended' | 'stale';
 export const applyStatusChange = async (
   deps: BatchDeps,
   change: ChildStatusChange,
+  /** `false` leaves the refill to the caller, which refills each batch once for many events. */
+  options: { refill?: boolean } = {},
 ): Promise<EventOutcome> => {
   const child = parseChildDescription(change.description);
   if (child === undefined) return 'ignored';
@@ -104,6 +106,28 @@ export const applyStatusChange = async (
     ...(failureReason === undefined ? {} : { failureReason }),
   });
   if (!ended) return 'stale';
-  await refillAfterRelease(deps, batchId);
+  if (options.refill ?? true) await refillAfterRelease(deps, batchId);
   return 'ended';
+};
+
+/** The batch a change's execution belongs to, as its description claims it. */
+export const batchOfChange = (change: ChildStatusChange): string | undefined =>
+  parseChildDescription(change.description)?.batchId;
+
+/**
+ * Refills each batch whose children ended in one delivery of events, once: ten events of one
+ * batch make one claim instead of ten racing for its cursor. A refill that fails is logged; the
+ * batch goes on at its next event or reconcile pass (its children are already recorded).
+ */
+export const refillEnded = async (deps: BatchDeps, batchIds: Iterable<string>): Promise<void> => {
+  for (const batchId of batchIds) {
+    try {
+      await refillAfterRelease(deps, batchId);
+    } catch (error) {
+      logger.error('Refill after ended children failed; the next event or reconcile continues', {
+        batchId,
+        error,
+      });
+    }
+  }
 };
