@@ -53,6 +53,22 @@ export const dynamoDbLedger = (
   let accountRecord: Promise<boolean> | undefined;
   const get = async (Key: Item): Promise<Item | undefined> =>
     (await doc.send(new GetCommand({ TableName, Key, ConsistentRead: consistentReads }))).Item;
+  /** The slots map must exist before a path in it can be set: creates the record once. */
+  const ensureAccountRecord = async (): Promise<void> => {
+    accountRecord ??= conditional(() =>
+      doc.send(
+        new PutCommand({
+          TableName,
+          Item: { ...ACCOUNT_KEY, holders: {} },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    ).catch((error: unknown) => {
+      accountRecord = undefined;
+      throw error;
+    });
+    await accountRecord;
+  };
 
   return {
     getBatch: async (batchId) => {
@@ -319,20 +335,7 @@ export const dynamoDbLedger = (
     },
 
     acquireAccountSlot: async (holder, limit, now) => {
-      // The map must exist before a path in it can be set: create the record once.
-      accountRecord ??= conditional(() =>
-        doc.send(
-          new PutCommand({
-            TableName,
-            Item: { ...ACCOUNT_KEY, holders: {} },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      ).catch((error: unknown) => {
-        accountRecord = undefined;
-        throw error;
-      });
-      await accountRecord;
+      await ensureAccountRecord();
       return conditional(() =>
         doc.send(
           new UpdateCommand({
@@ -342,6 +345,27 @@ export const dynamoDbLedger = (
             ConditionExpression: 'attribute_exists(holders.#h) OR size(holders) < :limit',
             ExpressionAttributeNames: { '#h': holder },
             ExpressionAttributeValues: { ':now': now, ':limit': limit },
+          }),
+        ),
+      );
+    },
+
+    acquireAccountSlots: async (holders, limit, now) => {
+      const unique = [...new Set(holders)];
+      if (unique.length === 0) return true;
+      if (unique.length > limit) return false;
+      await ensureAccountRecord();
+      const names = Object.fromEntries(unique.map((holder, i) => [`#h${i}`, holder]));
+      return conditional(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: ACCOUNT_KEY,
+            UpdateExpression: `SET ${unique.map((_, i) => `holders.#h${i} = if_not_exists(holders.#h${i}, :now)`).join(', ')}`,
+            // Counted as if none were held yet: a holder already there only makes it stricter.
+            ConditionExpression: 'size(holders) <= :room',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ':now': now, ':room': limit - unique.length },
           }),
         ),
       );

@@ -193,6 +193,11 @@ export interface BatchLedger {
   listActiveBatches(nextToken?: string): Promise<Page<string>>;
   /** Takes an account slot unless `limit` are taken; taking a slot already held succeeds. */
   acquireAccountSlot(holder: string, limit: number, now: number): Promise<boolean>;
+  /**
+   * Takes account slots for new holders all at once, or none when fewer than their number
+   * are free: one write for the pairs of one claim instead of one each.
+   */
+  acquireAccountSlots(holders: readonly string[], limit: number, now: number): Promise<boolean>;
   releaseAccountSlot(holder: string): Promise<void>;
   /** The account slots held, by holder, with when each was taken (epoch ms). */
   accountSlots(): Promise<Record<string, number>>;

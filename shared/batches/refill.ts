@@ -68,6 +68,8 @@ export const startClaimed = async (
   attempt: number,
   /** The pair was just claimed from the cursor: it has never had a record. */
   fresh = false,
+  /** Its account slot was already taken, with the others of its claim. */
+  slotTaken = false,
 ): Promise<StartOutcome> => {
   const { batchId } = batch;
   let record = fresh ? undefined : await deps.ledger.getExecution(batchId, pair);
@@ -84,7 +86,10 @@ export const startClaimed = async (
   const mayExist =
     record !== undefined && record.attempt === attempt && record.status === 'STARTING';
   const holder = slotHolder(batchId, pair, attempt);
-  if (!(await deps.ledger.acquireAccountSlot(holder, deps.accountLimit, deps.now()))) {
+  if (
+    !slotTaken &&
+    !(await deps.ledger.acquireAccountSlot(holder, deps.accountLimit, deps.now()))
+  ) {
     if (mayExist) return 'account';
     await putBack(deps, batchId, pair, attempt, 'waiting for the account budget');
     return 'account';
@@ -213,9 +218,20 @@ export const refillBatch = async (
         fresh: true,
       })),
     ];
+    // The slots of the pairs fresh from the cursor in one write when the account has room for
+    // all of them; otherwise each start takes its own, as a requeued pair always does.
+    const freshTaken = await deps.ledger.acquireAccountSlots(
+      pairs
+        .filter(({ fresh }) => fresh)
+        .map(({ pair, attempt }) => slotHolder(batchId, pair, attempt)),
+      deps.accountLimit,
+      deps.now(),
+    );
     // Every start runs to its end before an error is passed on: no work is left dangling.
     const settled = await Promise.allSettled(
-      pairs.map(({ pair, attempt, fresh }) => startClaimed(deps, batch, pair, attempt, fresh)),
+      pairs.map(({ pair, attempt, fresh }) =>
+        startClaimed(deps, batch, pair, attempt, fresh, fresh && freshTaken),
+      ),
     );
     const outcomes = settled.map((result) => {
       if (result.status === 'rejected') throw result.reason;

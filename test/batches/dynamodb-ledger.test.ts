@@ -233,6 +233,22 @@ describe.each([
     expect(Object.keys(await ledger.accountSlots())).toHaveLength(4);
   });
 
+  it('takes the slots of a claim all at once, or none when the account lacks room for all', async () => {
+    const holders = (prefix: string, n: number) =>
+      Array.from({ length: n }, (_, i) => `${prefix.repeat(12)}#${i}#1`);
+    const before = Object.keys(await ledger.accountSlots()).length;
+    const limit = before + 5;
+    expect(await ledger.acquireAccountSlots(holders('c', 3), limit, 70)).toBe(true);
+    expect(await ledger.acquireAccountSlots(holders('d', 3), limit, 80)).toBe(false);
+    expect(await ledger.acquireAccountSlots(holders('d', 2), limit, 90)).toBe(true);
+    expect(await ledger.acquireAccountSlots([], limit, 95)).toBe(true);
+    const slots = await ledger.accountSlots();
+    expect(Object.keys(slots)).toHaveLength(limit);
+    expect(slots[holders('c', 1)[0] as string]).toBe(70);
+    expect(slots[holders('d', 2)[1] as string]).toBe(90);
+    expect(slots[holders('d', 3)[2] as string]).toBeUndefined();
+  });
+
   it('stores request parts and marks them for expiry', async () => {
     const batchId = nextBatchId();
     await ledger.putRequestPart(batchId, 'f'.repeat(64), 1, '["a"]');
