@@ -6,23 +6,24 @@ import { type BatchConfig, batchConfigFromEnvironment } from '../../shared/batch
 import { createBatchDeps } from '../../shared/batches/environment';
 import {
   applyStatusChange,
-  batchOfChange,
   childStatusChangeOf,
+  type EndedChild,
   refillEnded,
+  settleEnded,
 } from '../../shared/batches/events';
 import { logger } from '../../shared/logger';
 
 /**
  * SQS consumer of the child status-change events. Each message is processed on its own;
  * a failing one is reported in `batchItemFailures`, so SQS redelivers only it (and moves it
- * to the dead-letter queue after the queue's maxReceiveCount). The batches whose children
- * ended are then refilled once each.
+ * to the dead-letter queue after the queue's maxReceiveCount). The children that ended are
+ * then settled, and their batches refilled, once per batch.
  */
 export const createHandler = (config: BatchConfig) => {
   const deps = createBatchDeps(config);
   const processor = new BatchProcessor(EventType.SQS);
   return middy(async (event: SQSEvent, context: Context) => {
-    const ended = new Set<string>();
+    const ended: EndedChild[] = [];
     const recordHandler = async (record: SQSRecord) => {
       let message: unknown;
       try {
@@ -39,14 +40,12 @@ export const createHandler = (config: BatchConfig) => {
         });
         return 'ignored';
       }
-      const outcome = await applyStatusChange(deps, change, { refill: false });
-      const batchId = batchOfChange(change);
-      if (outcome === 'ended' && batchId !== undefined) ended.add(batchId);
+      const outcome = await applyStatusChange(deps, change, { ended });
       logger.debug('Status change applied', { executionArn: change.executionArn, outcome });
       return outcome;
     };
     const response = await processPartialResponse(event, recordHandler, processor, { context });
-    await refillEnded(deps, ended);
+    await refillEnded(deps, await settleEnded(deps, ended));
     return response;
   }).use(injectLambdaContext(logger, { resetKeys: true }));
 };

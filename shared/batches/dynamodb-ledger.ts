@@ -209,6 +209,37 @@ export const dynamoDbLedger = (
         ),
       ),
 
+    settleMany: async (batchId, children) => {
+      const unique = [...new Map(children.map((child) => [child.pair, child])).values()];
+      if (unique.length === 0) return true;
+      const counts = new Map<string, number>();
+      for (const { outcome } of unique) {
+        counts.set(outcome.toLowerCase(), (counts.get(outcome.toLowerCase()) ?? 0) + 1);
+      }
+      const names: Record<string, string> = { '#running': 'running' };
+      const values: Record<string, number> = {};
+      unique.forEach(({ pair, attempt }, i) => {
+        names[`#p${i}`] = String(pair);
+        values[`:a${i}`] = attempt;
+      });
+      [...counts.entries()].forEach(([count, n], i) => {
+        names[`#c${i}`] = count;
+        values[`:n${i}`] = n;
+      });
+      return conditional(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: batchKey(batchId),
+            UpdateExpression: `ADD ${[...counts.keys()].map((_, i) => `#c${i} :n${i}`).join(', ')} REMOVE ${unique.map((_, i) => `#running.#p${i}`).join(', ')}`,
+            ConditionExpression: unique.map((_, i) => `#running.#p${i}.a = :a${i}`).join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
+    },
+
     finishBatch: (batchId, from, to, pairs, finishedAt, expiresAt) =>
       conditional(() =>
         doc.send(
@@ -383,6 +414,27 @@ export const dynamoDbLedger = (
           }),
         ),
       );
+    },
+
+    releaseAccountSlots: async (holders) => {
+      const unique = [...new Set(holders)];
+      if (unique.length === 0) return;
+      // Removing a map key that is not there changes nothing, so no condition is needed.
+      await doc
+        .send(
+          new UpdateCommand({
+            TableName,
+            Key: ACCOUNT_KEY,
+            UpdateExpression: `REMOVE ${unique.map((_, i) => `holders.#h${i}`).join(', ')}`,
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: Object.fromEntries(
+              unique.map((holder, i) => [`#h${i}`, holder]),
+            ),
+          }),
+        )
+        .catch((error: unknown) => {
+          if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+        });
     },
 
     accountSlots: async () => {

@@ -4,9 +4,9 @@ import { pipelineNameOf } from '../fan-out/identity';
 import { logger } from '../logger';
 import type { BatchDeps } from './deps';
 import { parseChildDescription } from './identity';
-import type { TerminalStatus } from './ledger';
+import { type EndedPair, slotHolder, type TerminalStatus } from './ledger';
 import { refillAfterRelease } from './refill';
-import { recordOutcome } from './settle';
+import { recordEnd, recordOutcome, settleChild } from './settle';
 
 /** The EventBridge detail type of a pipeline execution's status change. */
 export const EXECUTION_STATUS_CHANGE = 'SageMaker Model Building Pipeline Execution Status Change';
@@ -59,8 +59,11 @@ export type EventOutcome = 'ignored' | 'running' | 'ended' | 'stale';
 export const applyStatusChange = async (
   deps: BatchDeps,
   change: ChildStatusChange,
-  /** `false` leaves the refill to the caller, which refills each batch once for many events. */
-  options: { refill?: boolean } = {},
+  /**
+   * `ended` collects the ended attempt instead of settling it and refilling: the caller settles
+   * and refills each batch once for many events (`settleEnded`, `refillEnded`).
+   */
+  options: { ended?: EndedChild[] } = {},
 ): Promise<EventOutcome> => {
   const child = parseChildDescription(change.description);
   if (child === undefined) return 'ignored';
@@ -101,13 +104,52 @@ export const applyStatusChange = async (
       failureReason = asFailureReason(`failure reason unavailable: ${errorMessage(error)}`);
     }
   }
-  const ended = await recordOutcome(deps, batchId, pair, attempt, outcome, {
+  const details = {
     executionArn: change.executionArn,
     ...(failureReason === undefined ? {} : { failureReason }),
-  });
+  };
+  if (options.ended !== undefined) {
+    const ended = await recordEnd(deps, batchId, pair, attempt, outcome, details);
+    if (ended === undefined) return 'stale';
+    options.ended.push({ batchId, pair, attempt, outcome: ended });
+    return 'ended';
+  }
+  const ended = await recordOutcome(deps, batchId, pair, attempt, outcome, details);
   if (!ended) return 'stale';
-  if (options.refill ?? true) await refillAfterRelease(deps, batchId);
+  await refillAfterRelease(deps, batchId);
   return 'ended';
+};
+
+/** An ended attempt of a batch's pair, recorded and waiting to be settled. */
+export interface EndedChild extends EndedPair {
+  batchId: string;
+}
+
+/**
+ * Settles the ended children of one delivery: per batch, one write frees their pairs and counts
+ * them, and one write gives back their account slots. When that write's condition fails (one of
+ * them was settled already, by a duplicate or the reconciler), each is settled on its own.
+ * @returns the batches they belong to, to refill.
+ */
+export const settleEnded = async (
+  deps: BatchDeps,
+  ended: readonly EndedChild[],
+): Promise<Set<string>> => {
+  const byBatch = new Map<string, EndedChild[]>();
+  for (const child of ended)
+    byBatch.set(child.batchId, [...(byBatch.get(child.batchId) ?? []), child]);
+  for (const [batchId, children] of byBatch) {
+    if (await deps.ledger.settleMany(batchId, children)) {
+      await deps.ledger.releaseAccountSlots(
+        children.map(({ pair, attempt }) => slotHolder(batchId, pair, attempt)),
+      );
+      continue;
+    }
+    for (const { pair, attempt, outcome } of children) {
+      await settleChild(deps, batchId, pair, attempt, outcome);
+    }
+  }
+  return new Set(byBatch.keys());
 };
 
 /** The batch a change's execution belongs to, as its description claims it. */

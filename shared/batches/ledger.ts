@@ -33,6 +33,13 @@ export const TERMINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set([
 export const isTerminal = (status: ExecutionStatus): status is TerminalStatus =>
   TERMINAL_STATUSES.has(status);
 
+/** An attempt of a pair that ended, as settling counts it. */
+export interface EndedPair {
+  pair: number;
+  attempt: number;
+  outcome: TerminalStatus;
+}
+
 /** A claimed (pipeline, item): the attempt it runs and when it was claimed (epoch ms). */
 export interface Claim {
   attempt: number;
@@ -161,6 +168,11 @@ export interface BatchLedger {
   requeue(batchId: string, pair: number, attempt: number): Promise<boolean>;
   /** Frees a claimed pair and counts its outcome; `false` when it was already freed. */
   settle(batchId: string, pair: number, attempt: number, outcome: TerminalStatus): Promise<boolean>;
+  /**
+   * Frees several claimed pairs of one batch and counts their outcomes in one write, all or
+   * none: `false` when any of them is not claimed with its attempt (settle those one by one).
+   */
+  settleMany(batchId: string, children: readonly EndedPair[]): Promise<boolean>;
   /** Ends a batch when nothing is pending or claimed; `false` otherwise. */
   finishBatch(
     batchId: string,
@@ -199,6 +211,8 @@ export interface BatchLedger {
    */
   acquireAccountSlots(holders: readonly string[], limit: number, now: number): Promise<boolean>;
   releaseAccountSlot(holder: string): Promise<void>;
+  /** Gives back several account slots in one write; a slot not held is skipped. */
+  releaseAccountSlots(holders: readonly string[]): Promise<void>;
   /** The account slots held, by holder, with when each was taken (epoch ms). */
   accountSlots(): Promise<Record<string, number>>;
 }
