@@ -26,7 +26,7 @@ import {
   stepView,
 } from './execution-records';
 import type { LambdaInvoker } from './invokers/types';
-import type { Knobs } from './knobs';
+import { type Knobs, stepLatency } from './knobs';
 import { createdWithin, type Input, listPage, type Output } from './paging';
 import { type PipelineRecord, pipelineVersion } from './pipelines';
 
@@ -79,9 +79,25 @@ export interface Executions {
   arns(): string[];
   /** Executions Executing or Stopping, all pipelines. */
   running(): number;
+  /** When each execution started and, once it ended, when it ended: oldest first. */
+  timeline(): ExecutionSpan[];
   /** Stops every execution (shutdown). */
   stopAll(): void;
 }
+
+/** One execution's life, from the runtime's own record. */
+export interface ExecutionSpan {
+  executionArn: string;
+  pipelineName: string;
+  displayName: string;
+  description: string | undefined;
+  status: ExecutionStatus;
+  startTime: Date;
+  /** When it became Succeeded, Failed or Stopped. */
+  endTime: Date | undefined;
+}
+
+const TERMINAL: readonly ExecutionStatus[] = ['Succeeded', 'Failed', 'Stopped'];
 
 export function createExecutions(context: ExecutionContext): Executions {
   const { clock } = context;
@@ -90,6 +106,17 @@ export function createExecutions(context: ExecutionContext): Executions {
   const finishers = new Map<string, Promise<ExecutionStatus>>();
   const recentStarts: number[] = [];
   let running = 0;
+  // Every Lambda step takes at least the `stepLatencyMs` knob, so a batch can be watched.
+  const stepInvoker: LambdaInvoker = {
+    get description() {
+      return context.invoker.description;
+    },
+    async invoke(request) {
+      const delay = stepLatency(context.knobs(), context.random);
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      return context.invoker.invoke(request);
+    },
+  };
 
   const findExecution = (arn: unknown): ExecutionRecord => {
     if (typeof arn !== 'string' || arn === '') {
@@ -166,7 +193,7 @@ export function createExecutions(context: ExecutionContext): Executions {
       identity: identityOf(execution),
       ...(previousSteps ? { previousSteps } : {}),
       ...(parallelism ? { maxParallelSteps: parallelism.MaxParallelExecutionSteps } : {}),
-      invoker: context.invoker,
+      invoker: stepInvoker,
       lambdaTimeoutMs: context.lambdaTimeoutMs,
       clock,
       newCallbackToken: context.callbackToken,
@@ -387,6 +414,16 @@ export function createExecutions(context: ExecutionContext): Executions {
         .map((e) => e.arn);
     },
     running: () => running,
+    timeline: () =>
+      [...executions.values()].map((e) => ({
+        executionArn: e.arn,
+        pipelineName: e.pipeline.name,
+        displayName: e.displayName,
+        description: e.description,
+        status: e.status,
+        startTime: e.creationTime,
+        endTime: TERMINAL.includes(e.status) ? e.lastModifiedTime : undefined,
+      })),
     stopAll() {
       for (const execution of executions.values()) execution.run?.stop();
     },

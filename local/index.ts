@@ -3,9 +3,11 @@
  * on 127.0.0.1 and runs pipeline executions with this project's Lambda functions.
  */
 import { startApiServer } from './api/server';
+import { type FunctionCatalog, loadFunctionCatalog, PROJECT_ROOT } from './invokers/catalog';
 import { createInProcessInvoker, LOCAL_AWS_ENV } from './invokers/in-process';
 import type { LambdaInvoker } from './invokers/types';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime';
+import { type LocalServices, type LocalServicesOptions, startLocalServices } from './wiring';
 
 export type { PipelineEvent } from './events';
 export { EXECUTION_STATUS_CHANGE, STEP_STATUS_CHANGE } from './events';
@@ -18,7 +20,16 @@ export {
 export { createLambdaClientInvoker } from './invokers/lambda-client';
 export type { InvokeRequest, InvokeResult, LambdaInvoker } from './invokers/types';
 export type { Knobs } from './knobs';
-export type { Runtime, RuntimeOptions } from './runtime';
+export type { ExecutionSpan, Runtime, RuntimeOptions } from './runtime';
+export type { Delivery, EventInterceptor, LocalServices, LocalServicesOptions } from './wiring';
+
+/** What local mode's services give the functions: a catalog whose environment is resolved locally. */
+export interface LocalWiring {
+  /** The project's catalog, each function's environment with serverless.yml's `!Ref`s resolved. */
+  catalog: FunctionCatalog;
+  /** For every function: `DYNAMODB_ENDPOINT` (dynalite), as `env` of an invoker. */
+  env: Record<string, string>;
+}
 
 export interface LocalRuntimeOptions extends Omit<RuntimeOptions, 'invoker'> {
   /** 0 (default) picks a free port. */
@@ -28,17 +39,29 @@ export interface LocalRuntimeOptions extends Omit<RuntimeOptions, 'invoker'> {
    * Runs Lambda steps. A function receives the runtime's URL (for handlers that call SageMaker
    * back, like fan-out). Default: in-process handlers with SAGEMAKER_ENDPOINT set to the runtime.
    */
-  invoker?: LambdaInvoker | ((endpoint: string) => LambdaInvoker);
+  invoker?: LambdaInvoker | ((endpoint: string, wiring: LocalWiring) => LambdaInvoker);
   /** Child pipelines the fan-out function may start (default: every pipeline, `*`). */
   allowedPipelines?: string;
   /** Environment for in-process handlers where not already set (e.g. QUIET_HANDLER_ENV). */
   handlerDefaults?: Record<string, string>;
+  /**
+   * serverless.yml's DynamoDB tables (in dynalite), EventBridge rules, SQS queues and schedules,
+   * delivering status events to the functions; `false` turns them off. Default on with the
+   * runtime's own invoker; with an `invoker` of the caller's, off unless given (`services: {}`),
+   * since only an invoker made with the {@link LocalWiring} points the functions at dynalite.
+   */
+  services?: false | LocalServicesOptions;
+  /** The project whose serverless.yml and functions/ are used (default this one). */
+  root?: string;
+  stage?: string;
 }
 
 export interface LocalRuntime {
   url: string;
   port: number;
   runtime: Runtime;
+  /** Undefined when started with `services: false`. */
+  services: LocalServices | undefined;
   close(): Promise<void>;
 }
 
@@ -63,13 +86,54 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     ...(options.random ? { random: options.random } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
-  if (typeof options.invoker === 'function') invoker = options.invoker(server.url);
+  const allowedPipelines = options.allowedPipelines ?? '*';
+  const root = options.root ?? PROJECT_ROOT;
+  const baseCatalog = loadFunctionCatalog({
+    root,
+    ...(options.stage ? { stage: options.stage } : {}),
+  });
+  let services: LocalServices | undefined;
+  try {
+    services =
+      options.services === false ||
+      (options.services === undefined && options.invoker !== undefined)
+        ? undefined
+        : await startLocalServices({
+            ...options.services,
+            // The batch rule and IAM follow the allow-list, as on AWS.
+            params: { allowedPipelines, ...options.services?.params },
+            root,
+            ...(options.stage ? { stage: options.stage } : {}),
+            account: { region: runtime.region, accountId: runtime.accountId },
+            invoker: lateInvoker,
+            events: runtime.events,
+            timeoutMs: (key) => baseCatalog.timeoutMs(key),
+            ...(options.log ? { log: options.log } : {}),
+          });
+  } catch (error) {
+    runtime.close();
+    await server.close();
+    throw error;
+  }
+  const local = services;
+  const wiring: LocalWiring = {
+    catalog: local
+      ? {
+          ...baseCatalog,
+          environment: (key) => ({ ...baseCatalog.environment(key), ...local.environment(key) }),
+        }
+      : baseCatalog,
+    env: local?.env ?? {},
+  };
+  if (typeof options.invoker === 'function') invoker = options.invoker(server.url, wiring);
   else if (options.invoker) invoker = options.invoker;
   else {
     invoker = createInProcessInvoker({
+      catalog: wiring.catalog,
       env: {
         SAGEMAKER_ENDPOINT: server.url,
-        FAN_OUT_ALLOWED_PIPELINES: options.allowedPipelines ?? '*',
+        FAN_OUT_ALLOWED_PIPELINES: allowedPipelines,
+        ...wiring.env,
       },
       defaultEnv: { ...LOCAL_AWS_ENV, ...options.handlerDefaults },
       region: runtime.region,
@@ -80,9 +144,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     url: server.url,
     port: server.port,
     runtime,
+    services,
     async close() {
+      services?.delivery.close();
       runtime.close();
       await server.close();
+      await services?.close();
     },
   };
 }

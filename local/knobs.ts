@@ -24,6 +24,8 @@ export interface Knobs {
   latencySpikeMs: number;
   /** Share (0..1) of responses that get the latency spike. */
   latencySpikeRate: number;
+  /** How long every Lambda step takes at least, in ms: a uniform pick in [min, max] per step. */
+  stepLatencyMs: readonly [min: number, max: number];
 }
 
 /**
@@ -42,6 +44,7 @@ export const DEFAULT_KNOBS: Knobs = {
   latencyMs: 0,
   latencySpikeMs: 0,
   latencySpikeRate: 0,
+  stepLatencyMs: [0, 0],
 };
 
 /** A knob value that cannot be used. */
@@ -110,6 +113,12 @@ export const KNOB_SPECS: KnobSpec[] = [
     env: 'LOCAL_SAGEMAKER_LATENCY_SPIKE_RATE',
     help: 'share 0..1 of responses with a latency spike (default 0)',
   },
+  {
+    key: 'stepLatencyMs',
+    flag: '--step-latency-ms',
+    env: 'LOCAL_SAGEMAKER_STEP_LATENCY_MS',
+    help: "time every Lambda step takes at least: ms, or a range '50-500' (default 0)",
+  },
 ];
 
 function parseCount(key: string, raw: string): number {
@@ -140,6 +149,42 @@ function parseMs(key: string, raw: string): number {
   return value;
 }
 
+function parseRange(key: string, raw: string): readonly [number, number] {
+  const parts = raw.split('-').map((part) => part.trim());
+  const numbers = parts.map((part) => (part === '' ? Number.NaN : Number(part)));
+  const low = numbers[0] ?? Number.NaN;
+  const high = numbers[1] ?? low;
+  if (
+    parts.length > 2 ||
+    !Number.isFinite(low) ||
+    !Number.isFinite(high) ||
+    low < 0 ||
+    high < low
+  ) {
+    throw new KnobError(`${key} must be milliseconds >= 0 or a range 'min-max', got '${raw}'`);
+  }
+  return [low, high];
+}
+
+/** A step latency knob from JSON: milliseconds, or `[min, max]`. */
+function rangeOf(key: string, value: unknown): readonly [number, number] {
+  if (typeof value === 'number') return parseRange(key, String(value));
+  if (
+    Array.isArray(value) &&
+    value.length === 2 &&
+    value.every((part) => typeof part === 'number')
+  ) {
+    return parseRange(key, value.join('-'));
+  }
+  throw new KnobError(`${key} must be milliseconds or [min, max], got ${JSON.stringify(value)}`);
+}
+
+/** A step's latency under these knobs: a uniform pick in the range. */
+export function stepLatency(knobs: Readonly<Knobs>, random: () => number): number {
+  const [min, max] = knobs.stepLatencyMs;
+  return min + (max - min) * random();
+}
+
 /** Parses one knob from its text form (flag or environment value). */
 export function parseKnob(key: keyof Knobs, raw: string): Partial<Knobs> {
   if (!KNOB_SPECS.some((spec) => spec.key === key)) {
@@ -158,6 +203,8 @@ export function parseKnob(key: keyof Knobs, raw: string): Partial<Knobs> {
     case 'latencyMs':
     case 'latencySpikeMs':
       return { [key]: parseMs(key, raw) };
+    case 'stepLatencyMs':
+      return { stepLatencyMs: parseRange(key, raw) };
     case 'faultPhase':
       if (raw !== 'before' && raw !== 'after') {
         throw new KnobError(`faultPhase must be 'before' or 'after', got '${raw}'`);
@@ -193,9 +240,13 @@ export function knobsFromFlags(flag: (name: string) => string | undefined): Part
   return knobs;
 }
 
-/** Validates a partial knob object (as passed to `setKnobs`) and returns it. */
+/** Validates a partial knob object (as passed to `setKnobs`) and returns it, ranges as `[min, max]`. */
 export function checkKnobs(knobs: Partial<Knobs>): Partial<Knobs> {
   for (const [key, value] of Object.entries(knobs) as [keyof Knobs, unknown][]) {
+    if (key === 'stepLatencyMs') {
+      knobs = { ...knobs, stepLatencyMs: rangeOf(key, value) };
+      continue;
+    }
     if (!KNOB_SPECS.some((spec) => spec.key === key)) {
       throw new KnobError(
         `unknown knob '${key}' (known: ${KNOB_SPECS.map((spec) => spec.key).join(', ')})`,

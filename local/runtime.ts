@@ -9,7 +9,7 @@ import { createCallbackQueue, type QueuedCallback } from './callbacks';
 import type { ExecutionStatus } from './engine/interpreter';
 import { NotFoundError } from './errors';
 import { createEventBus, type EventBus, type PipelineEvent } from './events';
-import { createExecutions } from './executions';
+import { createExecutions, type ExecutionSpan } from './executions';
 import type { LambdaInvoker } from './invokers/types';
 import { checkKnobs, DEFAULT_KNOBS, type Knobs } from './knobs';
 import { isSupportedOperation, type SupportedOperation, unsupportedOperation } from './operations';
@@ -17,6 +17,7 @@ import type { Input, Output } from './paging';
 import { DEFAULT_MAX_PIPELINES, type PipelineRecord, pipelineOperations } from './pipelines';
 
 export type { QueuedCallback } from './callbacks';
+export type { ExecutionSpan } from './executions';
 
 /**
  * SageMaker stops waiting for a Lambda step's function after 10 minutes (Lambda step in "Types of
@@ -76,6 +77,8 @@ export interface Runtime {
   executionArns(): string[];
   /** Executions currently Executing or Stopping. */
   runningExecutions(): number;
+  /** When each execution started and ended, oldest first. */
+  executionTimeline(): ExecutionSpan[];
   /** Stops scheduling work; pending executions are abandoned (used on shutdown). */
   close(): void;
 }
@@ -184,6 +187,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     waitForExecution: executions.waitFor,
     executionArns: executions.arns,
     runningExecutions: executions.running,
+    executionTimeline: executions.timeline,
     close: executions.stopAll,
   };
 }

@@ -47,8 +47,27 @@ export interface AwsConfig {
   region: string;
   /** `SAGEMAKER_ENDPOINT`: the local runtime or an emulator instead of SageMaker. */
   endpoint?: string;
+  /** `DYNAMODB_ENDPOINT`: dynalite (local mode) or an emulator instead of DynamoDB. */
+  dynamoDbEndpoint?: string;
   /** From `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`; absent, the SDK's default provider chain. */
   credentials?: AwsCredentials;
+}
+
+export const DEFAULT_ACCOUNT_CONCURRENCY_LIMIT = 15;
+export const DEFAULT_RETENTION_DAYS = 30;
+/** Longer than the longest batch function timeout (batch-reconcile, 300 s). */
+export const DEFAULT_RECOVERY_GRACE_SECONDS = 600;
+
+/** What the batch functions read (docs/batches.md, "Deploy parameters"). */
+export interface BatchesConfig {
+  /** `BATCH_TABLE_NAME`: the ledger table; required by the batch functions only. */
+  tableName: string | undefined;
+  /** `BATCH_ACCOUNT_CONCURRENCY_LIMIT` (default 15): children all batches may run at once. */
+  accountLimit: number;
+  /** `BATCH_RETENTION_DAYS` (default 30), in seconds: how long a finished batch is kept. */
+  retentionSeconds: number;
+  /** `BATCH_RECOVERY_GRACE_SECONDS` (default 600), in ms: how old a claim is before the reconciler takes it over. */
+  recoveryGraceMs: number;
 }
 
 /** Everything any function of this project reads from its environment, parsed once. */
@@ -56,8 +75,9 @@ export interface FunctionConfig {
   logging: LoggingConfig;
   metrics: MetricsConfig;
   aws: AwsConfig;
-  /** `FAN_OUT_ALLOWED_PIPELINES`: the child pipelines a fan-out may start. */
+  /** `FAN_OUT_ALLOWED_PIPELINES`: the child pipelines a fan-out or batch may start. */
   allowedPipelines: AllowList;
+  batches: BatchesConfig;
 }
 
 /** What a LambdaStep without AWS calls needs. */
@@ -65,6 +85,12 @@ export type StepConfig = Pick<FunctionConfig, 'logging'>;
 
 /** What a fan-out function (step, HTTP API or schedule) needs. */
 export type FanOutConfig = Pick<FunctionConfig, 'logging' | 'metrics' | 'aws' | 'allowedPipelines'>;
+
+/** What a batch function (batch-api, batch-events, batch-reconcile, batch-submit) needs. */
+export type BatchFunctionConfig = Pick<
+  FunctionConfig,
+  'logging' | 'aws' | 'allowedPipelines' | 'batches'
+>;
 
 /** Reads an optional environment variable, treating an empty value as unset. */
 export const optionalEnv = (name: string, env: Environment = process.env): string | undefined => {
@@ -110,14 +136,56 @@ const booleanFrom = (env: Environment, name: string): boolean => {
   );
 };
 
-const endpointFrom = (env: Environment): string | undefined => {
-  const value = optionalEnv('SAGEMAKER_ENDPOINT', env);
+const endpointFrom = (env: Environment, name: string): string | undefined => {
+  const value = optionalEnv(name, env);
   if (value === undefined) return undefined;
   const url = URL.canParse(value) ? new URL(value) : undefined;
   if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
-    throw invalid('SAGEMAKER_ENDPOINT', 'expected an http:// or https:// URL', value);
+    throw invalid(name, 'expected an http:// or https:// URL', value);
   }
   return value;
+};
+
+/** A whole number from `min` to `max`, or `fallback` when unset. */
+const integerFrom = (
+  env: Environment,
+  name: string,
+  fallback: number,
+  [min, max]: readonly [number, number],
+): number => {
+  const value = optionalEnv(name, env);
+  if (value === undefined) return fallback;
+  const parsed = /^[0-9]+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+    throw invalid(name, `expected a whole number from ${min} to ${max}`, value);
+  }
+  return parsed;
+};
+
+const batchesFrom = (env: Environment): BatchesConfig => ({
+  tableName: optionalEnv('BATCH_TABLE_NAME', env)?.trim() || undefined,
+  accountLimit: integerFrom(
+    env,
+    'BATCH_ACCOUNT_CONCURRENCY_LIMIT',
+    DEFAULT_ACCOUNT_CONCURRENCY_LIMIT,
+    [1, 10_000],
+  ),
+  retentionSeconds:
+    integerFrom(env, 'BATCH_RETENTION_DAYS', DEFAULT_RETENTION_DAYS, [1, 3_650]) * 86_400,
+  recoveryGraceMs:
+    integerFrom(env, 'BATCH_RECOVERY_GRACE_SECONDS', DEFAULT_RECOVERY_GRACE_SECONDS, [1, 86_400]) *
+    1_000,
+});
+
+/**
+ * The ledger table of a batch function's configuration.
+ * @throws ConfigError `BATCH_TABLE_NAME: required by the batch functions` when it is unset.
+ */
+export const batchTableName = (config: Pick<FunctionConfig, 'batches'>): string => {
+  if (config.batches.tableName === undefined) {
+    throw new ConfigError('BATCH_TABLE_NAME: required by the batch functions, received nothing');
+  }
+  return config.batches.tableName;
 };
 
 const credentialsFrom = (env: Environment): AwsCredentials | undefined => {
@@ -135,7 +203,8 @@ const credentialsFrom = (env: Environment): AwsCredentials | undefined => {
  * @throws ConfigError `NAME: problem, received "value"` for the first malformed variable.
  */
 export const configFromEnvironment = (env: Environment = process.env): FunctionConfig => {
-  const endpoint = endpointFrom(env);
+  const endpoint = endpointFrom(env, 'SAGEMAKER_ENDPOINT');
+  const dynamoDbEndpoint = endpointFrom(env, 'DYNAMODB_ENDPOINT');
   const credentials = credentialsFrom(env);
   return {
     logging: {
@@ -149,8 +218,10 @@ export const configFromEnvironment = (env: Environment = process.env): FunctionC
     aws: {
       region: awsRegion(env),
       ...(endpoint === undefined ? {} : { endpoint }),
+      ...(dynamoDbEndpoint === undefined ? {} : { dynamoDbEndpoint }),
       ...(credentials === undefined ? {} : { credentials }),
     },
     allowedPipelines: parseAllowList(optionalEnv(ALLOWED_PIPELINES_ENV, env)),
+    batches: batchesFrom(env),
   };
 };

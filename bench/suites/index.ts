@@ -1,5 +1,6 @@
 /** Every benchmark suite, in the order `npm run bench` runs them. Add new suites here. */
 import type { BenchSuite } from '../lib/suite';
+import { batchesSuite } from './batches';
 import { bundlesSuite } from './bundles';
 import { contractOverheadSuite } from './contract-overhead';
 import { fanOutThroughputSuite } from './fan-out-throughput';
@@ -10,6 +11,7 @@ export const suites: BenchSuite[] = [
   contractOverheadSuite,
   fanOutThroughputSuite,
   localRuntimeSuite,
+  batchesSuite,
 ];
 
 /** Names that select several suites at once. */

@@ -2,7 +2,6 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { type BatchConfig, batchConfigFromEnvironment } from '../../shared/batches/config';
 import { createBatchDeps } from '../../shared/batches/environment';
 import {
   applyStatusChange,
@@ -11,6 +10,7 @@ import {
   refillEnded,
   settleEnded,
 } from '../../shared/batches/events';
+import { type BatchFunctionConfig, configFromEnvironment } from '../../shared/config';
 import { logger } from '../../shared/logger';
 
 /**
@@ -19,7 +19,7 @@ import { logger } from '../../shared/logger';
  * to the dead-letter queue after the queue's maxReceiveCount). The children that ended are
  * then settled, and their batches refilled, once per batch.
  */
-export const createHandler = (config: BatchConfig) => {
+export const createHandler = (config: BatchFunctionConfig) => {
   const deps = createBatchDeps(config);
   const processor = new BatchProcessor(EventType.SQS);
   return middy(async (event: SQSEvent, context: Context) => {
@@ -50,4 +50,4 @@ export const createHandler = (config: BatchConfig) => {
   }).use(injectLambdaContext(logger, { resetKeys: true }));
 };
 
-export const handler = createHandler(batchConfigFromEnvironment());
+export const handler = createHandler(configFromEnvironment());

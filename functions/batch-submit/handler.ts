@@ -1,10 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { type BatchConfig, batchConfigFromEnvironment } from '../../shared/batches/config';
 import { createBatchDeps } from '../../shared/batches/environment';
 import { countsOf } from '../../shared/batches/ledger';
 import { scheduledBatchOf } from '../../shared/batches/schedule';
 import { submitBatch } from '../../shared/batches/submit';
+import { type BatchFunctionConfig, configFromEnvironment } from '../../shared/config';
 import { logger } from '../../shared/logger';
 
 /**
@@ -12,7 +12,7 @@ import { logger } from '../../shared/logger';
  * the `batchKey` the input gives). Lambda's retries of the same event find the same batch.
  * The batch then runs by itself; this function does not wait for it.
  */
-export const createHandler = (config: BatchConfig) => {
+export const createHandler = (config: BatchFunctionConfig) => {
   const deps = createBatchDeps(config);
   return middy(async (event: unknown) => {
     const { created, batch } = await submitBatch(deps, scheduledBatchOf(event));
@@ -27,4 +27,4 @@ export const createHandler = (config: BatchConfig) => {
     });
 };
 
-export const handler = createHandler(batchConfigFromEnvironment());
+export const handler = createHandler(configFromEnvironment());

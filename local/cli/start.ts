@@ -26,7 +26,9 @@ import { createLambdaClientInvoker, type LambdaClientInvoker } from '../invokers
 import type { LambdaInvoker } from '../invokers/types';
 import { KNOB_SPECS, knobsFromEnv, knobsFromFlags } from '../knobs';
 import { DEFAULT_LAMBDA_STEP_TIMEOUT_MS } from '../runtime';
+import { DEFAULT_SCHEDULE_EVERY_MS } from '../wiring';
 import { flag, type ParsedArgs, pairsFlag, parseArgs, portFlag, UsageError } from './args';
+import { watchBatchProgress } from './batch-progress';
 import { DEFAULT_RUNTIME_PORT, LOCAL_HOST } from './defaults';
 import { type OfflineProcess, OfflineStartError, startOffline } from './offline';
 import { executionStatus, progressBar, stepLine, table } from './render';
@@ -44,6 +46,10 @@ const USAGE = `usage: npm start -- [options]
   --offline-timeout-ms N   how long to wait for serverless-offline (default 120000)
   --lambda-timeout-ms N    Lambda step timeout (default 600000, SageMaker's 10 minutes)
   --event-target FUNCTION  function (key or ARN) that receives every status event (repeatable)
+  --account-concurrency-limit N
+                           children all batches may run at once (serverless.yml's accountConcurrencyLimit, default 15)
+  --reconcile-every-ms N   how often batch-reconcile (and any enabled schedule) runs (default 10000)
+  --no-local-services      no dynalite, no EventBridge rules, SQS queues or schedules from serverless.yml
   --exit                   stop after the summary instead of serving
 ${KNOB_SPECS.map((k) => `  ${`${k.flag} V`.padEnd(25)}${k.help} [$${k.env}]`).join('\n')}`;
 
@@ -68,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   let args: ParsedArgs;
   try {
-    args = parseArgs(argv, ['in-process', 'exit', 'help']);
+    args = parseArgs(argv, ['in-process', 'exit', 'help', 'no-local-services']);
     if (args.flags.has('help')) {
       out(USAGE);
       return 0;
@@ -144,6 +150,18 @@ export async function main(argv: string[]): Promise<number> {
       const lambdaEndpoint = `http://${LOCAL_HOST}:${lambdaPort}`;
       const allowed = childNames.join(',') || '*';
       const lambdaTimeoutMs = numberFlag(args, 'lambda-timeout-ms', DEFAULT_LAMBDA_STEP_TIMEOUT_MS);
+      const accountLimit = flag(args, 'account-concurrency-limit');
+      if (accountLimit !== undefined && !/^[1-9][0-9]*$/.test(accountLimit)) {
+        throw new UsageError(
+          `--account-concurrency-limit must be a whole number >= 1, got '${accountLimit}'`,
+        );
+      }
+      // serverless.yml's params, for the local services and serverless-offline alike.
+      const params = {
+        allowedPipelines: allowed,
+        ...(accountLimit === undefined ? {} : { accountConcurrencyLimit: accountLimit }),
+      };
+      const localServices = !args.flags.has('no-local-services');
 
       out('sagemaker-pipeline-lambdas: local SageMaker Pipelines runtime');
       local = await startLocalRuntime({
@@ -153,11 +171,19 @@ export async function main(argv: string[]): Promise<number> {
         knobs: { ...knobsFromEnv(), ...knobsFromFlags((name) => flag(args, name)) },
         eventTargets: args.flags.get('event-target') ?? [],
         log: (line) => out(`runtime: ${line}`),
-        invoker: (url): LambdaInvoker => {
+        stage,
+        allowedPipelines: allowed,
+        services: localServices
+          ? {
+              params,
+              scheduleEveryMs: numberFlag(args, 'reconcile-every-ms', DEFAULT_SCHEDULE_EVERY_MS),
+            }
+          : false,
+        invoker: (url, wiring): LambdaInvoker => {
           if (inProcess) {
             return createInProcessInvoker({
-              catalog,
-              env: { SAGEMAKER_ENDPOINT: url, FAN_OUT_ALLOWED_PIPELINES: allowed },
+              catalog: wiring.catalog,
+              env: { SAGEMAKER_ENDPOINT: url, FAN_OUT_ALLOWED_PIPELINES: allowed, ...wiring.env },
               defaultEnv: { ...LOCAL_AWS_ENV, ...QUIET_HANDLER_ENV },
             });
           }
@@ -168,6 +194,10 @@ export async function main(argv: string[]): Promise<number> {
       out(`  Console            ${local.url}/`);
       out(`  SageMaker API      ${local.url}`);
       out(`  functions          ${catalog.keys.join(', ')}`);
+      const dynamoDb = local.services?.dynamoDb;
+      if (dynamoDb) {
+        out(`  DynamoDB (dynalite) ${dynamoDb.endpoint} tables ${dynamoDb.tables.join(', ')}`);
+      }
       if (inProcess) {
         out('  Lambda steps       in-process (no serverless-offline, no HTTP API)');
       } else {
@@ -185,11 +215,12 @@ export async function main(argv: string[]): Promise<number> {
             logFile: join(PROJECT_ROOT, '.local-runtime', `serverless-offline-${lambdaPort}.log`),
             readyTimeoutMs: numberFlag(args, 'offline-timeout-ms', 120_000),
             // serverless.yml sets the fan-out functions' allow-list (and IAM) from this param.
-            params: { allowedPipelines: allowed },
+            params,
             workFolder: join('.local-runtime', `esbuild-${lambdaPort}`),
             env: {
               SAGEMAKER_ENDPOINT: local.url,
               FAN_OUT_ALLOWED_PIPELINES: allowed,
+              ...(dynamoDb ? { DYNAMODB_ENDPOINT: dynamoDb.endpoint } : {}),
               ...Object.fromEntries(
                 Object.entries(LOCAL_AWS_ENV).map(([name, value]) => [
                   name,
@@ -333,6 +364,7 @@ export async function main(argv: string[]): Promise<number> {
         region: local.runtime.region,
         parentName,
         childNames,
+        batches: dynamoDb !== undefined,
         ...(inProcess
           ? {}
           : {
@@ -353,6 +385,16 @@ export async function main(argv: string[]): Promise<number> {
         '\nServing. Press Ctrl-C to stop. Executions started from now on are listed as they end:',
       );
       const serving = local;
+      const ledgerTable = serving.services?.dynamoDb?.tables[0];
+      if (dynamoDb && ledgerTable) {
+        watchBatchProgress({
+          events: serving.runtime.events,
+          dynamoDbEndpoint: dynamoDb.endpoint,
+          tableName: ledgerTable,
+          region: serving.runtime.region,
+          out,
+        });
+      }
       let listed = Promise.resolve();
       serving.runtime.events.subscribe((event) => {
         const status = String(event.detail.currentPipelineExecutionStatus);

@@ -5,8 +5,14 @@
  * and their region, and what they start ends Succeeded.
  */
 
+import { batchIdOf } from '../../shared/batches/identity';
+
 /** Credentials for the AWS CLI to sign with; the local runtime and serverless-offline check none. */
 export const DUMMY_CREDENTIALS = 'AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local';
+
+/** The batch the printed curl submits: its key, and so its id, are fixed. */
+export const BATCH_KEY = 'try-batch-1';
+export const BATCH_ITEMS = 50;
 
 export interface TryNextOptions {
   runtimeUrl: string;
@@ -14,6 +20,8 @@ export interface TryNextOptions {
   parentName: string;
   /** The pipelines the parent fans out to (the fan-out's allow-list). */
   childNames: readonly string[];
+  /** Whether batches run (the local services are on). */
+  batches?: boolean;
   /** Absent when the functions run in-process (no serverless-offline, no HTTP API). */
   offline?: { httpUrl: string; lambdaUrl: string; concatFunctionName: string };
 }
@@ -41,6 +49,18 @@ export function tryNextLines(options: TryNextOptions): string[] {
       lines.push(
         `curl -sS -X POST ${httpUrl}/fan-outs -H 'content-type: application/json' -H 'Idempotency-Key: try-1' -d '${body}'`,
       );
+      if (options.batches) {
+        // 50 items, one child each: more than the quota, so the batch admits them as children end.
+        const batch = JSON.stringify({
+          pipelines: [child],
+          items: Array.from({ length: BATCH_ITEMS }, (_, index) => [`item-${index}`]),
+          maxConcurrentExecutions: 20,
+        });
+        lines.push(
+          `curl -sS -X POST ${httpUrl}/batches -H 'content-type: application/json' -H 'Idempotency-Key: ${BATCH_KEY}' -d '${batch}'`,
+          `curl -sS ${httpUrl}/batches/${batchIdOf(BATCH_KEY)}`,
+        );
+      }
     }
     // fileb:// passes the payload as raw bytes in both AWS CLI v1 and v2 (v2 would read a plain
     // --payload as base64, and v1 has no --cli-binary-format).

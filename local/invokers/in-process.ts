@@ -108,6 +108,36 @@ export const QUIET_HANDLER_ENV: Record<string, string> = {
   POWERTOOLS_METRICS_DISABLED: 'true',
 };
 
+// Module loads, one at a time (see importWithEnvironment).
+let loading: Promise<unknown> = Promise.resolve();
+
+/**
+ * Imports a function module with the function's environment in `process.env` while it loads:
+ * the module's own `handler = createHandler(configFromEnvironment())` runs at load, as on Lambda,
+ * where each function has its own process and environment (a batch function stops at load without
+ * `BATCH_TABLE_NAME`). Only variables the shell leaves unset are added, and removed once loaded;
+ * loads are serialized so that two functions' environments never mix.
+ */
+function importWithEnvironment(
+  file: string,
+  environment: Record<string, string | undefined>,
+): Promise<{ createHandler?: unknown }> {
+  const next = loading.then(async () => {
+    const added = Object.entries(environment).filter(
+      (entry): entry is [string, string] =>
+        entry[1] !== undefined && process.env[entry[0]] === undefined,
+    );
+    for (const [name, value] of added) process.env[name] = value;
+    try {
+      return (await import(file)) as { createHandler?: unknown };
+    } finally {
+      for (const [name] of added) delete process.env[name];
+    }
+  });
+  loading = next.catch(() => undefined);
+  return next;
+}
+
 /** Creates the in-process invoker. */
 export function createInProcessInvoker(options: InProcessInvokerOptions = {}): LambdaInvoker {
   const catalog = options.catalog ?? loadFunctionCatalog();
@@ -120,13 +150,13 @@ export function createInProcessInvoker(options: InProcessInvokerOptions = {}): L
     let pending = created.get(key);
     if (!pending) {
       const file = pathToFileURL(join(catalog.root, 'functions', key, 'handler.ts')).href;
-      pending = import(file).then((module: { createHandler?: unknown }) => {
+      const environment = handlerEnvironment(catalog, key, { ...options, region });
+      pending = importWithEnvironment(file, environment).then((module) => {
         if (typeof module.createHandler !== 'function') {
           throw new HandlerLoadError(
             `functions/${key}/handler.ts does not export createHandler(config)`,
           );
         }
-        const environment = handlerEnvironment(catalog, key, { ...options, region });
         return (module.createHandler as CreateHandler)(configFromEnvironment(environment));
       });
       created.set(key, pending);

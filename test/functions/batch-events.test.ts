@@ -64,7 +64,10 @@ describe('batch-events, batch-submit and batch-reconcile handlers', () => {
     const junk = record('m-junk', 'not json');
     const other = record('m-other', JSON.stringify({ 'detail-type': 'Other', detail: {} }));
     // A ledger that cannot be reached fails the message, which SQS then redelivers.
-    const broken = createHandler({ ...world.config, dynamoDbEndpoint: 'http://127.0.0.1:9' });
+    const broken = createHandler({
+      ...world.config,
+      aws: { ...world.config.aws, dynamoDbEndpoint: 'http://127.0.0.1:9' },
+    });
     expect(await events({ Records: [good, junk, other] } as SQSEvent, lambdaContext())).toEqual({
       batchItemFailures: [],
     });

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkKnobs,
+  DEFAULT_KNOBS,
   KNOB_SPECS,
   KnobError,
   knobsFromEnv,
   knobsFromFlags,
   parseKnob,
+  stepLatency,
 } from '../../local/knobs';
 
 describe('knobs', () => {
@@ -72,5 +74,30 @@ describe('knobs', () => {
     expect(checkKnobs({ maxConcurrentExecutions: Number.POSITIVE_INFINITY })).toEqual({
       maxConcurrentExecutions: Number.POSITIVE_INFINITY,
     });
+  });
+});
+
+describe('stepLatencyMs', () => {
+  it('reads milliseconds or a range, from flags, environment and JSON', () => {
+    expect(parseKnob('stepLatencyMs', '200')).toEqual({ stepLatencyMs: [200, 200] });
+    expect(parseKnob('stepLatencyMs', '50-500')).toEqual({ stepLatencyMs: [50, 500] });
+    expect(knobsFromEnv({ LOCAL_SAGEMAKER_STEP_LATENCY_MS: '10-20' })).toEqual({
+      stepLatencyMs: [10, 20],
+    });
+    expect(checkKnobs({ stepLatencyMs: 30 as unknown as [number, number] })).toEqual({
+      stepLatencyMs: [30, 30],
+    });
+    expect(checkKnobs({ stepLatencyMs: [5, 9] })).toEqual({ stepLatencyMs: [5, 9] });
+  });
+
+  it.each(['500-50', '-5', 'soon', '1-2-3', ''])('refuses %j', (raw) => {
+    expect(() => parseKnob('stepLatencyMs', raw)).toThrow(KnobError);
+  });
+
+  it('picks a latency inside the range', () => {
+    const knobs = { ...DEFAULT_KNOBS, stepLatencyMs: [50, 500] as const };
+    expect(stepLatency(knobs, () => 0)).toBe(50);
+    expect(stepLatency(knobs, () => 0.5)).toBe(275);
+    expect(stepLatency(DEFAULT_KNOBS, () => 0.9)).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   awsRegion,
+  batchTableName,
   configFromEnvironment,
   DEFAULT_METRICS_NAMESPACE,
   DEFAULT_REGION,
@@ -15,7 +16,37 @@ describe('configFromEnvironment', () => {
       metrics: { namespace: DEFAULT_METRICS_NAMESPACE, disabled: false },
       aws: { region: DEFAULT_REGION },
       allowedPipelines: { kind: 'none' },
+      batches: {
+        tableName: undefined,
+        accountLimit: 15,
+        retentionSeconds: 30 * 86_400,
+        recoveryGraceMs: 600_000,
+      },
     });
+  });
+
+  it("reads the batch functions' variables", () => {
+    const config = configFromEnvironment({
+      BATCH_TABLE_NAME: ' ledger ',
+      BATCH_ACCOUNT_CONCURRENCY_LIMIT: '20',
+      BATCH_RETENTION_DAYS: '2',
+      BATCH_RECOVERY_GRACE_SECONDS: '5',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:4567',
+    });
+    expect(config.batches).toEqual({
+      tableName: 'ledger',
+      accountLimit: 20,
+      retentionSeconds: 2 * 86_400,
+      recoveryGraceMs: 5_000,
+    });
+    expect(config.aws.dynamoDbEndpoint).toBe('http://127.0.0.1:4567');
+    expect(batchTableName(config)).toBe('ledger');
+  });
+
+  it('names BATCH_TABLE_NAME when a batch function has none', () => {
+    expect(() => batchTableName(configFromEnvironment({ BATCH_TABLE_NAME: ' ' }))).toThrow(
+      new ConfigError('BATCH_TABLE_NAME: required by the batch functions, received nothing'),
+    );
   });
 
   it('reads every variable a function uses, empty values counting as unset', () => {
@@ -31,7 +62,7 @@ describe('configFromEnvironment', () => {
       AWS_SESSION_TOKEN: '',
       FAN_OUT_ALLOWED_PIPELINES: 'child-a, child-b',
     });
-    expect(config).toEqual({
+    expect(config).toMatchObject({
       logging: { serviceName: 'svc', logLevel: 'DEBUG' },
       metrics: { namespace: 'Ns', disabled: true },
       aws: {
@@ -70,6 +101,26 @@ describe('configFromEnvironment', () => {
     [
       { FAN_OUT_ALLOWED_PIPELINES: 'child-a,*' },
       'FAN_OUT_ALLOWED_PIPELINES: must be comma-separated pipeline names or a lone *, received entry "*"',
+    ],
+    [
+      { BATCH_ACCOUNT_CONCURRENCY_LIMIT: '0' },
+      'BATCH_ACCOUNT_CONCURRENCY_LIMIT: expected a whole number from 1 to 10000, received "0"',
+    ],
+    [
+      { BATCH_ACCOUNT_CONCURRENCY_LIMIT: '1.5' },
+      'BATCH_ACCOUNT_CONCURRENCY_LIMIT: expected a whole number from 1 to 10000, received "1.5"',
+    ],
+    [
+      { BATCH_RETENTION_DAYS: 'thirty' },
+      'BATCH_RETENTION_DAYS: expected a whole number from 1 to 3650, received "thirty"',
+    ],
+    [
+      { BATCH_RECOVERY_GRACE_SECONDS: '-1' },
+      'BATCH_RECOVERY_GRACE_SECONDS: expected a whole number from 1 to 86400, received "-1"',
+    ],
+    [
+      { DYNAMODB_ENDPOINT: 'localhost:4567' },
+      'DYNAMODB_ENDPOINT: expected an http:// or https:// URL, received "localhost:4567"',
     ],
   ])('fails %j with one line naming the variable', (env, message) => {
     expect(() => configFromEnvironment(env)).toThrow(ConfigError);

@@ -6,9 +6,9 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { onTestFinished } from 'vitest';
-import { type BatchConfig, batchConfigFromEnvironment } from '../../../shared/batches/config';
 import { RequestCache } from '../../../shared/batches/deps';
 import { dynamoDbLedger } from '../../../shared/batches/dynamodb-ledger';
+import { type BatchFunctionConfig, configFromEnvironment } from '../../../shared/config';
 import { FakeBatchSageMaker } from './fake-sagemaker';
 import { createLedgerTable, localDynamoDb } from './table';
 
@@ -32,7 +32,7 @@ export const handlerWorld = async (endpoint: string, env: Record<string, string>
     mock.restore();
     client.destroy();
   });
-  const config: BatchConfig = batchConfigFromEnvironment({
+  const config: BatchFunctionConfig = configFromEnvironment({
     BATCH_TABLE_NAME: tableName,
     DYNAMODB_ENDPOINT: endpoint,
     FAN_OUT_ALLOWED_PIPELINES: 'child-pipeline-1,child-pipeline-2',

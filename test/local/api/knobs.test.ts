@@ -131,4 +131,30 @@ describe('API: knobs', () => {
       "faultRate must be a share between 0 and 1, got '2'",
     );
   });
+
+  it('makes every Lambda step take the step latency, set over /_local/knobs as a range', async () => {
+    const { local, client } = await setup();
+    await create(client, 'p');
+    const set = await fetch(`${local.url}/_local/knobs`, {
+      method: 'POST',
+      body: JSON.stringify({ stepLatencyMs: '150-200' }),
+    });
+    expect(((await set.json()) as { stepLatencyMs: number[] }).stepLatencyMs).toEqual([150, 200]);
+    const began = Date.now();
+    const started = await client.send(
+      new StartPipelineExecutionCommand({
+        PipelineName: 'p',
+        ClientRequestToken: TOKEN('slow-step'),
+      }),
+    );
+    expect(await local.runtime.waitForExecution(String(started.PipelineExecutionArn))).toBe(
+      'Succeeded',
+    );
+    expect(Date.now() - began).toBeGreaterThanOrEqual(150);
+    const bad = await fetch(`${local.url}/_local/knobs`, {
+      method: 'POST',
+      body: JSON.stringify({ stepLatencyMs: [200, 100] }),
+    });
+    expect(bad.status).toBe(400);
+  });
 });

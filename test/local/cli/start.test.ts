@@ -264,6 +264,21 @@ describe('the "Try next" lines npm start prints', () => {
     } finally {
       client.destroy();
     }
+    const batchUrl = /^curl -sS -X POST (\S+\/batches) /.exec(line)?.[1];
+    if (batchUrl) {
+      // A batch answers at once; it ends by itself: wait for GET /batches/{batchId} to say so.
+      const { batchId } = JSON.parse(result.stdout) as { batchId: string };
+      let batch: { status?: string; counts?: Record<string, number> } = {};
+      for (let polls = 0; polls < 600; polls++) {
+        batch = (await (await fetch(`${batchUrl}/${batchId}`)).json()) as typeof batch;
+        if (batch.status !== 'RUNNING') break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(batch, shown).toMatchObject({
+        status: 'SUCCEEDED',
+        counts: { total: 50, succeeded: 50 },
+      });
+    }
     outcomes.push(line);
   }
 
@@ -275,6 +290,7 @@ describe('the "Try next" lines npm start prints', () => {
       expect(line).toMatch(/--region \S+/);
     }
     expect(lines.some((line) => line.startsWith('curl '))).toBe(true);
+    expect(lines.some((line) => /^curl -sS -X POST \S+\/batches /.test(line))).toBe(true);
     expect(lines.some((line) => line.startsWith('npm run local -- '))).toBe(true);
   });
 

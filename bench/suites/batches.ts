@@ -1,0 +1,265 @@
+/**
+ * Batches (issue 11 §6): 1,000 children of 200 ms each under a quota of 20 concurrent
+ * executions, two ways against the same local runtime: a batch (POST /batches through the real
+ * batch-api, then batch-events refilling from the status events local mode delivers through
+ * serverless.yml's rule and queue), and the synchronous fan-out re-sent every 200 ms until nothing
+ * is deferred. Each is compared with the ideal makespan, ceil(1000 / 20) × 200 ms. The runtime
+ * counts ResourceLimitExceeded answers per pipeline; its own execution records give duplicates,
+ * missing items and the most executions running at once.
+ */
+import { CreatePipelineCommand } from '@aws-sdk/client-sagemaker';
+import { LOCAL_ROLE_ARN, localSageMakerClient } from '../../local/client';
+import { LimitExceededError } from '../../local/errors';
+import { type ExecutionSpan, type LocalRuntime, startLocalRuntime } from '../../local/index';
+import { createInProcessInvoker, LOCAL_AWS_ENV } from '../../local/invokers/in-process';
+import { oneStepChildDefinition } from '../lib/definitions';
+import { markdownTable } from '../lib/measure';
+import type { BenchSuite } from '../lib/suite';
+
+const CHILDREN = Math.max(20, Number(process.env.BENCH_BATCH_CHILDREN ?? 1_000));
+const QUOTA = 20;
+const CHILD_MS = 200;
+const RESEND_MS = 200;
+const TARGET_RATIO = 1.1;
+const IDEAL_MS = Math.ceil(CHILDREN / QUOTA) * CHILD_MS;
+const BATCH_PIPELINE = 'bench-batch-child';
+const FAN_OUT_PIPELINE = 'bench-fan-out-child';
+const FAN_OUT_ARN =
+  'arn:aws:lambda:us-east-1:123456789012:function:sagemaker-pipeline-lambdas-dev-fan-out';
+const CHILD_FUNCTION = 'bench-child';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Figures {
+  approach: string;
+  makespanMs: number;
+  ratioToIdeal: number;
+  resourceLimitExceeded: number;
+  duplicates: number;
+  missing: number;
+  peakRunning: number;
+  sends?: number;
+  batchEventsInvocations?: number;
+  ledgerCallsPerChild?: number;
+}
+
+/** ResourceLimitExceeded answers per pipeline, counted where the runtime answers. */
+function countRefusals(local: LocalRuntime): Map<string, number> {
+  const refusals = new Map<string, number>();
+  const handle = local.runtime.handle.bind(local.runtime);
+  local.runtime.handle = async (operation, input) => {
+    try {
+      return await handle(operation, input);
+    } catch (error) {
+      if (operation === 'StartPipelineExecution' && error instanceof LimitExceededError) {
+        const pipeline = String(input.PipelineName);
+        refusals.set(pipeline, (refusals.get(pipeline) ?? 0) + 1);
+      }
+      throw error;
+    }
+  };
+  return refusals;
+}
+
+/** Duplicates, missing items, peak concurrency and makespan of one pipeline's executions. */
+function outcome(spans: readonly ExecutionSpan[]) {
+  const perItem = new Map<number, number>();
+  for (const span of spans) {
+    const index = Number(/-(\d+)$/.exec(span.displayName)?.[1]);
+    perItem.set(index, (perItem.get(index) ?? 0) + 1);
+  }
+  const edges = spans.flatMap((span) => [
+    { at: span.startTime.getTime(), delta: 1 },
+    { at: (span.endTime ?? new Date(8.64e15)).getTime(), delta: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let running = 0;
+  let peak = 0;
+  for (const edge of edges) {
+    running += edge.delta;
+    peak = Math.max(peak, running);
+  }
+  return {
+    duplicates: [...perItem.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0),
+    missing: Array.from({ length: CHILDREN }, (_, i) => i).filter((i) => !perItem.has(i)).length,
+    peakRunning: peak,
+  };
+}
+
+const apiEvent = (method: 'GET' | 'POST', path: string, body?: unknown) => ({
+  version: '2.0',
+  routeKey: method === 'POST' ? 'POST /batches' : 'GET /batches/{batchId}',
+  rawPath: path,
+  rawQueryString: '',
+  headers: { 'content-type': 'application/json', 'idempotency-key': 'bench-batch' },
+  ...(method === 'GET' ? { pathParameters: { batchId: path.split('/')[2] } } : {}),
+  requestContext: { http: { method, path }, requestId: 'bench' },
+  isBase64Encoded: false,
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+});
+
+export const batchesSuite: BenchSuite = {
+  name: 'batches',
+  description: `${CHILDREN.toLocaleString('en')} children of ${CHILD_MS} ms under a quota of ${QUOTA}: a batch vs the fan-out re-sent every ${RESEND_MS} ms, against the ideal ceil(${CHILDREN}/${QUOTA}) x ${CHILD_MS} ms`,
+  run: async () => {
+    const local = await startLocalRuntime({
+      knobs: { maxConcurrentExecutions: QUOTA, stepLatencyMs: [CHILD_MS, CHILD_MS] },
+      allowedPipelines: `${BATCH_PIPELINE},${FAN_OUT_PIPELINE}`,
+      services: { params: { accountConcurrencyLimit: String(QUOTA) }, scheduleEveryMs: 5_000 },
+      invoker: (url, wiring) =>
+        createInProcessInvoker({
+          catalog: wiring.catalog,
+          env: {
+            SAGEMAKER_ENDPOINT: url,
+            FAN_OUT_ALLOWED_PIPELINES: `${BATCH_PIPELINE},${FAN_OUT_PIPELINE}`,
+            POWERTOOLS_LOG_LEVEL: 'SILENT',
+            POWERTOOLS_METRICS_DISABLED: 'true',
+            ...wiring.env,
+          },
+          defaultEnv: LOCAL_AWS_ENV,
+          handlers: { [CHILD_FUNCTION]: async () => ({}) },
+        }),
+    });
+    const refusals = countRefusals(local);
+    const admin = localSageMakerClient(local.url);
+    const invoke = async (functionArn: string, payload: unknown) => {
+      const result = await local.runtime.invoker.invoke({
+        functionArn,
+        payload,
+        timeoutMs: 600_000,
+        signal: new AbortController().signal,
+      });
+      if (!result.ok) throw new Error(`${functionArn} failed: ${result.error}`);
+      return result.payload;
+    };
+    const figures: Figures[] = [];
+    try {
+      for (const pipeline of [BATCH_PIPELINE, FAN_OUT_PIPELINE]) {
+        await admin.send(
+          new CreatePipelineCommand({
+            PipelineName: pipeline,
+            PipelineDefinition: oneStepChildDefinition(CHILD_FUNCTION),
+            RoleArn: LOCAL_ROLE_ARN,
+            ClientRequestToken: `create-${pipeline}`.padEnd(32, '0'),
+          }),
+        );
+      }
+      const items = Array.from({ length: CHILDREN }, (_, i) => i);
+      const spansOf = (pipeline: string) =>
+        local.runtime.executionTimeline().filter((span) => span.pipelineName === pipeline);
+      // Modules loaded before the clock starts: a cold start is not throughput.
+      await invoke('batch-api', apiEvent('GET', '/batches/000000000000'));
+      await invoke('batch-events', { Records: [] });
+
+      // A batch: one submission, then nothing but events.
+      const ledgerCallsBefore = (await local.services?.dynamoDb?.requests()) ?? 0;
+      let begin = performance.now();
+      const submitted = (await invoke(
+        'batch-api',
+        apiEvent('POST', '/batches', {
+          pipelines: [BATCH_PIPELINE],
+          items,
+          maxConcurrentExecutions: QUOTA,
+        }),
+      )) as { body: string };
+      const { batchId } = JSON.parse(submitted.body) as { batchId: string };
+      let status = 'RUNNING';
+      let polls = 0;
+      while (status === 'RUNNING') {
+        polls += 1;
+        await sleep(50);
+        const answer = (await invoke('batch-api', apiEvent('GET', `/batches/${batchId}`))) as {
+          body: string;
+        };
+        status = (JSON.parse(answer.body) as { status: string }).status;
+      }
+      const batchMs = performance.now() - begin;
+      figures.push({
+        approach: `batch (${status})`,
+        makespanMs: batchMs,
+        ratioToIdeal: batchMs / IDEAL_MS,
+        resourceLimitExceeded: refusals.get(BATCH_PIPELINE) ?? 0,
+        ...outcome(spansOf(BATCH_PIPELINE)),
+        batchEventsInvocations: local.services?.delivery.stats.invocations ?? 0,
+        // Every request dynalite answered, the GET polls (one read each) taken out.
+        ledgerCallsPerChild:
+          (((await local.services?.dynamoDb?.requests()) ?? 0) - ledgerCallsBefore - polls) /
+          CHILDREN,
+      });
+
+      // The fan-out, re-sent every 200 ms with the same batch key until nothing is deferred.
+      begin = performance.now();
+      let sends = 0;
+      for (;;) {
+        sends += 1;
+        const answer = (await invoke(FAN_OUT_ARN, {
+          pipelines: [FAN_OUT_PIPELINE],
+          items,
+          batchKey: 'bench-fan-out',
+          displayNamePrefix: 'bench',
+        })) as { deferredCount: number };
+        if (answer.deferredCount === 0 || sends > 10 * Math.ceil(IDEAL_MS / RESEND_MS)) break;
+        await sleep(RESEND_MS);
+      }
+      await Promise.all(
+        spansOf(FAN_OUT_PIPELINE).map((span) => local.runtime.waitForExecution(span.executionArn)),
+      );
+      const fanOutMs = performance.now() - begin;
+      figures.push({
+        approach: 'fan-out re-sent every 200 ms',
+        makespanMs: fanOutMs,
+        ratioToIdeal: fanOutMs / IDEAL_MS,
+        resourceLimitExceeded: refusals.get(FAN_OUT_PIPELINE) ?? 0,
+        ...outcome(spansOf(FAN_OUT_PIPELINE)),
+        sends,
+      });
+    } finally {
+      admin.destroy();
+      await local.close();
+    }
+    const batch = figures[0];
+    const passed =
+      batch !== undefined &&
+      batch.approach === 'batch (SUCCEEDED)' &&
+      batch.ratioToIdeal <= TARGET_RATIO &&
+      batch.resourceLimitExceeded === 0 &&
+      batch.duplicates === 0 &&
+      batch.missing === 0;
+    const table = markdownTable(
+      [
+        'approach',
+        'makespan',
+        'x ideal',
+        'ResourceLimitExceeded',
+        'duplicates',
+        'missing',
+        'peak running',
+        'sends',
+        'ledger calls per child',
+      ],
+      figures.map((f) => [
+        f.approach,
+        `${(f.makespanMs / 1000).toFixed(2)} s`,
+        f.ratioToIdeal.toFixed(2),
+        String(f.resourceLimitExceeded),
+        String(f.duplicates),
+        String(f.missing),
+        String(f.peakRunning),
+        String(f.sends ?? 1),
+        f.ledgerCallsPerChild === undefined ? '' : f.ledgerCallsPerChild.toFixed(1),
+      ]),
+    );
+    return {
+      table: `${table}\n\nideal ${(IDEAL_MS / 1000).toFixed(2)} s; target for the batch: <= ${TARGET_RATIO}x ideal, 0 ResourceLimitExceeded, 0 duplicates, 0 missing (${passed ? 'met' : 'missed'})`,
+      figures: {
+        children: CHILDREN,
+        quota: QUOTA,
+        childMs: CHILD_MS,
+        idealMs: IDEAL_MS,
+        targetRatio: TARGET_RATIO,
+        approaches: figures,
+      },
+      passed,
+    };
+  },
+};

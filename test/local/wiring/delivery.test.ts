@@ -1,0 +1,89 @@
+import type { SQSEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { createEventBus, executionStatusEvent } from '../../../local/events';
+import { PROJECT_ROOT } from '../../../local/invokers/catalog';
+import type { InvokeRequest } from '../../../local/invokers/types';
+import { createDelivery } from '../../../local/wiring/delivery';
+import { startLocalDynamoDb } from '../../../local/wiring/dynamodb';
+import { loadServerlessTemplate } from '../../../local/wiring/template';
+
+const account = { region: 'us-east-1', accountId: '123456789012' };
+
+const setup = async () => {
+  const template = await loadServerlessTemplate({
+    root: PROJECT_ROOT,
+    params: { allowedPipelines: 'child-pipeline-1' },
+  });
+  const calls: InvokeRequest[] = [];
+  const delivery = createDelivery({
+    template,
+    account,
+    invoker: {
+      description: 'recording',
+      invoke: async (request) => {
+        calls.push(request);
+        return { ok: true, payload: { batchItemFailures: [] } };
+      },
+    },
+    timeoutMs: () => 1_000,
+  });
+  return { template, delivery, calls };
+};
+
+const statusEvent = (pipeline: string, status: 'Executing' | 'Succeeded') =>
+  executionStatusEvent(
+    { ...account, account: account.accountId, now: new Date('2026-12-01T10:00:00Z') },
+    {
+      pipelineArn: `arn:aws:sagemaker:us-east-1:123456789012:pipeline/${pipeline}`,
+      executionArn: `arn:aws:sagemaker:us-east-1:123456789012:pipeline/${pipeline}/execution/abc`,
+      displayName: 'batch-0',
+      startTime: new Date('2026-12-01T09:59:00Z'),
+      current: status,
+    },
+  );
+
+describe('delivery wired from serverless.yml', () => {
+  it('sends ended children of allowed pipelines through BatchEventsQueue to batch-events as SQS messages', async () => {
+    const { delivery, calls } = await setup();
+    const events = createEventBus();
+    delivery.listen(events);
+    const ended = statusEvent('child-pipeline-1', 'Succeeded');
+    events.publish(ended);
+    events.publish(statusEvent('child-pipeline-1', 'Executing'));
+    events.publish(statusEvent('other-pipeline', 'Succeeded'));
+    await delivery.idle();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.functionArn).toBe('batch-events');
+    const records = (calls[0]?.payload as SQSEvent | undefined)?.Records ?? [];
+    expect(records).toHaveLength(1);
+    expect(JSON.parse(records[0]?.body ?? '')).toEqual(ended);
+    expect(records[0]?.eventSourceARN).toBe('arn:aws:sqs:us-east-1:123456789012:BatchEventsQueue');
+    delivery.close();
+  });
+
+  it('delivers a message to the consumer of a named queue, and runs the enabled schedules', async () => {
+    const { delivery, calls } = await setup();
+    delivery.deliverToQueue('BatchEventsQueue', '{"hello":1}');
+    await delivery.idle();
+    expect(calls.map((call) => call.functionArn)).toEqual(['batch-events']);
+    expect(() => delivery.deliverToQueue('NoSuchQueue', '{}')).toThrow(/no queue NoSuchQueue/);
+    await delivery.runSchedules();
+    // batch-reconcile's schedule is enabled; the example schedules of batch-submit and fan-out-schedule are not.
+    expect(calls.map((call) => call.functionArn)).toEqual(['batch-events', 'batch-reconcile']);
+    expect(calls[1]?.payload).toMatchObject({
+      source: 'aws.events',
+      'detail-type': 'Scheduled Event',
+    });
+    delivery.close();
+  });
+
+  it('creates the tables of serverless.yml in dynalite', async () => {
+    const { template } = await setup();
+    const dynamoDb = await startLocalDynamoDb(template, account);
+    try {
+      expect(dynamoDb.tables).toEqual(['BatchLedgerTable']);
+    } finally {
+      await dynamoDb.close();
+    }
+  });
+});
