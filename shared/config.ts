@@ -49,6 +49,8 @@ export interface AwsConfig {
   endpoint?: string;
   /** `DYNAMODB_ENDPOINT`: dynalite (local mode) or an emulator instead of DynamoDB. */
   dynamoDbEndpoint?: string;
+  /** `S3_ENDPOINT`: the local S3-compatible server or an emulator instead of S3 (path-style). */
+  s3Endpoint?: string;
   /** From `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`; absent, the SDK's default provider chain. */
   credentials?: AwsCredentials;
 }
@@ -205,6 +207,7 @@ const credentialsFrom = (env: Environment): AwsCredentials | undefined => {
 export const configFromEnvironment = (env: Environment = process.env): FunctionConfig => {
   const endpoint = endpointFrom(env, 'SAGEMAKER_ENDPOINT');
   const dynamoDbEndpoint = endpointFrom(env, 'DYNAMODB_ENDPOINT');
+  const s3Endpoint = endpointFrom(env, 'S3_ENDPOINT');
   const credentials = credentialsFrom(env);
   return {
     logging: {
@@ -219,6 +222,7 @@ export const configFromEnvironment = (env: Environment = process.env): FunctionC
       region: awsRegion(env),
       ...(endpoint === undefined ? {} : { endpoint }),
       ...(dynamoDbEndpoint === undefined ? {} : { dynamoDbEndpoint }),
+      ...(s3Endpoint === undefined ? {} : { s3Endpoint }),
       ...(credentials === undefined ? {} : { credentials }),
     },
     allowedPipelines: parseAllowList(optionalEnv(ALLOWED_PIPELINES_ENV, env)),

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { type BatchFunctionConfig, batchTableName } from '../config';
 import { createSageMakerClient } from '../fan-out/sagemaker-client';
 import { type BatchDeps, RequestCache } from './deps';
 import { dynamoDbLedger } from './dynamodb-ledger';
 import { batchSageMakerPort } from './sagemaker';
+import { s3ObjectSource } from './sources/s3';
 
 /**
  * Creates a batch function's clients and context, once per container.
@@ -12,15 +14,22 @@ import { batchSageMakerPort } from './sagemaker';
  */
 export const createBatchDeps = (config: BatchFunctionConfig): BatchDeps => {
   const tableName = batchTableName(config);
-  const { region, dynamoDbEndpoint, credentials } = config.aws;
+  const { region, dynamoDbEndpoint, s3Endpoint, credentials } = config.aws;
   const dynamoDb = new DynamoDBClient({
     region,
     ...(dynamoDbEndpoint === undefined ? {} : { endpoint: dynamoDbEndpoint }),
     ...(credentials === undefined ? {} : { credentials }),
   });
+  // Local S3 servers answer on one host: buckets in the path, not the host name.
+  const s3 = new S3Client({
+    region,
+    ...(s3Endpoint === undefined ? {} : { endpoint: s3Endpoint, forcePathStyle: true }),
+    ...(credentials === undefined ? {} : { credentials }),
+  });
   return {
     ledger: dynamoDbLedger(dynamoDb, { tableName }),
     sagemaker: batchSageMakerPort(createSageMakerClient(config.aws)),
+    objects: s3ObjectSource(s3),
     allowList: config.allowedPipelines,
     accountLimit: config.batches.accountLimit,
     retentionSeconds: config.batches.retentionSeconds,

@@ -32,6 +32,7 @@ describe('configFromEnvironment', () => {
       BATCH_RETENTION_DAYS: '2',
       BATCH_RECOVERY_GRACE_SECONDS: '5',
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:4567',
+      S3_ENDPOINT: 'http://127.0.0.1:4569',
     });
     expect(config.batches).toEqual({
       tableName: 'ledger',
@@ -40,6 +41,7 @@ describe('configFromEnvironment', () => {
       recoveryGraceMs: 5_000,
     });
     expect(config.aws.dynamoDbEndpoint).toBe('http://127.0.0.1:4567');
+    expect(config.aws.s3Endpoint).toBe('http://127.0.0.1:4569');
     expect(batchTableName(config)).toBe('ledger');
   });
 
