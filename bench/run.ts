@@ -34,7 +34,10 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
-const selected = names.length === 0 ? suites : suites.filter((suite) => names.includes(suite.name));
+const selected =
+  names.length === 0
+    ? suites.filter((suite) => !suite.onlyWhenNamed)
+    : suites.filter((suite) => names.includes(suite.name));
 const resultsDir = resolve(import.meta.dirname, 'results');
 mkdirSync(resultsDir, { recursive: true });
 

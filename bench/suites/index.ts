@@ -1,6 +1,7 @@
 /** Every benchmark suite, in the order `npm run bench` runs them. Add new suites here. */
 import type { BenchSuite } from '../lib/suite';
 import { batchesSuite } from './batches';
+import { batches100kSuite } from './batches-100k';
 import { bundlesSuite } from './bundles';
 import { contractOverheadSuite } from './contract-overhead';
 import { fanOutThroughputSuite } from './fan-out-throughput';
@@ -12,6 +13,7 @@ export const suites: BenchSuite[] = [
   fanOutThroughputSuite,
   localRuntimeSuite,
   batchesSuite,
+  batches100kSuite,
 ];
 
 /** Names that select several suites at once. */
