@@ -3,6 +3,7 @@
  * on 127.0.0.1 and runs pipeline executions with this project's Lambda functions.
  */
 import { startApiServer } from './api/server';
+import { type BatchReader, createBatchReader } from './console/batch-reader';
 import { type FunctionCatalog, loadFunctionCatalog, PROJECT_ROOT } from './invokers/catalog';
 import { createInProcessInvoker, LOCAL_AWS_ENV } from './invokers/in-process';
 import type { LambdaInvoker } from './invokers/types';
@@ -79,8 +80,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     },
   };
   const runtime = createRuntime({ ...options, invoker: lateInvoker });
+  let batches: BatchReader | undefined;
   const server = await startApiServer({
     runtime,
+    console: { batches: () => batches },
     ...(options.host ? { host: options.host } : {}),
     port: options.port ?? 0,
     ...(options.random ? { random: options.random } : {}),
@@ -116,6 +119,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     throw error;
   }
   const local = services;
+  // The console reads the table the batch functions write (their BATCH_TABLE_NAME).
+  const ledgerTable = local?.environment('batch-api').BATCH_TABLE_NAME;
+  if (local?.dynamoDb && ledgerTable) {
+    batches = createBatchReader({
+      endpoint: local.dynamoDb.endpoint,
+      region: runtime.region,
+      tableName: ledgerTable,
+    });
+  }
   const wiring: LocalWiring = {
     catalog: local
       ? {
@@ -147,6 +159,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     services,
     async close() {
       services?.delivery.close();
+      batches?.close();
       runtime.close();
       await server.close();
       await services?.close();

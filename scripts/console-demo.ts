@@ -1,6 +1,8 @@
 /**
  * A local runtime for the console's browser test and screenshots: the example pipelines of
- * pipelines/ plus `approval`, a pipeline with a Callback step whose outputs a Condition reads.
+ * pipelines/ plus `approval`, a pipeline with a Callback step whose outputs a Condition reads;
+ * with `services`, also the local batch ledger and event delivery, and batches submitted through
+ * the batch-api function in process.
  */
 import { resolve } from 'node:path';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -94,9 +96,20 @@ export const APPROVAL_PIPELINE = {
 
 export const CHILD_PIPELINES = ['child-pipeline-1', 'child-pipeline-2'];
 
+/** A batch to submit: one child per (pipeline, item). */
+export interface DemoBatch {
+  items: unknown[];
+  /** The batch's Idempotency-Key. */
+  key: string;
+  maxConcurrentExecutions: number;
+  pipelines?: string[];
+}
+
 export interface ConsoleDemo {
   local: LocalRuntime;
   client: SageMakerClient;
+  /** Submits a batch as `POST /batches` does (needs `services`); resolves to its id. */
+  submitBatch(batch: DemoBatch): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -104,15 +117,69 @@ export interface ConsoleDemoOptions {
   port?: number;
   /** Runs before each function call; the call waits for it (a test holds a step this way). */
   beforeInvoke?(request: InvokeRequest): Promise<void>;
+  /** Local services on: DynamoDB (the batch ledger), event delivery and schedules. */
+  services?: boolean;
+}
+
+/** A batch-api `POST /batches` event, as API Gateway's HTTP API (payload 2.0) sends it. */
+const postBatchEvent = (batch: DemoBatch) => ({
+  version: '2.0',
+  routeKey: 'POST /batches',
+  rawPath: '/batches',
+  rawQueryString: '',
+  headers: { 'content-type': 'application/json', 'idempotency-key': batch.key },
+  requestContext: {
+    accountId: '123456789012',
+    apiId: 'local',
+    domainName: '127.0.0.1',
+    domainPrefix: 'local',
+    http: {
+      method: 'POST',
+      path: '/batches',
+      protocol: 'HTTP/1.1',
+      sourceIp: '127.0.0.1',
+      userAgent: 'console-demo',
+    },
+    requestId: `console-demo-${batch.key}`,
+    routeKey: 'POST /batches',
+    stage: '$default',
+    time: '01/Dec/2026:10:00:00 +0000',
+    timeEpoch: 0,
+  },
+  isBase64Encoded: false,
+  body: JSON.stringify({
+    pipelines: batch.pipelines ?? CHILD_PIPELINES,
+    items: batch.items,
+    maxConcurrentExecutions: batch.maxConcurrentExecutions,
+  }),
+});
+
+/** The console demo could not submit its batch. */
+export class DemoBatchError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DemoBatchError';
+  }
 }
 
 /** Starts a runtime (in-process functions) with the example pipelines and `approval` created. */
 export async function startConsoleDemo(options: ConsoleDemoOptions = {}): Promise<ConsoleDemo> {
   const local = await startLocalRuntime({
-    invoker: (url) => {
+    allowedPipelines: CHILD_PIPELINES.join(','),
+    ...(options.services ? { services: {} } : {}),
+    invoker: (url, wiring) => {
       const functions = createInProcessInvoker({
-        env: { SAGEMAKER_ENDPOINT: url, FAN_OUT_ALLOWED_PIPELINES: CHILD_PIPELINES.join(',') },
-        defaultEnv: { ...LOCAL_AWS_ENV, ...QUIET_HANDLER_ENV },
+        catalog: wiring.catalog,
+        env: {
+          SAGEMAKER_ENDPOINT: url,
+          FAN_OUT_ALLOWED_PIPELINES: CHILD_PIPELINES.join(','),
+          ...wiring.env,
+        },
+        defaultEnv: {
+          ...LOCAL_AWS_ENV,
+          ...QUIET_HANDLER_ENV,
+          ...(options.services ? { POWERTOOLS_LOG_LEVEL: 'SILENT' } : {}),
+        },
       });
       return {
         description: functions.description,
@@ -139,6 +206,20 @@ export async function startConsoleDemo(options: ConsoleDemoOptions = {}): Promis
   return {
     local,
     client,
+    async submitBatch(batch) {
+      const result = await local.runtime.invoker.invoke({
+        functionArn: 'batch-api',
+        payload: postBatchEvent(batch),
+        timeoutMs: 60_000,
+        signal: new AbortController().signal,
+      });
+      if (!result.ok) throw new DemoBatchError(`batch-api failed: ${result.error}`);
+      const answer = result.payload as { statusCode: number; body: string };
+      const body = JSON.parse(answer.body) as { batchId?: string; detail?: string };
+      if (answer.statusCode >= 300 || typeof body.batchId !== 'string')
+        throw new DemoBatchError(`batch-api answered ${answer.statusCode}: ${answer.body}`);
+      return body.batchId;
+    },
     async close() {
       client.destroy();
       await local.close();

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { consoleRoutes } from '../console/routes';
+import { type ConsoleOptions, consoleRoutes } from '../console/routes';
 import { LocalError } from '../errors';
 import { KnobError, type Knobs, parseKnob } from '../knobs';
 import { isSupportedOperation, unsupportedOperation } from '../operations';
@@ -26,6 +26,8 @@ export interface ApiServerOptions {
   maxBodyBytes?: number;
   random?: () => number;
   log?: (line: string) => void;
+  /** What the web console reads besides the runtime (the local batch ledger). */
+  console?: ConsoleOptions;
 }
 
 export interface ApiServer {
@@ -123,7 +125,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const random = options.random ?? Math.random;
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const log = options.log ?? (() => {});
-  const consoleSite = consoleRoutes(runtime);
+  const consoleSite = consoleRoutes(runtime, options.console);
 
   const affected = (operation: string, knobs: Readonly<Knobs>) =>
     knobs.faultOperations.length === 0 || knobs.faultOperations.includes(operation);

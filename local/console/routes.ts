@@ -1,11 +1,14 @@
 /**
  * The local web console's `GET` routes, handed requests by local/api/server.ts before its own
  * routing: the page at `/` (for a browser: `Accept: text/html` and no `X-Amz-Target`) and at
- * `/console/`, its script and styles under `/console/`, and the event stream `/_local/events`.
- * The page reads everything else through the SageMaker API on `POST /` and `GET /_local/callbacks`.
+ * `/console/`, its script and styles under `/console/`, the event stream `/_local/events`, and the
+ * batches of the local ledger under `/_local/batches` (./batch-routes.ts). The page reads
+ * everything else through the SageMaker API on `POST /` and `GET /_local/callbacks`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Runtime } from '../runtime';
+import type { BatchReader } from './batch-reader';
+import { isBatchPath, serveBatches } from './batch-routes';
 import { ConsoleBuildError, consoleBundle } from './bundle';
 import { streamEvents } from './events-stream';
 
@@ -54,13 +57,22 @@ export type ConsoleRoutes = (
   path: string,
 ) => Promise<boolean>;
 
+export interface ConsoleOptions {
+  /** The local batch ledger's reader, once the runtime's services run; undefined without them. */
+  batches?: () => BatchReader | undefined;
+}
+
 /** The console's routes for one runtime. */
-export function consoleRoutes(runtime: Pick<Runtime, 'events'>): ConsoleRoutes {
+export function consoleRoutes(
+  runtime: Pick<Runtime, 'events'>,
+  options: ConsoleOptions = {},
+): ConsoleRoutes {
   return async (request, response, path) => {
     if (request.method !== 'GET') return false;
     const isPage = (path === '/' && wantsPage(request)) || path === ASSETS_PREFIX;
     const isAsset = path.startsWith(ASSETS_PREFIX) && !isPage;
-    if (!isPage && !isAsset && path !== EVENTS_PATH) return false;
+    const isBatches = isBatchPath(path);
+    if (!isPage && !isAsset && !isBatches && path !== EVENTS_PATH) return false;
     request.resume();
     if (!isLocalHost(request.headers.host)) {
       plain(response, 403, 'The local console answers only to 127.0.0.1 and localhost.');
@@ -68,6 +80,10 @@ export function consoleRoutes(runtime: Pick<Runtime, 'events'>): ConsoleRoutes {
     }
     if (path === EVENTS_PATH) {
       streamEvents(runtime.events, request, response);
+      return true;
+    }
+    if (isBatches) {
+      await serveBatches(options.batches?.(), request.url ?? path, path, response);
       return true;
     }
     let bundle: Awaited<ReturnType<typeof consoleBundle>>;

@@ -1,8 +1,10 @@
 /**
- * The console's pages. To add a view (the Batches view, once batches exist), add an entry here:
- * a hash path pattern, what to render, and a `nav` label to list it in the header.
+ * The console's pages. To add a view, add an entry here: a hash path pattern, what to render, and
+ * a `nav` label to list it in the header.
  */
 import { type ComponentChild, h } from 'preact';
+import { BatchDetailView } from './views/batch';
+import { BatchesView } from './views/batches';
 import { CallbacksView } from './views/callbacks';
 import { ExecutionView } from './views/execution';
 import { PipelineView } from './views/pipeline';
@@ -29,6 +31,15 @@ export const ROUTES: ConsoleRoute[] = [
     pattern: /^\/callbacks$/,
     render: () => h(CallbacksView, null),
     nav: { label: 'Callbacks', href: '#/callbacks' },
+  },
+  {
+    pattern: /^\/batches$/,
+    render: () => h(BatchesView, null),
+    nav: { label: 'Batches', href: '#/batches' },
+  },
+  {
+    pattern: /^\/batches\/([^/]+)$/,
+    render: ([batchId]) => h(BatchDetailView, { batchId: batchId ?? '' }),
   },
 ];
 

@@ -4,7 +4,6 @@
  * Without chromium every test reports itself skipped, naming why.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { StartPipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
 import type { Page } from 'playwright-core';
@@ -16,6 +15,7 @@ import {
   launchChromium,
 } from '../../../scripts/console-browser';
 import { type ConsoleDemo, startConsoleDemo } from '../../../scripts/console-demo';
+import { accessProblems as axeProblems } from '../../support/local/axe';
 import { deferred } from '../../support/local/runtime';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -24,16 +24,6 @@ const PARENT_STEPS = pipelineGraph(
   readFileSync(resolve(root, 'pipelines/parent.json'), 'utf8'),
 ).nodes.map((n) => n.name);
 const STEP_WAIT_MS = 20_000;
-const AXE_SOURCE = readFileSync(
-  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-  'utf8',
-);
-
-interface AxeViolation {
-  id: string;
-  impact: string;
-  nodes: { target: string[] }[];
-}
 
 describe('local console in Chromium', { timeout: 60_000 }, () => {
   let demo: ConsoleDemo;
@@ -97,29 +87,7 @@ describe('local console in Chromium', { timeout: 60_000 }, () => {
       status ? `[data-step="${name}"][data-status="${status}"]` : `[data-step="${name}"]`,
     );
   const executionStatus = (status: string) => page.locator(`[data-execution-status="${status}"]`);
-  /** WCAG 2 A and AA rules (contrast, names, labels, keyboard) checked by axe-core on the page. */
-  const accessProblems = async () => {
-    // Evaluated through the browser's debugging protocol, so the page's script policy still holds.
-    await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate(async () => {
-      const axe = (
-        window as unknown as {
-          axe: { run(options: object): Promise<{ violations: AxeViolation[] }> };
-        }
-      ).axe;
-      const result = await axe.run({
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] },
-      });
-      return result.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        nodes: v.nodes.map((n) => ({ target: n.target })),
-      }));
-    });
-    return violations.map(
-      (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-    );
-  };
+  const accessProblems = () => axeProblems(page);
 
   it("draws every step of parent.json's definition, with its if/else branches", async () => {
     await page.goto(`${demo.local.url}/`);
