@@ -18,9 +18,17 @@ export interface QueuedCallback extends CallbackMessage {
 
 type AnswerOperation = 'SendPipelineExecutionStepSuccess' | 'SendPipelineExecutionStepFailure';
 
+/**
+ * Sends a Callback step's message to the consumer of its queue, when this project has one (see
+ * local/callback-delivery.ts); `false` when no function consumes that queue.
+ */
+export type CallbackDelivery = (message: CallbackMessage) => boolean;
+
 export interface CallbackQueue {
   /** A Callback step of execution `executionArn` starts waiting. */
   waiting(waiter: CallbackWaiter, executionArn: string): void;
+  /** The execution of a waiting callback is stopping: SageMaker sends a second message. */
+  stopping(waiter: CallbackWaiter): void;
   /** The callback of `token` no longer waits (answered). */
   done(token: string): void;
   /** Waiting callback messages, oldest first. */
@@ -28,7 +36,10 @@ export interface CallbackQueue {
   operations: Record<AnswerOperation, (input: Input) => Output>;
 }
 
-export function createCallbackQueue(clock: () => Date): CallbackQueue {
+export function createCallbackQueue(
+  clock: () => Date,
+  deliver: CallbackDelivery = () => false,
+): CallbackQueue {
   const waiting = new Map<string, { waiter: CallbackWaiter; executionArn: string; since: Date }>();
   /** Answered callbacks: the operation and ClientRequestToken of the answer, for retries. */
   const answered = new Map<
@@ -75,6 +86,10 @@ export function createCallbackQueue(clock: () => Date): CallbackQueue {
   return {
     waiting(waiter, executionArn) {
       waiting.set(waiter.message.token, { waiter, executionArn, since: clock() });
+      deliver(waiter.message);
+    },
+    stopping(waiter) {
+      deliver(waiter.message);
     },
     done(token) {
       waiting.delete(token);

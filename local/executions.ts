@@ -53,6 +53,7 @@ export interface ExecutionContext {
   /** Where waiting Callback steps go (see local/callbacks.ts). */
   callbacks: {
     waiting(waiter: CallbackWaiter, executionArn: string): void;
+    stopping(waiter: CallbackWaiter): void;
     done(token: string): void;
   };
 }
@@ -210,6 +211,7 @@ export function createExecutions(context: ExecutionContext): Executions {
           );
         },
         onCallbackWaiting: (waiter) => context.callbacks.waiting(waiter, arn),
+        onCallbackStopping: (waiter) => context.callbacks.stopping(waiter),
         onCallbackDone: (token) => context.callbacks.done(token),
       },
     });

@@ -3,6 +3,8 @@
  * on 127.0.0.1 and runs pipeline executions with this project's Lambda functions.
  */
 import { startApiServer } from './api/server';
+import { createCallbackDelivery } from './callback-delivery';
+import type { CallbackDelivery } from './callbacks';
 import { type BatchReader, createBatchReader } from './console/batch-reader';
 import { type FunctionCatalog, loadFunctionCatalog, PROJECT_ROOT } from './invokers/catalog';
 import { createInProcessInvoker, LOCAL_AWS_ENV } from './invokers/in-process';
@@ -79,7 +81,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       return invoker.invoke(request);
     },
   };
-  const runtime = createRuntime({ ...options, invoker: lateInvoker });
+  // Callback messages go to the function consuming their queue once the services run.
+  let deliverCallback: CallbackDelivery | undefined;
+  const runtime = createRuntime({
+    ...options,
+    invoker: lateInvoker,
+    callbackDelivery: (message) =>
+      (deliverCallback?.(message) ?? false) || (options.callbackDelivery?.(message) ?? false),
+  });
   let batches: BatchReader | undefined;
   const server = await startApiServer({
     runtime,
@@ -119,6 +128,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     throw error;
   }
   const local = services;
+  if (local) {
+    deliverCallback = createCallbackDelivery(
+      {
+        consumes: (name) => local.delivery.queues.get(name)?.consumedBy !== undefined,
+        send: (name, body) => {
+          local.delivery.deliverToQueue(name, body);
+        },
+      },
+      options.log,
+    );
+  }
   // The console reads the table the batch functions write (their BATCH_TABLE_NAME).
   const ledgerTable = local?.environment('batch-api').BATCH_TABLE_NAME;
   if (local?.dynamoDb && ledgerTable) {

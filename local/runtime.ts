@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { awsRegion } from '../shared/config';
-import { createCallbackQueue, type QueuedCallback } from './callbacks';
+import { type CallbackDelivery, createCallbackQueue, type QueuedCallback } from './callbacks';
 import type { ExecutionStatus } from './engine/interpreter';
 import { NotFoundError } from './errors';
 import { createEventBus, type EventBus, type PipelineEvent } from './events';
@@ -45,6 +45,8 @@ export interface RuntimeOptions {
   random?: () => number;
   /** Functions (ARN or name) that receive every status event, as EventBridge rule targets would. */
   eventTargets?: string[];
+  /** Delivers Callback steps' messages to the functions consuming their queues (serverless.yml). */
+  callbackDelivery?: CallbackDelivery;
   log?: (line: string) => void;
 }
 
@@ -135,7 +137,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return record;
   };
 
-  const callbacks = createCallbackQueue(clock);
+  const callbacks = createCallbackQueue(clock, options.callbackDelivery);
   const executions = createExecutions({
     region,
     accountId,

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { toJsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
+import { batchCallbackContract } from '../shared/batches/callback-contract';
 import { ConfigError } from '../shared/errors';
 import type { OutputType, StepSchema } from '../shared/lambda-step';
 import { type PipeItem, pipeItems } from '../shared/validation';
@@ -12,6 +13,16 @@ export interface PublishedContract {
   functionName: string;
   description: string;
   inputSchema: Record<string, unknown>;
+  OutputParameters: Array<{ OutputName: string; OutputType: OutputType }>;
+}
+
+/** A Callback step's contract: the queue to name, its Arguments and its OutputParameters. */
+export interface PublishedCallbackContract {
+  functionName: string;
+  description: string;
+  /** The stack output holding the step's `SqsQueueUrl`. */
+  queueOutput: string;
+  argumentsSchema: Record<string, unknown>;
   OutputParameters: Array<{ OutputName: string; OutputType: OutputType }>;
 }
 
@@ -62,7 +73,7 @@ const carriesContract = (value: unknown): value is CarriesContract =>
  */
 export const buildContracts = async (
   functionsDir = resolve(import.meta.dirname, '..', 'functions'),
-): Promise<{ lambdaSteps: PublishedContract[] }> => {
+): Promise<{ lambdaSteps: PublishedContract[]; callbackSteps: PublishedCallbackContract[] }> => {
   const names = readdirSync(functionsDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
@@ -88,5 +99,14 @@ export const buildContracts = async (
       OutputParameters: contract.outputParameters,
     });
   }
-  return { lambdaSteps };
+  const callbackSteps: PublishedCallbackContract[] = [
+    {
+      functionName: batchCallbackContract.name,
+      description: batchCallbackContract.description,
+      queueOutput: batchCallbackContract.queueOutput,
+      argumentsSchema: inputJsonSchema(batchCallbackContract.argumentsSchema as StepSchema),
+      OutputParameters: batchCallbackContract.outputParameters.map((output) => ({ ...output })),
+    },
+  ];
+  return { lambdaSteps, callbackSteps };
 };

@@ -40,7 +40,7 @@ const TABLE_ACTIONS = [
 
 /** What each function may do beyond its logs: SageMaker actions and queue access. */
 const FUNCTIONS = {
-  'batch-api': { sagemaker: ['sagemaker:StartPipelineExecution'] },
+  'batch-api': { sagemaker: ['sagemaker:StartPipelineExecution'], stop: true },
   'batch-events': {
     sagemaker: ['sagemaker:StartPipelineExecution', 'sagemaker:DescribePipelineExecution'],
     queue: {
@@ -55,19 +55,44 @@ const FUNCTIONS = {
   },
   'batch-reconcile': {
     sagemaker: ['sagemaker:StartPipelineExecution', 'sagemaker:DescribePipelineExecution'],
+    stop: true,
   },
   'batch-submit': {
     sagemaker: ['sagemaker:StartPipelineExecution'],
     queue: { logicalId: 'BatchSubmitFailedRequestsQueue', actions: ['sqs:SendMessage'] },
   },
+  'batch-callback': {
+    sagemaker: ['sagemaker:StartPipelineExecution'],
+    stop: true,
+    queue: {
+      logicalId: 'BatchCallbackQueue',
+      actions: [
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:ChangeMessageVisibility',
+        'sqs:GetQueueAttributes',
+      ],
+    },
+  },
 };
+
+/**
+ * Every batch function may end a batch (the last child's event, a reconcile pass, a stop, a
+ * submission whose children all fail at once), and ending one answers its Callback step and
+ * writes its results manifest.
+ */
+const ANSWER_ACTIONS = [
+  'sagemaker:SendPipelineExecutionStepSuccess',
+  'sagemaker:SendPipelineExecutionStepFailure',
+];
+const RESULTS_ACTIONS = ['s3:PutObject', 's3:AbortMultipartUpload'];
 
 /**
  * The functions that submit batches read `itemsFrom` sources: GetObject (HeadObject and ranged
  * reads need it) on the objects and ListBucket (listings, and a 404 rather than a 403 for a
  * missing key) on the buckets of the itemSourceBuckets param, and nothing when it is empty.
  */
-const SOURCE_READERS = new Set(['batch-api', 'batch-submit']);
+const SOURCE_READERS = new Set(['batch-api', 'batch-submit', 'batch-callback']);
 /** S3 bucket names ("Bucket naming rules", Amazon S3 User Guide). */
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
@@ -125,6 +150,30 @@ const role =
         Resource: sageMakerResources(names, spec.sagemaker),
       });
     }
+    // StopPipelineExecution acts on `pipeline-execution`: the children of the allowed pipelines.
+    if (spec.stop && names.length > 0) {
+      statements.push({
+        Effect: 'Allow',
+        Action: ['sagemaker:StopPipelineExecution'],
+        Resource: names.map((name) => sageMakerArn(`pipeline/${name}/execution/*`)),
+      });
+    }
+    // The Send operations name only a callback token, which is the capability: the parent
+    // may be any pipeline of the account and Region, so they are scoped to its executions.
+    statements.push({
+      Effect: 'Allow',
+      Action: ANSWER_ACTIONS,
+      Resource: sageMakerArn('pipeline/*/execution/*'),
+    });
+    const prefix = String((await resolveVariable('param:resultsPrefix')) ?? '').replace(
+      /^\/+|\/+$/g,
+      '',
+    );
+    statements.push({
+      Effect: 'Allow',
+      Action: RESULTS_ACTIONS,
+      Resource: sub(`\${BatchResultsBucket.Arn}/${prefix === '' ? '' : `${prefix}/`}*`),
+    });
     if (spec.queue) {
       statements.push({
         Effect: 'Allow',
@@ -214,6 +263,7 @@ module.exports = {
   eventsRole: role('batch-events'),
   reconcileRole: role('batch-reconcile'),
   submitRole: role('batch-submit'),
+  callbackRole: role('batch-callback'),
   rule,
   FUNCTIONS,
 };

@@ -14,6 +14,10 @@ class OfflineRefsPlugin {
     const resources = service.resources?.Resources ?? {};
     const nameOf = (logicalId) => {
       const properties = resources[logicalId]?.Properties ?? {};
+      if (resources[logicalId]?.Type === 'AWS::S3::Bucket') {
+        const bucket = properties.BucketName;
+        return (typeof bucket === 'string' ? bucket : logicalId).toLowerCase();
+      }
       const own = properties.TableName ?? properties.QueueName ?? properties.Name;
       return typeof own === 'string' ? own : logicalId;
     };

@@ -49,7 +49,7 @@ export interface AwsConfig {
   endpoint?: string;
   /** `DYNAMODB_ENDPOINT`: dynalite (local mode) or an emulator instead of DynamoDB. */
   dynamoDbEndpoint?: string;
-  /** `S3_ENDPOINT`: the local S3-compatible server or an emulator instead of S3 (path-style). */
+  /** `S3_ENDPOINT`: the local S3-compatible server or an emulator instead of S3. */
   s3Endpoint?: string;
   /** From `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`; absent, the SDK's default provider chain. */
   credentials?: AwsCredentials;
@@ -70,7 +70,14 @@ export interface BatchesConfig {
   retentionSeconds: number;
   /** `BATCH_RECOVERY_GRACE_SECONDS` (default 600), in ms: how old a claim is before the reconciler takes it over. */
   recoveryGraceMs: number;
+  /** `BATCH_RESULTS_BUCKET`: where results manifests go; unset, none is written. */
+  resultsBucket: string | undefined;
+  /** `BATCH_RESULTS_PREFIX` (default `batch-results`): `<prefix>/<batchId>/results.jsonl`. */
+  resultsPrefix: string;
 }
+
+/** The key prefix of results manifests unless `BATCH_RESULTS_PREFIX` sets one. */
+export const DEFAULT_RESULTS_PREFIX = 'batch-results';
 
 /** Everything any function of this project reads from its environment, parsed once. */
 export interface FunctionConfig {
@@ -164,6 +171,21 @@ const integerFrom = (
   return parsed;
 };
 
+/** `BATCH_RESULTS_PREFIX` without its outer slashes: a plain S3 key prefix. */
+const resultsPrefixFrom = (env: Environment): string => {
+  const value = optionalEnv('BATCH_RESULTS_PREFIX', env);
+  if (value === undefined) return DEFAULT_RESULTS_PREFIX;
+  const prefix = value.trim().replace(/^\/+|\/+$/g, '');
+  if (prefix.length > 512 || !/^[A-Za-z0-9!_.*'()/-]*$/.test(prefix)) {
+    throw invalid(
+      'BATCH_RESULTS_PREFIX',
+      "expected an S3 key prefix of letters, digits and !_.*'()/-",
+      value,
+    );
+  }
+  return prefix;
+};
+
 const batchesFrom = (env: Environment): BatchesConfig => ({
   tableName: optionalEnv('BATCH_TABLE_NAME', env)?.trim() || undefined,
   accountLimit: integerFrom(
@@ -177,6 +199,8 @@ const batchesFrom = (env: Environment): BatchesConfig => ({
   recoveryGraceMs:
     integerFrom(env, 'BATCH_RECOVERY_GRACE_SECONDS', DEFAULT_RECOVERY_GRACE_SECONDS, [1, 86_400]) *
     1_000,
+  resultsBucket: optionalEnv('BATCH_RESULTS_BUCKET', env)?.trim() || undefined,
+  resultsPrefix: resultsPrefixFrom(env),
 });
 
 /**

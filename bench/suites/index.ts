@@ -4,6 +4,7 @@ import { batchesSuite } from './batches';
 import { batches100kSuite } from './batches-100k';
 import { bundlesSuite } from './bundles';
 import { contractOverheadSuite } from './contract-overhead';
+import { fanInSuite } from './fan-in';
 import { fanOutThroughputSuite } from './fan-out-throughput';
 import { localRuntimeSuite } from './local-runtime';
 
@@ -13,6 +14,7 @@ export const suites: BenchSuite[] = [
   fanOutThroughputSuite,
   localRuntimeSuite,
   batchesSuite,
+  fanInSuite,
   batches100kSuite,
 ];
 
@@ -21,4 +23,6 @@ export const suiteAliases: Record<string, string[]> = {
   'lambda-steps': ['bundles', 'contract-overhead'],
   'fan-out': ['fan-out-throughput'],
   local: ['local-runtime'],
+  // The batch benchmark and the fan-in wait: `npm run bench -- batches`.
+  batches: ['batches', 'fan-in'],
 };

@@ -48,11 +48,12 @@ export function watchBatchProgress(options: BatchProgressOptions): () => void {
         const counts = countsOf(batch);
         const ended = counts.succeeded + counts.failed + counts.stopped;
         const line = `  batch ${batchId} ${batch.status.padEnd(9)} ${progressBar(ended, counts.total)}  running ${counts.running}, pending ${counts.pending}, succeeded ${counts.succeeded}, failed ${counts.failed}`;
+        // A batch ends after its last child's event (and after writing its results): look again
+        // until it says so, even when a look finds nothing new.
+        if (batch.status === 'RUNNING') changed.add(batchId);
         if (shown.get(batchId) === line) return;
         shown.set(batchId, line);
         options.out(line);
-        // A batch ends after its last child's event: look again until it says so.
-        if (batch.status === 'RUNNING') changed.add(batchId);
       }),
     )
       .catch(() => undefined)

@@ -62,6 +62,16 @@ function numberFlag(args: ParsedArgs, name: string, fallback: number): number {
   return value;
 }
 
+/** The parameter names a pipeline definition declares (none when it cannot be read). */
+function parameterNamesOf(definition: string | undefined): string[] {
+  try {
+    const parsed = JSON.parse(definition ?? '{}') as { Parameters?: Array<{ Name?: unknown }> };
+    return (parsed.Parameters ?? []).map((parameter) => String(parameter.Name));
+  } catch {
+    return [];
+  }
+}
+
 function seconds(start?: Date, end?: Date): string {
   if (!start || !end) return '';
   return `${((end.getTime() - start.getTime()) / 1000).toFixed(1)} s`;
@@ -146,6 +156,9 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`no ${parentName}.json in ${dir}`);
       }
       const childNames = pipelines.filter((p) => p.name !== parentName).map((p) => p.name);
+      const parentParameters = parameterNamesOf(
+        pipelines.find((p) => p.name === parentName)?.definition,
+      );
       const catalog = loadFunctionCatalog({ stage });
       const lambdaEndpoint = `http://${LOCAL_HOST}:${lambdaPort}`;
       const allowed = childNames.join(',') || '*';
@@ -198,6 +211,8 @@ export async function main(argv: string[]): Promise<number> {
       if (dynamoDb) {
         out(`  DynamoDB (dynalite) ${dynamoDb.endpoint} tables ${dynamoDb.tables.join(', ')}`);
       }
+      const s3 = local.services?.s3;
+      if (s3) out(`  S3 (s3rver)        ${s3.endpoint} buckets ${s3.buckets.join(', ')}`);
       if (inProcess) {
         out('  Lambda steps       in-process (no serverless-offline, no HTTP API)');
       } else {
@@ -221,6 +236,7 @@ export async function main(argv: string[]): Promise<number> {
               SAGEMAKER_ENDPOINT: local.url,
               FAN_OUT_ALLOWED_PIPELINES: allowed,
               ...(dynamoDb ? { DYNAMODB_ENDPOINT: dynamoDb.endpoint } : {}),
+              ...(s3 ? { S3_ENDPOINT: s3.endpoint } : {}),
               ...Object.fromEntries(
                 Object.entries(LOCAL_AWS_ENV).map(([name, value]) => [
                   name,
@@ -307,7 +323,7 @@ export async function main(argv: string[]): Promise<number> {
       for (const arn of childArns) if (!childStatus.has(arn)) childStatus.set(arn, 'Executing');
       let childrenOk = true;
       if (childArns.length > 0) {
-        out(`\n${childArns.length} child executions started by the fan-out`);
+        out(`\n${childArns.length} child executions started by ${parentName}`);
         showProgress = true;
         progress();
         const statuses = await Promise.all(
@@ -363,6 +379,7 @@ export async function main(argv: string[]): Promise<number> {
         runtimeUrl: local.url,
         region: local.runtime.region,
         parentName,
+        parentParameters,
         childNames,
         batches: dynamoDb !== undefined,
         ...(inProcess

@@ -18,6 +18,8 @@ export interface TryNextOptions {
   runtimeUrl: string;
   region: string;
   parentName: string;
+  /** The parent's parameter names (its start line sets `BatchSize` only when it has one). */
+  parentParameters?: readonly string[];
   /** The pipelines the parent fans out to (the fan-out's allow-list). */
   childNames: readonly string[];
   /** Whether batches run (the local services are on). */
@@ -33,7 +35,7 @@ export function tryNextLines(options: TryNextOptions): string[] {
   const child = options.childNames[0];
   const lines = [
     `${aws} sagemaker list-pipeline-executions --pipeline-name ${child ?? parentName} ${sagemaker}`,
-    `${aws} sagemaker start-pipeline-execution --pipeline-name ${parentName} --pipeline-parameters Name=BatchSize,Value=1 ${sagemaker}`,
+    `${aws} sagemaker start-pipeline-execution --pipeline-name ${parentName}${(options.parentParameters ?? ['BatchSize']).includes('BatchSize') ? ' --pipeline-parameters Name=BatchSize,Value=1' : ''} ${sagemaker}`,
     `npm run local -- callbacks --endpoint ${runtimeUrl}`,
   ];
   if (options.offline) {

@@ -4,12 +4,14 @@
  */
 import type { EventBus } from '../events';
 import type { LambdaInvoker } from '../invokers/types';
+import { type LocalS3, startLocalS3 } from '../s3';
 import { createDelivery, type Delivery, type EventInterceptor } from './delivery';
 import { type LocalDynamoDb, startLocalDynamoDb } from './dynamodb';
 import {
   type Json,
   type LocalAccount,
   loadServerlessTemplate,
+  localNameOf,
   resolveIntrinsics,
   type ServerlessTemplate,
 } from './template';
@@ -29,13 +31,17 @@ export interface LocalServicesOptions {
   scheduleEveryMs?: number;
   /** Sees each status event before it is routed: drop, duplicate, delay or reorder it. */
   intercept?: EventInterceptor;
+  /** Start an S3-compatible server with serverless.yml's buckets (default true). */
+  s3?: boolean;
 }
 
 export interface LocalServices {
   template: ServerlessTemplate;
   dynamoDb: LocalDynamoDb | undefined;
+  /** The S3-compatible server (local/s3.ts), when serverless.yml has buckets. */
+  s3: LocalS3 | undefined;
   delivery: Delivery;
-  /** Environment every function gets on top of its own (`DYNAMODB_ENDPOINT`). */
+  /** Environment every function gets on top of its own (`DYNAMODB_ENDPOINT`, `S3_ENDPOINT`). */
   env: Record<string, string>;
   /** A function's `environment:` of serverless.yml with `!Ref`s and params resolved locally. */
   environment(functionKey: string): Record<string, string>;
@@ -64,6 +70,16 @@ export async function startLocalServices(
     options.dynamoDb === false
       ? undefined
       : await startLocalDynamoDb(template, { region: options.account.region });
+  const buckets = Object.entries(template.resources)
+    .filter(([, resource]) => resource.Type === 'AWS::S3::Bucket')
+    .map(([logicalId, resource]) => localNameOf(logicalId, resource));
+  const s3 =
+    options.s3 === false || buckets.length === 0
+      ? undefined
+      : await startLocalS3({ buckets }).catch(async (error: unknown) => {
+          await dynamoDb?.close();
+          throw error;
+        });
   const delivery = createDelivery({
     template,
     account: options.account,
@@ -82,8 +98,12 @@ export async function startLocalServices(
   return {
     template,
     dynamoDb,
+    s3,
     delivery,
-    env: dynamoDb ? { DYNAMODB_ENDPOINT: dynamoDb.endpoint } : {},
+    env: {
+      ...(dynamoDb ? { DYNAMODB_ENDPOINT: dynamoDb.endpoint } : {}),
+      ...(s3 ? { S3_ENDPOINT: s3.endpoint } : {}),
+    },
     environment(functionKey) {
       const own = (template.functions[functionKey]?.environment ?? {}) as Record<string, Json>;
       const environment: Record<string, string> = {};
@@ -99,6 +119,7 @@ export async function startLocalServices(
     async close() {
       delivery.close();
       await dynamoDb?.close();
+      await s3?.stop();
     },
   };
 }

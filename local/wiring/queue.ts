@@ -91,6 +91,11 @@ export class LocalQueue {
   }
 
   /** Attaches the function that polls this queue. */
+  /** The function whose `sqs` event consumes this queue, if any. */
+  get consumedBy(): string | undefined {
+    return this.consumer?.functionKey;
+  }
+
   attach(consumer: QueueConsumer): void {
     this.consumer = consumer;
     this.schedule();

@@ -186,9 +186,17 @@ export interface LocalAccount {
 export const functionLogicalId = (key: string): string =>
   `${key.charAt(0).toUpperCase()}${key.slice(1).replaceAll('-', 'Dash').replaceAll('_', 'Underscore')}LambdaFunction`;
 
-/** The name a resource has locally: its own name property, or its logical id (3+ characters). */
+/**
+ * The name a resource has locally: its own name property, or its logical id (3+ characters);
+ * a bucket's in lower case.
+ */
 export const localNameOf = (logicalId: string, resource: JsonObject | undefined): string => {
   const properties = isObject(resource?.Properties) ? resource.Properties : {};
+  // S3 bucket names are lower case ("Bucket naming rules", S3 User Guide).
+  if (resource?.Type === 'AWS::S3::Bucket') {
+    const own = properties.BucketName;
+    return (typeof own === 'string' ? own : logicalId).toLowerCase();
+  }
   const own = properties.TableName ?? properties.QueueName ?? properties.Name;
   return typeof own === 'string' ? own : logicalId;
 };

@@ -4,6 +4,7 @@ import { displayNameOf, sanitizeDisplayNamePrefix } from '../fan-out/identity';
 import { type CompiledTemplate, compileTemplate, renderTemplate } from '../fan-out/template';
 import { MAX_PARAMETER_VALUE_LENGTH } from '../limits';
 import { BatchRequestMissingError } from './errors';
+import type { FanInDeps } from './fan-in';
 import { childDescription, executionToken, itemIndexOf, pipelineIndexOf } from './identity';
 import type { BatchLedger, BatchRecord } from './ledger';
 import { partOfItem, type StoredHead } from './request';
@@ -30,6 +31,8 @@ export interface BatchDeps {
   newId: () => string;
   /** Stored requests already read, by batch and fingerprint (immutable, so safe to keep). */
   requests: RequestCache;
+  /** Callback answers, stops and results manifests; absent, batches only run. */
+  fanIn?: FanInDeps | undefined;
 }
 
 /** Items parts of one stored request kept in memory (each at most 300 KB as JSON). */
@@ -163,6 +166,22 @@ export const startPlanOf = async (
             },
           }),
     },
+  };
+};
+
+/** The pipeline, item index and item of one pair, from the stored request. */
+export const pairOfBatch = async (
+  deps: BatchDeps,
+  batch: BatchRecord,
+  pair: number,
+): Promise<{ pipeline: string; itemIndex: number; item: unknown }> => {
+  const request = await loadRequest(deps, batch);
+  const { pipelines } = request.head.spec;
+  const itemIndex = itemIndexOf(pair, pipelines.length);
+  return {
+    pipeline: pipelines[pipelineIndexOf(pair, pipelines.length)] ?? '',
+    itemIndex,
+    item: await itemAt(deps, batch, request, itemIndex),
   };
 };
 

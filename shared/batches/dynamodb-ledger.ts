@@ -6,6 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { dynamoDbFanIn } from './dynamodb-fan-in';
 import {
   ACCOUNT_KEY,
   ACTIVE_BATCHES,
@@ -71,6 +72,8 @@ export const dynamoDbLedger = (
   };
 
   return {
+    ...dynamoDbFanIn(doc, TableName),
+
     getBatch: async (batchId) => {
       const item = await get(batchKey(batchId));
       return item === undefined ? undefined : toBatch(item);
@@ -240,7 +243,7 @@ export const dynamoDbLedger = (
       );
     },
 
-    finishBatch: (batchId, from, to, pairs, finishedAt, expiresAt) =>
+    finishBatch: (batchId, from, to, pairs, finishedAt, expiresAt, allowPending = false) =>
       conditional(() =>
         doc.send(
           new UpdateCommand({
@@ -249,7 +252,7 @@ export const dynamoDbLedger = (
             UpdateExpression:
               'SET #status = :to, finishedAt = :at, expiresAt = :e REMOVE statusKey',
             ConditionExpression:
-              '#status = :from AND (#cursor = :pairs OR :from = :stopping) AND size(running) = :zero AND (:from = :stopping OR size(requeued) = :zero)',
+              '#status = :from AND (#cursor = :pairs OR :pending = :true) AND size(running) = :zero AND (:pending = :true OR size(requeued) = :zero)',
             ExpressionAttributeNames: { '#status': 'status', '#cursor': 'cursor' },
             ExpressionAttributeValues: {
               ':from': from,
@@ -258,7 +261,8 @@ export const dynamoDbLedger = (
               ':at': finishedAt,
               ':e': expiresAt,
               ':zero': 0,
-              ':stopping': 'STOPPING',
+              ':pending': allowPending || from === 'STOPPING',
+              ':true': true,
             },
           }),
         ),
@@ -299,6 +303,7 @@ export const dynamoDbLedger = (
         'ambiguous',
         'endedAt',
         'expiresAt',
+        'startedAt',
       ] as const) {
         const value = change[field];
         if (value === undefined) continue;

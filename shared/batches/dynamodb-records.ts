@@ -1,6 +1,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { InvalidPageTokenError } from './errors';
-import type { BatchRecord, BatchStatus, ExecutionRecord, ExecutionStatus } from './ledger';
+import type {
+  BatchCallback,
+  BatchRecord,
+  BatchStatus,
+  CallbackAnswer,
+  ExecutionRecord,
+  ExecutionStatus,
+  TerminalStatus,
+} from './ledger';
 
 /** The ledger table's keys and the mapping between its items and the ledger's records. */
 
@@ -73,6 +81,17 @@ export const toBatch = (item: Item): BatchRecord => ({
   stopped: num(item.stopped),
   lastClaimId: str(item.lastClaimId),
   finishedAt: str(item.finishedAt),
+  ...(item.toleratedFailureCount === undefined
+    ? {}
+    : { toleratedFailureCount: num(item.toleratedFailureCount) }),
+  ...(item.toleratedFailurePercentage === undefined
+    ? {}
+    : { toleratedFailurePercentage: num(item.toleratedFailurePercentage) }),
+  ...(item.callback === undefined ? {} : { callback: item.callback as BatchCallback }),
+  ...(item.callbackAnswer === undefined
+    ? {}
+    : { callbackAnswer: item.callbackAnswer as CallbackAnswer }),
+  ...(item.resultsUri === undefined ? {} : { resultsUri: str(item.resultsUri) }),
 });
 
 export const toExecution = (item: Item): ExecutionRecord => ({
@@ -88,6 +107,8 @@ export const toExecution = (item: Item): ExecutionRecord => ({
   claimedAt: num(item.claimedAt),
   ambiguous: item.ambiguous === true,
   endedAt: str(item.endedAt),
+  ...(item.startedAt === undefined ? {} : { startedAt: str(item.startedAt) }),
+  ...(item.redrivenFrom === undefined ? {} : { redrivenFrom: item.redrivenFrom as TerminalStatus }),
 });
 
 /** A page token: the last key, as base64url JSON. Checked on the way back in. */

@@ -51,6 +51,28 @@ export class InvalidPageTokenError extends BatchError {
   }
 }
 
+/** An operation the batch's current status does not allow (a redrive while it runs). */
+export class BatchStateError extends BatchError {
+  readonly batchId: string;
+
+  constructor(batchId: string, problem: string, options?: { cause?: unknown }) {
+    super(`Batch ${batchId} ${problem}`, options);
+    this.name = 'BatchStateError';
+    this.batchId = batchId;
+  }
+}
+
+/** A batch is writing its end; a message about it is retried once it has ended. */
+export class BatchEndingError extends BatchError {
+  readonly batchId: string;
+
+  constructor(batchId: string, options?: { cause?: unknown }) {
+    super(`Batch ${batchId} is ending; retry once it has ended`, options);
+    this.name = 'BatchEndingError';
+    this.batchId = batchId;
+  }
+}
+
 /** A request names `itemsFrom` and this deployment was given no object store to read it. */
 export class SourcesUnavailableError extends BatchError {
   constructor(options?: { cause?: unknown }) {

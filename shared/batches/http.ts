@@ -7,6 +7,7 @@ import { readJsonBody } from '../http/request';
 import { parseEvent } from '../validation';
 import type { BatchDeps } from './deps';
 import { BatchConflictError, InvalidPageTokenError } from './errors';
+import { fanInView, postRedrive, postStop } from './http-fan-in';
 import { BATCH_ID_PATTERN } from './identity';
 import {
   type BatchRecord,
@@ -148,6 +149,7 @@ const getBatch = async (event: APIGatewayProxyEventV2, deps: BatchDeps) => {
     createdBy: batch.createdBy,
     maxConcurrentExecutions: batch.maxConcurrentExecutions,
     ...(batch.finishedAt === undefined ? {} : { finishedAt: batch.finishedAt }),
+    ...fanInView(batch),
   });
 };
 
@@ -220,12 +222,16 @@ export const routeBatchRequest = (
       return getBatch(event, deps);
     case 'GET /batches/{batchId}/executions':
       return getExecutions(event, deps);
+    case 'POST /batches/{batchId}/redrive':
+      return postRedrive(deps, batchIdOf(event));
+    case 'POST /batches/{batchId}/stop':
+      return postStop(deps, batchIdOf(event));
     default:
       throw new HttpProblemError(
         404,
         'not-found',
         'Not Found',
-        `No route ${JSON.stringify(String(event.routeKey).slice(0, 60))}; use POST /batches, GET /batches/{batchId} or GET /batches/{batchId}/executions`,
+        `No route ${JSON.stringify(String(event.routeKey).slice(0, 60))}; use POST /batches, GET /batches/{batchId}, GET /batches/{batchId}/executions, POST /batches/{batchId}/redrive or POST /batches/{batchId}/stop`,
       );
   }
 };

@@ -74,7 +74,37 @@ export interface BatchRecord {
   /** Id of the last claim, so a claim whose answer was lost can tell it was applied. */
   lastClaimId: string | undefined;
   finishedAt: string | undefined;
+  /** Failure tolerance (shared/batches/tolerance.ts); neither set tolerates no failure. */
+  toleratedFailureCount?: number | undefined;
+  toleratedFailurePercentage?: number | undefined;
+  /** The Callback step waiting for this batch, when a Callback message submitted it. */
+  callback?: BatchCallback | undefined;
+  /** The answer given to that callback, or why none could be given. */
+  callbackAnswer?: CallbackAnswer | undefined;
+  /** Where the results manifest of the batch's last end was written. */
+  resultsUri?: string | undefined;
 }
+
+/** The Callback step a batch answers: the token of its latest message and who sent it. */
+export interface BatchCallback {
+  token: string;
+  parentExecutionArn: string;
+  stepName: string;
+  receivedAt: string;
+  /** The token came from the same step again (a retried parent), not from the submission. */
+  retry?: boolean;
+}
+
+/** What the batch answered its callback token, or (`late`) why SageMaker no longer took it. */
+export interface CallbackAnswer {
+  token: string;
+  outcome: 'success' | 'failure';
+  at: string;
+  late?: string | undefined;
+}
+
+/** Batch fields written apart from the counts: the callback, its answer, the results. */
+export type BatchFields = Partial<Pick<BatchRecord, 'callback' | 'callbackAnswer' | 'resultsUri'>>;
 
 /** Counts of a batch, as the API reports them. */
 export interface BatchCounts {
@@ -127,6 +157,10 @@ export interface ExecutionRecord {
   /** A start whose outcome is unknown: it may exist, so it is never put back to pending. */
   ambiguous: boolean;
   endedAt: string | undefined;
+  /** When SageMaker answered the start of this attempt. */
+  startedAt?: string | undefined;
+  /** The outcome of the previous attempt, when a redrive made this one. */
+  redrivenFrom?: TerminalStatus | undefined;
 }
 
 /** What one claim takes: requeued pairs (with their attempts) and `count` pairs from the cursor. */
@@ -173,7 +207,10 @@ export interface BatchLedger {
    * none: `false` when any of them is not claimed with its attempt (settle those one by one).
    */
   settleMany(batchId: string, children: readonly EndedPair[]): Promise<boolean>;
-  /** Ends a batch when nothing is pending or claimed; `false` otherwise. */
+  /**
+   * Ends a batch when nothing is claimed and (unless `allowPending`: a stopping batch, or one
+   * past its failure tolerance) nothing is pending; `false` otherwise.
+   */
   finishBatch(
     batchId: string,
     from: BatchStatus,
@@ -181,6 +218,33 @@ export interface BatchLedger {
     pairs: number,
     finishedAt: string,
     expiresAt: number,
+    allowPending?: boolean,
+  ): Promise<boolean>;
+  /** Writes fields of a batch; with `ifCallbackToken`, only while its callback has that token. */
+  setBatchFields(batchId: string, fields: BatchFields, ifCallbackToken?: string): Promise<boolean>;
+  /** `RUNNING` to `STOPPING`; `false` when the batch is not running. */
+  requestStop(batchId: string): Promise<boolean>;
+  /** An ended batch (status one of `from`) runs again: `RUNNING`, active, no end time. */
+  reopenBatch(batchId: string, from: readonly BatchStatus[]): Promise<boolean>;
+  /**
+   * Moves a `FAILED` or `STOPPED` execution record of `fromAttempt` to the next attempt,
+   * `PENDING`, with its new token; `false` when it is not in that state.
+   */
+  redriveExecution(
+    batchId: string,
+    pair: number,
+    fromAttempt: number,
+    clientRequestToken: string,
+  ): Promise<boolean>;
+  /**
+   * Puts a redriven pair back to pending with its new attempt and takes it off the count of
+   * its old outcome; `false` when it is already pending or claimed.
+   */
+  requeueRedriven(
+    batchId: string,
+    pair: number,
+    attempt: number,
+    from: 'FAILED' | 'STOPPED',
   ): Promise<boolean>;
   getExecution(batchId: string, pair: number): Promise<ExecutionRecord | undefined>;
   /** Writes an execution record unless one exists for the pair; `false` when one does. */
@@ -226,6 +290,7 @@ export interface ExecutionChange {
   ambiguous?: boolean;
   endedAt?: string;
   expiresAt?: number;
+  startedAt?: string;
 }
 
 /** The account slot holder of one attempt of a (batch, pair). */

@@ -4,6 +4,7 @@ import type { BatchDeps } from './deps';
 import { type BatchRecord, isTerminal, parseSlotHolder, slotHolder } from './ledger';
 import { refillBatch, startClaimed } from './refill';
 import { recordOutcome, settleChild } from './settle';
+import { stopChildren } from './stop';
 
 const TERMINAL = { Succeeded: 'SUCCEEDED', Failed: 'FAILED', Stopped: 'STOPPED' } as const;
 
@@ -120,6 +121,8 @@ export const reconcile = async (
           });
         }
       }
+      // A child that started after its batch began stopping is stopped now.
+      if (batch.status === 'STOPPING') await stopChildren(deps, batch);
       await refillBatch(deps, batchId);
     }
     nextToken = page.nextToken;

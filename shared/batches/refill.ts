@@ -3,7 +3,7 @@ import { asFailureReason } from '../fan-out/errors';
 import { logger } from '../logger';
 import { type BatchDeps, startPlanOf } from './deps';
 import { type BatchRecord, isTerminal, pendingOf, slotHolder } from './ledger';
-import { completeIfDone, recordOutcome, settleChild } from './settle';
+import { beyondTolerance, completeIfDone, recordOutcome, settleChild } from './settle';
 
 /** Pairs claimed by one conditional write at most. */
 const MAX_CLAIM = 25;
@@ -160,6 +160,7 @@ export const startClaimed = async (
   }
   const recorded = await deps.ledger.updateExecution(batchId, pair, attempt, ['STARTING'], {
     status: 'RUNNING',
+    startedAt: new Date(deps.now()).toISOString(),
     ...(executionArn === undefined ? {} : { executionArn }),
   });
   if (!recorded) logger.info('Child already recorded past starting', { batchId, pair, attempt });
@@ -182,7 +183,8 @@ export const refillBatch = async (
     if (batch === undefined) return 'done';
     const running = Object.keys(batch.running).length;
     const pending = pendingOf(batch);
-    if (batch.status !== 'RUNNING' || pending === 0) {
+    // Past its failure tolerance a batch starts nothing more; running children finish.
+    if (batch.status !== 'RUNNING' || pending === 0 || beyondTolerance(batch)) {
       if (running === 0) await completeIfDone(deps, batchId);
       return 'done';
     }

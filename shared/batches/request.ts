@@ -10,6 +10,7 @@ import {
 import { integerArg } from '../parsers';
 import { fingerprintOf } from './identity';
 import { itemsFromSchema } from './sources/schema';
+import { toleranceFields } from './tolerance';
 
 /** Children one batch runs at once unless the request says otherwise. */
 export const DEFAULT_MAX_CONCURRENT_EXECUTIONS = 10;
@@ -43,6 +44,7 @@ export const batchRequestEntries = {
       ),
     ),
   ),
+  ...toleranceFields,
 };
 
 const given = (input: unknown, key: string): boolean =>
@@ -102,6 +104,8 @@ export const FINGERPRINT_FIELDS = [
   'displayNamePrefix',
   'maxConcurrentExecutions',
   'maxParallelExecutionSteps',
+  'toleratedFailureCount',
+  'toleratedFailurePercentage',
 ] as const;
 export type FingerprintField = (typeof FINGERPRINT_FIELDS)[number];
 /**
@@ -117,6 +121,8 @@ export interface PlannedBatch {
   spec: BatchSpec;
   items: readonly unknown[];
   maxConcurrentExecutions: number;
+  toleratedFailureCount: number | undefined;
+  toleratedFailurePercentage: number | undefined;
   /** Hash of each field after defaults, so `{}` and no `parameters` differ only if they mean different things. */
   fingerprintParts: FingerprintParts;
   /** The canonical hash of the whole request. */
@@ -148,11 +154,15 @@ export const planBatch = (request: BatchRequest, batchKey: string): PlannedBatch
     displayNamePrefix: fingerprintOf(spec.displayNamePrefix),
     maxConcurrentExecutions: fingerprintOf(maxConcurrentExecutions),
     maxParallelExecutionSteps: fingerprintOf(spec.maxParallelExecutionSteps ?? null),
+    toleratedFailureCount: fingerprintOf(request.toleratedFailureCount ?? null),
+    toleratedFailurePercentage: fingerprintOf(request.toleratedFailurePercentage ?? null),
   };
   return {
     spec,
     items,
     maxConcurrentExecutions,
+    toleratedFailureCount: request.toleratedFailureCount,
+    toleratedFailurePercentage: request.toleratedFailurePercentage,
     fingerprintParts,
     fingerprint: fingerprintOf(fingerprintParts),
   };

@@ -1,6 +1,16 @@
 import { logger } from '../logger';
+import { answerCallback } from './callback-answer';
 import type { BatchDeps } from './deps';
-import { type BatchStatus, isTerminal, pendingOf, slotHolder, type TerminalStatus } from './ledger';
+import {
+  type BatchRecord,
+  type BatchStatus,
+  isTerminal,
+  pendingOf,
+  slotHolder,
+  type TerminalStatus,
+} from './ledger';
+import { writeResults } from './results';
+import { toleranceExceeded } from './tolerance';
 
 /**
  * Frees a pair whose attempt has ended: counts it on the batch and gives back its account
@@ -71,20 +81,36 @@ export const recordOutcome = async (
   return true;
 };
 
-const finalStatus = (status: BatchStatus, unsuccessful: number): BatchStatus =>
-  status === 'STOPPING' ? 'STOPPED' : unsuccessful > 0 ? 'FAILED' : 'SUCCEEDED';
+/** Whether more children failed (or were stopped by someone else) than the batch tolerates. */
+export const beyondTolerance = (batch: BatchRecord): boolean =>
+  batch.status === 'RUNNING' && toleranceExceeded(batch, batch.failed + batch.stopped, batch.pairs);
+
+const finalStatus = (batch: BatchRecord): BatchStatus =>
+  batch.status === 'STOPPING'
+    ? 'STOPPED'
+    : toleranceExceeded(batch, batch.failed + batch.stopped, batch.pairs)
+      ? 'FAILED'
+      : 'SUCCEEDED';
 
 /**
- * Ends a batch once nothing is pending or running: `SUCCEEDED`, `FAILED` when any child
- * failed or was stopped, `STOPPED` when the batch itself was stopping. Its records then expire after the retention.
+ * Ends a batch once nothing is running and nothing is pending (or it is stopping, or past
+ * its failure tolerance: then pending pairs are never started): `SUCCEEDED` within the
+ * tolerance (none by default), `FAILED` beyond it, `STOPPED` when the batch itself was
+ * stopping. Before the end is written, the results manifest is written and a waiting
+ * Callback step answered, so a crash in between leaves the batch active and the next
+ * refill or reconcile pass does both again (the answer with the same token, once). Its
+ * records then expire after the retention.
  */
 export const completeIfDone = async (deps: BatchDeps, batchId: string): Promise<boolean> => {
   const batch = await deps.ledger.getBatch(batchId);
   if (batch === undefined) return false;
   if (batch.status !== 'RUNNING' && batch.status !== 'STOPPING') return true;
   if (Object.keys(batch.running).length > 0) return false;
-  if (batch.status === 'RUNNING' && pendingOf(batch) > 0) return false;
-  const to = finalStatus(batch.status, batch.failed + batch.stopped);
+  const exceeded = beyondTolerance(batch);
+  if (batch.status === 'RUNNING' && pendingOf(batch) > 0 && !exceeded) return false;
+  const to = finalStatus(batch);
+  const resultsUri = await writeResults(deps, batch);
+  await answerCallback(deps, batch, to, resultsUri);
   const expiresAt = Math.floor(deps.now() / 1000) + deps.retentionSeconds;
   const finished = await deps.ledger.finishBatch(
     batchId,
@@ -93,6 +119,7 @@ export const completeIfDone = async (deps: BatchDeps, batchId: string): Promise<
     batch.pairs,
     new Date(deps.now()).toISOString(),
     expiresAt,
+    exceeded,
   );
   if (!finished) return false;
   logger.info('Batch finished', {

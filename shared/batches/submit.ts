@@ -5,7 +5,7 @@ import { logger } from '../logger';
 import { type BatchDeps, storedItems } from './deps';
 import { BatchConflictError, BatchNotFoundError, SourcesUnavailableError } from './errors';
 import { batchIdOf } from './identity';
-import type { BatchRecord } from './ledger';
+import type { BatchCallback, BatchRecord } from './ledger';
 import { refillBatch } from './refill';
 import {
   type BatchRequest,
@@ -83,6 +83,8 @@ const existing = async (
 interface Stored extends Fingerprinted {
   spec: BatchSpec;
   maxConcurrentExecutions: number;
+  toleratedFailureCount: number | undefined;
+  toleratedFailurePercentage: number | undefined;
   requestParts: number;
   itemCount: number;
 }
@@ -90,7 +92,7 @@ interface Stored extends Fingerprinted {
 /** Writes the batch record (once: a conditional put) and starts what fits. */
 const recordBatch = async (
   deps: BatchDeps,
-  input: { batchKey: string; createdBy: string },
+  input: { batchKey: string; createdBy: string; callback?: BatchCallback },
   batchId: string,
   stored: Stored,
 ): Promise<Submitted> => {
@@ -109,6 +111,9 @@ const recordBatch = async (
     itemCount: stored.itemCount,
     pairs,
     maxConcurrentExecutions: stored.maxConcurrentExecutions,
+    toleratedFailureCount: stored.toleratedFailureCount,
+    toleratedFailurePercentage: stored.toleratedFailurePercentage,
+    ...(input.callback === undefined ? {} : { callback: input.callback }),
   });
   if (!created) {
     const raced = await deps.ledger.getBatch(batchId);
@@ -141,7 +146,7 @@ const recordBatch = async (
  */
 const submitFromSource = async (
   deps: BatchDeps,
-  input: { request: BatchRequest; batchKey: string; createdBy: string },
+  input: { request: BatchRequest; batchKey: string; createdBy: string; callback?: BatchCallback },
   itemsFrom: ItemsFrom,
 ): Promise<Submitted> => {
   const batchId = batchIdOf(input.batchKey);
@@ -161,6 +166,8 @@ const submitFromSource = async (
     ...stored,
     spec: planned.spec,
     maxConcurrentExecutions: planned.maxConcurrentExecutions,
+    toleratedFailureCount: planned.toleratedFailureCount,
+    toleratedFailurePercentage: planned.toleratedFailurePercentage,
   });
 };
 
@@ -174,7 +181,13 @@ const submitFromSource = async (
  */
 export const submitBatch = async (
   deps: BatchDeps,
-  input: { request: BatchRequest; batchKey: string; createdBy: string },
+  input: {
+    request: BatchRequest;
+    batchKey: string;
+    createdBy: string;
+    /** The Callback step that submitted the batch and waits for it. */
+    callback?: BatchCallback;
+  },
 ): Promise<Submitted> => {
   if (input.request.itemsFrom !== undefined) {
     return submitFromSource(deps, input, input.request.itemsFrom);

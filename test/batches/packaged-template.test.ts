@@ -24,6 +24,7 @@ const BATCH_FUNCTIONS = {
   BatchDasheventsLambdaFunction: 'BatchEventsRole',
   BatchDashreconcileLambdaFunction: 'BatchReconcileRole',
   BatchDashsubmitLambdaFunction: 'BatchSubmitRole',
+  BatchDashcallbackLambdaFunction: 'BatchCallbackRole',
 } as const;
 
 describe('batches in the packaged template', () => {
@@ -49,7 +50,7 @@ describe('batches in the packaged template', () => {
 
   it('lets each role do only what its function does, never on Resource "*"', () => {
     const expected: Record<string, string[]> = {
-      BatchApiRole: ['sagemaker:StartPipelineExecution'],
+      BatchApiRole: ['sagemaker:StartPipelineExecution', 'sagemaker:StopPipelineExecution'],
       BatchEventsRole: [
         'sagemaker:DescribePipelineExecution',
         'sagemaker:StartPipelineExecution',
@@ -61,8 +62,17 @@ describe('batches in the packaged template', () => {
       BatchReconcileRole: [
         'sagemaker:DescribePipelineExecution',
         'sagemaker:StartPipelineExecution',
+        'sagemaker:StopPipelineExecution',
       ],
       BatchSubmitRole: ['sagemaker:StartPipelineExecution', 'sqs:SendMessage'],
+      BatchCallbackRole: [
+        'sagemaker:StartPipelineExecution',
+        'sagemaker:StopPipelineExecution',
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:ReceiveMessage',
+      ],
     };
     const common = [
       'dynamodb:GetItem',
@@ -71,6 +81,11 @@ describe('batches in the packaged template', () => {
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      // Any batch function may end a batch: it answers the Callback step and writes results.
+      's3:AbortMultipartUpload',
+      's3:PutObject',
+      'sagemaker:SendPipelineExecutionStepFailure',
+      'sagemaker:SendPipelineExecutionStepSuccess',
     ];
     for (const [roleId, actions] of Object.entries(expected)) {
       const statements = statementsOf(template, roleId);

@@ -127,7 +127,15 @@ describe('batch-api handler', () => {
   it('reports a batch from one read and pages its children by status', async () => {
     const { invoke, sagemaker, config } = await setup();
     await invoke(
-      post({ pipelines: ['child-pipeline-1', 'child-pipeline-2'], items: ['a', 'b'] }, 'k2'),
+      // One failure tolerated: the batch goes on after it (none tolerated would stop it).
+      post(
+        {
+          pipelines: ['child-pipeline-1', 'child-pipeline-2'],
+          items: ['a', 'b'],
+          toleratedFailureCount: 1,
+        },
+        'k2',
+      ),
     );
     const batchId = batchIdOf('k2');
     const events = createEventsHandler(config);

@@ -7,6 +7,8 @@ import { handler as concat } from '../../functions/concat/handler';
 import { handler as inspectItems } from '../../functions/inspect-items/handler';
 import { handler as planBatches } from '../../functions/plan-batches/handler';
 import { buildContracts } from '../../scripts/contracts-document';
+import { callbackOutputs } from '../../shared/batches/callback-answer';
+import type { BatchRecord } from '../../shared/batches/ledger';
 
 const committed = () =>
   JSON.parse(readFileSync(resolve(import.meta.dirname, '../../contracts.json'), 'utf8'));
@@ -63,5 +65,16 @@ export const handler = defineLambdaStep({ name: '${name}', description: 'd', inp
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('publishes the batch Callback step: its queue output, arguments and the outputs it answers with', async () => {
+    const { callbackSteps } = await buildContracts();
+    const [step] = callbackSteps;
+    expect(step).toMatchObject({ functionName: 'batch-callback', queueOutput: 'BatchQueueUrl' });
+    expect(step?.argumentsSchema).toMatchObject({ required: ['stepName', 'pipelines', 'items'] });
+    const batch = { batchId: 'b', pairs: 3, succeeded: 2, failed: 1, stopped: 0 } as BatchRecord;
+    expect(step?.OutputParameters.map((output) => output.OutputName)).toEqual(
+      callbackOutputs(batch, 's3://bucket/key').map((output) => output.Name),
+    );
   });
 });

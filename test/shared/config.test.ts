@@ -21,6 +21,8 @@ describe('configFromEnvironment', () => {
         accountLimit: 15,
         retentionSeconds: 30 * 86_400,
         recoveryGraceMs: 600_000,
+        resultsBucket: undefined,
+        resultsPrefix: 'batch-results',
       },
     });
   });
@@ -31,17 +33,24 @@ describe('configFromEnvironment', () => {
       BATCH_ACCOUNT_CONCURRENCY_LIMIT: '20',
       BATCH_RETENTION_DAYS: '2',
       BATCH_RECOVERY_GRACE_SECONDS: '5',
+      BATCH_RESULTS_BUCKET: 'results',
+      BATCH_RESULTS_PREFIX: '/runs/nightly/',
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:4567',
-      S3_ENDPOINT: 'http://127.0.0.1:4569',
+      S3_ENDPOINT: 'http://127.0.0.1:4568',
     });
     expect(config.batches).toEqual({
       tableName: 'ledger',
       accountLimit: 20,
       retentionSeconds: 2 * 86_400,
       recoveryGraceMs: 5_000,
+      resultsBucket: 'results',
+      resultsPrefix: 'runs/nightly',
     });
     expect(config.aws.dynamoDbEndpoint).toBe('http://127.0.0.1:4567');
-    expect(config.aws.s3Endpoint).toBe('http://127.0.0.1:4569');
+    expect(config.aws.s3Endpoint).toBe('http://127.0.0.1:4568');
+    expect(() => configFromEnvironment({ BATCH_RESULTS_PREFIX: 'a b' })).toThrow(
+      /BATCH_RESULTS_PREFIX: expected an S3 key prefix/,
+    );
     expect(batchTableName(config)).toBe('ledger');
   });
 

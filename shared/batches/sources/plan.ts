@@ -22,6 +22,8 @@ export interface PlannedSourceBatch {
   spec: BatchSpec;
   itemsFrom: ItemsFrom;
   maxConcurrentExecutions: number;
+  toleratedFailureCount: number | undefined;
+  toleratedFailurePercentage: number | undefined;
   /** The request's templates after defaults, as the fingerprint covers them. */
   templates: Readonly<Record<string, string>>;
   /** Checks one item (or group) against the templates. */
@@ -71,6 +73,8 @@ export const planSourceBatch = (
     },
     itemsFrom,
     maxConcurrentExecutions: request.maxConcurrentExecutions ?? DEFAULT_MAX_CONCURRENT_EXECUTIONS,
+    toleratedFailureCount: request.toleratedFailureCount,
+    toleratedFailurePercentage: request.toleratedFailurePercentage,
     templates,
     check: templateChecker(rendered.templates, batchId, grouped),
   };
@@ -110,6 +114,8 @@ export const fingerprintSourceBatch = (
     displayNamePrefix: fingerprintOf(planned.spec.displayNamePrefix),
     maxConcurrentExecutions: fingerprintOf(planned.maxConcurrentExecutions),
     maxParallelExecutionSteps: fingerprintOf(planned.spec.maxParallelExecutionSteps ?? null),
+    toleratedFailureCount: fingerprintOf(planned.toleratedFailureCount ?? null),
+    toleratedFailurePercentage: fingerprintOf(planned.toleratedFailurePercentage ?? null),
   };
   return { fingerprintParts, fingerprint: fingerprintOf(fingerprintParts) };
 };

@@ -54,7 +54,7 @@ describe('local CLI: run', () => {
   it('creates the valid definitions next to the file (the fan-out children) unless --alone', async () => {
     const result = await cli('run', join(root, 'pipelines/parent.json'), '--param', 'BatchSize=5');
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/^also created: child-pipeline-1, child-pipeline-2$/m);
+    expect(result.out).toMatch(/^also created: child-pipeline-1, child-pipeline-2, parent-batch$/m);
     expect(result.out).toMatch(/startedCount=2/);
     expect(result.out).toContain("2 other execution(s) ran (started by the pipeline's functions)");
     const alone = await cli('run', join(root, 'pipelines/parent.json'), '--alone');
