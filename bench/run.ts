@@ -1,7 +1,7 @@
 /**
  * Benchmark runner: `npm run bench` runs every suite, `npm run bench -- <name> [...]`
  * runs the named ones (or an alias such as `lambda-steps`), `npm run bench -- --list`
- * lists them. Each suite prints its
+ * lists them; `--items N` sizes the suites that take it (batches-100k). Each suite prints its
  * table to stdout and writes its figures to `bench/results/<suite>.json`.
  * `--strict` exits non-zero when a target is missed.
  */
@@ -11,8 +11,10 @@ import { resolve } from 'node:path';
 import { suiteAliases, suites } from './suites/index';
 
 const args = process.argv.slice(2);
+/** Flags followed by a value (`--items 10000`), which is not a suite name. */
+const VALUE_FLAGS = new Set(['--items']);
 const names = args
-  .filter((arg) => !arg.startsWith('--'))
+  .filter((arg, i) => !arg.startsWith('--') && !VALUE_FLAGS.has(args[i - 1] ?? ''))
   .flatMap((name) => suiteAliases[name] ?? [name]);
 const strict = args.includes('--strict');
 
@@ -32,7 +34,10 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
-const selected = names.length === 0 ? suites : suites.filter((suite) => names.includes(suite.name));
+const selected =
+  names.length === 0
+    ? suites.filter((suite) => !suite.onlyWhenNamed)
+    : suites.filter((suite) => names.includes(suite.name));
 const resultsDir = resolve(import.meta.dirname, 'results');
 mkdirSync(resultsDir, { recursive: true });
 

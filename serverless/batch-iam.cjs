@@ -87,6 +87,27 @@ const ANSWER_ACTIONS = [
 ];
 const RESULTS_ACTIONS = ['s3:PutObject', 's3:AbortMultipartUpload'];
 
+/**
+ * The functions that submit batches read `itemsFrom` sources: GetObject (HeadObject and ranged
+ * reads need it) on the objects and ListBucket (listings, and a 404 rather than a 403 for a
+ * missing key) on the buckets of the itemSourceBuckets param, and nothing when it is empty.
+ */
+const SOURCE_READERS = new Set(['batch-api', 'batch-submit', 'batch-callback']);
+/** S3 bucket names ("Bucket naming rules", Amazon S3 User Guide). */
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+const itemSourceBuckets = async (resolveVariable) => {
+  const buckets = list(await resolveVariable('param:itemSourceBuckets'));
+  for (const bucket of buckets) {
+    if (!BUCKET.test(bucket)) {
+      throw new Error(
+        `itemSourceBuckets must be comma-separated S3 bucket names, got ${JSON.stringify(bucket)}`,
+      );
+    }
+  }
+  return [...new Set(buckets)];
+};
+
 const sageMakerResources = (names, actions) =>
   names.flatMap((name) => [
     ...(actions.includes('sagemaker:StartPipelineExecution')
@@ -159,6 +180,23 @@ const role =
         Action: spec.queue.actions,
         Resource: { 'Fn::GetAtt': [spec.queue.logicalId, 'Arn'] },
       });
+    }
+    const sourceBuckets = SOURCE_READERS.has(functionName)
+      ? await itemSourceBuckets(resolveVariable)
+      : [];
+    if (sourceBuckets.length > 0) {
+      statements.push(
+        {
+          Effect: 'Allow',
+          Action: ['s3:GetObject'],
+          Resource: sourceBuckets.map((bucket) => sub(`arn:\${AWS::Partition}:s3:::${bucket}/*`)),
+        },
+        {
+          Effect: 'Allow',
+          Action: ['s3:ListBucket'],
+          Resource: sourceBuckets.map((bucket) => sub(`arn:\${AWS::Partition}:s3:::${bucket}`)),
+        },
+      );
     }
     return {
       Type: 'AWS::IAM::Role',

@@ -2,6 +2,8 @@
 export interface BenchSuite {
   name: string;
   description: string;
+  /** Runs only when named (`npm run bench -- <name>`): too long for `npm run bench`. */
+  onlyWhenNamed?: boolean;
   /** Measures; returns the table printed to stdout and the figures saved as JSON. */
   run: () => Promise<SuiteResult>;
 }

@@ -1,6 +1,7 @@
 /** Every benchmark suite, in the order `npm run bench` runs them. Add new suites here. */
 import type { BenchSuite } from '../lib/suite';
 import { batchesSuite } from './batches';
+import { batches100kSuite } from './batches-100k';
 import { bundlesSuite } from './bundles';
 import { contractOverheadSuite } from './contract-overhead';
 import { fanInSuite } from './fan-in';
@@ -14,6 +15,7 @@ export const suites: BenchSuite[] = [
   localRuntimeSuite,
   batchesSuite,
   fanInSuite,
+  batches100kSuite,
 ];
 
 /** Names that select several suites at once. */

@@ -29,7 +29,7 @@ import { DEFAULT_LAMBDA_STEP_TIMEOUT_MS } from '../runtime';
 import { DEFAULT_SCHEDULE_EVERY_MS } from '../wiring';
 import { flag, type ParsedArgs, pairsFlag, parseArgs, portFlag, UsageError } from './args';
 import { watchBatchProgress } from './batch-progress';
-import { DEFAULT_RUNTIME_PORT, LOCAL_HOST } from './defaults';
+import { DEFAULT_RUNTIME_PORT, DEFAULT_S3_PORT, LOCAL_HOST } from './defaults';
 import { type OfflineProcess, OfflineStartError, startOffline } from './offline';
 import { executionStatus, progressBar, stepLine, table } from './render';
 import { tryNextLines } from './try-next';
@@ -190,6 +190,7 @@ export async function main(argv: string[]): Promise<number> {
           ? {
               params,
               scheduleEveryMs: numberFlag(args, 'reconcile-every-ms', DEFAULT_SCHEDULE_EVERY_MS),
+              s3Port: DEFAULT_S3_PORT,
             }
           : false,
         invoker: (url, wiring): LambdaInvoker => {

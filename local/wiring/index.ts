@@ -33,6 +33,8 @@ export interface LocalServicesOptions {
   intercept?: EventInterceptor;
   /** Start an S3-compatible server with serverless.yml's buckets (default true). */
   s3?: boolean;
+  /** Its port (default 0: a free one). */
+  s3Port?: number;
 }
 
 export interface LocalServices {
@@ -76,7 +78,7 @@ export async function startLocalServices(
   const s3 =
     options.s3 === false || buckets.length === 0
       ? undefined
-      : await startLocalS3({ buckets }).catch(async (error: unknown) => {
+      : await startLocalS3({ buckets, port: options.s3Port ?? 0 }).catch(async (error: unknown) => {
           await dynamoDb?.close();
           throw error;
         });

@@ -9,11 +9,14 @@ import { childDescription, executionToken, itemIndexOf, pipelineIndexOf } from '
 import type { BatchLedger, BatchRecord } from './ledger';
 import { partOfItem, type StoredHead } from './request';
 import type { BatchSageMaker } from './sagemaker';
+import type { ObjectSource } from './sources/port';
 
 /** Everything the batch functions need: ports, limits and a clock. */
 export interface BatchDeps {
   ledger: BatchLedger;
   sagemaker: BatchSageMaker;
+  /** Where `itemsFrom` sources are read (S3); only the functions that submit batches need it. */
+  objects?: ObjectSource;
   allowList: AllowList;
   /** Children all batches together may run: the `accountConcurrencyLimit` deploy parameter. */
   accountLimit: number;
@@ -31,6 +34,9 @@ export interface BatchDeps {
   /** Callback answers, stops and results manifests; absent, batches only run. */
   fanIn?: FanInDeps | undefined;
 }
+
+/** Items parts of one stored request kept in memory (each at most 300 KB as JSON). */
+const PARTS_KEPT = 8;
 
 /** A stored request, read part by part as items are needed. */
 interface CachedRequest {
@@ -86,6 +92,11 @@ const itemAt = async (
     const text = await deps.ledger.getRequestPart(batch.batchId, batch.fingerprint, part);
     if (text === undefined) throw new BatchRequestMissingError(batch.batchId, part);
     items = JSON.parse(text) as unknown[];
+    // Children start in cursor order: the oldest parts read are the ones no longer needed.
+    if (request.parts.size >= PARTS_KEPT) {
+      const oldest = request.parts.keys().next().value;
+      if (oldest !== undefined) request.parts.delete(oldest);
+    }
     request.parts.set(part, items);
   }
   return items[index - (request.head.starts[part - 1] ?? 0)];

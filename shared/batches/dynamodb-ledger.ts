@@ -55,6 +55,22 @@ export const dynamoDbLedger = (
   let accountRecord: Promise<boolean> | undefined;
   const get = async (Key: Item): Promise<Item | undefined> =>
     (await doc.send(new GetCommand({ TableName, Key, ConsistentRead: consistentReads }))).Item;
+  /** The slots map must exist before a path in it can be set: creates the record once. */
+  const ensureAccountRecord = async (): Promise<void> => {
+    accountRecord ??= conditional(() =>
+      doc.send(
+        new PutCommand({
+          TableName,
+          Item: { ...ACCOUNT_KEY, holders: {} },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    ).catch((error: unknown) => {
+      accountRecord = undefined;
+      throw error;
+    });
+    await accountRecord;
+  };
 
   return {
     ...dynamoDbFanIn(doc, TableName),
@@ -197,6 +213,37 @@ export const dynamoDbLedger = (
         ),
       ),
 
+    settleMany: async (batchId, children) => {
+      const unique = [...new Map(children.map((child) => [child.pair, child])).values()];
+      if (unique.length === 0) return true;
+      const counts = new Map<string, number>();
+      for (const { outcome } of unique) {
+        counts.set(outcome.toLowerCase(), (counts.get(outcome.toLowerCase()) ?? 0) + 1);
+      }
+      const names: Record<string, string> = { '#running': 'running' };
+      const values: Record<string, number> = {};
+      unique.forEach(({ pair, attempt }, i) => {
+        names[`#p${i}`] = String(pair);
+        values[`:a${i}`] = attempt;
+      });
+      [...counts.entries()].forEach(([count, n], i) => {
+        names[`#c${i}`] = count;
+        values[`:n${i}`] = n;
+      });
+      return conditional(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: batchKey(batchId),
+            UpdateExpression: `ADD ${[...counts.keys()].map((_, i) => `#c${i} :n${i}`).join(', ')} REMOVE ${unique.map((_, i) => `#running.#p${i}`).join(', ')}`,
+            ConditionExpression: unique.map((_, i) => `#running.#p${i}.a = :a${i}`).join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
+    },
+
     finishBatch: (batchId, from, to, pairs, finishedAt, expiresAt, allowPending = false) =>
       conditional(() =>
         doc.send(
@@ -322,20 +369,7 @@ export const dynamoDbLedger = (
     },
 
     acquireAccountSlot: async (holder, limit, now) => {
-      // The map must exist before a path in it can be set: create the record once.
-      accountRecord ??= conditional(() =>
-        doc.send(
-          new PutCommand({
-            TableName,
-            Item: { ...ACCOUNT_KEY, holders: {} },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      ).catch((error: unknown) => {
-        accountRecord = undefined;
-        throw error;
-      });
-      await accountRecord;
+      await ensureAccountRecord();
       return conditional(() =>
         doc.send(
           new UpdateCommand({
@@ -345,6 +379,27 @@ export const dynamoDbLedger = (
             ConditionExpression: 'attribute_exists(holders.#h) OR size(holders) < :limit',
             ExpressionAttributeNames: { '#h': holder },
             ExpressionAttributeValues: { ':now': now, ':limit': limit },
+          }),
+        ),
+      );
+    },
+
+    acquireAccountSlots: async (holders, limit, now) => {
+      const unique = [...new Set(holders)];
+      if (unique.length === 0) return true;
+      if (unique.length > limit) return false;
+      await ensureAccountRecord();
+      const names = Object.fromEntries(unique.map((holder, i) => [`#h${i}`, holder]));
+      return conditional(() =>
+        doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: ACCOUNT_KEY,
+            UpdateExpression: `SET ${unique.map((_, i) => `holders.#h${i} = if_not_exists(holders.#h${i}, :now)`).join(', ')}`,
+            // Counted as if none were held yet: a holder already there only makes it stricter.
+            ConditionExpression: 'size(holders) <= :room',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ':now': now, ':room': limit - unique.length },
           }),
         ),
       );
@@ -362,6 +417,27 @@ export const dynamoDbLedger = (
           }),
         ),
       );
+    },
+
+    releaseAccountSlots: async (holders) => {
+      const unique = [...new Set(holders)];
+      if (unique.length === 0) return;
+      // Removing a map key that is not there changes nothing, so no condition is needed.
+      await doc
+        .send(
+          new UpdateCommand({
+            TableName,
+            Key: ACCOUNT_KEY,
+            UpdateExpression: `REMOVE ${unique.map((_, i) => `holders.#h${i}`).join(', ')}`,
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: Object.fromEntries(
+              unique.map((holder, i) => [`#h${i}`, holder]),
+            ),
+          }),
+        )
+        .catch((error: unknown) => {
+          if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+        });
     },
 
     accountSlots: async () => {

@@ -8,6 +8,7 @@ import { dynamoDbLedger } from './dynamodb-ledger';
 import { fanInSageMakerPort } from './fan-in';
 import { s3ResultsStore } from './s3-results';
 import { batchSageMakerPort } from './sagemaker';
+import { s3ObjectSource } from './sources/s3';
 
 /**
  * Creates a batch function's clients and context, once per container.
@@ -23,21 +24,19 @@ export const createBatchDeps = (config: BatchFunctionConfig): BatchDeps => {
   });
   const sagemaker = createSageMakerClient(config.aws);
   const { resultsBucket, resultsPrefix } = config.batches;
+  // Local S3 servers answer on one host: buckets in the path, not the host name.
+  const s3 = new S3Client({
+    region,
+    ...(s3Endpoint === undefined ? {} : { endpoint: s3Endpoint, forcePathStyle: true }),
+    ...(credentials === undefined ? {} : { credentials }),
+  });
   const results =
-    resultsBucket === undefined
-      ? undefined
-      : s3ResultsStore(
-          new S3Client({
-            region,
-            ...(s3Endpoint === undefined ? {} : { endpoint: s3Endpoint, forcePathStyle: true }),
-            ...(credentials === undefined ? {} : { credentials }),
-          }),
-          { bucket: resultsBucket },
-        );
+    resultsBucket === undefined ? undefined : s3ResultsStore(s3, { bucket: resultsBucket });
   return {
     ledger: dynamoDbLedger(dynamoDb, { tableName }),
     sagemaker: batchSageMakerPort(sagemaker),
     fanIn: { sagemaker: fanInSageMakerPort(sagemaker), results, resultsPrefix },
+    objects: s3ObjectSource(s3),
     allowList: config.allowedPipelines,
     accountLimit: config.batches.accountLimit,
     retentionSeconds: config.batches.retentionSeconds,

@@ -72,3 +72,11 @@ export class BatchEndingError extends BatchError {
     this.batchId = batchId;
   }
 }
+
+/** A request names `itemsFrom` and this deployment was given no object store to read it. */
+export class SourcesUnavailableError extends BatchError {
+  constructor(options?: { cause?: unknown }) {
+    super('itemsFrom cannot be read: this function has no object store configured', options);
+    this.name = 'SourcesUnavailableError';
+  }
+}

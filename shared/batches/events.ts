@@ -4,9 +4,9 @@ import { pipelineNameOf } from '../fan-out/identity';
 import { logger } from '../logger';
 import type { BatchDeps } from './deps';
 import { parseChildDescription } from './identity';
-import type { TerminalStatus } from './ledger';
+import { type EndedPair, slotHolder, type TerminalStatus } from './ledger';
 import { refillAfterRelease } from './refill';
-import { recordOutcome } from './settle';
+import { recordEnd, recordOutcome, settleChild } from './settle';
 
 /** The EventBridge detail type of a pipeline execution's status change. */
 export const EXECUTION_STATUS_CHANGE = 'SageMaker Model Building Pipeline Execution Status Change';
@@ -59,6 +59,11 @@ export type EventOutcome = 'ignored' | 'running' | 'ended' | 'stale';
 export const applyStatusChange = async (
   deps: BatchDeps,
   change: ChildStatusChange,
+  /**
+   * `ended` collects the ended attempt instead of settling it and refilling: the caller settles
+   * and refills each batch once for many events (`settleEnded`, `refillEnded`).
+   */
+  options: { ended?: EndedChild[] } = {},
 ): Promise<EventOutcome> => {
   const child = parseChildDescription(change.description);
   if (child === undefined) return 'ignored';
@@ -99,11 +104,72 @@ export const applyStatusChange = async (
       failureReason = asFailureReason(`failure reason unavailable: ${errorMessage(error)}`);
     }
   }
-  const ended = await recordOutcome(deps, batchId, pair, attempt, outcome, {
+  const details = {
     executionArn: change.executionArn,
     ...(failureReason === undefined ? {} : { failureReason }),
-  });
+  };
+  if (options.ended !== undefined) {
+    const ended = await recordEnd(deps, batchId, pair, attempt, outcome, details);
+    if (ended === undefined) return 'stale';
+    options.ended.push({ batchId, pair, attempt, outcome: ended });
+    return 'ended';
+  }
+  const ended = await recordOutcome(deps, batchId, pair, attempt, outcome, details);
   if (!ended) return 'stale';
   await refillAfterRelease(deps, batchId);
   return 'ended';
+};
+
+/** An ended attempt of a batch's pair, recorded and waiting to be settled. */
+export interface EndedChild extends EndedPair {
+  batchId: string;
+}
+
+/**
+ * Settles the ended children of one delivery: per batch, one write frees their pairs and counts
+ * them, and one write gives back their account slots. When that write's condition fails (one of
+ * them was settled already, by a duplicate or the reconciler), each is settled on its own.
+ * @returns the batches they belong to, to refill.
+ */
+export const settleEnded = async (
+  deps: BatchDeps,
+  ended: readonly EndedChild[],
+): Promise<Set<string>> => {
+  const byBatch = new Map<string, EndedChild[]>();
+  for (const child of ended)
+    byBatch.set(child.batchId, [...(byBatch.get(child.batchId) ?? []), child]);
+  for (const [batchId, children] of byBatch) {
+    if (await deps.ledger.settleMany(batchId, children)) {
+      await deps.ledger.releaseAccountSlots(
+        children.map(({ pair, attempt }) => slotHolder(batchId, pair, attempt)),
+      );
+      continue;
+    }
+    for (const { pair, attempt, outcome } of children) {
+      await settleChild(deps, batchId, pair, attempt, outcome);
+    }
+  }
+  return new Set(byBatch.keys());
+};
+
+/** The batch a change's execution belongs to, as its description claims it. */
+export const batchOfChange = (change: ChildStatusChange): string | undefined =>
+  parseChildDescription(change.description)?.batchId;
+
+/**
+ * Refills each batch whose children ended in one delivery of events, once: ten events of one
+ * batch make one claim instead of ten racing for its cursor. A refill that fails is logged; the
+ * batch goes on at its next event or reconcile pass (its children are already recorded).
+ */
+export const refillEnded = async (deps: BatchDeps, batchIds: Iterable<string>): Promise<void> => {
+  for (const batchId of batchIds) {
+    try {
+      await refillAfterRelease(deps, batchId);
+    } catch (error) {
+      logger.error('Refill after ended children failed; the next event or reconcile continues', {
+        batchId,
+        error,
+      });
+    }
+  }
 };

@@ -16,6 +16,7 @@ import {
   type ExecutionStatus,
 } from './ledger';
 import { batchRequestSchema } from './request';
+import { SourceAccessError, SourceChangedError, SourceNotFoundError } from './sources/errors';
 import { submitBatch } from './submit';
 
 /** Executions per page of `GET /batches/{batchId}/executions`. */
@@ -91,6 +92,22 @@ const postBatch = async (
   } catch (error) {
     if (error instanceof BatchConflictError) {
       throw new HttpProblemError(409, 'idempotency-key-reused', 'Conflict', error.message, {
+        cause: error,
+      });
+    }
+    if (error instanceof SourceNotFoundError) {
+      throw new InputValidationError([{ field: 'itemsFrom.uri', problem: error.message }], {
+        subject: 'batch request',
+        cause: error,
+      });
+    }
+    if (error instanceof SourceAccessError) {
+      throw new HttpProblemError(403, 'source-access-denied', 'Forbidden', error.message, {
+        cause: error,
+      });
+    }
+    if (error instanceof SourceChangedError) {
+      throw new HttpProblemError(409, 'source-changed', 'Conflict', error.message, {
         cause: error,
       });
     }

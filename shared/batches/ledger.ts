@@ -33,6 +33,13 @@ export const TERMINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set([
 export const isTerminal = (status: ExecutionStatus): status is TerminalStatus =>
   TERMINAL_STATUSES.has(status);
 
+/** An attempt of a pair that ended, as settling counts it. */
+export interface EndedPair {
+  pair: number;
+  attempt: number;
+  outcome: TerminalStatus;
+}
+
 /** A claimed (pipeline, item): the attempt it runs and when it was claimed (epoch ms). */
 export interface Claim {
   attempt: number;
@@ -196,6 +203,11 @@ export interface BatchLedger {
   /** Frees a claimed pair and counts its outcome; `false` when it was already freed. */
   settle(batchId: string, pair: number, attempt: number, outcome: TerminalStatus): Promise<boolean>;
   /**
+   * Frees several claimed pairs of one batch and counts their outcomes in one write, all or
+   * none: `false` when any of them is not claimed with its attempt (settle those one by one).
+   */
+  settleMany(batchId: string, children: readonly EndedPair[]): Promise<boolean>;
+  /**
    * Ends a batch when nothing is claimed and (unless `allowPending`: a stopping batch, or one
    * past its failure tolerance) nothing is pending; `false` otherwise.
    */
@@ -257,7 +269,14 @@ export interface BatchLedger {
   listActiveBatches(nextToken?: string): Promise<Page<string>>;
   /** Takes an account slot unless `limit` are taken; taking a slot already held succeeds. */
   acquireAccountSlot(holder: string, limit: number, now: number): Promise<boolean>;
+  /**
+   * Takes account slots for new holders all at once, or none when fewer than their number
+   * are free: one write for the pairs of one claim instead of one each.
+   */
+  acquireAccountSlots(holders: readonly string[], limit: number, now: number): Promise<boolean>;
   releaseAccountSlot(holder: string): Promise<void>;
+  /** Gives back several account slots in one write; a slot not held is skipped. */
+  releaseAccountSlots(holders: readonly string[]): Promise<void>;
   /** The account slots held, by holder, with when each was taken (epoch ms). */
   accountSlots(): Promise<Record<string, number>>;
 }

@@ -68,6 +68,8 @@ export const startClaimed = async (
   attempt: number,
   /** The pair was just claimed from the cursor: it has never had a record. */
   fresh = false,
+  /** Its account slot was already taken, with the others of its claim. */
+  slotTaken = false,
 ): Promise<StartOutcome> => {
   const { batchId } = batch;
   let record = fresh ? undefined : await deps.ledger.getExecution(batchId, pair);
@@ -84,7 +86,10 @@ export const startClaimed = async (
   const mayExist =
     record !== undefined && record.attempt === attempt && record.status === 'STARTING';
   const holder = slotHolder(batchId, pair, attempt);
-  if (!(await deps.ledger.acquireAccountSlot(holder, deps.accountLimit, deps.now()))) {
+  if (
+    !slotTaken &&
+    !(await deps.ledger.acquireAccountSlot(holder, deps.accountLimit, deps.now()))
+  ) {
     if (mayExist) return 'account';
     await putBack(deps, batchId, pair, attempt, 'waiting for the account budget');
     return 'account';
@@ -167,8 +172,13 @@ export const startClaimed = async (
  * and the account budget leave room. Claims go through the batch's cursor with one
  * conditional write, so concurrent refills never claim the same pair.
  */
-export const refillBatch = async (deps: BatchDeps, batchId: string): Promise<RefillOutcome> => {
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+export const refillBatch = async (
+  deps: BatchDeps,
+  batchId: string,
+  /** No new claim after this time (epoch ms): what is left waits for the next refill. */
+  until = Number.POSITIVE_INFINITY,
+): Promise<RefillOutcome> => {
+  for (let round = 0; round < MAX_ROUNDS && deps.now() < until; round++) {
     const batch = await deps.ledger.getBatch(batchId);
     if (batch === undefined) return 'done';
     const running = Object.keys(batch.running).length;
@@ -210,9 +220,20 @@ export const refillBatch = async (deps: BatchDeps, batchId: string): Promise<Ref
         fresh: true,
       })),
     ];
+    // The slots of the pairs fresh from the cursor in one write when the account has room for
+    // all of them; otherwise each start takes its own, as a requeued pair always does.
+    const freshTaken = await deps.ledger.acquireAccountSlots(
+      pairs
+        .filter(({ fresh }) => fresh)
+        .map(({ pair, attempt }) => slotHolder(batchId, pair, attempt)),
+      deps.accountLimit,
+      deps.now(),
+    );
     // Every start runs to its end before an error is passed on: no work is left dangling.
     const settled = await Promise.allSettled(
-      pairs.map(({ pair, attempt, fresh }) => startClaimed(deps, batch, pair, attempt, fresh)),
+      pairs.map(({ pair, attempt, fresh }) =>
+        startClaimed(deps, batch, pair, attempt, fresh, fresh && freshTaken),
+      ),
     );
     const outcomes = settled.map((result) => {
       if (result.status === 'rejected') throw result.reason;

@@ -9,6 +9,7 @@ import {
 } from '../fan-out/request';
 import { integerArg } from '../parsers';
 import { fingerprintOf } from './identity';
+import { itemsFromSchema } from './sources/schema';
 import { toleranceFields } from './tolerance';
 
 /** Children one batch runs at once unless the request says otherwise. */
@@ -21,13 +22,15 @@ export const DEFAULT_BATCH_DISPLAY_NAME_PREFIX = 'batch';
 const fanOut = fanOutRequestSchema.entries;
 
 /**
- * A batch request: the fan-out's fields, each with the fan-out's own schema, and
+ * A batch request's fields: the fan-out's, each with the fan-out's own schema, and
  * `maxConcurrentExecutions` (children running at once) instead of the fan-out's
- * `maxConcurrency` (calls in flight). Unknown fields are ignored, as the fan-out ignores them.
+ * `maxConcurrency` (calls in flight). Items come inline (`items`) or from S3 (`itemsFrom`).
+ * Unknown fields are ignored, as the fan-out ignores them.
  */
-export const batchRequestSchema = v.object({
+export const batchRequestEntries = {
   pipelines: fanOut.pipelines,
-  items: fanOut.items,
+  items: v.optional(fanOut.items),
+  itemsFrom: v.optional(itemsFromSchema),
   parameters: fanOut.parameters,
   displayNamePrefix: fanOut.displayNamePrefix,
   maxParallelExecutionSteps: fanOut.maxParallelExecutionSteps,
@@ -42,7 +45,41 @@ export const batchRequestSchema = v.object({
     ),
   ),
   ...toleranceFields,
-});
+};
+
+const given = (input: unknown, key: string): boolean =>
+  input !== null &&
+  typeof input === 'object' &&
+  (input as Record<string, unknown>)[key] !== undefined;
+
+/** Exactly one of `items` and `itemsFrom`: an issue on `items` naming both otherwise. */
+export const oneItemsSource = <T extends { items?: unknown; itemsFrom?: unknown }>() =>
+  v.rawCheck<T>(({ dataset, addIssue }) => {
+    const input = dataset.value;
+    const items = given(input, 'items');
+    if (items !== given(input, 'itemsFrom')) return;
+    addIssue({
+      message: items
+        ? 'give items or itemsFrom, not both'
+        : 'required: items (the items as a JSON array) or itemsFrom (where to read them: {"uri": "s3://..."})',
+      path: [
+        {
+          type: 'object',
+          origin: 'value',
+          input: input as Record<string, unknown>,
+          key: 'items',
+          value: items ? (input as Record<string, unknown>).items : undefined,
+        },
+      ],
+    });
+  });
+
+/** A batch request: {@link batchRequestEntries}, with exactly one of `items` and `itemsFrom`. */
+const batchRequestObject = v.object(batchRequestEntries);
+export const batchRequestSchema = v.pipe(
+  batchRequestObject,
+  oneItemsSource<v.InferOutput<typeof batchRequestObject>>(),
+);
 
 /** A request after schema validation. */
 export type BatchRequest = v.InferOutput<typeof batchRequestSchema>;
@@ -62,6 +99,7 @@ export interface BatchSpec {
 export const FINGERPRINT_FIELDS = [
   'pipelines',
   'items',
+  'itemsFrom',
   'parameters',
   'displayNamePrefix',
   'maxConcurrentExecutions',
@@ -70,6 +108,13 @@ export const FINGERPRINT_FIELDS = [
   'toleratedFailurePercentage',
 ] as const;
 export type FingerprintField = (typeof FINGERPRINT_FIELDS)[number];
+/**
+ * The hash of each field. `itemsFrom` only for a batch read from a source, so an inline
+ * batch's fingerprint is what it was before sources existed.
+ */
+export type FingerprintParts = Record<Exclude<FingerprintField, 'itemsFrom'>, string> & {
+  itemsFrom?: string;
+};
 
 /** A validated batch: spec, items, limits and fingerprint. */
 export interface PlannedBatch {
@@ -79,7 +124,7 @@ export interface PlannedBatch {
   toleratedFailureCount: number | undefined;
   toleratedFailurePercentage: number | undefined;
   /** Hash of each field after defaults, so `{}` and no `parameters` differ only if they mean different things. */
-  fingerprintParts: Record<FingerprintField, string>;
+  fingerprintParts: FingerprintParts;
   /** The canonical hash of the whole request. */
   fingerprint: string;
 }
@@ -91,7 +136,8 @@ export interface PlannedBatch {
  * @throws InputValidationError listing every problem.
  */
 export const planBatch = (request: BatchRequest, batchKey: string): PlannedBatch => {
-  planFanOut({ ...request, batchKey }, { subject: 'batch request' });
+  const items = request.items ?? [];
+  planFanOut({ ...request, items, batchKey }, { subject: 'batch request' });
   const templates = request.parameters ?? { [DEFAULT_ITEM_PARAMETER]: '{{item}}' };
   const spec: BatchSpec = {
     pipelines: request.pipelines,
@@ -101,9 +147,9 @@ export const planBatch = (request: BatchRequest, batchKey: string): PlannedBatch
   };
   const maxConcurrentExecutions =
     request.maxConcurrentExecutions ?? DEFAULT_MAX_CONCURRENT_EXECUTIONS;
-  const fingerprintParts: Record<FingerprintField, string> = {
+  const fingerprintParts: FingerprintParts = {
     pipelines: fingerprintOf(spec.pipelines),
-    items: fingerprintOf(request.items),
+    items: fingerprintOf(items),
     parameters: fingerprintOf(templates),
     displayNamePrefix: fingerprintOf(spec.displayNamePrefix),
     maxConcurrentExecutions: fingerprintOf(maxConcurrentExecutions),
@@ -113,7 +159,7 @@ export const planBatch = (request: BatchRequest, batchKey: string): PlannedBatch
   };
   return {
     spec,
-    items: request.items,
+    items,
     maxConcurrentExecutions,
     toleratedFailureCount: request.toleratedFailureCount,
     toleratedFailurePercentage: request.toleratedFailurePercentage,
@@ -170,6 +216,8 @@ export interface StoredHead {
   itemCount: number;
   /** The index of the first item of each items part (part i + 1). */
   starts: number[];
+  /** Where the items were read, for a batch over `itemsFrom`: the URI and the entity tag read. */
+  source?: { uri: string; etag: string | undefined };
 }
 
 /** The items part holding `index`, by binary search over the parts' first indexes. */
@@ -187,7 +235,7 @@ export const partOfItem = (starts: readonly number[], index: number): number => 
 /** Names the fields whose hashes differ, in words a 409 can show. */
 export const describeDifferences = (
   stored: Readonly<Record<string, string>>,
-  requested: Readonly<Record<FingerprintField, string>>,
+  requested: Readonly<FingerprintParts>,
 ): string[] =>
   FINGERPRINT_FIELDS.filter((field) => stored[field] !== requested[field]).map(
     (field) => `${field} differs`,

@@ -1,11 +1,15 @@
 import * as v from 'valibot';
 import { parseEvent } from '../validation';
-import { type BatchRequest, batchKeySchema, batchRequestSchema } from './request';
+import { type BatchRequest, batchKeySchema, batchRequestEntries, oneItemsSource } from './request';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
-const scheduledBatchSchema = v.object({ ...batchRequestSchema.entries, batchKey: batchKeySchema });
+const scheduledBatchObject = v.object({ ...batchRequestEntries, batchKey: batchKeySchema });
+const scheduledBatchSchema = v.pipe(
+  scheduledBatchObject,
+  oneItemsSource<v.InferOutput<typeof scheduledBatchObject>>(),
+);
 
 /** A batch to submit from a schedule: the request, its key and who asked. */
 export interface ScheduledBatch {

@@ -29,18 +29,19 @@ export const settleChild = async (
 };
 
 /**
- * Records the end of one attempt and frees its slots. A late, repeated or reordered
- * event for an attempt already ended, or for an older attempt, changes nothing.
- * @returns whether the attempt is ended in the ledger.
+ * Records the end of one attempt on its execution record (from `STARTING` or `RUNNING` of that
+ * attempt only). A late, repeated or reordered event finds it recorded already.
+ * @returns the status the attempt ended with, or undefined when it has not ended (an older
+ *   attempt, or a record that is not this attempt's).
  */
-export const recordOutcome = async (
+export const recordEnd = async (
   deps: BatchDeps,
   batchId: string,
   pair: number,
   attempt: number,
   outcome: TerminalStatus,
   details: { executionArn?: string; failureReason?: string },
-): Promise<boolean> => {
+): Promise<TerminalStatus | undefined> => {
   const applied = await deps.ledger.updateExecution(
     batchId,
     pair,
@@ -53,14 +54,29 @@ export const recordOutcome = async (
       expiresAt: Math.floor(deps.now() / 1000) + deps.retentionSeconds,
     },
   );
-  let ended: TerminalStatus = outcome;
-  if (!applied) {
-    const record = await deps.ledger.getExecution(batchId, pair);
-    if (record === undefined || record.attempt !== attempt || !isTerminal(record.status)) {
-      return false;
-    }
-    ended = record.status;
+  if (applied) return outcome;
+  const record = await deps.ledger.getExecution(batchId, pair);
+  if (record === undefined || record.attempt !== attempt || !isTerminal(record.status)) {
+    return undefined;
   }
+  return record.status;
+};
+
+/**
+ * Records the end of one attempt and frees its slots. A late, repeated or reordered
+ * event for an attempt already ended, or for an older attempt, changes nothing.
+ * @returns whether the attempt is ended in the ledger.
+ */
+export const recordOutcome = async (
+  deps: BatchDeps,
+  batchId: string,
+  pair: number,
+  attempt: number,
+  outcome: TerminalStatus,
+  details: { executionArn?: string; failureReason?: string },
+): Promise<boolean> => {
+  const ended = await recordEnd(deps, batchId, pair, attempt, outcome, details);
+  if (ended === undefined) return false;
   await settleChild(deps, batchId, pair, attempt, ended);
   return true;
 };

@@ -71,7 +71,10 @@ export const handler = defineLambdaStep({ name: '${name}', description: 'd', inp
     const { callbackSteps } = await buildContracts();
     const [step] = callbackSteps;
     expect(step).toMatchObject({ functionName: 'batch-callback', queueOutput: 'BatchQueueUrl' });
-    expect(step?.argumentsSchema).toMatchObject({ required: ['stepName', 'pipelines', 'items'] });
+    expect(step?.argumentsSchema).toMatchObject({
+      required: ['stepName', 'pipelines'],
+      properties: { items: {}, itemsFrom: {} },
+    });
     const batch = { batchId: 'b', pairs: 3, succeeded: 2, failed: 1, stopped: 0 } as BatchRecord;
     expect(step?.OutputParameters.map((output) => output.OutputName)).toEqual(
       callbackOutputs(batch, 's3://bucket/key').map((output) => output.Name),

@@ -87,4 +87,32 @@ describe('batch-events, batch-submit and batch-reconcile handlers', () => {
     const batch = await world.ledger.getBatch(batchIdOf('schedule-event-1'));
     expect(batch?.succeeded).toBe(2);
   });
+
+  it('records every ended child of a delivery, then refills each batch once', async () => {
+    const world = await handlerWorld(dynalite.endpoint, { BATCH_ACCOUNT_CONCURRENCY_LIMIT: '10' });
+    const submit = createSubmitHandler(world.config);
+    await submit(
+      {
+        batchKey: 'coalesced',
+        pipelines: ['child-pipeline-1'],
+        items: Array.from({ length: 30 }, (_, i) => i),
+        maxConcurrentExecutions: 10,
+      },
+      lambdaContext(),
+    );
+    expect(world.sagemaker.children).toHaveLength(10);
+    const ended = world.sagemaker.children.map((child) => world.sagemaker.end(child));
+    const events = createHandler(world.config);
+    expect(
+      await events(
+        {
+          Records: ended.map((event, i) => record(`m-${i}`, JSON.stringify(event))),
+        } as SQSEvent,
+        lambdaContext(),
+      ),
+    ).toEqual({ batchItemFailures: [] });
+    const batch = await world.ledger.getBatch(batchIdOf('coalesced'));
+    expect(batch).toMatchObject({ succeeded: 10, cursor: 20 });
+    expect(world.sagemaker.children).toHaveLength(20);
+  });
 });

@@ -148,6 +148,39 @@ describe.each([
     });
   });
 
+  it('settles several pairs in one write, all or none, each counted once', async () => {
+    const batchId = nextBatchId();
+    await ledger.createBatch(newBatch(batchId));
+    await claim(ledger, batchId, 0, 3);
+    const ended = [
+      { pair: 0, attempt: 1, outcome: 'SUCCEEDED' as const },
+      { pair: 1, attempt: 1, outcome: 'FAILED' as const },
+      { pair: 1, attempt: 1, outcome: 'FAILED' as const },
+    ];
+    expect(
+      await ledger.settleMany(batchId, [...ended, { pair: 2, attempt: 2, outcome: 'SUCCEEDED' }]),
+    ).toBe(false);
+    expect(await ledger.getBatch(batchId)).toMatchObject({ succeeded: 0, failed: 0 });
+    expect(await ledger.settleMany(batchId, ended)).toBe(true);
+    expect(await ledger.settleMany(batchId, ended)).toBe(false);
+    expect(await ledger.settleMany(batchId, [])).toBe(true);
+    expect(await ledger.getBatch(batchId)).toMatchObject({
+      running: { 2: { attempt: 1 } },
+      succeeded: 1,
+      failed: 1,
+    });
+  });
+
+  it('gives back several account slots in one write, skipping those not held', async () => {
+    const holders = ['eeeeeeeeeeee#0#1', 'eeeeeeeeeeee#1#1'];
+    const limit = Object.keys(await ledger.accountSlots()).length + 2;
+    expect(await ledger.acquireAccountSlots(holders, limit, 1)).toBe(true);
+    await ledger.releaseAccountSlots([...holders, 'eeeeeeeeeeee#9#1']);
+    await ledger.releaseAccountSlots(holders);
+    const slots = Object.keys(await ledger.accountSlots());
+    expect(slots.filter((holder) => holder.startsWith('eeee'))).toEqual([]);
+  });
+
   it('finishes a batch only when every pair is claimed and settled', async () => {
     const batchId = nextBatchId();
     await ledger.createBatch(newBatch(batchId, { pairs: 1, itemCount: 1 }));
@@ -231,6 +264,22 @@ describe.each([
     );
     expect(concurrent.filter(Boolean)).toHaveLength(2);
     expect(Object.keys(await ledger.accountSlots())).toHaveLength(4);
+  });
+
+  it('takes the slots of a claim all at once, or none when the account lacks room for all', async () => {
+    const holders = (prefix: string, n: number) =>
+      Array.from({ length: n }, (_, i) => `${prefix.repeat(12)}#${i}#1`);
+    const before = Object.keys(await ledger.accountSlots()).length;
+    const limit = before + 5;
+    expect(await ledger.acquireAccountSlots(holders('c', 3), limit, 70)).toBe(true);
+    expect(await ledger.acquireAccountSlots(holders('d', 3), limit, 80)).toBe(false);
+    expect(await ledger.acquireAccountSlots(holders('d', 2), limit, 90)).toBe(true);
+    expect(await ledger.acquireAccountSlots([], limit, 95)).toBe(true);
+    const slots = await ledger.accountSlots();
+    expect(Object.keys(slots)).toHaveLength(limit);
+    expect(slots[holders('c', 1)[0] as string]).toBe(70);
+    expect(slots[holders('d', 2)[1] as string]).toBe(90);
+    expect(slots[holders('d', 3)[2] as string]).toBeUndefined();
   });
 
   it('stores request parts and marks them for expiry', async () => {

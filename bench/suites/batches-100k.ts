@@ -1,0 +1,376 @@
+/**
+ * Batches at scale (issue 13 §4): N items (default 100,000; `--items N`) read from a CSV in
+ * S3 (moto_server on 127.0.0.1), one child pipeline execution of 100 ms each, against the local runtime with a
+ * StartPipelineExecution rate limit of 500/s, 50 ms of latency on every answer and an account
+ * budget of 1,000. The submission runs in its own `node` process from the batch-api bundle, as a
+ * Lambda container would, so its time and peak RSS are the function's own; then batch-events
+ * refills from the status events local mode delivers. Measured: submission time and peak RSS,
+ * starts per second against the limit, duplicates and missing items (from the runtime's own
+ * execution records), and the ledger's writes per item (counted by a proxy in front of
+ * dynalite). The baseline is the synchronous fan-out at its ceiling of 10,000 items, re-sent
+ * until nothing is deferred.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreatePipelineCommand } from '@aws-sdk/client-sagemaker';
+import { build } from 'esbuild';
+import { LOCAL_ROLE_ARN, localSageMakerClient } from '../../local/client';
+import { ThrottlingError } from '../../local/errors';
+import { type ExecutionSpan, type LocalRuntime, startLocalRuntime } from '../../local/index';
+import type { FunctionCatalog } from '../../local/invokers/catalog';
+import { createInProcessInvoker, LOCAL_AWS_ENV } from '../../local/invokers/in-process';
+import { MAX_ITEMS } from '../../shared/steps/items';
+import { ROOT } from '../lib/build';
+import { startCountingProxy } from '../lib/counting-proxy';
+import { oneStepChildDefinition } from '../lib/definitions';
+import { esbuildOptionsFromServerless } from '../lib/esbuild-settings';
+import { markdownTable } from '../lib/measure';
+import { startMotoS3 } from '../lib/moto-s3';
+import type { BenchSuite } from '../lib/suite';
+
+const itemsArg = (): number => {
+  const at = process.argv.indexOf('--items');
+  const value = at >= 0 ? Number(process.argv[at + 1]) : 100_000;
+  if (!Number.isSafeInteger(value) || value < 1 || value > 100_000) {
+    throw new Error(
+      `--items must be an integer from 1 to 100000, received ${process.argv[at + 1]}`,
+    );
+  }
+  return value;
+};
+
+const START_RATE = 500;
+const LATENCY_MS = 50;
+const CHILD_MS = 100;
+const BUDGET = 1_000;
+const TARGET_RATE_RATIO = 0.9;
+const MAX_SUBMIT_MS = 10_000;
+const MAX_RSS_MB = 256;
+const BATCH_PIPELINE = 'bench-scale-child';
+const FAN_OUT_PIPELINE = 'bench-scale-fan-out-child';
+const CHILD_FUNCTION = 'bench-child';
+const FAN_OUT_ARN =
+  'arn:aws:lambda:us-east-1:123456789012:function:sagemaker-pipeline-lambdas-dev-fan-out';
+const BUCKET = 'bench-items';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts, duplicates and missing items of one pipeline's executions. */
+const outcome = (spans: readonly ExecutionSpan[], items: number) => {
+  const perItem = new Map<number, number>();
+  for (const span of spans) {
+    const index = Number(/-(\d+)$/.exec(span.displayName)?.[1]);
+    perItem.set(index, (perItem.get(index) ?? 0) + 1);
+  }
+  const starts = spans.map((span) => span.startTime.getTime()).sort((a, b) => a - b);
+  const ends = spans.map((span) => (span.endTime ?? new Date(0)).getTime());
+  const first = starts[0] ?? 0;
+  const last = starts.at(-1) ?? 0;
+  return {
+    executions: spans.length,
+    duplicates: [...perItem.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0),
+    missing: Array.from({ length: items }, (_, i) => i).filter((i) => !perItem.has(i)).length,
+    startsPerSecond: spans.length > 1 ? ((spans.length - 1) * 1000) / Math.max(1, last - first) : 0,
+    makespanMs: Math.max(...ends) - first,
+  };
+};
+
+/** Runs one bundle in a fresh process with one event: its answer, time and peak RSS. */
+const runInOwnProcess = (bundle: string, event: unknown, env: Record<string, string>) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-submit-'));
+  const eventFile = join(dir, 'event.json');
+  writeFileSync(eventFile, JSON.stringify(event));
+  return new Promise<{
+    statusCode: number;
+    body: string;
+    initMs: number;
+    handlerMs: number;
+    maxRssKb: number;
+  }>((done, fail) => {
+    const child = spawn(
+      process.execPath,
+      [resolve(ROOT, 'bench/probes/submit-probe.cjs'), bundle, eventFile],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.once('exit', (code) => {
+      rmSync(dir, { recursive: true, force: true });
+      if (code === 0) done(JSON.parse(out));
+      else fail(new Error(`submission process exited ${code}: ${err.slice(0, 2000)}`));
+    });
+  });
+};
+
+const apiEvent = (method: 'GET' | 'POST', path: string, key: string, body?: unknown) => ({
+  version: '2.0',
+  routeKey: method === 'POST' ? 'POST /batches' : 'GET /batches/{batchId}',
+  rawPath: path,
+  rawQueryString: '',
+  headers: { 'content-type': 'application/json', 'idempotency-key': key },
+  ...(method === 'GET' ? { pathParameters: { batchId: path.split('/')[2] } } : {}),
+  requestContext: { http: { method, path }, requestId: 'bench' },
+  isBase64Encoded: false,
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+});
+
+export const batches100kSuite: BenchSuite = {
+  name: 'batches-100k',
+  onlyWhenNamed: true,
+  description:
+    'a batch over N items from a CSV in S3 (--items N, default 100,000): children of 100 ms, start rate limit 500/s, 50 ms latency, account budget 1,000; the fan-out at its 10,000-item ceiling as baseline',
+  run: async () => {
+    const items = itemsArg();
+    const baselineItems = Math.min(items, MAX_ITEMS);
+    const outDir = resolve(ROOT, 'bench', '.build', 'batch-api-scale');
+    await build({
+      ...esbuildOptionsFromServerless(),
+      entryPoints: [resolve(ROOT, 'functions/batch-api/handler.ts')],
+      entryNames: 'handler',
+      outdir: outDir,
+      logLevel: 'warning',
+      absWorkingDir: ROOT,
+    });
+    const bundle = join(outDir, 'handler.cjs');
+    const s3 = await startMotoS3();
+    const proxy = await startCountingProxy();
+    let catalog: FunctionCatalog | undefined;
+    const throttled = new Map<string, number>();
+    let local: LocalRuntime | undefined;
+    const s3Client = new S3Client({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: {
+        accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID ?? 'local',
+        secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY ?? 'local',
+      },
+    });
+    try {
+      await s3Client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+      const functionEnv = (url: string) => ({
+        SAGEMAKER_ENDPOINT: url,
+        FAN_OUT_ALLOWED_PIPELINES: `${BATCH_PIPELINE},${FAN_OUT_PIPELINE}`,
+        S3_ENDPOINT: s3.endpoint,
+        DYNAMODB_ENDPOINT: proxy.endpoint,
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      });
+      local = await startLocalRuntime({
+        knobs: {
+          startRateLimit: START_RATE,
+          latencyMs: LATENCY_MS,
+          stepLatencyMs: [CHILD_MS, CHILD_MS],
+          maxConcurrentExecutions: BUDGET,
+        },
+        allowedPipelines: `${BATCH_PIPELINE},${FAN_OUT_PIPELINE}`,
+        services: { params: { accountConcurrencyLimit: String(BUDGET) }, scheduleEveryMs: 10_000 },
+        invoker: (url, wiring) => {
+          catalog = wiring.catalog;
+          proxy.target = wiring.env.DYNAMODB_ENDPOINT ?? '';
+          return createInProcessInvoker({
+            catalog: wiring.catalog,
+            env: { ...wiring.env, ...functionEnv(url) },
+            defaultEnv: LOCAL_AWS_ENV,
+            handlers: { [CHILD_FUNCTION]: async () => ({}) },
+          });
+        },
+      });
+      const runtime = local.runtime;
+      const handle = runtime.handle.bind(runtime);
+      runtime.handle = async (operation, input) => {
+        try {
+          return await handle(operation, input);
+        } catch (error) {
+          if (error instanceof ThrottlingError) {
+            const pipeline = String(input.PipelineName);
+            throttled.set(pipeline, (throttled.get(pipeline) ?? 0) + 1);
+          }
+          throw error;
+        }
+      };
+      const admin = localSageMakerClient(local.url);
+      for (const pipeline of [BATCH_PIPELINE, FAN_OUT_PIPELINE]) {
+        await admin.send(
+          new CreatePipelineCommand({
+            PipelineName: pipeline,
+            PipelineDefinition: oneStepChildDefinition(CHILD_FUNCTION),
+            RoleArn: LOCAL_ROLE_ARN,
+            ClientRequestToken: `create-${pipeline}`.padEnd(32, '0'),
+          }),
+        );
+      }
+      admin.destroy();
+      const rows = Array.from({ length: items }, (_, i) => `region-${i % 31},customer-${i}`);
+      await s3Client.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: 'items.csv',
+          Body: `region,customer\n${rows.join('\n')}\n`,
+        }),
+      );
+      const invoke = async (functionArn: string, payload: unknown) => {
+        const result = await runtime.invoker.invoke({
+          functionArn,
+          payload,
+          timeoutMs: 900_000,
+          signal: new AbortController().signal,
+        });
+        if (!result.ok) throw new Error(`${functionArn} failed: ${result.error}`);
+        return result.payload;
+      };
+      await invoke('batch-events', { Records: [] });
+      const spansOf = (pipeline: string) =>
+        runtime.executionTimeline().filter((span) => span.pipelineName === pipeline);
+
+      // The batch: one submission in its own process, then events only.
+      const writesBefore = proxy.writes();
+      const begin = performance.now();
+      const submitted = await runInOwnProcess(
+        bundle,
+        apiEvent('POST', '/batches', 'bench-scale', {
+          pipelines: [BATCH_PIPELINE],
+          itemsFrom: { uri: `s3://${BUCKET}/items.csv` },
+          parameters: { Item: '{{item.region}}/{{item.customer}}' },
+          maxConcurrentExecutions: BUDGET,
+        }),
+        {
+          ...(process.env.PATH ? { PATH: process.env.PATH } : {}),
+          ...LOCAL_AWS_ENV,
+          ...(catalog?.environment('batch-api') ?? {}),
+          ...functionEnv(local.url),
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        } as Record<string, string>,
+      );
+      if (submitted.statusCode !== 201) {
+        throw new Error(`submission answered ${submitted.statusCode}: ${submitted.body}`);
+      }
+      const submitWrites = proxy.writes() - writesBefore;
+      const { batchId } = JSON.parse(submitted.body) as { batchId: string };
+      let status = 'RUNNING';
+      while (status === 'RUNNING') {
+        await sleep(500);
+        const answer = (await invoke('batch-api', apiEvent('GET', `/batches/${batchId}`, 'x'))) as {
+          body: string;
+        };
+        status = (JSON.parse(answer.body) as { status: string }).status;
+      }
+      const batchWallMs = performance.now() - begin;
+      let firstFailure: string | undefined;
+      if (status !== 'SUCCEEDED') {
+        const listed = (await invoke('batch-api', {
+          ...apiEvent('GET', `/batches/${batchId}/executions`, 'x'),
+          routeKey: 'GET /batches/{batchId}/executions',
+          rawQueryString: 'status=FAILED',
+          queryStringParameters: { status: 'FAILED' },
+        })) as { body: string };
+        const failed = (
+          JSON.parse(listed.body) as { executions?: Array<{ failureReason?: string }> }
+        ).executions;
+        firstFailure = failed?.[0]?.failureReason;
+      }
+      const batchWrites = proxy.writes() - writesBefore;
+      const batch = {
+        approach: `batch over itemsFrom (${status})`,
+        items,
+        wallMs: batchWallMs,
+        ...outcome(spansOf(BATCH_PIPELINE), items),
+        throttled: throttled.get(BATCH_PIPELINE) ?? 0,
+        submission: {
+          handlerMs: submitted.handlerMs,
+          initMs: submitted.initMs,
+          peakRssMb: submitted.maxRssKb / 1024,
+          ledgerWrites: submitWrites,
+        },
+        ledgerWritesPerItem: batchWrites / items,
+        ...(firstFailure === undefined ? {} : { firstFailure }),
+      };
+
+      // Baseline: the synchronous fan-out at its ceiling, re-sent until nothing is deferred.
+      const fanOutBegin = performance.now();
+      let sends = 0;
+      for (;;) {
+        sends += 1;
+        const answer = (await invoke(FAN_OUT_ARN, {
+          pipelines: [FAN_OUT_PIPELINE],
+          items: Array.from({ length: baselineItems }, (_, i) => `customer-${i}`),
+          batchKey: 'bench-scale-fan-out',
+          displayNamePrefix: 'bench',
+        })) as { deferredCount: number };
+        if (answer.deferredCount === 0 || sends >= 50) break;
+        await sleep(200);
+      }
+      await Promise.all(
+        spansOf(FAN_OUT_PIPELINE).map((span) => runtime.waitForExecution(span.executionArn)),
+      );
+      const fanOut = {
+        approach: `fan-out, ${baselineItems.toLocaleString('en')} items${baselineItems === MAX_ITEMS ? ' (its ceiling)' : ''}, re-sent until done`,
+        items: baselineItems,
+        wallMs: performance.now() - fanOutBegin,
+        ...outcome(spansOf(FAN_OUT_PIPELINE), baselineItems),
+        throttled: throttled.get(FAN_OUT_PIPELINE) ?? 0,
+        sends,
+      };
+
+      const rateRatio = batch.startsPerSecond / START_RATE;
+      const passed =
+        status === 'SUCCEEDED' &&
+        rateRatio >= TARGET_RATE_RATIO &&
+        batch.duplicates === 0 &&
+        batch.missing === 0 &&
+        batch.submission.handlerMs < MAX_SUBMIT_MS &&
+        batch.submission.peakRssMb < MAX_RSS_MB;
+      const table = markdownTable(
+        ['approach', 'items', 'wall', 'starts/s', 'x limit', 'throttled', 'duplicates', 'missing'],
+        [batch, fanOut].map((row) => [
+          row.approach,
+          row.items.toLocaleString('en'),
+          `${(row.wallMs / 1000).toFixed(1)} s`,
+          row.startsPerSecond.toFixed(0),
+          (row.startsPerSecond / START_RATE).toFixed(2),
+          String(row.throttled),
+          String(row.duplicates),
+          String(row.missing),
+        ]),
+      );
+      const notes = [
+        `submission (own process, batch-api bundle): ${(batch.submission.handlerMs / 1000).toFixed(2)} s handler time (target < ${MAX_SUBMIT_MS / 1000} s), peak RSS ${batch.submission.peakRssMb.toFixed(0)} MB (target < ${MAX_RSS_MB} MB), ${batch.submission.ledgerWrites} ledger writes`,
+        `ledger writes per item, submission to end: ${batch.ledgerWritesPerItem.toFixed(2)}`,
+        ...(firstFailure === undefined ? [] : [`first failure: ${firstFailure}`]),
+        `targets: starts/s >= ${TARGET_RATE_RATIO} x ${START_RATE}, 0 duplicates, 0 missing (${passed ? 'met' : 'missed'})`,
+      ];
+      return {
+        table: `${table}\n\n${notes.join('\n')}`,
+        figures: {
+          items,
+          startRateLimit: START_RATE,
+          latencyMs: LATENCY_MS,
+          childMs: CHILD_MS,
+          accountBudget: BUDGET,
+          targetRateRatio: TARGET_RATE_RATIO,
+          batch: { ...batch, rateRatio },
+          baseline: { ...fanOut, rateRatio: fanOut.startsPerSecond / START_RATE },
+          ledgerCalls: Object.fromEntries(proxy.calls),
+        },
+        passed,
+      };
+    } finally {
+      s3Client.destroy();
+      await local?.close();
+      await proxy.close();
+      s3.stop();
+    }
+  },
+};
