@@ -190,7 +190,8 @@ export async function main(argv: string[]): Promise<number> {
           ? {
               params,
               scheduleEveryMs: numberFlag(args, 'reconcile-every-ms', DEFAULT_SCHEDULE_EVERY_MS),
-              s3Port: DEFAULT_S3_PORT,
+              // A runtime moved off its default port (tests, a second npm start) gets a free one.
+              s3Port: port === DEFAULT_RUNTIME_PORT ? DEFAULT_S3_PORT : 0,
             }
           : false,
         invoker: (url, wiring): LambdaInvoker => {
