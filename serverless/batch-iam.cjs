@@ -5,31 +5,10 @@
 // Reference: StartPipelineExecution acts on `pipeline`, DescribePipelineExecution on
 // `pipeline-execution` (arn:...:pipeline/<name>/execution/<id>); DynamoDB item and query
 // actions on `table` and `index`; SQS actions on `queue`.
-const NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/;
+const { list, sub, pipelineNames, logsStatement, lambdaRole } = require('./iam.cjs');
 
-const list = (text) =>
-  String(text ?? '')
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part !== '');
-
-const sub = (text) => ({ 'Fn::Sub': text });
 const sageMakerArn = (resource) =>
   sub(`arn:\${AWS::Partition}:sagemaker:\${AWS::Region}:\${AWS::AccountId}:${resource}`);
-
-/** The allowed pipeline names (both spellings: SageMaker ARNs carry them in lower case), or ['*']. */
-const pipelineNames = async (resolveVariable) => {
-  const entries = list(await resolveVariable('param:allowedPipelines'));
-  if (entries.length === 1 && entries[0] === '*') return ['*'];
-  for (const entry of entries) {
-    if (!NAME.test(entry)) {
-      throw new Error(
-        `allowedPipelines must be comma-separated pipeline names or a lone *, got ${JSON.stringify(entry)}`,
-      );
-    }
-  }
-  return [...new Set(entries.flatMap((name) => [name, name.toLowerCase()]))];
-};
 
 const TABLE_ACTIONS = [
   'dynamodb:GetItem',
@@ -122,18 +101,9 @@ const role =
   (functionName) =>
   async ({ resolveVariable }) => {
     const spec = FUNCTIONS[functionName];
-    const service = await resolveVariable('self:service');
-    const stage = await resolveVariable('sls:stage');
     const names = await pipelineNames(resolveVariable);
-    const vpc = list(await resolveVariable('param:subnetIds')).length > 0;
     const statements = [
-      {
-        Effect: 'Allow',
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: sub(
-          `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${service}-${stage}-${functionName}:*`,
-        ),
-      },
+      await logsStatement(resolveVariable, functionName),
       {
         Effect: 'Allow',
         Action: TABLE_ACTIONS,
@@ -198,35 +168,7 @@ const role =
         },
       );
     }
-    return {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'lambda.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-            },
-          ],
-        },
-        // In a VPC, Lambda needs to manage the function's network interfaces.
-        ManagedPolicyArns: vpc
-          ? [
-              sub(
-                `arn:\${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
-              ),
-            ]
-          : [],
-        Policies: [
-          {
-            PolicyName: functionName,
-            PolicyDocument: { Version: '2012-10-17', Statement: statements },
-          },
-        ],
-      },
-    };
+    return lambdaRole(resolveVariable, functionName, statements);
   };
 
 /**

@@ -7,29 +7,7 @@
 // (arn:...:pipeline/<name>). The LambdaSteps (concat, inspect-items, plan-batches) call
 // nothing: logs only. test/security/function-roles.test.ts checks the packaged roles
 // against its own table of what each function may do.
-const NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/;
-
-const list = (text) =>
-  String(text ?? '')
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part !== '');
-
-const sub = (text) => ({ 'Fn::Sub': text });
-
-/** The allowed pipeline names (both spellings: SageMaker ARNs carry them in lower case), or ['*']. */
-const pipelineNames = async (resolveVariable) => {
-  const entries = list(await resolveVariable('param:allowedPipelines'));
-  if (entries.length === 1 && entries[0] === '*') return ['*'];
-  for (const entry of entries) {
-    if (!NAME.test(entry)) {
-      throw new Error(
-        `allowedPipelines must be comma-separated pipeline names or a lone *, got ${JSON.stringify(entry)}`,
-      );
-    }
-  }
-  return [...new Set(entries.flatMap((name) => [name, name.toLowerCase()]))];
-};
+const { sub, pipelineNames, logsStatement, lambdaRole } = require('./iam.cjs');
 
 const FAN_OUT_ACTIONS = [
   'sagemaker:StartPipelineExecution',
@@ -55,18 +33,7 @@ const role =
   (functionName) =>
   async ({ resolveVariable }) => {
     const spec = FUNCTIONS[functionName];
-    const service = await resolveVariable('self:service');
-    const stage = await resolveVariable('sls:stage');
-    const vpc = list(await resolveVariable('param:subnetIds')).length > 0;
-    const statements = [
-      {
-        Effect: 'Allow',
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: sub(
-          `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${service}-${stage}-${functionName}:*`,
-        ),
-      },
-    ];
+    const statements = [await logsStatement(resolveVariable, functionName)];
     if (spec.sagemaker) {
       const names = await pipelineNames(resolveVariable);
       if (names.length > 0) {
@@ -88,35 +55,7 @@ const role =
         Resource: { 'Fn::GetAtt': [spec.queue.logicalId, 'Arn'] },
       });
     }
-    return {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'lambda.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-            },
-          ],
-        },
-        // In a VPC, Lambda needs to manage the function's network interfaces.
-        ManagedPolicyArns: vpc
-          ? [
-              sub(
-                `arn:\${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
-              ),
-            ]
-          : [],
-        Policies: [
-          {
-            PolicyName: functionName,
-            PolicyDocument: { Version: '2012-10-17', Statement: statements },
-          },
-        ],
-      },
-    };
+    return lambdaRole(resolveVariable, functionName, statements);
   };
 
 module.exports = {
