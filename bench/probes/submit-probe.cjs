@@ -4,27 +4,14 @@
 // memory size limits). The environment (endpoints, table) comes from the parent.
 // Usage: node submit-probe.cjs <bundle> <event.json>
 const { readFileSync } = require('node:fs');
+const { lambdaContext } = require('./lambda-context.cjs');
 
 const [bundle, eventFile] = process.argv.slice(2);
 const loadStart = performance.now();
 const { handler } = require(bundle);
 const initMs = performance.now() - loadStart;
 const event = JSON.parse(readFileSync(eventFile, 'utf8'));
-const noop = () => undefined;
-const context = {
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: 'bench',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:bench',
-  memoryLimitInMB: '256',
-  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-  logGroupName: '/aws/lambda/bench',
-  logStreamName: '2026/12/01/[$LATEST]bench',
-  getRemainingTimeInMillis: () => 900_000,
-  done: noop,
-  fail: noop,
-  succeed: noop,
-};
+const context = lambdaContext(900_000);
 
 const main = async () => {
   const start = performance.now();

@@ -3,6 +3,7 @@
 // Usage: node warm-probe.cjs <bundle> <event.json> <invocations> <warmup>
 // Prints {"handlerNs": [...], "runNs": [...]} with one duration per invocation.
 const { readFileSync } = require('node:fs');
+const { lambdaContext, noop } = require('./lambda-context.cjs');
 
 const [bundle, eventFile, invocationsText, warmupText] = process.argv.slice(2);
 const invocations = Number(invocationsText);
@@ -14,21 +15,7 @@ const event = JSON.parse(readFileSync(eventFile, 'utf8'));
 const parsed = contract.eventSchema['~standard'].validate(event);
 if (parsed.issues) throw new Error(`${eventFile} does not satisfy the step's input schema`);
 const input = parsed.value;
-const noop = () => undefined;
-const context = {
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: 'bench',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:bench',
-  memoryLimitInMB: '256',
-  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-  logGroupName: '/aws/lambda/bench',
-  logStreamName: '2026/11/29/[$LATEST]bench',
-  getRemainingTimeInMillis: () => 600_000,
-  done: noop,
-  fail: noop,
-  succeed: noop,
-};
+const context = lambdaContext(600_000);
 const runContext = {
   logger: { debug: noop, info: noop, warn: noop, error: noop, appendKeys: noop },
   context,
