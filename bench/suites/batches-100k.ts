@@ -23,6 +23,7 @@ import { type ExecutionSpan, type LocalRuntime, startLocalRuntime } from '../../
 import type { FunctionCatalog } from '../../local/invokers/catalog';
 import { createInProcessInvoker, LOCAL_AWS_ENV } from '../../local/invokers/in-process';
 import { MAX_ITEMS } from '../../shared/steps/items';
+import { batchApiEvent } from '../lib/batch-api-event';
 import { ROOT } from '../lib/build';
 import { startCountingProxy } from '../lib/counting-proxy';
 import { oneStepChildDefinition } from '../lib/definitions';
@@ -113,18 +114,6 @@ const runInOwnProcess = (bundle: string, event: unknown, env: Record<string, str
     });
   });
 };
-
-const apiEvent = (method: 'GET' | 'POST', path: string, key: string, body?: unknown) => ({
-  version: '2.0',
-  routeKey: method === 'POST' ? 'POST /batches' : 'GET /batches/{batchId}',
-  rawPath: path,
-  rawQueryString: '',
-  headers: { 'content-type': 'application/json', 'idempotency-key': key },
-  ...(method === 'GET' ? { pathParameters: { batchId: path.split('/')[2] } } : {}),
-  requestContext: { http: { method, path }, requestId: 'bench' },
-  isBase64Encoded: false,
-  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-});
 
 export const batches100kSuite: BenchSuite = {
   name: 'batches-100k',
@@ -240,7 +229,7 @@ export const batches100kSuite: BenchSuite = {
       const begin = performance.now();
       const submitted = await runInOwnProcess(
         bundle,
-        apiEvent('POST', '/batches', 'bench-scale', {
+        batchApiEvent('POST', '/batches', 'bench-scale', {
           pipelines: [BATCH_PIPELINE],
           itemsFrom: { uri: `s3://${BUCKET}/items.csv` },
           parameters: { Item: '{{item.region}}/{{item.customer}}' },
@@ -262,7 +251,10 @@ export const batches100kSuite: BenchSuite = {
       let status = 'RUNNING';
       while (status === 'RUNNING') {
         await sleep(500);
-        const answer = (await invoke('batch-api', apiEvent('GET', `/batches/${batchId}`, 'x'))) as {
+        const answer = (await invoke(
+          'batch-api',
+          batchApiEvent('GET', `/batches/${batchId}`, 'x'),
+        )) as {
           body: string;
         };
         status = (JSON.parse(answer.body) as { status: string }).status;
@@ -271,7 +263,7 @@ export const batches100kSuite: BenchSuite = {
       let firstFailure: string | undefined;
       if (status !== 'SUCCEEDED') {
         const listed = (await invoke('batch-api', {
-          ...apiEvent('GET', `/batches/${batchId}/executions`, 'x'),
+          ...batchApiEvent('GET', `/batches/${batchId}/executions`, 'x'),
           routeKey: 'GET /batches/{batchId}/executions',
           rawQueryString: 'status=FAILED',
           queryStringParameters: { status: 'FAILED' },

@@ -12,6 +12,7 @@ import { LOCAL_ROLE_ARN, localSageMakerClient } from '../../local/client';
 import { LimitExceededError } from '../../local/errors';
 import { type ExecutionSpan, type LocalRuntime, startLocalRuntime } from '../../local/index';
 import { createInProcessInvoker, LOCAL_AWS_ENV } from '../../local/invokers/in-process';
+import { batchApiEvent } from '../lib/batch-api-event';
 import { oneStepChildDefinition } from '../lib/definitions';
 import { markdownTable } from '../lib/measure';
 import type { BenchSuite } from '../lib/suite';
@@ -86,18 +87,6 @@ function outcome(spans: readonly ExecutionSpan[]) {
   };
 }
 
-const apiEvent = (method: 'GET' | 'POST', path: string, body?: unknown) => ({
-  version: '2.0',
-  routeKey: method === 'POST' ? 'POST /batches' : 'GET /batches/{batchId}',
-  rawPath: path,
-  rawQueryString: '',
-  headers: { 'content-type': 'application/json', 'idempotency-key': 'bench-batch' },
-  ...(method === 'GET' ? { pathParameters: { batchId: path.split('/')[2] } } : {}),
-  requestContext: { http: { method, path }, requestId: 'bench' },
-  isBase64Encoded: false,
-  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-});
-
 export const batchesSuite: BenchSuite = {
   name: 'batches',
   description: `${CHILDREN.toLocaleString('en')} children of ${CHILD_MS} ms under a quota of ${QUOTA}: a batch vs the fan-out re-sent every ${RESEND_MS} ms, against the ideal ceil(${CHILDREN}/${QUOTA}) x ${CHILD_MS} ms`,
@@ -148,7 +137,7 @@ export const batchesSuite: BenchSuite = {
       const spansOf = (pipeline: string) =>
         local.runtime.executionTimeline().filter((span) => span.pipelineName === pipeline);
       // Modules loaded before the clock starts: a cold start is not throughput.
-      await invoke('batch-api', apiEvent('GET', '/batches/000000000000'));
+      await invoke('batch-api', batchApiEvent('GET', '/batches/000000000000', 'bench-batch'));
       await invoke('batch-events', { Records: [] });
 
       // A batch: one submission, then nothing but events.
@@ -156,7 +145,7 @@ export const batchesSuite: BenchSuite = {
       let begin = performance.now();
       const submitted = (await invoke(
         'batch-api',
-        apiEvent('POST', '/batches', {
+        batchApiEvent('POST', '/batches', 'bench-batch', {
           pipelines: [BATCH_PIPELINE],
           items,
           maxConcurrentExecutions: QUOTA,
@@ -168,7 +157,10 @@ export const batchesSuite: BenchSuite = {
       while (status === 'RUNNING') {
         polls += 1;
         await sleep(50);
-        const answer = (await invoke('batch-api', apiEvent('GET', `/batches/${batchId}`))) as {
+        const answer = (await invoke(
+          'batch-api',
+          batchApiEvent('GET', `/batches/${batchId}`, 'bench-batch'),
+        )) as {
           body: string;
         };
         status = (JSON.parse(answer.body) as { status: string }).status;
