@@ -1,8 +1,11 @@
 import type { StartPipelineExecutionCommandInput } from '@aws-sdk/client-sagemaker';
 import type { AllowList } from '../fan-out/allow-list';
 import { displayNameOf, sanitizeDisplayNamePrefix } from '../fan-out/identity';
-import { type CompiledTemplate, compileTemplate, renderTemplate } from '../fan-out/template';
-import { MAX_PARAMETER_VALUE_LENGTH } from '../limits';
+import {
+  compileValidTemplates,
+  type NamedTemplate,
+  renderParameterValue,
+} from '../fan-out/template';
 import { BatchRequestMissingError } from './errors';
 import type { FanInDeps } from './fan-in';
 import { childDescription, executionToken, itemIndexOf, pipelineIndexOf } from './identity';
@@ -41,7 +44,7 @@ const PARTS_KEPT = 8;
 /** A stored request, read part by part as items are needed. */
 interface CachedRequest {
   head: StoredHead;
-  templates: Array<{ name: string; template: CompiledTemplate }>;
+  templates: NamedTemplate[];
   parts: Map<number, unknown[]>;
 }
 
@@ -71,10 +74,7 @@ const loadRequest = async (deps: BatchDeps, batch: BatchRecord): Promise<CachedR
   const text = await deps.ledger.getRequestPart(batch.batchId, batch.fingerprint, 0);
   if (text === undefined) throw new BatchRequestMissingError(batch.batchId, 0);
   const head = JSON.parse(text) as StoredHead;
-  const templates = Object.entries(head.spec.templates).flatMap(([name, source]) => {
-    const compiled = compileTemplate(source);
-    return compiled.ok ? [{ name, template: compiled.template }] : [];
-  });
+  const templates = compileValidTemplates(head.spec.templates);
   const request: CachedRequest = { head, templates, parts: new Map() };
   deps.requests.set(key, request);
   return request;
@@ -121,13 +121,7 @@ export const startPlanOf = async (
   const item = await itemAt(deps, batch, request, itemIndex);
   const parameters: Array<{ Name: string; Value: string }> = [];
   for (const { name, template } of request.templates) {
-    const rendered = renderTemplate(
-      template,
-      item,
-      itemIndex,
-      batch.batchId,
-      MAX_PARAMETER_VALUE_LENGTH,
-    );
+    const rendered = renderParameterValue(template, item, itemIndex, batch.batchId);
     if (!rendered.ok) {
       return {
         ok: false,

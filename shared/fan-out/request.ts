@@ -31,11 +31,11 @@ import {
   sanitizeDisplayNamePrefix,
 } from './identity';
 import {
-  type CompiledTemplate,
   compileTemplate,
   type FieldTexts,
+  type NamedTemplate,
   PLACEHOLDERS,
-  renderTemplate,
+  renderParameterValue,
 } from './template';
 
 /** Our own limits on one fan-out request. */
@@ -242,7 +242,7 @@ export const planFanOut = (request: FanOutRequest, options: PlanOptions = {}): F
       problem: `expected at most ${MAX_PIPELINE_PARAMETERS} parameters (StartPipelineExecution's limit), received ${entries.length}`,
     });
   }
-  const compiled: Array<{ name: string; template: CompiledTemplate }> = [];
+  const compiled: NamedTemplate[] = [];
   for (const [name, source] of entries) {
     const field = `parameters.${name}`;
     if (!PIPELINE_PARAMETER_NAME_PATTERN.test(name)) {
@@ -294,14 +294,7 @@ export const planFanOut = (request: FanOutRequest, options: PlanOptions = {}): F
       }
       const memo: FieldTexts = new Map();
       for (const { name, template } of compiled) {
-        const rendered = renderTemplate(
-          template,
-          items[index],
-          index,
-          batchId,
-          MAX_PARAMETER_VALUE_LENGTH,
-          memo,
-        );
+        const rendered = renderParameterValue(template, items[index], index, batchId, memo);
         if (rendered.ok) {
           renderedBytes += Buffer.byteLength(rendered.value);
           continue;
@@ -336,14 +329,7 @@ export const planFanOut = (request: FanOutRequest, options: PlanOptions = {}): F
     const memo: FieldTexts = new Map();
     const item = items[index];
     const parameters = compiled.map(({ name, template }) => {
-      const rendered = renderTemplate(
-        template,
-        item,
-        index,
-        batchId,
-        MAX_PARAMETER_VALUE_LENGTH,
-        memo,
-      );
+      const rendered = renderParameterValue(template, item, index, batchId, memo);
       // Planning rendered every (template, item) successfully.
       return { Name: name, Value: rendered.ok ? rendered.value : '' };
     });

@@ -1,3 +1,4 @@
+import { MAX_PARAMETER_VALUE_LENGTH } from '../limits';
 import { itemText } from '../steps/items';
 import { characterLength } from '../text-length';
 
@@ -144,3 +145,27 @@ export const renderTemplate = (
   if (length > maxLength) return { ok: false, problem: { kind: 'too-long', length } };
   return { ok: true, value };
 };
+
+/** A parameter's name and its compiled value template. */
+export interface NamedTemplate {
+  name: string;
+  template: CompiledTemplate;
+}
+
+/** Compiles the templates that compile, keyed by parameter name; the others are left out. */
+export const compileValidTemplates = (
+  templates: Readonly<Record<string, string>>,
+): NamedTemplate[] =>
+  Object.entries(templates).flatMap(([name, source]) => {
+    const compiled = compileTemplate(source);
+    return compiled.ok ? [{ name, template: compiled.template }] : [];
+  });
+
+/** Renders a template as a pipeline parameter value, within a parameter value's length limit. */
+export const renderParameterValue = (
+  template: CompiledTemplate,
+  item: unknown,
+  index: number,
+  batchId: string,
+  memo?: FieldTexts,
+) => renderTemplate(template, item, index, batchId, MAX_PARAMETER_VALUE_LENGTH, memo);

@@ -1,6 +1,6 @@
 import type { FieldProblem } from '../../errors';
 import { DEFAULT_ITEM_PARAMETER } from '../../fan-out/request';
-import { type CompiledTemplate, compileTemplate, renderTemplate } from '../../fan-out/template';
+import { compileValidTemplates, renderParameterValue } from '../../fan-out/template';
 import { MAX_PARAMETER_VALUE_LENGTH } from '../../limits';
 
 const ITEMS = /\{\{\s*items\s*\}\}/g;
@@ -59,23 +59,12 @@ export const templateChecker = (
   batchId: string,
   grouped: boolean,
 ): ((item: unknown, index: number) => ItemProblem[]) => {
-  const compiled: Array<{ name: string; template: CompiledTemplate }> = [];
-  for (const [name, source] of Object.entries(templates)) {
-    const result = compileTemplate(source);
-    if (result.ok) compiled.push({ name, template: result.template });
-  }
+  const compiled = compileValidTemplates(templates);
   return (item, index) => {
     const problems: ItemProblem[] = [];
     const memo = new Map<string, string | undefined>();
     for (const { name, template } of compiled) {
-      const result = renderTemplate(
-        template,
-        item,
-        index,
-        batchId,
-        MAX_PARAMETER_VALUE_LENGTH,
-        memo,
-      );
+      const result = renderParameterValue(template, item, index, batchId, memo);
       if (result.ok) continue;
       if (result.problem.kind === 'missing-field') {
         problems.push({
