@@ -67,16 +67,10 @@ export const recordEnd = async (
  * event for an attempt already ended, or for an older attempt, changes nothing.
  * @returns whether the attempt is ended in the ledger.
  */
-export const recordOutcome = async (
-  deps: BatchDeps,
-  batchId: string,
-  pair: number,
-  attempt: number,
-  outcome: TerminalStatus,
-  details: { executionArn?: string; failureReason?: string },
-): Promise<boolean> => {
-  const ended = await recordEnd(deps, batchId, pair, attempt, outcome, details);
+export const recordOutcome = async (...end: Parameters<typeof recordEnd>): Promise<boolean> => {
+  const ended = await recordEnd(...end);
   if (ended === undefined) return false;
+  const [deps, batchId, pair, attempt] = end;
   await settleChild(deps, batchId, pair, attempt, ended);
   return true;
 };
