@@ -3,20 +3,12 @@
  * shared by the server (../batches.ts) and the page. Times are ISO 8601 strings, as the ledger
  * stores them.
  */
-
-export interface BatchCountsView {
-  total: number;
-  pending: number;
-  running: number;
-  succeeded: number;
-  failed: number;
-  stopped: number;
-}
+import type { BatchCounts } from '../../../shared/batches/ledger';
 
 export interface BatchView {
   batchId: string;
   status: string;
-  counts: BatchCountsView;
+  counts: BatchCounts;
   createdAt: string;
   finishedAt?: string;
   maxConcurrentExecutions: number;
