@@ -23,7 +23,7 @@ import { type ExecutionSpan, type LocalRuntime, startLocalRuntime } from '../../
 import type { FunctionCatalog } from '../../local/invokers/catalog';
 import { createInProcessInvoker, LOCAL_AWS_ENV } from '../../local/invokers/in-process';
 import { MAX_ITEMS } from '../../shared/steps/items';
-import { batchApiEvent } from '../lib/batch-api-event';
+import { batchApiEvent, waitForBatchEnd } from '../lib/batch-api';
 import { ROOT } from '../lib/build';
 import { startCountingProxy } from '../lib/counting-proxy';
 import { oneStepChildDefinition } from '../lib/definitions';
@@ -248,17 +248,7 @@ export const batches100kSuite: BenchSuite = {
       }
       const submitWrites = proxy.writes() - writesBefore;
       const { batchId } = JSON.parse(submitted.body) as { batchId: string };
-      let status = 'RUNNING';
-      while (status === 'RUNNING') {
-        await sleep(500);
-        const answer = (await invoke(
-          'batch-api',
-          batchApiEvent('GET', `/batches/${batchId}`, 'x'),
-        )) as {
-          body: string;
-        };
-        status = (JSON.parse(answer.body) as { status: string }).status;
-      }
+      const { status } = await waitForBatchEnd(invoke, batchId, 500);
       const batchWallMs = performance.now() - begin;
       let firstFailure: string | undefined;
       if (status !== 'SUCCEEDED') {

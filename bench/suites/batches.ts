@@ -12,7 +12,7 @@ import { LOCAL_ROLE_ARN, localSageMakerClient } from '../../local/client';
 import { LimitExceededError } from '../../local/errors';
 import { type ExecutionSpan, type LocalRuntime, startLocalRuntime } from '../../local/index';
 import { createInProcessInvoker, LOCAL_AWS_ENV } from '../../local/invokers/in-process';
-import { batchApiEvent } from '../lib/batch-api-event';
+import { batchApiEvent, waitForBatchEnd } from '../lib/batch-api';
 import { oneStepChildDefinition } from '../lib/definitions';
 import { markdownTable } from '../lib/measure';
 import type { BenchSuite } from '../lib/suite';
@@ -152,19 +152,7 @@ export const batchesSuite: BenchSuite = {
         }),
       )) as { body: string };
       const { batchId } = JSON.parse(submitted.body) as { batchId: string };
-      let status = 'RUNNING';
-      let polls = 0;
-      while (status === 'RUNNING') {
-        polls += 1;
-        await sleep(50);
-        const answer = (await invoke(
-          'batch-api',
-          batchApiEvent('GET', `/batches/${batchId}`, 'bench-batch'),
-        )) as {
-          body: string;
-        };
-        status = (JSON.parse(answer.body) as { status: string }).status;
-      }
+      const { status, polls } = await waitForBatchEnd(invoke, batchId, 50);
       const batchMs = performance.now() - begin;
       figures.push({
         approach: `batch (${status})`,
