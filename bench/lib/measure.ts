@@ -15,6 +15,8 @@ export const MEASURED_ENV: NodeJS.ProcessEnv = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const PROBES = resolve(import.meta.dirname, '..', 'probes');
 
 /**

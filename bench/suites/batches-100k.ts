@@ -26,9 +26,9 @@ import { MAX_ITEMS } from '../../shared/steps/items';
 import { batchApiEvent, waitForBatchEnd } from '../lib/batch-api';
 import { ROOT } from '../lib/build';
 import { startCountingProxy } from '../lib/counting-proxy';
-import { oneStepChildDefinition } from '../lib/definitions';
+import { CHILD_FUNCTION, FAN_OUT_ARN, oneStepChildDefinition } from '../lib/definitions';
 import { esbuildOptionsFromServerless } from '../lib/esbuild-settings';
-import { markdownTable } from '../lib/measure';
+import { markdownTable, sleep } from '../lib/measure';
 import { startMotoS3 } from '../lib/moto-s3';
 import type { BenchSuite } from '../lib/suite';
 
@@ -52,12 +52,7 @@ const MAX_SUBMIT_MS = 10_000;
 const MAX_RSS_MB = 256;
 const BATCH_PIPELINE = 'bench-scale-child';
 const FAN_OUT_PIPELINE = 'bench-scale-fan-out-child';
-const CHILD_FUNCTION = 'bench-child';
-const FAN_OUT_ARN =
-  'arn:aws:lambda:us-east-1:123456789012:function:sagemaker-pipeline-lambdas-dev-fan-out';
 const BUCKET = 'bench-items';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts, duplicates and missing items of one pipeline's executions. */
 const outcome = (spans: readonly ExecutionSpan[], items: number) => {

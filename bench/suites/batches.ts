@@ -13,8 +13,8 @@ import { LimitExceededError } from '../../local/errors';
 import { type ExecutionSpan, type LocalRuntime, startLocalRuntime } from '../../local/index';
 import { createInProcessInvoker, LOCAL_AWS_ENV } from '../../local/invokers/in-process';
 import { batchApiEvent, waitForBatchEnd } from '../lib/batch-api';
-import { oneStepChildDefinition } from '../lib/definitions';
-import { markdownTable } from '../lib/measure';
+import { CHILD_FUNCTION, FAN_OUT_ARN, oneStepChildDefinition } from '../lib/definitions';
+import { markdownTable, sleep } from '../lib/measure';
 import type { BenchSuite } from '../lib/suite';
 
 const CHILDREN = Math.max(20, Number(process.env.BENCH_BATCH_CHILDREN ?? 1_000));
@@ -25,11 +25,6 @@ const TARGET_RATIO = 1.1;
 const IDEAL_MS = Math.ceil(CHILDREN / QUOTA) * CHILD_MS;
 const BATCH_PIPELINE = 'bench-batch-child';
 const FAN_OUT_PIPELINE = 'bench-fan-out-child';
-const FAN_OUT_ARN =
-  'arn:aws:lambda:us-east-1:123456789012:function:sagemaker-pipeline-lambdas-dev-fan-out';
-const CHILD_FUNCTION = 'bench-child';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Figures {
   approach: string;

@@ -18,8 +18,8 @@ import { ThrottlingError } from '../../local/errors';
 import { type LocalRuntime, startLocalRuntime } from '../../local/index';
 import { createInProcessInvoker, LOCAL_AWS_ENV } from '../../local/invokers/in-process';
 import type { LambdaInvoker } from '../../local/invokers/types';
-import { oneStepChildDefinition } from '../lib/definitions';
-import { markdownTable } from '../lib/measure';
+import { CHILD_FUNCTION, FAN_OUT_ARN, oneStepChildDefinition } from '../lib/definitions';
+import { markdownTable, sleep } from '../lib/measure';
 import type { BenchSuite } from '../lib/suite';
 
 const ITEMS = Math.max(100, Number(process.env.BENCH_FAN_OUT_ITEMS ?? 1_000));
@@ -37,9 +37,6 @@ const CONCURRENCY = process.env.BENCH_FAN_OUT_CONCURRENCY
   : undefined;
 /** Comma-separated approaches to run (sequential, all-at-once, fan-out); default all three. */
 const ONLY = (process.env.BENCH_FAN_OUT_ONLY ?? '').split(',').filter(Boolean);
-const FAN_OUT_ARN =
-  'arn:aws:lambda:us-east-1:123456789012:function:sagemaker-pipeline-lambdas-dev-fan-out';
-const CHILD_FUNCTION = 'bench-child';
 
 /** What the runtime saw of one child pipeline's StartPipelineExecution calls. */
 interface CallLog {
@@ -80,8 +77,6 @@ interface ApproachFigures extends ApproachRun {
 const childDefinition = oneStepChildDefinition(
   `arn:aws:lambda:us-east-1:123456789012:function:${CHILD_FUNCTION}`,
 );
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const errorName = (error: unknown) =>
   error instanceof Error ? error.name : typeof error === 'string' ? error : 'Error';
