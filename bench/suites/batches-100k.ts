@@ -15,9 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreatePipelineCommand } from '@aws-sdk/client-sagemaker';
 import { build } from 'esbuild';
-import { LOCAL_ROLE_ARN, localSageMakerClient } from '../../local/client';
 import { ThrottlingError } from '../../local/errors';
 import { type ExecutionSpan, type LocalRuntime, startLocalRuntime } from '../../local/index';
 import type { FunctionCatalog } from '../../local/invokers/catalog';
@@ -26,8 +24,9 @@ import { MAX_ITEMS } from '../../shared/steps/items';
 import { batchApiEvent, waitForBatchEnd } from '../lib/batch-api';
 import { ROOT } from '../lib/build';
 import { startCountingProxy } from '../lib/counting-proxy';
-import { CHILD_FUNCTION, FAN_OUT_ARN, oneStepChildDefinition } from '../lib/definitions';
+import { CHILD_FUNCTION, FAN_OUT_ARN } from '../lib/definitions';
 import { esbuildOptionsFromServerless } from '../lib/esbuild-settings';
+import { createChildPipelines, invokeOrThrow } from '../lib/local-setup';
 import { markdownTable, sleep } from '../lib/measure';
 import { startMotoS3 } from '../lib/moto-s3';
 import type { BenchSuite } from '../lib/suite';
@@ -185,18 +184,7 @@ export const batches100kSuite: BenchSuite = {
           throw error;
         }
       };
-      const admin = localSageMakerClient(local.url);
-      for (const pipeline of [BATCH_PIPELINE, FAN_OUT_PIPELINE]) {
-        await admin.send(
-          new CreatePipelineCommand({
-            PipelineName: pipeline,
-            PipelineDefinition: oneStepChildDefinition(CHILD_FUNCTION),
-            RoleArn: LOCAL_ROLE_ARN,
-            ClientRequestToken: `create-${pipeline}`.padEnd(32, '0'),
-          }),
-        );
-      }
-      admin.destroy();
+      await createChildPipelines(local.url, [BATCH_PIPELINE, FAN_OUT_PIPELINE]);
       const rows = Array.from({ length: items }, (_, i) => `region-${i % 31},customer-${i}`);
       await s3Client.send(
         new PutObjectCommand({
@@ -205,16 +193,7 @@ export const batches100kSuite: BenchSuite = {
           Body: `region,customer\n${rows.join('\n')}\n`,
         }),
       );
-      const invoke = async (functionArn: string, payload: unknown) => {
-        const result = await runtime.invoker.invoke({
-          functionArn,
-          payload,
-          timeoutMs: 900_000,
-          signal: new AbortController().signal,
-        });
-        if (!result.ok) throw new Error(`${functionArn} failed: ${result.error}`);
-        return result.payload;
-      };
+      const invoke = invokeOrThrow(runtime.invoker, 900_000);
       await invoke('batch-events', { Records: [] });
       const spansOf = (pipeline: string) =>
         runtime.executionTimeline().filter((span) => span.pipelineName === pipeline);

@@ -1,19 +1,9 @@
-/**
- * Batches (issue 11 §6): 1,000 children of 200 ms each under a quota of 20 concurrent
- * executions, two ways against the same local runtime: a batch (POST /batches through the real
- * batch-api, then batch-events refilling from the status events local mode delivers through
- * serverless.yml's rule and queue), and the synchronous fan-out re-sent every 200 ms until nothing
- * is deferred. Each is compared with the ideal makespan, ceil(1000 / 20) × 200 ms. The runtime
- * counts ResourceLimitExceeded answers per pipeline; its own execution records give duplicates,
- * missing items and the most executions running at once.
- */
-import { CreatePipelineCommand } from '@aws-sdk/client-sagemaker';
-import { LOCAL_ROLE_ARN, localSageMakerClient } from '../../local/client';
 import { LimitExceededError } from '../../local/errors';
 import { type ExecutionSpan, type LocalRuntime, startLocalRuntime } from '../../local/index';
 import { createInProcessInvoker, LOCAL_AWS_ENV } from '../../local/invokers/in-process';
 import { batchApiEvent, waitForBatchEnd } from '../lib/batch-api';
-import { CHILD_FUNCTION, FAN_OUT_ARN, oneStepChildDefinition } from '../lib/definitions';
+import { CHILD_FUNCTION, FAN_OUT_ARN } from '../lib/definitions';
+import { createChildPipelines, invokeOrThrow } from '../lib/local-setup';
 import { markdownTable, sleep } from '../lib/measure';
 import type { BenchSuite } from '../lib/suite';
 
@@ -105,29 +95,10 @@ export const batchesSuite: BenchSuite = {
         }),
     });
     const refusals = countRefusals(local);
-    const admin = localSageMakerClient(local.url);
-    const invoke = async (functionArn: string, payload: unknown) => {
-      const result = await local.runtime.invoker.invoke({
-        functionArn,
-        payload,
-        timeoutMs: 600_000,
-        signal: new AbortController().signal,
-      });
-      if (!result.ok) throw new Error(`${functionArn} failed: ${result.error}`);
-      return result.payload;
-    };
+    const invoke = invokeOrThrow(local.runtime.invoker, 600_000);
     const figures: Figures[] = [];
     try {
-      for (const pipeline of [BATCH_PIPELINE, FAN_OUT_PIPELINE]) {
-        await admin.send(
-          new CreatePipelineCommand({
-            PipelineName: pipeline,
-            PipelineDefinition: oneStepChildDefinition(CHILD_FUNCTION),
-            RoleArn: LOCAL_ROLE_ARN,
-            ClientRequestToken: `create-${pipeline}`.padEnd(32, '0'),
-          }),
-        );
-      }
+      await createChildPipelines(local.url, [BATCH_PIPELINE, FAN_OUT_PIPELINE]);
       const items = Array.from({ length: CHILDREN }, (_, i) => i);
       const spansOf = (pipeline: string) =>
         local.runtime.executionTimeline().filter((span) => span.pipelineName === pipeline);
@@ -189,7 +160,6 @@ export const batchesSuite: BenchSuite = {
         sends,
       });
     } finally {
-      admin.destroy();
       await local.close();
     }
     const batch = figures[0];
