@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDbLedger } from '../../../shared/batches/dynamodb-ledger';
 import type { BatchLedger, ExecutionRecord, NewBatch } from '../../../shared/batches/ledger';
 import { startDynalite } from '../../support/batches/dynalite';
-import { startMoto } from '../../support/batches/moto';
 import { createLedgerTable, localDynamoDb } from '../../support/batches/table';
+import { startMoto } from '../../support/moto';
 
 let ids = 0;
 const nextBatchId = () => (0xfeed00000000 + ids++).toString(16);

@@ -5,8 +5,8 @@ import { dynamoDbLedger } from '../../../shared/batches/dynamodb-ledger';
 import { InvalidPageTokenError } from '../../../shared/batches/errors';
 import type { BatchLedger, ExecutionRecord, NewBatch } from '../../../shared/batches/ledger';
 import { startDynalite } from '../../support/batches/dynalite';
-import { startMoto } from '../../support/batches/moto';
 import { createLedgerTable, localDynamoDb } from '../../support/batches/table';
+import { startMoto } from '../../support/moto';
 
 const newBatch = (batchId: string, overrides: Partial<NewBatch> = {}): NewBatch => ({
   batchId,

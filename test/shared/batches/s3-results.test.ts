@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIN_PART_BYTES, s3ResultsStore } from '../../../shared/batches/s3-results';
-import { startMoto } from '../../support/batches/moto';
+import { startMoto } from '../../support/moto';
 
 async function* linesOf(count: number, width: number, failAt?: number) {
   for (let i = 0; i < count; i++) {

@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import {
   CreatePipelineCommand,
   ListPipelineExecutionsCommand,
@@ -12,64 +10,7 @@ import { displayNameOf } from '../../../shared/fan-out/identity';
 import { fanOutRequestSchema } from '../../../shared/fan-out/request';
 import { runFanOut } from '../../../shared/fan-out/runner';
 import { createSageMakerClient, sageMakerPort } from '../../../shared/fan-out/sagemaker-client';
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-
-/** Starts moto_server on 127.0.0.1 and waits until it answers; fails clearly when it is missing. */
-const startMoto = async (): Promise<{ process: ChildProcess; endpoint: string }> => {
-  const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-2000);
-  });
-  const spawnError = new Promise<never>((_, reject) => {
-    child.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        new Error(
-          error.code === 'ENOENT'
-            ? 'moto_server is not on PATH: install it with `pip install "moto[server]"` to run the fan-out integration test'
-            : `moto_server could not start: ${error.message}`,
-        ),
-      ),
-    );
-    child.once('exit', (code) => reject(new Error(`moto_server exited with ${code}: ${stderr}`)));
-  });
-  const endpoint = `http://127.0.0.1:${port}`;
-  const ready = (async () => {
-    for (let attempt = 0; attempt < 300; attempt++) {
-      try {
-        await fetch(`${endpoint}/moto-api/`);
-        return;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
-    throw new Error(`moto_server did not answer on ${endpoint} within 30 s: ${stderr}`);
-  })();
-  try {
-    await Promise.race([ready, spawnError]);
-  } catch (error) {
-    child.kill();
-    throw error;
-  }
-  spawnError.catch(() => undefined);
-  return { process: child, endpoint };
-};
+import { startMoto } from '../../support/moto';
 
 const definition = JSON.stringify({
   Version: '2020-12-01',
@@ -81,7 +22,7 @@ const definition = JSON.stringify({
 });
 
 describe('fan-out against moto_server', () => {
-  let moto: { process: ChildProcess; endpoint: string } | undefined;
+  let moto: { endpoint: string; stop: () => void } | undefined;
   let client: SageMakerClient;
 
   beforeAll(async () => {
@@ -101,7 +42,7 @@ describe('fan-out against moto_server', () => {
 
   afterAll(() => {
     client?.destroy();
-    if (moto?.process.pid !== undefined) process.kill(moto.process.pid);
+    moto?.stop();
   });
 
   it('starts exactly one execution per (pipeline, item) with the expected names and parameters', async () => {

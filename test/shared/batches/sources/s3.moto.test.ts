@@ -4,7 +4,7 @@ import { SourceChangedError, SourceNotFoundError } from '../../../../shared/batc
 import { openSource, readSource } from '../../../../shared/batches/sources/items';
 import type { ObjectSource } from '../../../../shared/batches/sources/port';
 import { s3ObjectSource } from '../../../../shared/batches/sources/s3';
-import { startMoto } from '../../../support/batches/moto';
+import { startMoto } from '../../../support/moto';
 import { itemsFrom, readAll } from './support/read';
 
 const bucket = 'items-bucket';
