@@ -28,7 +28,7 @@ import { CHILD_FUNCTION, FAN_OUT_ARN } from '../lib/definitions';
 import { esbuildOptionsFromServerless } from '../lib/esbuild-settings';
 import { createChildPipelines, invokeOrThrow } from '../lib/local-setup';
 import { markdownTable, sleep } from '../lib/measure';
-import { startMotoS3 } from '../lib/moto-s3';
+import { startMotoServer } from '../lib/moto-server';
 import type { BenchSuite } from '../lib/suite';
 
 const itemsArg = (): number => {
@@ -127,7 +127,7 @@ export const batches100kSuite: BenchSuite = {
       absWorkingDir: ROOT,
     });
     const bundle = join(outDir, 'handler.cjs');
-    const s3 = await startMotoS3();
+    const s3 = await startMotoServer();
     const proxy = await startCountingProxy();
     let catalog: FunctionCatalog | undefined;
     const throttled = new Map<string, number>();

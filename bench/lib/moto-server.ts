@@ -1,6 +1,6 @@
 /**
- * An S3 endpoint for benchmarks: moto_server (`pip install "moto[server]"`, as the S3 and
- * DynamoDB adapter tests use it) on 127.0.0.1, on a free port. Stopped by its process id.
+ * moto_server (`pip install "moto[server]"`) on 127.0.0.1, on a free port: the S3, DynamoDB and
+ * SageMaker endpoint of the benchmarks and of the adapter tests. Stopped by its process id.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -19,12 +19,12 @@ const freePort = (): Promise<number> =>
     });
   });
 
-export interface MotoS3 {
+export interface MotoServer {
   endpoint: string;
   stop(): void;
 }
 
-export const startMotoS3 = async (): Promise<MotoS3> => {
+export const startMotoServer = async (): Promise<MotoServer> => {
   const port = await freePort();
   const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
