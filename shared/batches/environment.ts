@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { type BatchFunctionConfig, batchTableName } from '../config';
 import { createSageMakerClient } from '../fan-out/sagemaker-client';
+import { S3_REQUEST_TIMEOUT_MS, sdkRequestHandler } from '../sdk-timeouts';
 import { type BatchDeps, RequestCache } from './deps';
 import { dynamoDbLedger } from './dynamodb-ledger';
 import { fanInSageMakerPort } from './fan-in';
@@ -19,6 +20,7 @@ export const createBatchDeps = (config: BatchFunctionConfig): BatchDeps => {
   const { region, dynamoDbEndpoint, s3Endpoint, credentials } = config.aws;
   const dynamoDb = new DynamoDBClient({
     region,
+    requestHandler: sdkRequestHandler(),
     ...(dynamoDbEndpoint === undefined ? {} : { endpoint: dynamoDbEndpoint }),
     ...(credentials === undefined ? {} : { credentials }),
   });
@@ -27,6 +29,7 @@ export const createBatchDeps = (config: BatchFunctionConfig): BatchDeps => {
   // Local S3 servers answer on one host: buckets in the path, not the host name.
   const s3 = new S3Client({
     region,
+    requestHandler: sdkRequestHandler(S3_REQUEST_TIMEOUT_MS),
     ...(s3Endpoint === undefined ? {} : { endpoint: s3Endpoint, forcePathStyle: true }),
     ...(credentials === undefined ? {} : { credentials }),
   });

@@ -8,6 +8,7 @@ import {
 // `retryMode: 'adaptive'` creates, given the fan-out's rate limiter.
 import { AdaptiveRetryStrategy } from '@smithy/core/retry';
 import type { AwsConfig } from '../config';
+import { sdkRequestHandler } from '../sdk-timeouts';
 import { FanOutRateLimiter } from './rate-limiter';
 import type { FanOutCallOptions, FanOutSageMaker } from './sagemaker';
 
@@ -35,15 +36,16 @@ const jitteredBackoff = {
  * SageMaker throttles, on top of
  * retries with backoff for throttling and 5xx (the SDK's `StandardRetryStrategy`; error
  * classes in `@smithy/core` retry `service-error-classification`).
- * `aws.endpoint` (optional) points it at the local runtime or an emulator.
+ * `aws.endpoint` (optional) points it at the local runtime or an emulator. Each attempt is
+ * bounded by {@link sdkRequestHandler}'s timeouts (`requestTimeoutMs` overrides, for tests).
  */
-export const createSageMakerClient = ({
-  region,
-  endpoint,
-  credentials,
-}: AwsConfig): SageMakerClient =>
+export const createSageMakerClient = (
+  { region, endpoint, credentials }: AwsConfig,
+  { requestTimeoutMs }: { requestTimeoutMs?: number } = {},
+): SageMakerClient =>
   new SageMakerClient({
     region,
+    requestHandler: sdkRequestHandler(requestTimeoutMs),
     retryMode: 'adaptive',
     retryStrategy: new AdaptiveRetryStrategy(async () => SDK_MAX_ATTEMPTS, {
       rateLimiter: new FanOutRateLimiter(),

@@ -31,7 +31,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * execution per (pipeline, item), never more than the budget running (from the runtime's own
  * start and end times).
  */
-const runBatch = async (count: number, options: Partial<BatchWorldOptions>, timeoutMs = 25_000) => {
+const runBatch = async (count: number, options: Partial<BatchWorldOptions>, timeoutMs = 45_000) => {
   const world = await startBatchWorld({
     quota: QUOTA,
     budget: BUDGET,
@@ -105,21 +105,27 @@ describe('batches on the local runtime (issue 11 §6)', () => {
 
   it('restarts an item whose function crashed between claiming it and starting it', async () => {
     let proxy: Awaited<ReturnType<typeof startCrashProxy>> | undefined;
-    const { world } = await runBatch(20, {
-      sageMakerEndpoint: async (runtimeUrl) => {
-        // The 25th and 26th starts come from batch-events refills (the submission starts 15).
-        proxy = await startCrashProxy(
-          () => runtimeUrl,
-          (operation, seen) =>
-            operation === 'StartPipelineExecution' && (seen === 25 || seen === 26),
-        );
-        return proxy.url;
+    const { world } = await runBatch(
+      20,
+      {
+        sageMakerEndpoint: async (runtimeUrl) => {
+          // The 25th and 26th starts usually come from batch-events refills (the submission
+          // starts 15). On a slow machine the reconciler may make one of them; it is then held
+          // until the SDK's request timeout (10 s) and retries, hence the longer wait.
+          proxy = await startCrashProxy(
+            () => runtimeUrl,
+            (operation, seen) =>
+              operation === 'StartPipelineExecution' && (seen === 25 || seen === 26),
+          );
+          return proxy.url;
+        },
       },
-    });
+      60_000,
+    );
     expect(proxy?.held).toBe(2);
     await proxy?.close();
     expect(world.local.services?.delivery.stats.invocations).toBeGreaterThan(0);
-  }, 60_000);
+  }, 90_000);
 
   it('holds while the reconciler runs with events in flight', async () => {
     // Every event is late, so the reconciler (every 50 ms) finds ended children first.

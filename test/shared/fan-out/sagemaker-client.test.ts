@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { afterEach, describe, expect, it } from 'vitest';
 import { errorName, isThrottling } from '../../../shared/fan-out/classify';
@@ -6,6 +8,11 @@ import {
   SDK_MAX_ATTEMPTS,
   sageMakerPort,
 } from '../../../shared/fan-out/sagemaker-client';
+import {
+  SDK_CONNECTION_TIMEOUT_MS,
+  SDK_REQUEST_TIMEOUT_MS,
+  sdkRequestHandler,
+} from '../../../shared/sdk-timeouts';
 import {
   inTurn,
   type ScriptedSageMaker,
@@ -104,5 +111,46 @@ describe('sageMakerPort over the fan-out client: onRetry', () => {
     const page = await port.listPipelineExecutions({ PipelineName: 'child-a' }, { onRetry });
     expect(page.PipelineExecutionSummaries).toEqual([]);
     expect(errors).toHaveLength(0);
+  });
+});
+
+describe('fan-out SageMaker client: an endpoint that never answers', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    server = undefined;
+  });
+
+  it('gives up each attempt after the request timeout and retries, instead of holding the function', async () => {
+    let requests = 0;
+    server = createServer(() => {
+      requests += 1;
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = createSageMakerClient(
+      {
+        region: 'us-east-1',
+        endpoint: `http://127.0.0.1:${port}`,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      },
+      { requestTimeoutMs: 200 },
+    );
+    const call = sageMakerPort(client).startPipelineExecution({
+      PipelineName: 'child-a',
+      ClientRequestToken: 'a'.padEnd(32, '0'),
+    });
+    await expect(call).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(requests).toBe(SDK_MAX_ATTEMPTS);
+    client.destroy();
+  });
+
+  it('bounds every attempt by default', () => {
+    expect(sdkRequestHandler()).toEqual({
+      connectionTimeout: SDK_CONNECTION_TIMEOUT_MS,
+      requestTimeout: SDK_REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    });
   });
 });

@@ -1,0 +1,21 @@
+/**
+ * How long one attempt of an AWS SDK call may wait to connect, and for the answer's headers.
+ * The SDK for JavaScript has no connection timeout by default and waits up to 120 s on a
+ * socket, longer than most of our functions run; AWS's advice is to fail fast and let the SDK
+ * retry (AWS Knowledge Center, "lambda-function-retry-timeout-sdk"). A hung call then costs
+ * one attempt, not the function: the reconciler in particular is never held by one call.
+ * SageMaker and DynamoDB answer in well under a second; 10 s per attempt is our choice.
+ * `throwOnRequestTimeout`: since @smithy/node-http-handler 4.4 a `requestTimeout` only warns
+ * without it.
+ */
+export const SDK_CONNECTION_TIMEOUT_MS = 3_000;
+export const SDK_REQUEST_TIMEOUT_MS = 10_000;
+/** S3 parts of up to 5 MB are written before S3 answers: their attempt gets longer. */
+export const S3_REQUEST_TIMEOUT_MS = 30_000;
+
+/** The `requestHandler` options of every AWS SDK client the functions create. */
+export const sdkRequestHandler = (requestTimeoutMs: number = SDK_REQUEST_TIMEOUT_MS) => ({
+  connectionTimeout: SDK_CONNECTION_TIMEOUT_MS,
+  requestTimeout: requestTimeoutMs,
+  throwOnRequestTimeout: true,
+});
