@@ -1,6 +1,6 @@
 /** Every waiting callback, of all executions, with its Succeed and Fail forms. */
 import { h } from 'preact';
-import { executionDefinition, listCallbacks } from '../api';
+import { executionApi, listCallbacks } from '../api';
 import { CallbackCard } from '../components/callbacks';
 import { ErrorNote, Loading } from '../components/common';
 import { STEP_STATUS_CHANGE } from '../event-types';
@@ -15,7 +15,7 @@ async function loadCallbacks() {
   const outputs = await Promise.all(
     callbacks.map(async (callback): Promise<OutputDeclaration[]> => {
       const arn = callback.pipelineExecutionArn;
-      if (!definitions.has(arn)) definitions.set(arn, executionDefinition(arn));
+      if (!definitions.has(arn)) definitions.set(arn, executionApi(arn).definition());
       const graph = pipelineGraph((await definitions.get(arn)) as string);
       return graph.nodes.find((n) => n.name === callback.stepName)?.outputs ?? [];
     }),

@@ -5,14 +5,7 @@
  */
 import { h } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
-import {
-  describeExecution,
-  type ExecutionStep,
-  executionDefinition,
-  listCallbacks,
-  listParameters,
-  listSteps,
-} from '../api';
+import { type ExecutionStep, executionApi, listCallbacks } from '../api';
 import type { EvaluationContext } from '../arguments';
 import { CallbackCard } from '../components/callbacks';
 import { ErrorNote, Facts, Loading, StatusBadge } from '../components/common';
@@ -34,9 +27,10 @@ function progress(status: string): number {
 }
 
 async function loadRun(arn: string) {
+  const reads = executionApi(arn);
   const [execution, steps, callbacks] = await Promise.all([
-    describeExecution(arn),
-    listSteps(arn),
+    reads.describe(),
+    reads.steps(),
     listCallbacks(),
   ]);
   return {
@@ -47,10 +41,8 @@ async function loadRun(arn: string) {
 }
 
 async function loadFixed(arn: string) {
-  const [definition, parameters] = await Promise.all([
-    executionDefinition(arn),
-    listParameters(arn),
-  ]);
+  const reads = executionApi(arn);
+  const [definition, parameters] = await Promise.all([reads.definition(), reads.parameters()]);
   return { drawn: tryPipelineGraph(definition), parameters };
 }
 

@@ -1,12 +1,7 @@
 /** One pipeline: its definition as a graph, and its executions with status and times. */
 import { h } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
-import {
-  describeExecution,
-  describePipeline,
-  type ExecutionDescription,
-  listExecutions,
-} from '../api';
+import { describePipeline, type ExecutionDescription, executionApi, listExecutions } from '../api';
 import { ErrorNote, Loading, StatusBadge } from '../components/common';
 import { GraphView } from '../components/graph-view';
 import { DeclaredStep } from '../components/step-details';
@@ -20,7 +15,7 @@ import { useDebounced, useLoad } from '../use-load';
 /** Summaries have no end time: each execution is described for it (a local runtime, few calls). */
 async function executionsWithTimes(name: string): Promise<ExecutionDescription[]> {
   const summaries = await listExecutions(name);
-  return Promise.all(summaries.map((s) => describeExecution(s.PipelineExecutionArn)));
+  return Promise.all(summaries.map((s) => executionApi(s.PipelineExecutionArn).describe()));
 }
 
 export function PipelineView(props: { name: string }) {
