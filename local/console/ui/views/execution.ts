@@ -8,7 +8,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { type ExecutionStep, executionApi, listCallbacks } from '../api';
 import type { EvaluationContext } from '../arguments';
 import { CallbackCard } from '../components/callbacks';
-import { ErrorNote, Facts, Loading, StatusBadge } from '../components/common';
+import { ErrorNote, Facts, Loading, Page, StatusBadge } from '../components/common';
 import { GraphView } from '../components/graph-view';
 import { ExecutedStep } from '../components/step-details';
 import { EXECUTION_STATUS_CHANGE, STEP_STATUS_CHANGE } from '../event-types';
@@ -109,30 +109,22 @@ export function ExecutionView(props: { arn: string }) {
   const waitingFor = (stepName: string) => callbacks.find((c) => c.stepName === stepName);
 
   return h(
-    'section',
-    { 'aria-labelledby': 'page-title' },
-    h(
-      'p',
-      { class: 'crumbs' },
-      h('a', { href: pipelinesHref() }, 'Pipelines'),
-      ' / ',
-      h('a', { href: pipelineHref(pipelineName) }, pipelineName),
-      ' / ',
-    ),
-    h(
-      'h2',
-      { id: 'page-title', tabIndex: -1 },
-      `Execution ${execution.PipelineExecutionDisplayName ?? execution.PipelineExecutionArn}`,
-    ),
+    Page,
+    {
+      title: `Execution ${execution.PipelineExecutionDisplayName ?? execution.PipelineExecutionArn}`,
+      crumbs: [
+        [pipelinesHref(), 'Pipelines'],
+        [pipelineHref(pipelineName), pipelineName],
+      ],
+    },
     h(Facts, {
       rows: [
         [
           'Status',
-          h(
-            'span',
-            { 'data-execution-status': execution.PipelineExecutionStatus },
-            h(StatusBadge, { status: execution.PipelineExecutionStatus }),
-          ),
+          h(StatusBadge, {
+            status: execution.PipelineExecutionStatus,
+            marker: 'data-execution-status',
+          }),
         ],
         ['Started', formatTime(execution.CreationTime)],
         ['Ended', terminal ? formatTime(execution.LastModifiedTime) : '—'],
