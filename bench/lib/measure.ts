@@ -54,6 +54,27 @@ export const percentile = (values: readonly number[], p: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 };
 
+/**
+ * The most executions running at once, from their start and end times (one still running has no
+ * end; an end sorts before a start at the same instant).
+ */
+export const peakConcurrency = (
+  spans: ReadonlyArray<{ startTime: Date; endTime?: Date | undefined }>,
+): number => {
+  const edges = spans.flatMap((span) => [
+    { at: span.startTime.getTime(), delta: 1 },
+    { at: (span.endTime ?? new Date(8.64e15)).getTime(), delta: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let running = 0;
+  let peak = 0;
+  for (const edge of edges) {
+    running += edge.delta;
+    peak = Math.max(peak, running);
+  }
+  return peak;
+};
+
 /** A Markdown table, so the output can go straight into the README. */
 export const markdownTable = (
   header: readonly string[],
