@@ -4,7 +4,14 @@ import { createInProcessInvoker, LOCAL_AWS_ENV } from '../../local/invokers/in-p
 import { batchApiEvent, waitForBatchEnd } from '../lib/batch-api';
 import { CHILD_FUNCTION, FAN_OUT_ARN } from '../lib/definitions';
 import { createChildPipelines, invokeOrThrow } from '../lib/local-setup';
-import { markdownTable, peakConcurrency, sleep } from '../lib/measure';
+import {
+  exactlyOnce,
+  executionsPerItem,
+  itemCoverage,
+  markdownTable,
+  peakConcurrency,
+  sleep,
+} from '../lib/measure';
 import type { BenchSuite } from '../lib/suite';
 
 const CHILDREN = Math.max(20, Number(process.env.BENCH_BATCH_CHILDREN ?? 1_000));
@@ -49,16 +56,8 @@ function countRefusals(local: LocalRuntime): Map<string, number> {
 
 /** Duplicates, missing items, peak concurrency and makespan of one pipeline's executions. */
 function outcome(spans: readonly ExecutionSpan[]) {
-  const perItem = new Map<number, number>();
-  for (const span of spans) {
-    const index = Number(/-(\d+)$/.exec(span.displayName)?.[1]);
-    perItem.set(index, (perItem.get(index) ?? 0) + 1);
-  }
-  return {
-    duplicates: [...perItem.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0),
-    missing: Array.from({ length: CHILDREN }, (_, i) => i).filter((i) => !perItem.has(i)).length,
-    peakRunning: peakConcurrency(spans),
-  };
+  const perItem = executionsPerItem(spans.map((span) => span.displayName));
+  return { ...itemCoverage(perItem, CHILDREN), peakRunning: peakConcurrency(spans) };
 }
 
 export const batchesSuite: BenchSuite = {
@@ -157,8 +156,7 @@ export const batchesSuite: BenchSuite = {
       batch.approach === 'batch (SUCCEEDED)' &&
       batch.ratioToIdeal <= TARGET_RATIO &&
       batch.resourceLimitExceeded === 0 &&
-      batch.duplicates === 0 &&
-      batch.missing === 0;
+      exactlyOnce(batch);
     const table = markdownTable(
       [
         'approach',
