@@ -39,10 +39,10 @@ export const DYNAMODB_SERVERS = [
 
 /**
  * Starts a DynamoDB server (dynalite unless `start` says otherwise) before the suite's tests and
- * hands `ready` a client of it; destroys the client and stops the server after them.
+ * hands `ready` a client of it and the server; destroys the client and stops the server after them.
  */
 export const useDynamoDb = (
-  ready: (client: DynamoDBClient) => unknown,
+  ready: (client: DynamoDBClient, server: DynamoDbServer) => unknown,
   start: () => Promise<DynamoDbServer> = startDynalite,
 ): void => {
   let server: DynamoDbServer | undefined;
@@ -50,7 +50,7 @@ export const useDynamoDb = (
   beforeAll(async () => {
     server = await start();
     client = localDynamoDb(server.endpoint);
-    await ready(client);
+    await ready(client, server);
   });
   afterAll(async () => {
     client?.destroy();
