@@ -1,11 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
-  DescribePipelineExecutionCommand,
   SageMakerClient,
   SendPipelineExecutionStepFailureCommand,
   SendPipelineExecutionStepSuccessCommand,
-  StartPipelineExecutionCommand,
   StopPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { SQSEvent } from 'aws-lambda';
@@ -16,6 +14,7 @@ import { batchIdOf } from '../../../shared/batches/identity';
 import { configFromEnvironment } from '../../../shared/config';
 import { type DynamoDbServer, useDynamoDb } from '../../support/batches/dynalite';
 import { FakeBatchSageMaker, statusEvent } from '../../support/batches/fake-sagemaker';
+import { answerChildCalls } from '../../support/batches/handler-world';
 import { newLedgerTable } from '../../support/batches/table';
 import '../../support/batches/module-env';
 import { lambdaContext, sqsRecord } from '../../support/lambda/events';
@@ -53,12 +52,7 @@ describe('batch-callback handler', () => {
   const setup = async () => {
     const { tableName } = await newLedgerTable(client, 'callback');
     const children = new FakeBatchSageMaker();
-    sagemakerMock
-      .on(StartPipelineExecutionCommand)
-      .callsFake((input) => children.startPipelineExecution(input));
-    sagemakerMock
-      .on(DescribePipelineExecutionCommand)
-      .callsFake((input) => children.describePipelineExecution(input));
+    answerChildCalls(sagemakerMock, children);
     sagemakerMock.on(StopPipelineExecutionCommand).resolves({});
     sagemakerMock.on(SendPipelineExecutionStepSuccessCommand).resolves({});
     sagemakerMock.on(SendPipelineExecutionStepFailureCommand).resolves({});
