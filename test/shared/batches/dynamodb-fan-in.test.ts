@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { BatchLedger, ExecutionRecord, NewBatch } from '../../../shared/batches/ledger';
+import type { BatchLedger, NewBatch } from '../../../shared/batches/ledger';
 import { DYNAMODB_SERVERS, useDynamoDb } from '../../support/batches/dynalite';
+import { startingRecord as record } from '../../support/batches/harness';
 import { newLedgerTable } from '../../support/batches/table';
 
 let ids = 0;
@@ -27,21 +28,6 @@ const newBatch = (batchId: string): NewBatch => ({
     stepName: 'RunBatch',
     receivedAt: '2026-12-01T10:00:00.000Z',
   },
-});
-
-const record = (batchId: string, pair: number): ExecutionRecord => ({
-  batchId,
-  pair,
-  pipeline: 'child-pipeline-1',
-  itemIndex: pair,
-  attempt: 1,
-  clientRequestToken: 't'.repeat(64),
-  status: 'STARTING',
-  executionArn: undefined,
-  failureReason: undefined,
-  claimedAt: 1,
-  ambiguous: false,
-  endedAt: undefined,
 });
 
 /** The fan-in writes against two independent implementations of the DynamoDB API. */

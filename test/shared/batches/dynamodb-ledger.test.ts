@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InvalidPageTokenError } from '../../../shared/batches/errors';
-import type { BatchLedger, ExecutionRecord, NewBatch } from '../../../shared/batches/ledger';
+import type { BatchLedger, NewBatch } from '../../../shared/batches/ledger';
 import { DYNAMODB_SERVERS, useDynamoDb } from '../../support/batches/dynalite';
+import { startingRecord as execution } from '../../support/batches/harness';
 import { newLedgerTable } from '../../support/batches/table';
 
 const newBatch = (batchId: string, overrides: Partial<NewBatch> = {}): NewBatch => ({
@@ -20,23 +21,6 @@ const newBatch = (batchId: string, overrides: Partial<NewBatch> = {}): NewBatch 
   maxConcurrentExecutions: 3,
   ...overrides,
 });
-
-const execution = (batchId: string, pair: number, overrides: Partial<ExecutionRecord> = {}) =>
-  ({
-    batchId,
-    pair,
-    pipeline: 'child-pipeline-1',
-    itemIndex: pair,
-    attempt: 1,
-    clientRequestToken: 't'.repeat(64),
-    status: 'STARTING',
-    executionArn: undefined,
-    failureReason: undefined,
-    claimedAt: 1,
-    ambiguous: false,
-    endedAt: undefined,
-    ...overrides,
-  }) satisfies ExecutionRecord;
 
 let ids = 0;
 const nextBatchId = () => (0xabc000000000 + ids++).toString(16);

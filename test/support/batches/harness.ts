@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type BatchDeps, RequestCache } from '../../../shared/batches/deps';
-import type { BatchLedger } from '../../../shared/batches/ledger';
+import type { BatchLedger, ExecutionRecord } from '../../../shared/batches/ledger';
 import { FakeBatchSageMaker } from './fake-sagemaker';
 import { newLedgerTable } from './table';
 
@@ -60,3 +60,24 @@ export const crashingLedger = (
     },
   });
 };
+
+/** A pair's ledger record as a claim first writes it (STARTING, attempt 1), with `overrides`. */
+export const startingRecord = (
+  batchId: string,
+  pair: number,
+  overrides: Partial<ExecutionRecord> = {},
+): ExecutionRecord => ({
+  batchId,
+  pair,
+  pipeline: 'child-pipeline-1',
+  itemIndex: pair,
+  attempt: 1,
+  clientRequestToken: 't'.repeat(64),
+  status: 'STARTING',
+  executionArn: undefined,
+  failureReason: undefined,
+  claimedAt: 1,
+  ambiguous: false,
+  endedAt: undefined,
+  ...overrides,
+});
