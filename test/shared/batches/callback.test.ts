@@ -11,8 +11,8 @@ import { countsOf } from '../../../shared/batches/ledger';
 import { refillBatch } from '../../../shared/batches/refill';
 import { batchOf, deliver, runningChildren } from '../../support/batches/drive';
 import { useDynamoDb } from '../../support/batches/dynalite';
-import { fanInOf } from '../../support/batches/fan-in';
-import { crashingLedger, newBatchWorld } from '../../support/batches/harness';
+import { newFanInWorld } from '../../support/batches/fan-in';
+import { crashingLedger } from '../../support/batches/harness';
 
 const PARENT = 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/parent-batch/execution/abc123';
 
@@ -35,16 +35,7 @@ describe('Callback messages', () => {
     client = started;
   });
 
-  const world = async () => {
-    const base = await newBatchWorld(client);
-    const fanIn = fanInOf(base.sagemaker);
-    return {
-      ...base,
-      parent: fanIn.sagemaker,
-      results: fanIn.results,
-      deps: base.depsWith({ fanIn: fanIn.fanIn }),
-    };
-  };
+  const world = () => newFanInWorld(client);
   const batchId = batchIdOf(callbackBatchKey(PARENT, 'RunBatch'));
 
   it('submits a batch keyed by parent and step, and answers with outputs equal to the outcomes', async () => {

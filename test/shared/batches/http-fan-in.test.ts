@@ -5,8 +5,7 @@ import { routeBatchRequest } from '../../../shared/batches/http';
 import { batchIdOf } from '../../../shared/batches/identity';
 import { deliver, runningChildren, submit } from '../../support/batches/drive';
 import { useDynamoDb } from '../../support/batches/dynalite';
-import { fanInOf } from '../../support/batches/fan-in';
-import { newBatchWorld } from '../../support/batches/harness';
+import { newFanInWorld } from '../../support/batches/fan-in';
 
 const route = (routeKey: string, batchId: string) =>
   ({ routeKey, pathParameters: { batchId }, headers: {} }) as unknown as APIGatewayProxyEventV2;
@@ -20,11 +19,7 @@ describe('batch routes: redrive, stop, results', () => {
     client = started;
   });
 
-  const world = async () => {
-    const base = await newBatchWorld(client);
-    const fanIn = fanInOf(base.sagemaker);
-    return { ...base, parent: fanIn.sagemaker, deps: base.depsWith({ fanIn: fanIn.fanIn }) };
-  };
+  const world = () => newFanInWorld(client);
 
   it('redrives only failed and stopped children, refuses while running, and links the results', async () => {
     const w = await world();
