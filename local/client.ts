@@ -4,10 +4,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
   CreatePipelineCommand,
-  ListPipelineExecutionStepsCommand,
-  ListPipelineExecutionsCommand,
   type PipelineExecutionStep,
   type PipelineExecutionSummary,
+  paginateListPipelineExecutionSteps,
+  paginateListPipelineExecutions,
   SageMakerClient,
   UpdatePipelineCommand,
 } from '@aws-sdk/client-sagemaker';
@@ -75,18 +75,14 @@ export async function upsertPipeline(
   }
 }
 
-/** Every item of a List operation: `nextPage` is called with each page's NextToken until none is left. */
-async function allPages<T>(
-  nextPage: (NextToken: string | undefined) => Promise<{ items?: T[]; NextToken?: string }>,
+/** Every item of a List operation's pages, in order. */
+async function collect<Page, T>(
+  pages: AsyncIterable<Page>,
+  items: (page: Page) => T[] | undefined,
 ): Promise<T[]> {
-  const items: T[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await nextPage(NextToken);
-    items.push(...(page.items ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return items;
+  const all: T[] = [];
+  for await (const page of pages) all.push(...(items(page) ?? []));
+  return all;
 }
 
 /** Every step of an execution (all pages), oldest first. */
@@ -94,33 +90,24 @@ export function listAllSteps(
   client: SageMakerClient,
   executionArn: string,
 ): Promise<PipelineExecutionStep[]> {
-  return allPages(async (NextToken) => {
-    const page = await client.send(
-      new ListPipelineExecutionStepsCommand({
-        PipelineExecutionArn: executionArn,
-        SortOrder: 'Ascending',
-        ...(NextToken ? { NextToken } : {}),
-      }),
-    );
-    return { items: page.PipelineExecutionSteps, NextToken: page.NextToken };
-  });
+  const input = { PipelineExecutionArn: executionArn, SortOrder: 'Ascending' } as const;
+  return collect(
+    paginateListPipelineExecutionSteps({ client }, input),
+    (page) => page.PipelineExecutionSteps,
+  );
 }
 
-/** Every execution of a pipeline (all pages), oldest first. */
+/** Every execution of a pipeline (all pages of `pageSize`, or the API's default), oldest first. */
 export function listAllExecutions(
   client: SageMakerClient,
   pipelineName: string,
   pageSize?: number,
 ): Promise<PipelineExecutionSummary[]> {
-  return allPages(async (NextToken) => {
-    const page = await client.send(
-      new ListPipelineExecutionsCommand({
-        PipelineName: pipelineName,
-        SortOrder: 'Ascending',
-        ...(pageSize ? { MaxResults: pageSize } : {}),
-        ...(NextToken ? { NextToken } : {}),
-      }),
-    );
-    return { items: page.PipelineExecutionSummaries, NextToken: page.NextToken };
-  });
+  return collect(
+    paginateListPipelineExecutions(
+      { client, ...(pageSize ? { pageSize } : {}) },
+      { PipelineName: pipelineName, SortOrder: 'Ascending' },
+    ),
+    (page) => page.PipelineExecutionSummaries,
+  );
 }

@@ -21,32 +21,27 @@ export abstract class OperationError extends LocalError {
   abstract readonly type: SageMakerErrorType;
 }
 
-/** A request SageMaker would reject: `ValidationException`. */
-export class ValidationError extends OperationError {
-  readonly type = 'ValidationException';
+/** The base of the operation errors that answer with `type`; `name` stays the subclass's name. */
+function refusal<T extends SageMakerErrorType>(type: T) {
+  return class extends OperationError {
+    readonly type = type;
+  };
 }
+
+/** A request SageMaker would reject: `ValidationException`. */
+export class ValidationError extends refusal('ValidationException') {}
 
 /** A pipeline, version, execution or callback token that does not exist: `ResourceNotFound`. */
-export class NotFoundError extends OperationError {
-  readonly type = 'ResourceNotFound';
-}
+export class NotFoundError extends refusal('ResourceNotFound') {}
 
 /** A request that conflicts with the resource's state: `ConflictException`. */
-export class ConflictError extends OperationError {
-  readonly type = 'ConflictException';
-}
+export class ConflictError extends refusal('ConflictException') {}
 
 /** A quota reached: `ResourceLimitExceeded`. */
-export class LimitExceededError extends OperationError {
-  readonly type = 'ResourceLimitExceeded';
-}
+export class LimitExceededError extends refusal('ResourceLimitExceeded') {}
 
 /** A rate limit reached: `ThrottlingException`. */
-export class ThrottlingError extends OperationError {
-  readonly type = 'ThrottlingException';
-}
+export class ThrottlingError extends refusal('ThrottlingException') {}
 
 /** An operation the local runtime does not serve: `UnknownOperationException`. */
-export class UnsupportedOperationError extends OperationError {
-  readonly type = 'UnknownOperationException';
-}
+export class UnsupportedOperationError extends refusal('UnknownOperationException') {}

@@ -1,7 +1,7 @@
 /** An execution's record, what it ran with, and its views in the API's shapes. */
 import type { CompiledDefinition, Json, Primitive } from './engine/definition';
+import type { ExecutionIdentity } from './engine/execution-variables';
 import {
-  type ExecutionIdentity,
   type ExecutionRun,
   type ExecutionStatus,
   executionScope,

@@ -347,38 +347,37 @@ export function createExecutions(context: ExecutionContext): Executions {
         const pipeline = context.findPipeline(input.PipelineName);
         const created = createdWithin(input);
         const list = [...executions.values()].filter((e) => e.pipeline === pipeline && created(e));
-        const { items, nextToken } = listPage(list, input, (e) => [
-          input.SortBy === 'PipelineExecutionArn' ? e.arn : e.creationTime.getTime(),
-          e.seq,
-        ]);
-        return {
-          PipelineExecutionSummaries: items.map(executionSummary),
-          ...(nextToken ? { NextToken: nextToken } : {}),
-        };
+        return listPage(input, {
+          member: 'PipelineExecutionSummaries',
+          items: list,
+          key: (e) => [
+            input.SortBy === 'PipelineExecutionArn' ? e.arn : e.creationTime.getTime(),
+            e.seq,
+          ],
+          view: executionSummary,
+        });
       },
       ListPipelineExecutionSteps(input) {
         const execution = findExecution(input.PipelineExecutionArn);
         const steps = execution.run?.steps ?? [];
         const order = new Map(steps.map((step, index) => [step, index]));
-        const { items, nextToken } = listPage(steps, input, (s) => [
-          s.startTime.getTime(),
-          order.get(s) ?? 0,
-        ]);
-        return {
-          PipelineExecutionSteps: items.map(stepView),
-          ...(nextToken ? { NextToken: nextToken } : {}),
-        };
+        return listPage(input, {
+          member: 'PipelineExecutionSteps',
+          items: steps,
+          key: (s) => [s.startTime.getTime(), order.get(s) ?? 0],
+          view: stepView,
+        });
       },
       ListPipelineParametersForExecution(input) {
         const execution = findExecution(input.PipelineExecutionArn);
         const order = new Map(execution.parameters.map((parameter, index) => [parameter, index]));
-        const { items, nextToken } = listPage(
-          execution.parameters,
-          input,
-          (p) => [order.get(p) ?? 0, 0],
-          true,
-        );
-        return { PipelineParameters: items, ...(nextToken ? { NextToken: nextToken } : {}) };
+        return listPage(input, {
+          member: 'PipelineParameters',
+          items: execution.parameters,
+          key: (p) => [order.get(p) ?? 0, 0],
+          view: (p) => p,
+          ascending: true,
+        });
       },
       DescribePipelineDefinitionForExecution(input) {
         const execution = findExecution(input.PipelineExecutionArn);

@@ -56,19 +56,24 @@ function decodeToken(token: string): SortKey {
 }
 
 /**
- * One page of `items`, sorted by `key` (descending unless SortOrder is Ascending, or `ascending`
- * is set for unsorted lists). NextToken holds the key of the last item listed, not an offset, so
+ * A List operation's answer: one page of `items` under `member`, each as `view` shows it, sorted by
+ * `key` (descending unless SortOrder is Ascending, or `ascending` is set for unsorted lists), and
+ * NextToken when more follow. NextToken holds the key of the last item listed, not an offset, so
  * items created between two requests neither repeat nor push others off the next page.
  */
 export function listPage<T>(
-  items: T[],
   input: Input,
-  key: (item: T) => SortKey,
-  ascending = input.SortOrder === 'Ascending',
-): { items: T[]; nextToken?: string } {
-  const sign = ascending ? 1 : -1;
-  let sorted = items
-    .map((item) => ({ item, key: key(item) }))
+  list: {
+    member: string;
+    items: T[];
+    key: (item: T) => SortKey;
+    view: (item: T) => unknown;
+    ascending?: boolean;
+  },
+): Output {
+  const sign = (list.ascending ?? input.SortOrder === 'Ascending') ? 1 : -1;
+  let sorted = list.items
+    .map((item) => ({ item, key: list.key(item) }))
     .sort((a, b) => sign * compareKeys(a.key, b.key));
   if (typeof input.NextToken === 'string' && input.NextToken !== '') {
     const after = decodeToken(input.NextToken);
@@ -77,10 +82,8 @@ export function listPage<T>(
   const size = typeof input.MaxResults === 'number' ? input.MaxResults : DEFAULT_PAGE_SIZE;
   const slice = sorted.slice(0, size);
   const last = slice.at(-1);
+  const answer = { [list.member]: slice.map((entry) => list.view(entry.item)) };
   return sorted.length > size && last
-    ? {
-        items: slice.map((entry) => entry.item),
-        nextToken: Buffer.from(JSON.stringify(last.key), 'utf8').toString('base64url'),
-      }
-    : { items: slice.map((entry) => entry.item) };
+    ? { ...answer, NextToken: Buffer.from(JSON.stringify(last.key), 'utf8').toString('base64url') }
+    : answer;
 }

@@ -61,6 +61,20 @@ export function pipelineVersion(pipeline: PipelineRecord, versionId: unknown): P
   return version;
 }
 
+/** A pipeline as ListPipelines shows it. */
+function pipelineSummary(p: PipelineRecord): Output {
+  return {
+    PipelineArn: p.arn,
+    PipelineName: p.name,
+    PipelineDisplayName: p.displayName,
+    ...(p.description !== undefined ? { PipelineDescription: p.description } : {}),
+    RoleArn: p.roleArn,
+    CreationTime: p.creationTime,
+    LastModifiedTime: p.lastModifiedTime,
+    ...(p.lastRunTime ? { LastExecutionTime: p.lastRunTime } : {}),
+  };
+}
+
 /**
  * Checks a definition as CreatePipeline and UpdatePipeline do.
  * @throws ValidationError naming the problem.
@@ -218,37 +232,26 @@ export function pipelineOperations(
       const list = [...context.pipelines.values()].filter(
         (p) => p.name.toLowerCase().startsWith(prefix) && created(p),
       );
-      const { items, nextToken } = listPage(list, input, (p) => [
-        input.SortBy === 'Name' ? p.name : p.creationTime.getTime(),
-        p.seq,
-      ]);
-      return {
-        PipelineSummaries: items.map((p) => ({
-          PipelineArn: p.arn,
-          PipelineName: p.name,
-          PipelineDisplayName: p.displayName,
-          ...(p.description !== undefined ? { PipelineDescription: p.description } : {}),
-          RoleArn: p.roleArn,
-          CreationTime: p.creationTime,
-          LastModifiedTime: p.lastModifiedTime,
-          ...(p.lastRunTime ? { LastExecutionTime: p.lastRunTime } : {}),
-        })),
-        ...(nextToken ? { NextToken: nextToken } : {}),
-      };
+      return listPage(input, {
+        member: 'PipelineSummaries',
+        items: list,
+        key: (p) => [input.SortBy === 'Name' ? p.name : p.creationTime.getTime(), p.seq],
+        view: pipelineSummary,
+      });
     },
     ListPipelineVersions(input) {
       const pipeline = context.find(input.PipelineName);
-      const list = [...pipeline.versions.values()].filter(createdWithin(input));
-      const { items, nextToken } = listPage(list, input, (v) => [v.creationTime.getTime(), v.id]);
-      return {
-        PipelineVersionSummaries: items.map((v) => ({
+      return listPage(input, {
+        member: 'PipelineVersionSummaries',
+        items: [...pipeline.versions.values()].filter(createdWithin(input)),
+        key: (v) => [v.creationTime.getTime(), v.id],
+        view: (v) => ({
           PipelineArn: pipeline.arn,
           PipelineVersionId: v.id,
           CreationTime: v.creationTime,
           ...(v.lastExecutionArn ? { LastExecutionPipelineExecutionArn: v.lastExecutionArn } : {}),
-        })),
-        ...(nextToken ? { NextToken: nextToken } : {}),
-      };
+        }),
+      });
     },
     DeletePipeline(input) {
       const name = String(input.PipelineName).toLowerCase();

@@ -39,6 +39,19 @@ const waitForBatch = async (
 };
 
 const demo = await startConsoleDemo({ services: true });
+
+/** Starts an execution of `pipeline`, named `<pipeline>-screenshot`; resolves to its ARN. */
+const startExecution = async (pipeline: string) => {
+  const started = await demo.client.send(
+    new StartPipelineExecutionCommand({
+      PipelineName: pipeline,
+      PipelineExecutionDisplayName: `${pipeline}-screenshot`,
+    }),
+  );
+  return started.PipelineExecutionArn as string;
+};
+
+const executionUrl = (arn: string) => `${demo.local.url}/#/executions/${encodeURIComponent(arn)}`;
 const chromium = await launchChromium();
 try {
   const page = await chromium.context.newPage();
@@ -50,29 +63,15 @@ try {
   await page.locator('[data-step="HasItems"]').click();
   await page.screenshot({ path: resolve(docs, 'console-graph.png') });
 
-  const started = await demo.client.send(
-    new StartPipelineExecutionCommand({
-      PipelineName: 'parent',
-      PipelineExecutionDisplayName: 'parent-screenshot',
-    }),
-  );
-  const arn = started.PipelineExecutionArn as string;
-  await demo.local.runtime.waitForExecution(arn);
-  await page.goto(`${demo.local.url}/#/executions/${encodeURIComponent(arn)}`);
+  const parent = await startExecution('parent');
+  await demo.local.runtime.waitForExecution(parent);
+  await page.goto(executionUrl(parent));
   await page.locator('[data-execution-status="Succeeded"]').waitFor();
   await page.locator('[data-step="FanOut"]').click();
   await page.locator('[data-details="FanOut"]').waitFor();
   await page.screenshot({ path: resolve(docs, 'console-execution.png') });
 
-  const approval = await demo.client.send(
-    new StartPipelineExecutionCommand({
-      PipelineName: 'approval',
-      PipelineExecutionDisplayName: 'approval-screenshot',
-    }),
-  );
-  await page.goto(
-    `${demo.local.url}/#/executions/${encodeURIComponent(approval.PipelineExecutionArn as string)}`,
-  );
+  await page.goto(executionUrl(await startExecution('approval')));
   await page.locator('[data-callback="Approve"]').waitFor();
   await page.locator('[data-step="Approve"][data-status="Executing"]').waitFor();
   await page.screenshot({ path: resolve(docs, 'console-callback.png'), fullPage: true });

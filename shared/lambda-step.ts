@@ -57,6 +57,12 @@ export interface LambdaStepDefinition<S extends StepSchema, O extends OutputDecl
   run: (input: v.InferOutput<S>, ctx: StepRunContext) => StepOutputs<O> | Promise<StepOutputs<O>>;
 }
 
+/** An output declaration as a pipeline definition's Lambda step writes it (`OutputParameters`). */
+export const outputParameters = (
+  outputs: OutputDeclaration,
+): Array<{ OutputName: string; OutputType: OutputType }> =>
+  Object.entries(outputs).map(([OutputName, OutputType]) => ({ OutputName, OutputType }));
+
 /** The contract a handler carries as data (for `contracts.json`, tests and benchmarks). */
 export interface LambdaStepContract<S extends StepSchema, O extends OutputDeclaration>
   extends LambdaStepDefinition<S, O> {
@@ -203,10 +209,7 @@ export const defineLambdaStep = <S extends StepSchema, O extends OutputDeclarati
   const contract: LambdaStepContract<S, O> = {
     ...definition,
     eventSchema,
-    outputParameters: Object.entries(definition.outputs).map(([OutputName, OutputType]) => ({
-      OutputName,
-      OutputType,
-    })),
+    outputParameters: outputParameters(definition.outputs),
   };
 
   const invoke = async (event: unknown, context: Context): Promise<StepOutputs<O>> => {

@@ -54,6 +54,51 @@ export const percentile = (values: readonly number[], p: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 };
 
+/** Executions per item index, from children's display names ending in `-<index>`; others are skipped. */
+export const executionsPerItem = (
+  displayNames: Iterable<string | undefined>,
+): Map<number, number> => {
+  const counts = new Map<number, number>();
+  for (const name of displayNames) {
+    const match = /-(\d+)$/.exec(name ?? '');
+    if (!match) continue;
+    const index = Number(match[1]);
+    counts.set(index, (counts.get(index) ?? 0) + 1);
+  }
+  return counts;
+};
+
+/** Of items 0 to `items` - 1: the extra executions (duplicates) and the items with none (missing). */
+export const itemCoverage = (perItem: ReadonlyMap<number, number>, items: number) => ({
+  duplicates: [...perItem.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0),
+  missing: Array.from({ length: items }, (_, i) => i).filter((i) => !perItem.has(i)).length,
+});
+
+/** Whether every item ran exactly once: no duplicates and none missing. */
+export const exactlyOnce = (coverage: { duplicates: number; missing: number }): boolean =>
+  coverage.duplicates === 0 && coverage.missing === 0;
+
+/**
+ * The most executions running at once, from their start and end times (one still running has no
+ * end; an end sorts before a start at the same instant).
+ */
+export const peakConcurrency = (
+  spans: ReadonlyArray<{ startTime: Date; endTime?: Date | undefined }>,
+): number => {
+  const edges = spans.flatMap((span) => [
+    { at: span.startTime.getTime(), delta: 1 },
+    { at: (span.endTime ?? new Date(8.64e15)).getTime(), delta: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let running = 0;
+  let peak = 0;
+  for (const edge of edges) {
+    running += edge.delta;
+    peak = Math.max(peak, running);
+  }
+  return peak;
+};
+
 /** A Markdown table, so the output can go straight into the README. */
 export const markdownTable = (
   header: readonly string[],

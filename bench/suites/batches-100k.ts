@@ -27,7 +27,7 @@ import { startCountingProxy } from '../lib/counting-proxy';
 import { CHILD_FUNCTION, FAN_OUT_ARN } from '../lib/definitions';
 import { esbuildOptionsFromServerless } from '../lib/esbuild-settings';
 import { createChildPipelines, invokeOrThrow } from '../lib/local-setup';
-import { markdownTable, sleep } from '../lib/measure';
+import { exactlyOnce, executionsPerItem, itemCoverage, markdownTable, sleep } from '../lib/measure';
 import { startMotoServer } from '../lib/moto-server';
 import type { BenchSuite } from '../lib/suite';
 
@@ -55,19 +55,14 @@ const BUCKET = 'bench-items';
 
 /** Starts, duplicates and missing items of one pipeline's executions. */
 const outcome = (spans: readonly ExecutionSpan[], items: number) => {
-  const perItem = new Map<number, number>();
-  for (const span of spans) {
-    const index = Number(/-(\d+)$/.exec(span.displayName)?.[1]);
-    perItem.set(index, (perItem.get(index) ?? 0) + 1);
-  }
+  const perItem = executionsPerItem(spans.map((span) => span.displayName));
   const starts = spans.map((span) => span.startTime.getTime()).sort((a, b) => a - b);
   const ends = spans.map((span) => (span.endTime ?? new Date(0)).getTime());
   const first = starts[0] ?? 0;
   const last = starts.at(-1) ?? 0;
   return {
     executions: spans.length,
-    duplicates: [...perItem.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0),
-    missing: Array.from({ length: items }, (_, i) => i).filter((i) => !perItem.has(i)).length,
+    ...itemCoverage(perItem, items),
     startsPerSecond: spans.length > 1 ? ((spans.length - 1) * 1000) / Math.max(1, last - first) : 0,
     makespanMs: Math.max(...ends) - first,
   };
@@ -284,8 +279,7 @@ export const batches100kSuite: BenchSuite = {
       const passed =
         status === 'SUCCEEDED' &&
         rateRatio >= TARGET_RATE_RATIO &&
-        batch.duplicates === 0 &&
-        batch.missing === 0 &&
+        exactlyOnce(batch) &&
         batch.submission.handlerMs < MAX_SUBMIT_MS &&
         batch.submission.peakRssMb < MAX_RSS_MB;
       const table = markdownTable(

@@ -4,7 +4,14 @@ import { createInProcessInvoker, LOCAL_AWS_ENV } from '../../local/invokers/in-p
 import { batchApiEvent, waitForBatchEnd } from '../lib/batch-api';
 import { CHILD_FUNCTION, FAN_OUT_ARN } from '../lib/definitions';
 import { createChildPipelines, invokeOrThrow } from '../lib/local-setup';
-import { markdownTable, sleep } from '../lib/measure';
+import {
+  exactlyOnce,
+  executionsPerItem,
+  itemCoverage,
+  markdownTable,
+  peakConcurrency,
+  sleep,
+} from '../lib/measure';
 import type { BenchSuite } from '../lib/suite';
 
 const CHILDREN = Math.max(20, Number(process.env.BENCH_BATCH_CHILDREN ?? 1_000));
@@ -49,27 +56,8 @@ function countRefusals(local: LocalRuntime): Map<string, number> {
 
 /** Duplicates, missing items, peak concurrency and makespan of one pipeline's executions. */
 function outcome(spans: readonly ExecutionSpan[]) {
-  const perItem = new Map<number, number>();
-  for (const span of spans) {
-    const index = Number(/-(\d+)$/.exec(span.displayName)?.[1]);
-    perItem.set(index, (perItem.get(index) ?? 0) + 1);
-  }
-  const edges = spans.flatMap((span) => [
-    { at: span.startTime.getTime(), delta: 1 },
-    { at: (span.endTime ?? new Date(8.64e15)).getTime(), delta: -1 },
-  ]);
-  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
-  let running = 0;
-  let peak = 0;
-  for (const edge of edges) {
-    running += edge.delta;
-    peak = Math.max(peak, running);
-  }
-  return {
-    duplicates: [...perItem.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0),
-    missing: Array.from({ length: CHILDREN }, (_, i) => i).filter((i) => !perItem.has(i)).length,
-    peakRunning: peak,
-  };
+  const perItem = executionsPerItem(spans.map((span) => span.displayName));
+  return { ...itemCoverage(perItem, CHILDREN), peakRunning: peakConcurrency(spans) };
 }
 
 export const batchesSuite: BenchSuite = {
@@ -168,8 +156,7 @@ export const batchesSuite: BenchSuite = {
       batch.approach === 'batch (SUCCEEDED)' &&
       batch.ratioToIdeal <= TARGET_RATIO &&
       batch.resourceLimitExceeded === 0 &&
-      batch.duplicates === 0 &&
-      batch.missing === 0;
+      exactlyOnce(batch);
     const table = markdownTable(
       [
         'approach',

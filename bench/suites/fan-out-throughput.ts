@@ -9,17 +9,16 @@
  */
 import {
   CreatePipelineCommand,
-  ListPipelineExecutionsCommand,
   type SageMakerClient,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
-import { LOCAL_ROLE_ARN, localSageMakerClient } from '../../local/client';
+import { LOCAL_ROLE_ARN, listAllExecutions, localSageMakerClient } from '../../local/client';
 import { ThrottlingError } from '../../local/errors';
 import { type LocalRuntime, startLocalRuntime } from '../../local/index';
 import { createInProcessInvoker, LOCAL_AWS_ENV } from '../../local/invokers/in-process';
 import type { LambdaInvoker } from '../../local/invokers/types';
 import { CHILD_FUNCTION, FAN_OUT_ARN, oneStepChildDefinition } from '../lib/definitions';
-import { markdownTable, sleep } from '../lib/measure';
+import { exactlyOnce, executionsPerItem, itemCoverage, markdownTable, sleep } from '../lib/measure';
 import type { BenchSuite } from '../lib/suite';
 
 const ITEMS = Math.max(100, Number(process.env.BENCH_FAN_OUT_ITEMS ?? 1_000));
@@ -107,34 +106,6 @@ function countStarts(local: LocalRuntime, clock: () => number): Map<string, Call
     }
   };
   return logs;
-}
-
-/** Executions of a pipeline per item index, from ListPipelineExecutions (display name `...-<index>`). */
-async function executionsPerItem(
-  client: SageMakerClient,
-  pipeline: string,
-): Promise<{ counts: Map<number, number>; total: number }> {
-  const counts = new Map<number, number>();
-  let total = 0;
-  let NextToken: string | undefined;
-  do {
-    const page = await client.send(
-      new ListPipelineExecutionsCommand({
-        PipelineName: pipeline,
-        MaxResults: 100,
-        ...(NextToken ? { NextToken } : {}),
-      }),
-    );
-    for (const summary of page.PipelineExecutionSummaries ?? []) {
-      total++;
-      const match = /-(\d+)$/.exec(summary.PipelineExecutionDisplayName ?? '');
-      if (!match) continue;
-      const index = Number(match[1]);
-      counts.set(index, (counts.get(index) ?? 0) + 1);
-    }
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return { counts, total };
 }
 
 const peakRollingSecond = (times: readonly number[]): number => {
@@ -312,9 +283,8 @@ export const fanOutThroughputSuite: BenchSuite = {
           acceptedAt: [],
           throttledAt: [],
         };
-        const { counts, total } = await executionsPerItem(admin, pipeline);
-        const duplicates = [...counts.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
-        const missing = items.filter((index) => !counts.has(index)).length;
+        const executions = await listAllExecutions(admin, pipeline, 100);
+        const counts = executionsPerItem(executions.map((e) => e.PipelineExecutionDisplayName));
         const startsPerSecond = counts.size / (run.wallMs / 1000);
         figures.push({
           approach,
@@ -324,10 +294,9 @@ export const fanOutThroughputSuite: BenchSuite = {
           ratioToLimit: startsPerSecond / RATE_LIMIT,
           attempts: log.attempts,
           throttledResponses: log.throttled,
-          executions: total,
+          executions: executions.length,
           itemsWithExecution: counts.size,
-          duplicates,
-          missing,
+          ...itemCoverage(counts, ITEMS),
           peakRollingSecond: peakRollingSecond(log.acceptedAt),
           perSecond: perSecond(log, run.wallMs),
         });
@@ -338,11 +307,7 @@ export const fanOutThroughputSuite: BenchSuite = {
     }
 
     const ours = figures.find((f) => f.pipeline === 'bench-fan-out');
-    const passed =
-      ours !== undefined &&
-      ours.ratioToLimit >= TARGET_RATIO &&
-      ours.duplicates === 0 &&
-      ours.missing === 0;
+    const passed = ours !== undefined && ours.ratioToLimit >= TARGET_RATIO && exactlyOnce(ours);
     const table = markdownTable(
       [
         'Approach',

@@ -6,6 +6,8 @@
  */
 import { type LocalRuntime, startLocalRuntime } from '../../local/index';
 import { createInProcessInvoker, LOCAL_AWS_ENV } from '../../local/invokers/in-process';
+import { fanOutStepOutputs } from '../../shared/fan-out/step';
+import { outputParameters } from '../../shared/lambda-step';
 import { oneStepChildDefinition } from '../lib/definitions';
 import { markdownTable, median, percentile } from '../lib/measure';
 import type { BenchSuite } from '../lib/suite';
@@ -57,11 +59,7 @@ const parentDefinition = JSON.stringify({
         batchKey: { Get: 'Execution.PipelineExecutionArn' },
         pipelineExecutionArn: { Get: 'Execution.PipelineExecutionArn' },
       },
-      OutputParameters: [
-        { OutputName: 'startedCount', OutputType: 'Integer' },
-        { OutputName: 'deferredCount', OutputType: 'Integer' },
-        { OutputName: 'failedCount', OutputType: 'Integer' },
-      ],
+      OutputParameters: outputParameters(fanOutStepOutputs),
     },
   ],
 });

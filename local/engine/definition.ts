@@ -5,6 +5,11 @@
  */
 
 import { LocalError } from './errors';
+import {
+  EXECUTION_VARIABLES,
+  type ExecutionVariable,
+  isExecutionVariable,
+} from './execution-variables';
 import type { FloatValue } from './floats';
 import { conditionProblem, shown, stepProblem } from './rules';
 
@@ -14,16 +19,6 @@ export type Primitive = string | number | boolean | FloatValue;
 
 export const PARAMETER_TYPES = ['String', 'Integer', 'Float', 'Boolean'] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];
-
-export const EXECUTION_VARIABLES = [
-  'PipelineExecutionId',
-  'PipelineExecutionArn',
-  'PipelineName',
-  'PipelineArn',
-  'StartDateTime',
-  'CurrentDateTime',
-] as const;
-export type ExecutionVariable = (typeof EXECUTION_VARIABLES)[number];
 
 export interface ParameterDeclaration {
   Name: string;
@@ -90,12 +85,12 @@ export function parseReference(path: string): Reference {
   }
   if (path.startsWith('Execution.')) {
     const variable = path.slice('Execution.'.length);
-    if (!(EXECUTION_VARIABLES as readonly string[]).includes(variable)) {
+    if (!isExecutionVariable(variable)) {
       throw new DefinitionError(
         `unknown execution variable '${path}' (known: ${EXECUTION_VARIABLES.map((v) => `Execution.${v}`).join(', ')})`,
       );
     }
-    return { kind: 'execution', variable: variable as ExecutionVariable };
+    return { kind: 'execution', variable };
   }
   const output = STEP_OUTPUT.exec(path);
   if (output?.[1] && output[3]) return { kind: 'stepOutput', step: output[1], output: output[3] };

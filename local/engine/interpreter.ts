@@ -9,13 +9,13 @@ import type { InvokeResult, LambdaInvoker } from '../invokers/types';
 import { evaluateConditions } from './conditions';
 import type {
   CompiledDefinition,
-  ExecutionVariable,
   Json,
   OutputParameterDeclaration,
   Primitive,
   StepNode,
 } from './definition';
 import { LocalError } from './errors';
+import { type ExecutionIdentity, readExecutionVariable } from './execution-variables';
 import { SUPPORTED_STEP_TYPES } from './rules';
 import {
   EvaluationError,
@@ -79,14 +79,6 @@ export interface CallbackWaiter {
 /** Callback outputs that do not match the step's declared OutputParameters. */
 export class CallbackOutputError extends LocalError {}
 
-export interface ExecutionIdentity {
-  pipelineName: string;
-  pipelineArn: string;
-  executionArn: string;
-  executionId: string;
-  startTime: Date;
-}
-
 export interface InterpreterHooks {
   onStepChange?(step: StepRecord, previous: StepStatus | undefined): void;
   onCallbackWaiting?(waiter: CallbackWaiter): void;
@@ -143,22 +135,7 @@ export function executionScope(
     parameters,
     stepOutput,
     stepProperty,
-    execution(variable: ExecutionVariable): string {
-      switch (variable) {
-        case 'PipelineExecutionId':
-          return identity.executionId;
-        case 'PipelineExecutionArn':
-          return identity.executionArn;
-        case 'PipelineName':
-          return identity.pipelineName;
-        case 'PipelineArn':
-          return identity.pipelineArn;
-        case 'StartDateTime':
-          return identity.startTime.toISOString();
-        case 'CurrentDateTime':
-          return clock().toISOString();
-      }
-    },
+    execution: (variable) => readExecutionVariable(variable, identity, clock),
   };
 }
 

@@ -1,5 +1,4 @@
 import {
-  type ExecutionVariable,
   type Json,
   type ParameterDeclaration,
   type ParameterType,
@@ -7,6 +6,7 @@ import {
   parseReference,
 } from './definition';
 import { LocalError } from './errors';
+import type { ExecutionVariable } from './execution-variables';
 import { FloatValue, pythonFloat } from './floats';
 
 /** A value could not be computed (bad reference, Std:JsonGet, wrong type); fails the step. */

@@ -44,67 +44,50 @@ export class HttpProblemError extends SagemakerPipelineLambdasError {
   }
 }
 
+/** The domain errors that are the client's fault, each with its status, type slug and title. */
+const CLIENT_ERRORS = [
+  [InputValidationError, 400, 'invalid-request', 'Invalid request'],
+  [PipelineNotAllowedError, 403, 'pipeline-not-allowed', 'Pipeline not allowed'],
+  [BatchKeyReusedError, 409, 'batch-key-reused', 'Batch key already used by a different request'],
+  [PlanningTimeError, 413, 'too-much-work', 'Request too large to plan in time'],
+] as const;
+
+/** The HTTP answer an error already is, or is as a known client error; undefined for the rest. */
+function httpProblemOf(error: unknown): HttpProblemError | undefined {
+  if (error instanceof HttpProblemError) return error;
+  for (const [errorClass, status, slug, title] of CLIENT_ERRORS) {
+    if (error instanceof errorClass) {
+      return new HttpProblemError(status, slug, title, error.message, { cause: error });
+    }
+  }
+  return undefined;
+}
+
 /**
  * Maps any error to a problem. Client errors say what is wrong; a 5xx says only that
  * something failed on our side, with the request id to find it in the logs.
  */
 export const toProblem = (error: unknown, requestId?: string): Problem => {
-  if (error instanceof InputValidationError) {
+  const known = httpProblemOf(error);
+  const withRequestId = requestId === undefined ? {} : { requestId };
+  if (!known) {
     return {
-      type: `${PROBLEM_TYPE_BASE}invalid-request`,
-      title: 'Invalid request',
-      status: 400,
-      detail: error.message,
-      errors: error.problems,
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'The request could not be processed because of an internal error.',
+      ...withRequestId,
     };
   }
-  if (error instanceof PipelineNotAllowedError) {
-    return {
-      type: `${PROBLEM_TYPE_BASE}pipeline-not-allowed`,
-      title: 'Pipeline not allowed',
-      status: 403,
-      detail: error.message,
-    };
-  }
-  if (error instanceof BatchKeyReusedError) {
-    return {
-      type: `${PROBLEM_TYPE_BASE}batch-key-reused`,
-      title: 'Batch key already used by a different request',
-      status: 409,
-      detail: error.message,
-    };
-  }
-  if (error instanceof PlanningTimeError) {
-    return {
-      type: `${PROBLEM_TYPE_BASE}too-much-work`,
-      title: 'Request too large to plan in time',
-      status: 413,
-      detail: error.message,
-    };
-  }
-  if (error instanceof HttpProblemError && error.status < 500) {
-    return {
-      type: error.problemType,
-      title: error.title,
-      status: error.status,
-      detail: error.message,
-    };
-  }
-  if (error instanceof HttpProblemError) {
-    return {
-      type: error.problemType,
-      title: error.title,
-      status: error.status,
-      detail: `${error.title}; retry later.`,
-      ...(requestId === undefined ? {} : { requestId }),
-    };
-  }
+  const { problemType: type, title, status } = known;
+  if (status >= 500)
+    return { type, title, status, detail: `${title}; retry later.`, ...withRequestId };
   return {
-    type: 'about:blank',
-    title: 'Internal Server Error',
-    status: 500,
-    detail: 'The request could not be processed because of an internal error.',
-    ...(requestId === undefined ? {} : { requestId }),
+    type,
+    title,
+    status,
+    detail: known.message,
+    ...(error instanceof InputValidationError ? { errors: error.problems } : {}),
   };
 };
 

@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/fan-out-schedule/handler';
@@ -15,10 +14,8 @@ import {
 } from '../support/abuse/arbitraries';
 import {
   abuseSuite,
-  check,
-  expectCallsMatchPlan,
+  checkFanOutEvents,
   expectClearRejection,
-  expectPrototypesClean,
   FAN_OUT_RUNS,
 } from '../support/abuse/fan-out-harness';
 import { ALLOWED_PIPELINES, fanOutTestConfig } from '../support/fan-out/handler-config';
@@ -133,53 +130,24 @@ const scheduleEvent = fc.oneof(
 );
 
 describe('abuse: fan-out on EventBridge (functions/fan-out-schedule)', () => {
-  const { sagemaker, tally, timing } = abuseSuite('fan-out EventBridge event');
+  const suite = abuseSuite('fan-out EventBridge event');
+  const { sagemaker } = suite;
 
   it(`answers ${FAN_OUT_RUNS} generated rule events and Scheduler inputs, at least ${ABUSE_RUNS} of them bad, with a summary or a one-line validation error, starting nothing when it rejects`, async () => {
-    const started = performance.now();
-    await fc.assert(
-      fc.asyncProperty(scheduleEvent, async ({ mutation, request: event, expected }) => {
-        sagemaker.reset();
-        let result: Awaited<ReturnType<typeof handler>>;
-        try {
-          result = await handler(event, lambdaContext());
-        } catch (error) {
-          expectClearRejection(error, expected);
-          check(sagemaker.callCount() === 0, () => 'called SageMaker, then rejected');
-          expectPrototypesClean();
-          tally.add(mutation, 'rejected', !mutation.endsWith(' valid'));
-          return;
-        }
-        check(
-          expected.kind === 'accept' || expected.kind === 'any',
-          () => `${mutation}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(result)}`,
-        );
-        const request = requestFromScheduleEvent(event);
-        expectCallsMatchPlan(request, sagemaker.startCalls());
-        const requested = request.pipelines.length * request.items.length;
-        const dryRun = request.dryRun === true;
-        const want = {
-          batchId: result.batchId,
-          requested,
-          started: dryRun ? 0 : requested,
-          dryRun,
-        };
-        if (!isDeepStrictEqual(result, want) || !/^[0-9a-f]{12}$/.test(result.batchId)) {
-          expect(result).toEqual({ ...want, batchId: expect.stringMatching(/^[0-9a-f]{12}$/) });
-        }
-        expectPrototypesClean();
-        tally.add(mutation, dryRun ? 'dry run' : 'started', !mutation.endsWith(' valid'));
+    await checkFanOutEvents(suite, scheduleEvent, {
+      handle: (event) => handler(event, lambdaContext()),
+      requestOf: requestFromScheduleEvent,
+      want: (summary, requested, dryRun) => ({
+        batchId: summary.batchId,
+        requested,
+        started: dryRun ? 0 : requested,
+        dryRun,
       }),
-      { numRuns: FAN_OUT_RUNS, timeout: 10_000 },
-    );
-    timing.ms = performance.now() - started;
-    expect(tally.total).toBe(FAN_OUT_RUNS);
-    expect(tally.bad).toBeGreaterThanOrEqual(ABUSE_RUNS);
-    expect(tally.outcomes.get('rejected') ?? 0).toBeGreaterThan(ABUSE_RUNS / 2);
-    expect(tally.outcomes.get('started') ?? 0).toBeGreaterThan(ABUSE_RUNS / 20);
+      isBad: (mutation) => !mutation.endsWith(' valid'),
+    });
     // Both shapes EventBridge delivers are exercised.
     const shape = (prefix: string) =>
-      [...tally.mutations]
+      [...suite.tally.mutations]
         .filter(([name]) => name.startsWith(prefix))
         .reduce((n, [, c]) => n + c, 0);
     expect(shape('rule ')).toBeGreaterThan(ABUSE_RUNS / 4);

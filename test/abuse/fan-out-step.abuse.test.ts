@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createHandler } from '../../functions/fan-out/handler';
@@ -13,14 +12,7 @@ import {
   nonObjectEvent,
   ownRecord,
 } from '../support/abuse/arbitraries';
-import {
-  abuseSuite,
-  check,
-  expectCallsMatchPlan,
-  expectClearRejection,
-  expectPrototypesClean,
-  FAN_OUT_RUNS,
-} from '../support/abuse/fan-out-harness';
+import { abuseSuite, checkFanOutEvents, FAN_OUT_RUNS } from '../support/abuse/fan-out-harness';
 import { ALLOWED_PIPELINES, fanOutTestConfig } from '../support/fan-out/handler-config';
 import { lambdaContext } from '../support/lambda/events';
 
@@ -73,55 +65,22 @@ const stepEvent = fc.oneof(
 );
 
 describe('abuse: fan-out LambdaStep (functions/fan-out)', () => {
-  const { sagemaker, tally, timing } = abuseSuite('fan-out LambdaStep event');
+  const suite = abuseSuite('fan-out LambdaStep event');
+  const { sagemaker } = suite;
 
   it(`answers ${FAN_OUT_RUNS} generated events, at least ${ABUSE_RUNS} of them bad, with its outputs or a one-line validation error, starting nothing when it rejects`, async () => {
-    const started = performance.now();
-    await fc.assert(
-      fc.asyncProperty(stepEvent, async ({ mutation, request: event, expected }) => {
-        sagemaker.reset();
-        let outputs: Awaited<ReturnType<typeof handler>>;
-        try {
-          outputs = await handler(event, lambdaContext());
-        } catch (error) {
-          expectClearRejection(error, expected);
-          // Nothing reached SageMaker, not even a listing.
-          check(sagemaker.startCalls().length === 0, () => 'started executions, then rejected');
-          check(sagemaker.callCount() === 0, () => 'called SageMaker, then rejected');
-          expectPrototypesClean();
-          tally.add(mutation, 'rejected', mutation !== 'valid');
-          return;
-        }
-        check(
-          expected.kind === 'accept' || expected.kind === 'any',
-          () =>
-            `${mutation}: expected ${JSON.stringify(expected)}, got outputs ${JSON.stringify(outputs)}`,
-        );
-        const request = parseEvent(handler.contract.eventSchema, event) as FanOutRequest;
-        expectCallsMatchPlan(request, sagemaker.startCalls());
-        const requested = request.pipelines.length * request.items.length;
-        const dryRun = request.dryRun === true;
-        const want = {
-          batchId: outputs.batchId,
-          startedCount: dryRun ? 0 : requested,
-          deferredCount: 0,
-          failedCount: 0,
-          complete: !dryRun,
-        };
-        if (!isDeepStrictEqual(outputs, want) || !/^[0-9a-f]{12}$/.test(outputs.batchId)) {
-          expect(outputs).toEqual({ ...want, batchId: expect.stringMatching(/^[0-9a-f]{12}$/) });
-        }
-        expectPrototypesClean();
-        tally.add(mutation, dryRun ? 'dry run' : 'started', mutation !== 'valid');
+    await checkFanOutEvents(suite, stepEvent, {
+      handle: (event) => handler(event, lambdaContext()),
+      requestOf: (event) => parseEvent(handler.contract.eventSchema, event) as FanOutRequest,
+      want: (outputs, requested, dryRun) => ({
+        batchId: outputs.batchId,
+        startedCount: dryRun ? 0 : requested,
+        deferredCount: 0,
+        failedCount: 0,
+        complete: !dryRun,
       }),
-      { numRuns: FAN_OUT_RUNS, timeout: 10_000 },
-    );
-    timing.ms = performance.now() - started;
-    expect(tally.total).toBe(FAN_OUT_RUNS);
-    expect(tally.bad).toBeGreaterThanOrEqual(ABUSE_RUNS);
-    // The generator reaches both sides: a suite that only rejects proves little.
-    expect(tally.outcomes.get('rejected') ?? 0).toBeGreaterThan(ABUSE_RUNS / 2);
-    expect(tally.outcomes.get('started') ?? 0).toBeGreaterThan(ABUSE_RUNS / 20);
+      isBad: (mutation) => mutation !== 'valid',
+    });
   }, 240_000);
 
   // Record keys come from the event; InputValidationError escapes them so the reason stays one line.

@@ -20,6 +20,10 @@ describe('local errors', () => {
     for (const [error, name] of [
       [new ValidationError('v', { cause }), 'ValidationError'],
       [new NotFoundError('n', { cause }), 'NotFoundError'],
+      [new ConflictError('c', { cause }), 'ConflictError'],
+      [new LimitExceededError('l', { cause }), 'LimitExceededError'],
+      [new ThrottlingError('t', { cause }), 'ThrottlingError'],
+      [new UnsupportedOperationError('u', { cause }), 'UnsupportedOperationError'],
       [new KnobError('k', { cause }), 'KnobError'],
       [new SageMakerApiError('InternalFailure', 'i', { cause }), 'SageMakerApiError'],
       [new DefinitionError('d', { cause }), 'DefinitionError'],

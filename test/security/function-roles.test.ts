@@ -52,6 +52,31 @@ const FAN_OUT: Grant = {
   resources: 'pipelines',
 };
 
+/** Every batch function keeps the ledger and may end a batch. */
+const BATCH: Grant[] = [LOGS, LEDGER, ...FAN_IN];
+const STARTS: Grant = { actions: ['sagemaker:StartPipelineExecution'], resources: 'pipelines' };
+const STOPS: Grant = { actions: ['sagemaker:StopPipelineExecution'], resources: 'executions' };
+/** Starts children and reads how they ended. */
+const FOLLOWS: Grant = {
+  actions: ['sagemaker:DescribePipelineExecution', 'sagemaker:StartPipelineExecution'],
+  resources: 'pipelines-and-executions',
+};
+/** The function is `queue`'s event source. */
+const consumes = (queue: string): Grant => ({
+  actions: [
+    'sqs:ChangeMessageVisibility',
+    'sqs:DeleteMessage',
+    'sqs:GetQueueAttributes',
+    'sqs:ReceiveMessage',
+  ],
+  resources: `queue:${queue}`,
+});
+/** The function sends failed requests to `queue`. */
+const sendsTo = (queue: string): Grant => ({
+  actions: ['sqs:SendMessage'],
+  resources: `queue:${queue}`,
+});
+
 const MAY: Record<string, { name: string; grants: Grant[] }> = {
   ConcatLambdaFunction: { name: 'concat', grants: [LOGS] },
   InspectDashitemsLambdaFunction: { name: 'inspect-items', grants: [LOGS] },
@@ -60,84 +85,21 @@ const MAY: Record<string, { name: string; grants: Grant[] }> = {
   FanDashoutDashapiLambdaFunction: { name: 'fan-out-api', grants: [LOGS, FAN_OUT] },
   FanDashoutDashscheduleLambdaFunction: {
     name: 'fan-out-schedule',
-    grants: [
-      LOGS,
-      FAN_OUT,
-      { actions: ['sqs:SendMessage'], resources: 'queue:FanOutFailedRequestsQueue' },
-    ],
+    grants: [LOGS, FAN_OUT, sendsTo('FanOutFailedRequestsQueue')],
   },
-  BatchDashapiLambdaFunction: {
-    name: 'batch-api',
-    grants: [
-      LOGS,
-      LEDGER,
-      ...FAN_IN,
-      { actions: ['sagemaker:StartPipelineExecution'], resources: 'pipelines' },
-      { actions: ['sagemaker:StopPipelineExecution'], resources: 'executions' },
-    ],
-  },
+  BatchDashapiLambdaFunction: { name: 'batch-api', grants: [...BATCH, STARTS, STOPS] },
   BatchDasheventsLambdaFunction: {
     name: 'batch-events',
-    grants: [
-      LOGS,
-      LEDGER,
-      ...FAN_IN,
-      {
-        actions: ['sagemaker:DescribePipelineExecution', 'sagemaker:StartPipelineExecution'],
-        resources: 'pipelines-and-executions',
-      },
-      {
-        actions: [
-          'sqs:ChangeMessageVisibility',
-          'sqs:DeleteMessage',
-          'sqs:GetQueueAttributes',
-          'sqs:ReceiveMessage',
-        ],
-        resources: 'queue:BatchEventsQueue',
-      },
-    ],
+    grants: [...BATCH, FOLLOWS, consumes('BatchEventsQueue')],
   },
-  BatchDashreconcileLambdaFunction: {
-    name: 'batch-reconcile',
-    grants: [
-      LOGS,
-      LEDGER,
-      ...FAN_IN,
-      {
-        actions: ['sagemaker:DescribePipelineExecution', 'sagemaker:StartPipelineExecution'],
-        resources: 'pipelines-and-executions',
-      },
-      { actions: ['sagemaker:StopPipelineExecution'], resources: 'executions' },
-    ],
-  },
+  BatchDashreconcileLambdaFunction: { name: 'batch-reconcile', grants: [...BATCH, FOLLOWS, STOPS] },
   BatchDashsubmitLambdaFunction: {
     name: 'batch-submit',
-    grants: [
-      LOGS,
-      LEDGER,
-      ...FAN_IN,
-      { actions: ['sagemaker:StartPipelineExecution'], resources: 'pipelines' },
-      { actions: ['sqs:SendMessage'], resources: 'queue:BatchSubmitFailedRequestsQueue' },
-    ],
+    grants: [...BATCH, STARTS, sendsTo('BatchSubmitFailedRequestsQueue')],
   },
   BatchDashcallbackLambdaFunction: {
     name: 'batch-callback',
-    grants: [
-      LOGS,
-      LEDGER,
-      ...FAN_IN,
-      { actions: ['sagemaker:StartPipelineExecution'], resources: 'pipelines' },
-      { actions: ['sagemaker:StopPipelineExecution'], resources: 'executions' },
-      {
-        actions: [
-          'sqs:ChangeMessageVisibility',
-          'sqs:DeleteMessage',
-          'sqs:GetQueueAttributes',
-          'sqs:ReceiveMessage',
-        ],
-        resources: 'queue:BatchCallbackQueue',
-      },
-    ],
+    grants: [...BATCH, STARTS, STOPS, consumes('BatchCallbackQueue')],
   },
 };
 

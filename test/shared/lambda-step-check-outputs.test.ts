@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OutputContractError } from '../../shared/errors';
 import { checkOutputs, type OutputDeclaration } from '../../shared/lambda-step';
 import { MAX_OUTPUT_VALUE_LENGTH } from '../../shared/limits';
+import { thrownBy } from '../support/thrown';
 
 const declared = {
   name: 'String',
@@ -13,15 +14,8 @@ const declared = {
 const valid = () => ({ name: 'a', count: 3, ratio: 0.5, ready: true });
 
 /** Runs checkOutputs and returns the OutputContractError it throws. */
-const defectOf = (outputs: OutputDeclaration, result: unknown): OutputContractError => {
-  try {
-    checkOutputs(outputs, result);
-  } catch (error) {
-    if (error instanceof OutputContractError) return error;
-    throw error;
-  }
-  throw new Error('checkOutputs accepted the result');
-};
+const defectOf = (outputs: OutputDeclaration, result: unknown): OutputContractError =>
+  thrownBy(() => checkOutputs(outputs, result), OutputContractError);
 
 describe('checkOutputs', () => {
   it('returns a result that has exactly the declared keys with the declared types', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { InputValidationError } from '../../shared/errors';
 import { integerArg, jsonArrayArg } from '../../shared/parsers';
 import { parseEvent } from '../../shared/validation';
+import { thrownBy } from '../support/thrown';
 
 const schema = v.object({
   name: v.string(),
@@ -14,15 +15,8 @@ const schema = v.object({
 });
 
 /** Runs parseEvent and returns the InputValidationError it throws. */
-const inputErrorOf = (event: unknown): InputValidationError => {
-  try {
-    parseEvent(schema, event);
-  } catch (error) {
-    if (error instanceof InputValidationError) return error;
-    throw error;
-  }
-  throw new Error('parseEvent accepted the event');
-};
+const inputErrorOf = (event: unknown): InputValidationError =>
+  thrownBy(() => parseEvent(schema, event), InputValidationError);
 
 describe('parseEvent', () => {
   it('returns the parsed input, with string arguments converted', () => {
@@ -105,15 +99,13 @@ describe('parseEvent', () => {
   it('cuts a field name taken from the event to about 60 characters', () => {
     const scores = v.object({ scores: v.record(v.string(), v.number()) });
     const key = `k${'e'.repeat(10_000)}`;
-    try {
-      parseEvent(scores, { scores: { [key]: 'high' } });
-      throw new Error('parseEvent accepted the event');
-    } catch (error) {
-      const { message, problems } = error as InputValidationError;
-      expect(problems[0]?.field.startsWith('scores.kee')).toBe(true);
-      expect(problems[0]?.field.length).toBeLessThanOrEqual(80);
-      expect(message.length).toBeLessThan(200);
-    }
+    const { message, problems } = thrownBy(
+      () => parseEvent(scores, { scores: { [key]: 'high' } }),
+      InputValidationError,
+    );
+    expect(problems[0]?.field.startsWith('scores.kee')).toBe(true);
+    expect(problems[0]?.field.length).toBeLessThanOrEqual(80);
+    expect(message.length).toBeLessThan(200);
   });
 
   it("fits in SageMaker's 1,024-character failure reason and still names every field", () => {
@@ -123,14 +115,9 @@ describe('parseEvent', () => {
     const event = Object.fromEntries(
       Array.from({ length: 12 }, (_, i) => [`field${i}`, 'x'.repeat(3000)]),
     );
-    try {
-      parseEvent(many, event);
-      throw new Error('parseEvent accepted the event');
-    } catch (error) {
-      const { message } = error as InputValidationError;
-      for (let i = 0; i < 12; i++) expect(message).toContain(`field${i}`);
-      expect(message.length).toBeLessThanOrEqual(1024);
-    }
+    const { message } = thrownBy(() => parseEvent(many, event), InputValidationError);
+    for (let i = 0; i < 12; i++) expect(message).toContain(`field${i}`);
+    expect(message.length).toBeLessThanOrEqual(1024);
   });
 
   it('keeps the message to one line with no stack trace or issue dump', () => {
@@ -167,15 +154,8 @@ describe('parseEvent', () => {
       a: v.union([v.string(), v.number()]),
       b: v.optional(v.union([v.literal('x'), v.array(v.string())])),
     });
-    const unionErrorOf = (event: unknown): string => {
-      try {
-        parseEvent(unionSchema, event);
-      } catch (error) {
-        if (error instanceof InputValidationError) return error.message;
-        throw error;
-      }
-      throw new Error('parseEvent accepted the event');
-    };
+    const unionErrorOf = (event: unknown): string =>
+      thrownBy(() => parseEvent(unionSchema, event), InputValidationError).message;
 
     it('says what each alternative expected instead of a bare "Invalid type"', () => {
       expect(unionErrorOf({ a: true })).toBe(
@@ -207,16 +187,11 @@ describe('parseEvent size messages', () => {
   });
 
   it('says "1 item" and "1 character" in the singular', () => {
-    try {
-      parseEvent(schema, { list: [], name: 'ab' });
-      throw new Error('parseEvent accepted the event');
-    } catch (error) {
-      expect((error as Error).message).toContain(
-        'list: expected at least 1 item, received 0 items',
-      );
-      expect((error as Error).message).toContain(
-        'name: expected at most 1 character, received 2 characters',
-      );
-    }
+    const { message } = thrownBy(
+      () => parseEvent(schema, { list: [], name: 'ab' }),
+      InputValidationError,
+    );
+    expect(message).toContain('list: expected at least 1 item, received 0 items');
+    expect(message).toContain('name: expected at most 1 character, received 2 characters');
   });
 });

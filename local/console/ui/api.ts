@@ -110,63 +110,56 @@ export async function call<T>(operation: string, input: Record<string, unknown>)
   return body as T;
 }
 
-/** Follows NextToken until the list ends. */
-async function all<T>(
-  operation: string,
-  input: Record<string, unknown>,
-  key: string,
-): Promise<T[]> {
+/** The List operations the console pages through, each with the member that holds its items. */
+const ITEMS = {
+  ListPipelines: 'PipelineSummaries',
+  ListPipelineExecutions: 'PipelineExecutionSummaries',
+  ListPipelineExecutionSteps: 'PipelineExecutionSteps',
+  ListPipelineParametersForExecution: 'PipelineParameters',
+} as const;
+
+/** Follows NextToken until the list ends, 100 a page (the API model's MaxResults maximum). */
+async function all<T>(operation: keyof typeof ITEMS, input: Record<string, unknown>): Promise<T[]> {
   const items: T[] = [];
   let token: string | undefined;
   do {
     const page = await call<Record<string, unknown>>(operation, {
       ...input,
+      MaxResults: 100,
       ...(token ? { NextToken: token } : {}),
     });
-    items.push(...((page[key] as T[] | undefined) ?? []));
+    items.push(...((page[ITEMS[operation]] as T[] | undefined) ?? []));
     token = typeof page.NextToken === 'string' ? page.NextToken : undefined;
   } while (token);
   return items;
 }
 
 export const listPipelines = () =>
-  all<PipelineSummary>(
-    'ListPipelines',
-    { SortBy: 'Name', SortOrder: 'Ascending', MaxResults: 100 },
-    'PipelineSummaries',
-  );
+  all<PipelineSummary>('ListPipelines', { SortBy: 'Name', SortOrder: 'Ascending' });
 
 export const describePipeline = (name: string) =>
   call<PipelineDescription>('DescribePipeline', { PipelineName: name });
 
 export const listExecutions = (pipelineName: string) =>
-  all<ExecutionSummary>(
-    'ListPipelineExecutions',
-    { PipelineName: pipelineName, SortOrder: 'Descending', MaxResults: 100 },
-    'PipelineExecutionSummaries',
-  );
+  all<ExecutionSummary>('ListPipelineExecutions', {
+    PipelineName: pipelineName,
+    SortOrder: 'Descending',
+  });
 
-export const describeExecution = (arn: string) =>
-  call<ExecutionDescription>('DescribePipelineExecution', { PipelineExecutionArn: arn });
-
-export const listSteps = (arn: string) =>
-  all<ExecutionStep>(
-    'ListPipelineExecutionSteps',
-    { PipelineExecutionArn: arn, SortOrder: 'Ascending', MaxResults: 100 },
-    'PipelineExecutionSteps',
-  );
-
-export const listParameters = (arn: string) =>
-  all<NameValue>(
-    'ListPipelineParametersForExecution',
-    { PipelineExecutionArn: arn, MaxResults: 100 },
-    'PipelineParameters',
-  );
-
-export const executionDefinition = (arn: string) =>
-  call<{ PipelineDefinition: string }>('DescribePipelineDefinitionForExecution', {
-    PipelineExecutionArn: arn,
-  }).then((answer) => answer.PipelineDefinition);
+/** What the console reads of one execution, each call naming it by `PipelineExecutionArn`. */
+export function executionApi(arn: string) {
+  const input = { PipelineExecutionArn: arn };
+  return {
+    describe: () => call<ExecutionDescription>('DescribePipelineExecution', input),
+    steps: () =>
+      all<ExecutionStep>('ListPipelineExecutionSteps', { ...input, SortOrder: 'Ascending' }),
+    parameters: () => all<NameValue>('ListPipelineParametersForExecution', input),
+    definition: () =>
+      call<{ PipelineDefinition: string }>('DescribePipelineDefinitionForExecution', input).then(
+        (answer) => answer.PipelineDefinition,
+      ),
+  };
+}
 
 /** ClientRequestToken is an idempotency token: an SDK fills it in, so the console does too. */
 const requestToken = () => crypto.randomUUID();

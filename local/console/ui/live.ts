@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PipelineEvent } from '../../events';
 import { EXECUTION_STATUS_CHANGE, STEP_STATUS_CHANGE } from './event-types';
+import { useDebounced } from './use-load';
 
 export type LiveMessage = { kind: 'event'; event: PipelineEvent } | { kind: 'reconnected' };
 type Listener = (message: LiveMessage) => void;
@@ -52,6 +53,28 @@ export function useLiveEvents(listener: Listener): void {
     };
   }, []);
 }
+
+/**
+ * Calls `reload`, debounced by `ms`, after every status event that `matches` and after a
+ * reconnect; returns the debounced reload for the view's own use.
+ */
+export function useReloadOnEvents(
+  reload: () => void,
+  ms: number,
+  matches: (event: PipelineEvent) => boolean,
+): () => void {
+  const refresh = useDebounced(reload, ms);
+  useLiveEvents((message) => {
+    if (message.kind === 'reconnected' || matches(message.event)) refresh();
+  });
+  return refresh;
+}
+
+/** Matches the events of one `detail-type`. */
+export const ofType =
+  (type: string) =>
+  (event: PipelineEvent): boolean =>
+    event['detail-type'] === type;
 
 /** Whether the event stream is connected, for the header's indicator. */
 export function useLiveState(): boolean {

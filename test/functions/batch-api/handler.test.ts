@@ -1,15 +1,11 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { batchIdOf } from '../../../shared/batches/identity';
-import { startDynalite } from '../../support/batches/dynalite';
+import { type DynamoDbServer, useDynamoDb } from '../../support/batches/dynalite';
 import { statusEvent } from '../../support/batches/fake-sagemaker';
 import { handlerWorld } from '../../support/batches/handler-world';
+import '../../support/batches/module-env';
 import { lambdaContext } from '../../support/lambda/events';
-
-vi.hoisted(() => {
-  process.env.BATCH_TABLE_NAME = 'batches-module-default';
-  process.env.FAN_OUT_ALLOWED_PIPELINES = 'child-pipeline-1,child-pipeline-2';
-});
 
 const { createHandler } = await import('../../../functions/batch-api/handler');
 const { createHandler: createEventsHandler } = await import(
@@ -63,12 +59,9 @@ const post = (body: unknown, key: string | null = 'key-1') =>
 const json = (response: Response) => JSON.parse(response.body) as Record<string, unknown>;
 
 describe('batch-api handler', () => {
-  let dynalite: Awaited<ReturnType<typeof startDynalite>>;
-  beforeAll(async () => {
-    dynalite = await startDynalite();
-  });
-  afterAll(async () => {
-    await dynalite?.stop();
+  let dynalite: DynamoDbServer;
+  useDynamoDb((_, server) => {
+    dynalite = server;
   });
 
   const setup = async () => {

@@ -1,28 +1,23 @@
-import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
-  DescribePipelineExecutionCommand,
   SageMakerClient,
   SendPipelineExecutionStepFailureCommand,
   SendPipelineExecutionStepSuccessCommand,
-  StartPipelineExecutionCommand,
   StopPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { callbackBatchKey } from '../../../shared/batches/callback';
 import { batchIdOf } from '../../../shared/batches/identity';
 import { configFromEnvironment } from '../../../shared/config';
-import { startDynalite } from '../../support/batches/dynalite';
+import { type DynamoDbServer, useDynamoDb } from '../../support/batches/dynalite';
 import { FakeBatchSageMaker, statusEvent } from '../../support/batches/fake-sagemaker';
-import { createLedgerTable, localDynamoDb } from '../../support/batches/table';
-import { lambdaContext } from '../../support/lambda/events';
-
-vi.hoisted(() => {
-  process.env.BATCH_TABLE_NAME = 'batches-module-default';
-  process.env.FAN_OUT_ALLOWED_PIPELINES = 'child-pipeline-1,child-pipeline-2';
-});
+import { answerChildCalls } from '../../support/batches/handler-world';
+import { newLedgerTable } from '../../support/batches/table';
+import '../../support/batches/module-env';
+import { lambdaContext, sqsRecord } from '../../support/lambda/events';
 
 const { createHandler } = await import('../../../functions/batch-callback/handler');
 const { createHandler: createEventsHandler } = await import(
@@ -31,32 +26,23 @@ const { createHandler: createEventsHandler } = await import(
 
 const PARENT = 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/parent-batch/execution/p1';
 
-const record = (messageId: string, body: string): SQSRecord => ({
-  messageId,
-  receiptHandle: messageId,
-  body,
-  attributes: {} as SQSRecord['attributes'],
-  messageAttributes: {},
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:batch-callbacks',
-  awsRegion: 'us-east-1',
-});
+const record = (messageId: string, body: string) => sqsRecord('batch-callbacks', messageId, body);
 
 const callbackBody = (token: string, args: Record<string, string>, status = 'Executing') =>
   JSON.stringify({ token, pipelineExecutionArn: PARENT, arguments: args, status });
 
 describe('batch-callback handler', () => {
-  let dynalite: Awaited<ReturnType<typeof startDynalite>>;
+  let dynalite: DynamoDbServer;
+  let client: DynamoDBClient;
   const sagemakerMock = mockClient(SageMakerClient);
   const s3Mock = mockClient(S3Client);
-  beforeAll(async () => {
-    dynalite = await startDynalite();
+  useDynamoDb((started, server) => {
+    client = started;
+    dynalite = server;
   });
-  afterAll(async () => {
+  afterAll(() => {
     sagemakerMock.restore();
     s3Mock.restore();
-    await dynalite?.stop();
   });
   afterEach(() => {
     sagemakerMock.reset();
@@ -64,17 +50,9 @@ describe('batch-callback handler', () => {
   });
 
   const setup = async () => {
-    const tableName = `callback-${randomUUID().slice(0, 8)}`;
-    const client = localDynamoDb(dynalite.endpoint);
-    await createLedgerTable(client, tableName);
-    client.destroy();
+    const { tableName } = await newLedgerTable(client, 'callback');
     const children = new FakeBatchSageMaker();
-    sagemakerMock
-      .on(StartPipelineExecutionCommand)
-      .callsFake((input) => children.startPipelineExecution(input));
-    sagemakerMock
-      .on(DescribePipelineExecutionCommand)
-      .callsFake((input) => children.describePipelineExecution(input));
+    answerChildCalls(sagemakerMock, children);
     sagemakerMock.on(StopPipelineExecutionCommand).resolves({});
     sagemakerMock.on(SendPipelineExecutionStepSuccessCommand).resolves({});
     sagemakerMock.on(SendPipelineExecutionStepFailureCommand).resolves({});

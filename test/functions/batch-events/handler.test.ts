@@ -1,15 +1,11 @@
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { SQSEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
 import { batchIdOf } from '../../../shared/batches/identity';
-import { startDynalite } from '../../support/batches/dynalite';
+import { type DynamoDbServer, useDynamoDb } from '../../support/batches/dynalite';
 import { statusEvent } from '../../support/batches/fake-sagemaker';
 import { handlerWorld } from '../../support/batches/handler-world';
-import { lambdaContext } from '../../support/lambda/events';
-
-vi.hoisted(() => {
-  process.env.BATCH_TABLE_NAME = 'batches-module-default';
-  process.env.FAN_OUT_ALLOWED_PIPELINES = 'child-pipeline-1,child-pipeline-2';
-});
+import '../../support/batches/module-env';
+import { lambdaContext, sqsRecord } from '../../support/lambda/events';
 
 const { createHandler } = await import('../../../functions/batch-events/handler');
 const { createHandler: createSubmitHandler } = await import(
@@ -19,25 +15,12 @@ const { createHandler: createReconcileHandler } = await import(
   '../../../functions/batch-reconcile/handler'
 );
 
-const record = (messageId: string, body: string): SQSRecord => ({
-  messageId,
-  receiptHandle: messageId,
-  body,
-  attributes: {} as SQSRecord['attributes'],
-  messageAttributes: {},
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:batch-events',
-  awsRegion: 'us-east-1',
-});
+const record = (messageId: string, body: string) => sqsRecord('batch-events', messageId, body);
 
 describe('batch-events, batch-submit and batch-reconcile handlers', () => {
-  let dynalite: Awaited<ReturnType<typeof startDynalite>>;
-  beforeAll(async () => {
-    dynalite = await startDynalite();
-  });
-  afterAll(async () => {
-    await dynalite?.stop();
+  let dynalite: DynamoDbServer;
+  useDynamoDb((_, server) => {
+    dynalite = server;
   });
 
   it('submits from a schedule, refills on events and reports only the failing message', async () => {

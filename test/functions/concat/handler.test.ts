@@ -2,15 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { createHandler, handler } from '../../../functions/concat/handler';
 import { InputValidationError } from '../../../shared/errors';
-import { lambdaContext, loadEvent } from '../../support/lambda/events';
+import { lambdaContext } from '../../support/lambda/events';
 import {
   characters,
   expectContractHeld,
-  expectFixtureUnchanged,
   expectInputError,
   hostileEvent,
   hugeString,
   invoke,
+  itAnswersItsFixture,
   NUM_RUNS,
 } from '../../support/lambda/hostile-events';
 
@@ -21,15 +21,14 @@ const part = fc.oneof(
 );
 
 describe('concat handler', () => {
-  it('answers its events/ fixture, the SageMaker best-practices step, with "Hello World"', async () => {
-    await expect(handler(loadEvent('concat'), lambdaContext())).resolves.toEqual({
+  itAnswersItsFixture(
+    handler,
+    'concat',
+    ', the SageMaker best-practices step, with "Hello World"',
+    {
       str3: 'Hello World',
-    });
-  });
-
-  it('leaves the event it is given unchanged', async () => {
-    await expectFixtureUnchanged(handler, 'concat');
-  });
+    },
+  );
 
   it('accepts empty parts', async () => {
     await expect(handler({ str1: '', str2: '' }, lambdaContext())).resolves.toEqual({ str3: '' });

@@ -73,7 +73,7 @@ describe('fan-out-api handler', () => {
           ],
         });
       }
-      expect(fake.startCalls).toHaveLength(0);
+      expect(fake.startInputs).toHaveLength(0);
     });
 
     it('names the missing header together with the problems of the body', async () => {
@@ -95,7 +95,7 @@ describe('fan-out-api handler', () => {
     });
 
     it('answers 202 with Retry-After when some executions are deferred', async () => {
-      fake.maxRunning = 2;
+      fake.quota = 2;
       const response = await invoke(post(request));
       expect(response.statusCode).toBe(202);
       expect(response.headers?.['retry-after']).toBeDefined();
@@ -124,7 +124,7 @@ describe('fan-out-api handler', () => {
       const response = await invoke(post({ ...request, dryRun: true }));
       expect(response.statusCode).toBe(200);
       expect(json(response).plan).toHaveLength(6);
-      expect(fake.startCalls).toHaveLength(0);
+      expect(fake.startInputs).toHaveLength(0);
     });
 
     it('answers 400 problem+json listing every problem of an invalid request', async () => {
@@ -143,7 +143,7 @@ describe('fan-out-api handler', () => {
       expect((problem.errors as Array<{ field: string }>).map((e) => e.field)).toEqual(
         expect.arrayContaining(['pipelines[0]', 'items', 'maxConcurrency']),
       );
-      expect(fake.startCalls).toHaveLength(0);
+      expect(fake.startInputs).toHaveLength(0);
     });
 
     it('answers 400 for a body that is not JSON, not UTF-8 or not an object', async () => {
@@ -190,7 +190,7 @@ describe('fan-out-api handler', () => {
       );
       expect(response.statusCode).toBe(403);
       expect(json(response).detail).toMatch(/"prod-train" not allowed/);
-      expect(fake.startCalls).toHaveLength(0);
+      expect(fake.startInputs).toHaveLength(0);
     });
   });
 

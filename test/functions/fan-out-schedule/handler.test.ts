@@ -60,12 +60,12 @@ describe('fan-out-schedule handler', () => {
   });
 
   it('throws while items are deferred, so that the retry of the same event resumes the batch', async () => {
-    fake.maxRunning = 3;
+    fake.quota = 3;
     const first = handler(loadEvent('fan-out-scheduler'), lambdaContext());
     await expect(first).rejects.toThrow(FanOutIncompleteError);
     await expect(first).rejects.toThrow(/3 of 6 started, 3 deferred \(resource-limit\)/);
     fake.finishAll();
-    fake.maxRunning = Number.POSITIVE_INFINITY;
+    fake.quota = Number.POSITIVE_INFINITY;
     await expect(handler(loadEvent('fan-out-scheduler'), lambdaContext())).resolves.toMatchObject({
       started: 6,
     });
@@ -90,7 +90,7 @@ describe('fan-out-schedule handler', () => {
     await expect(handler(event, lambdaContext())).rejects.toThrow(
       /pipelines: required.*items: required/,
     );
-    expect(fake.startCalls).toHaveLength(0);
+    expect(fake.startInputs).toHaveLength(0);
   });
 
   it('rejects a constant input without a batch key', async () => {

@@ -45,7 +45,7 @@ describe('fan-out LambdaStep handler', () => {
   });
 
   it('succeeds with the counts when some items are deferred, and completes on re-send', async () => {
-    fake.maxRunning = 4;
+    fake.quota = 4;
     const event = loadEvent('fan-out');
     expect(await handler(event, lambdaContext())).toMatchObject({
       startedCount: 4,
@@ -53,7 +53,7 @@ describe('fan-out LambdaStep handler', () => {
       complete: false,
     });
     fake.finishAll();
-    fake.maxRunning = Number.POSITIVE_INFINITY;
+    fake.quota = Number.POSITIVE_INFINITY;
     expect(await handler(loadEvent('fan-out'), lambdaContext())).toMatchObject({
       startedCount: 6,
       deferredCount: 0,
@@ -63,7 +63,7 @@ describe('fan-out LambdaStep handler', () => {
   });
 
   it('fails the step with a one-line reason when nothing could be started', async () => {
-    fake.maxRunning = 0;
+    fake.quota = 0;
     const failure = handler(loadEvent('fan-out'), lambdaContext());
     await expect(failure).rejects.toThrow(NothingStartedError);
     await expect(handler(loadEvent('fan-out'), lambdaContext())).rejects.toThrow(
@@ -75,19 +75,19 @@ describe('fan-out LambdaStep handler', () => {
     const event = { ...loadEvent('fan-out'), items: '[]', maxConcurrency: 'many' };
     await expect(handler(event, lambdaContext())).rejects.toThrow(InputValidationError);
     await expect(handler(event, lambdaContext())).rejects.toThrow(/items: .*; maxConcurrency: /);
-    expect(fake.startCalls).toHaveLength(0);
+    expect(fake.startInputs).toHaveLength(0);
   });
 
   it('fails the step for a pipeline outside FAN_OUT_ALLOWED_PIPELINES', async () => {
     const event = { ...loadEvent('fan-out'), pipelines: '["child-pipeline-1", "prod-training"]' };
     await expect(handler(event, lambdaContext())).rejects.toThrow(PipelineNotAllowedError);
-    expect(fake.startCalls).toHaveLength(0);
+    expect(fake.startInputs).toHaveLength(0);
   });
 
   it('returns zero counts and starts nothing on a dry run', async () => {
     const event = { ...loadEvent('fan-out'), dryRun: 'true' };
     const outputs = await handler(event, lambdaContext());
     expect(outputs).toMatchObject({ startedCount: 0, deferredCount: 0, complete: false });
-    expect(fake.startCalls).toHaveLength(0);
+    expect(fake.startInputs).toHaveLength(0);
   });
 });

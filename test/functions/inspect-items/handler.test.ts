@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/inspect-items/handler';
-import { lambdaContext, loadEvent } from '../../support/lambda/events';
+import { lambdaContext } from '../../support/lambda/events';
 import {
   expectContractHeld,
-  expectFixtureUnchanged,
   expectInputError,
-  hostileEvent,
+  hostileItemsEvent,
   invoke,
+  itAnswersItsFixture,
+  itemsEvent,
   NUM_RUNS,
-  viaJson,
 } from '../../support/lambda/hostile-events';
 
 const item = fc.jsonValue({ maxDepth: 2 });
@@ -30,18 +30,12 @@ const expected = (items: unknown[], size: number) => {
 };
 
 describe('inspect-items handler', () => {
-  it('answers its events/ fixture (items as a JSON string, with an execution ARN)', async () => {
-    await expect(handler(loadEvent('inspect-items'), lambdaContext())).resolves.toEqual({
-      itemCount: 4,
-      hasItems: true,
-      batchCount: 2,
-      meanBatchSize: 2,
-      firstItem: 'a',
-    });
-  });
-
-  it('leaves the event it is given unchanged', async () => {
-    await expectFixtureUnchanged(handler, 'inspect-items');
+  itAnswersItsFixture(handler, 'inspect-items', '(items as a JSON string, with an execution ARN)', {
+    itemCount: 4,
+    hasItems: true,
+    batchCount: 2,
+    meanBatchSize: 2,
+    firstItem: 'a',
   });
 
   it('answers an empty list with zeros, hasItems false and an empty firstItem', async () => {
@@ -125,12 +119,8 @@ describe('inspect-items handler', () => {
 
   it('computes counts, ceil batches, mean batch size and first item for any list', async () => {
     await fc.assert(
-      fc.asyncProperty(itemList, batchSize, fc.boolean(), async (raw, size, asText) => {
-        const items = viaJson(raw);
-        const outcome = await invoke(handler, {
-          items: asText ? JSON.stringify(items) : items,
-          batchSize: asText ? String(size) : size,
-        });
+      fc.asyncProperty(itemsEvent(itemList, batchSize), async ({ items, size, event }) => {
+        const outcome = await invoke(handler, event);
         const want = expected(items, size);
         if (want.firstItem.length > 1024) {
           expect(outcome.ok).toBe(false);
@@ -149,13 +139,8 @@ describe('inspect-items handler', () => {
   });
 
   it('for any event returns outputs of the declared types or an input error naming a field', async () => {
-    const items = fc.oneof(
-      itemList,
-      itemList.map((list) => JSON.stringify(list)),
-    );
-    const size = fc.oneof(batchSize, batchSize.map(String));
     await fc.assert(
-      fc.asyncProperty(hostileEvent({ items, batchSize: size }), async (event) => {
+      fc.asyncProperty(hostileItemsEvent(itemList, batchSize), async (event) => {
         expectContractHeld(handler, await invoke(handler, event));
       }),
       { numRuns: NUM_RUNS },

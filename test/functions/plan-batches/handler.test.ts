@@ -2,15 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/plan-batches/handler';
 import { OutputTooLargeError } from '../../../shared/errors';
-import { lambdaContext, loadEvent } from '../../support/lambda/events';
+import { lambdaContext } from '../../support/lambda/events';
 import {
   expectContractHeld,
-  expectFixtureUnchanged,
   expectInputError,
-  hostileEvent,
+  hostileItemsEvent,
   invoke,
+  itAnswersItsFixture,
+  itemsEvent,
   NUM_RUNS,
-  viaJson,
 } from '../../support/lambda/hostile-events';
 
 const item = fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.jsonValue({ maxDepth: 1 }));
@@ -18,15 +18,14 @@ const itemList = fc.array(item, { maxLength: 60 });
 const batchSize = fc.integer({ min: 1, max: 12 });
 
 describe('plan-batches handler', () => {
-  it('answers its events/ fixture (batch size as a string) with consecutive batches', async () => {
-    await expect(handler(loadEvent('plan-batches'), lambdaContext())).resolves.toEqual({
+  itAnswersItsFixture(
+    handler,
+    'plan-batches',
+    '(batch size as a string) with consecutive batches',
+    {
       batches: '[["a","b"],["c","d"],["e"]]',
-    });
-  });
-
-  it('leaves the event it is given unchanged', async () => {
-    await expectFixtureUnchanged(handler, 'plan-batches');
-  });
+    },
+  );
 
   it('answers an empty list with an empty list of batches', async () => {
     await expect(handler({ items: [], batchSize: 3 }, lambdaContext())).resolves.toEqual({
@@ -70,12 +69,8 @@ describe('plan-batches handler', () => {
 
   it('returns batches that, decoded and flattened, are the items in order', async () => {
     await fc.assert(
-      fc.asyncProperty(itemList, batchSize, fc.boolean(), async (raw, size, asText) => {
-        const items = viaJson(raw);
-        const outcome = await invoke(handler, {
-          items: asText ? JSON.stringify(items) : items,
-          batchSize: asText ? String(size) : size,
-        });
+      fc.asyncProperty(itemsEvent(itemList, batchSize), async ({ items, size, event }) => {
+        const outcome = await invoke(handler, event);
         const planned: unknown[][] = [];
         for (let start = 0; start < items.length; start += size) {
           planned.push(items.slice(start, start + size));
@@ -100,13 +95,8 @@ describe('plan-batches handler', () => {
   });
 
   it('for any event returns a JSON string of batches or an input or output-size error', async () => {
-    const items = fc.oneof(
-      itemList,
-      itemList.map((list) => JSON.stringify(list)),
-    );
-    const size = fc.oneof(batchSize, batchSize.map(String));
     await fc.assert(
-      fc.asyncProperty(hostileEvent({ items, batchSize: size }), async (event) => {
+      fc.asyncProperty(hostileItemsEvent(itemList, batchSize), async (event) => {
         const outcome = await invoke(handler, event);
         expectContractHeld(handler, outcome, [OutputTooLargeError]);
         if (outcome.ok) {

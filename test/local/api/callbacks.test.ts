@@ -8,19 +8,11 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from 'vitest';
 import { create, setup } from '../../support/local/api';
-import { definition, errorOf, waitFor } from '../../support/local/runtime';
+import { callbackStep, definition, errorOf, waitFor } from '../../support/local/runtime';
 
 describe('API: callbacks', () => {
   const callbackDefinition = definition(
-    [
-      {
-        Name: 'wait',
-        Type: 'Callback',
-        Arguments: { input: { Get: 'Parameters.P' } },
-        SqsQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/jobs',
-        OutputParameters: [{ OutputName: 'result', OutputType: 'Integer' }],
-      },
-    ],
+    [callbackStep('wait', { input: { Get: 'Parameters.P' } }, { result: 'Integer' })],
     [{ Name: 'P', Type: 'String', DefaultValue: 'in' }],
   );
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../../local/cli/local';
 import { localSageMakerClient } from '../../../local/client';
 import { startLocalRuntime } from '../../../local/index';
-import { definition, fakeInvoker, waitFor } from '../../support/local/runtime';
+import { callbackStep, definition, fakeInvoker, waitFor } from '../../support/local/runtime';
 
 const root = resolve(import.meta.dirname, '../../..');
 
@@ -112,13 +112,7 @@ describe('local CLI: callbacks, succeed, fail (against a running runtime)', () =
           RoleArn: 'arn:aws:iam::123456789012:role/r',
           ClientRequestToken: 'cli-callback-create-000000000000001',
           PipelineDefinition: definition([
-            {
-              Name: 'approve',
-              Type: 'Callback',
-              Arguments: { what: 'model' },
-              SqsQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/approvals',
-              OutputParameters: [{ OutputName: 'by', OutputType: 'String' }],
-            },
+            callbackStep('approve', { what: 'model' }, { by: 'String' }, 'approvals'),
           ]),
         }),
       );

@@ -5,71 +5,26 @@
  * execution graph. Without chromium every test reports itself skipped, naming why.
  */
 import { DescribePipelineExecutionCommand } from '@aws-sdk/client-sagemaker';
-import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BATCHES_OFF_MESSAGE } from '../../../local/console/batch-routes';
 import { startLocalRuntime } from '../../../local/index';
-import {
-  chromiumMissing,
-  type LaunchedBrowser,
-  launchChromium,
-} from '../../../scripts/console-browser';
-import { type ConsoleDemo, startConsoleDemo } from '../../../scripts/console-demo';
+import { startConsoleDemo } from '../../../scripts/console-demo';
 import { accessProblems } from '../../support/local/axe';
+import { useConsoleBrowser } from '../../support/local/console-browser';
 import { fakeInvoker } from '../../support/local/runtime';
 
-const missing = chromiumMissing();
 const WAIT_MS = 30_000;
 
 describe('local console Batches view in Chromium', { timeout: 90_000 }, () => {
-  let demo: ConsoleDemo;
-  let chromium: LaunchedBrowser;
-  let page: Page;
-  let pageErrors: string[];
-  /** Answers a test expects (e.g. the 503 of a runtime without services), by URL. */
-  let expectedFailures: Set<string>;
-
-  beforeAll(async () => {
-    if (missing) return;
-    demo = await startConsoleDemo({ services: true });
-    chromium = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await chromium?.close();
-    await demo?.close();
-  });
-
-  beforeEach(async (ctx) => {
-    if (missing) ctx.skip(missing);
-    pageErrors = [];
-    expectedFailures = new Set();
-    page = await chromium.context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      const failedLoad = message.text().startsWith('Failed to load resource');
-      if (message.type() === 'error' && !(failedLoad && expectedFailures.size > 0))
-        pageErrors.push(`console: ${message.text()}`);
-    });
-    page.on('response', (response) => {
-      if (response.status() >= 400 && !expectedFailures.has(response.url()))
-        pageErrors.push(`${response.status()} ${response.url()}`);
-    });
-  });
-
-  afterEach(async () => {
-    if (missing) return;
-    await page.close();
-    expect(pageErrors).toEqual([]);
-  });
+  const ui = useConsoleBrowser(() => startConsoleDemo({ services: true }));
 
   it("follows a batch's progress to all succeeded without reloading, then opens a child's execution", async () => {
     // Children slow enough (3 steps of 150-250 ms) that the bar is seen part way.
-    demo.local.runtime.setKnobs({ stepLatencyMs: [150, 250] });
-    await page.goto(`${demo.local.url}/`);
-    await page.getByRole('link', { name: 'Batches' }).click();
-    await page.getByText('No batches yet.').waitFor();
-    await page.evaluate(() => {
+    ui.demo.local.runtime.setKnobs({ stepLatencyMs: [150, 250] });
+    await ui.page.goto(`${ui.demo.local.url}/`);
+    await ui.page.getByRole('link', { name: 'Batches' }).click();
+    await ui.page.getByText('No batches yet.').waitFor();
+    await ui.page.evaluate(() => {
       const seen: string[] = [];
       (window as unknown as { seen: string[]; notReloaded: boolean }).seen = seen;
       (window as unknown as { notReloaded: boolean }).notReloaded = true;
@@ -80,14 +35,14 @@ describe('local console Batches view in Chromium', { timeout: 90_000 }, () => {
       }).observe(document.body, { subtree: true, childList: true, attributes: true });
     });
 
-    const batchId = await demo.submitBatch({
+    const batchId = await ui.demo.submitBatch({
       items: ['a', 'b', 'c', 'd', 'e', 'f'].map((item) => [item]),
       key: 'console-browser-batch-1',
       maxConcurrentExecutions: 2,
     });
-    const row = page.locator(`[data-batch="${batchId}"]`);
+    const row = ui.page.locator(`[data-batch="${batchId}"]`);
     await row.waitFor({ timeout: WAIT_MS });
-    await page.locator(`[data-batch="${batchId}"][data-status="SUCCEEDED"]`).waitFor({
+    await ui.page.locator(`[data-batch="${batchId}"][data-status="SUCCEEDED"]`).waitFor({
       timeout: WAIT_MS,
     });
     const bar = row.getByRole('progressbar', { name: `Batch ${batchId}: children finished` });
@@ -100,7 +55,7 @@ describe('local console Batches view in Chromium', { timeout: 90_000 }, () => {
     const legend = await row.locator('.bar-legend').textContent();
     expect(legend).toContain('12 of 12 finished');
     expect(legend).toContain('12 succeeded');
-    const progress = await page.evaluate(() => ({
+    const progress = await ui.page.evaluate(() => ({
       seen: (window as unknown as { seen: string[] }).seen.map(Number),
       notReloaded: (window as unknown as { notReloaded?: boolean }).notReloaded,
     }));
@@ -109,55 +64,55 @@ describe('local console Batches view in Chromium', { timeout: 90_000 }, () => {
     expect(progress.seen.some((n) => n > 0 && n < 12)).toBe(true);
     expect(progress.seen).toEqual([...progress.seen].sort((a, b) => a - b));
 
-    expect(await accessProblems(page)).toEqual([]);
+    expect(await accessProblems(ui.page)).toEqual([]);
 
     await row.getByRole('link', { name: batchId }).click();
-    await page.locator('[data-batch-status="SUCCEEDED"]').waitFor();
-    const children = page.locator('[data-child]');
+    await ui.page.locator('[data-batch-status="SUCCEEDED"]').waitFor();
+    const children = ui.page.locator('[data-child]');
     await expect.poll(() => children.count()).toBe(12);
-    expect(await page.locator('[data-child][data-status="SUCCEEDED"]').count()).toBe(12);
-    expect(await accessProblems(page)).toEqual([]);
-    const child = page.locator('[data-child="child-pipeline-2#3"]');
+    expect(await ui.page.locator('[data-child][data-status="SUCCEEDED"]').count()).toBe(12);
+    expect(await accessProblems(ui.page)).toEqual([]);
+    const child = ui.page.locator('[data-child="child-pipeline-2#3"]');
     const link = child.getByRole('link', { name: /of child-pipeline-2, item 3$/ });
     await link.click();
-    await page.locator('[data-execution-status="Succeeded"]').waitFor({ timeout: WAIT_MS });
-    await page.locator('[data-step="SplitItem"][data-status="Succeeded"]').waitFor();
-    expect(await page.locator('h2').textContent()).toMatch(
+    await ui.page.locator('[data-execution-status="Succeeded"]').waitFor({ timeout: WAIT_MS });
+    await ui.page.locator('[data-step="SplitItem"][data-status="Succeeded"]').waitFor();
+    expect(await ui.page.locator('h2').textContent()).toMatch(
       new RegExp(`^Execution batch-${batchId}-3`),
     );
-    demo.local.runtime.setKnobs({ stepLatencyMs: [0, 0] });
+    ui.demo.local.runtime.setKnobs({ stepLatencyMs: [0, 0] });
   });
 
   it("shows a failed child's reason beside the link to its execution", async () => {
     // An item the child cannot read (not a JSON array) fails its first step.
-    const batchId = await demo.submitBatch({
+    const batchId = await ui.demo.submitBatch({
       items: ['not-a-list'],
       key: 'console-browser-batch-2',
       maxConcurrentExecutions: 1,
       pipelines: ['child-pipeline-1'],
     });
-    await page.goto(`${demo.local.url}/#/batches/${batchId}`);
-    await page.locator('[data-batch-status="FAILED"]').waitFor({ timeout: WAIT_MS });
-    const child = page.locator('[data-child="child-pipeline-1#0"][data-status="FAILED"]');
+    await ui.page.goto(`${ui.demo.local.url}/#/batches/${batchId}`);
+    await ui.page.locator('[data-batch-status="FAILED"]').waitFor({ timeout: WAIT_MS });
+    const child = ui.page.locator('[data-child="child-pipeline-1#0"][data-status="FAILED"]');
     await child.waitFor({ timeout: WAIT_MS });
     const arn = (await child.getByRole('link').getAttribute('href'))?.replace('#/executions/', '');
-    const described = await demo.client.send(
+    const described = await ui.demo.client.send(
       new DescribePipelineExecutionCommand({ PipelineExecutionArn: decodeURIComponent(arn ?? '') }),
     );
     expect(described.PipelineExecutionStatus).toBe('Failed');
     expect(await child.locator('.failure-reason').textContent()).toBe(described.FailureReason);
-    expect(await page.locator('.bar-legend').textContent()).toContain('1 failed');
+    expect(await ui.page.locator('.bar-legend').textContent()).toContain('1 failed');
   });
 
   it('says batches are not running locally when the runtime has no services', async () => {
     const bare = await startLocalRuntime({ invoker: fakeInvoker({}), services: false });
     try {
-      expectedFailures.add(`${bare.url}/_local/batches`);
-      await page.goto(`${bare.url}/#/batches`);
-      const note = page.locator('[data-batches-off]');
+      ui.expectedFailures.add(`${bare.url}/_local/batches`);
+      await ui.page.goto(`${bare.url}/#/batches`);
+      const note = ui.page.locator('[data-batches-off]');
       await note.waitFor();
       expect(await note.textContent()).toBe(BATCHES_OFF_MESSAGE);
-      expect(await accessProblems(page)).toEqual([]);
+      expect(await accessProblems(ui.page)).toEqual([]);
     } finally {
       await bare.close();
     }

@@ -11,6 +11,7 @@ import { defaultValue } from '../../../local/engine/values';
 import type { LambdaInvoker } from '../../../local/invokers/types';
 import {
   branch,
+  callbackStep,
   deferred,
   definition,
   type FakeFunction,
@@ -300,16 +301,12 @@ describe('interpreter: step types', () => {
 
   it('waits on a Callback step until it succeeds, with typed outputs readable downstream', async () => {
     const text = definition([
-      {
-        Name: 'cb',
-        Type: 'Callback',
-        Arguments: { job: { Get: 'Execution.PipelineExecutionId' } },
-        SqsQueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q',
-        OutputParameters: [
-          { OutputName: 'count', OutputType: 'Integer' },
-          { OutputName: 'ok', OutputType: 'Boolean' },
-        ],
-      },
+      callbackStep(
+        'cb',
+        { job: { Get: 'Execution.PipelineExecutionId' } },
+        { count: 'Integer', ok: 'Boolean' },
+        'q',
+      ),
       lambdaStep('after', 'echo', { count: { Get: "Steps.cb.OutputParameters['count']" } }),
     ]);
     const invoker = fakeInvoker({ echo });

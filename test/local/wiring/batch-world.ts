@@ -16,6 +16,8 @@ import {
 import { PROJECT_ROOT } from '../../../local/invokers/catalog';
 import { LOCAL_AWS_ENV } from '../../../local/invokers/in-process';
 
+export { peakConcurrency } from '../../../bench/lib/measure';
+
 export const CHILDREN = ['child-pipeline-1', 'child-pipeline-2'];
 
 /** An HTTP API event for batch-api, as API Gateway (HTTP API, payload 2.0) sends it. */
@@ -197,22 +199,6 @@ export interface BatchAnswer {
   status: string;
   counts: Record<string, number>;
 }
-
-/** The most executions running at once, from their start and end times (an end before a start at the same instant). */
-export const peakConcurrency = (spans: readonly ExecutionSpan[]): number => {
-  const edges = spans.flatMap((span) => [
-    { at: span.startTime.getTime(), delta: 1 },
-    { at: (span.endTime ?? new Date(8.64e15)).getTime(), delta: -1 },
-  ]);
-  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
-  let running = 0;
-  let peak = 0;
-  for (const edge of edges) {
-    running += edge.delta;
-    peak = Math.max(peak, running);
-  }
-  return peak;
-};
 
 /** Executions per (pipeline, display name): each batch child's display name ends in its item index. */
 export const executionsPerPair = (spans: readonly ExecutionSpan[]): Map<string, number> => {

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type CallbackMessage,
   callbackBatchKey,
@@ -10,10 +10,9 @@ import { batchIdOf } from '../../../shared/batches/identity';
 import { countsOf } from '../../../shared/batches/ledger';
 import { refillBatch } from '../../../shared/batches/refill';
 import { batchOf, deliver, runningChildren } from '../../support/batches/drive';
-import { startDynalite } from '../../support/batches/dynalite';
-import { fanInOf } from '../../support/batches/fan-in';
-import { crashingLedger, newBatchWorld } from '../../support/batches/harness';
-import { localDynamoDb } from '../../support/batches/table';
+import { useDynamoDb } from '../../support/batches/dynalite';
+import { newFanInWorld } from '../../support/batches/fan-in';
+import { crashingLedger } from '../../support/batches/harness';
 
 const PARENT = 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/parent-batch/execution/abc123';
 
@@ -31,28 +30,12 @@ const message = (
 const items = (count: number) => JSON.stringify(Array.from({ length: count }, (_, i) => `i${i}`));
 
 describe('Callback messages', () => {
-  let dynalite: Awaited<ReturnType<typeof startDynalite>>;
   let client: DynamoDBClient;
-
-  beforeAll(async () => {
-    dynalite = await startDynalite();
-    client = localDynamoDb(dynalite.endpoint);
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await dynalite?.stop();
+  useDynamoDb((started) => {
+    client = started;
   });
 
-  const world = async () => {
-    const base = await newBatchWorld(client);
-    const fanIn = fanInOf(base.sagemaker);
-    return {
-      ...base,
-      parent: fanIn.sagemaker,
-      results: fanIn.results,
-      deps: base.depsWith({ fanIn: fanIn.fanIn }),
-    };
-  };
+  const world = () => newFanInWorld(client);
   const batchId = batchIdOf(callbackBatchKey(PARENT, 'RunBatch'));
 
   it('submits a batch keyed by parent and step, and answers with outputs equal to the outcomes', async () => {

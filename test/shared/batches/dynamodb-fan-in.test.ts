@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynamoDbLedger } from '../../../shared/batches/dynamodb-ledger';
-import type { BatchLedger, ExecutionRecord, NewBatch } from '../../../shared/batches/ledger';
-import { startDynalite } from '../../support/batches/dynalite';
-import { createLedgerTable, localDynamoDb } from '../../support/batches/table';
-import { startMoto } from '../../support/moto';
+import { describe, expect, it } from 'vitest';
+import type { BatchLedger, NewBatch } from '../../../shared/batches/ledger';
+import { DYNAMODB_SERVERS, useDynamoDb } from '../../support/batches/dynalite';
+import { startingRecord as record } from '../../support/batches/harness';
+import { newLedgerTable } from '../../support/batches/table';
 
 let ids = 0;
 const nextBatchId = () => (0xfeed00000000 + ids++).toString(16);
@@ -32,47 +30,12 @@ const newBatch = (batchId: string): NewBatch => ({
   },
 });
 
-const record = (batchId: string, pair: number): ExecutionRecord => ({
-  batchId,
-  pair,
-  pipeline: 'child-pipeline-1',
-  itemIndex: pair,
-  attempt: 1,
-  clientRequestToken: 't'.repeat(64),
-  status: 'STARTING',
-  executionArn: undefined,
-  failureReason: undefined,
-  claimedAt: 1,
-  ambiguous: false,
-  endedAt: undefined,
-});
-
 /** The fan-in writes against two independent implementations of the DynamoDB API. */
-describe.each([
-  ['dynalite', startDynalite],
-  [
-    'moto_server',
-    async () => {
-      const moto = await startMoto();
-      return { endpoint: moto.endpoint, stop: async () => moto.stop() };
-    },
-  ],
-] as const)('DynamoDB ledger fan-in writes against %s', (_, start) => {
-  let server: { endpoint: string; stop: () => Promise<void> };
-  let client: DynamoDBClient;
+describe.each(DYNAMODB_SERVERS)('DynamoDB ledger fan-in writes against %s', (_, start) => {
   let ledger: BatchLedger;
-
-  beforeAll(async () => {
-    server = await start();
-    client = localDynamoDb(server.endpoint);
-    const tableName = `fan-in-${randomUUID().slice(0, 8)}`;
-    await createLedgerTable(client, tableName);
-    ledger = dynamoDbLedger(client, { tableName });
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await server?.stop();
-  });
+  useDynamoDb(async (client) => {
+    ({ ledger } = await newLedgerTable(client, 'fan-in'));
+  }, start);
 
   /** A batch whose four pairs ran: pair 0 failed, 1 stopped, 2 and 3 succeeded; it ended FAILED. */
   const endedBatch = async () => {

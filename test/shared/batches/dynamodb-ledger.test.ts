@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynamoDbLedger } from '../../../shared/batches/dynamodb-ledger';
+import { describe, expect, it } from 'vitest';
 import { InvalidPageTokenError } from '../../../shared/batches/errors';
-import type { BatchLedger, ExecutionRecord, NewBatch } from '../../../shared/batches/ledger';
-import { startDynalite } from '../../support/batches/dynalite';
-import { createLedgerTable, localDynamoDb } from '../../support/batches/table';
-import { startMoto } from '../../support/moto';
+import type { BatchLedger, NewBatch } from '../../../shared/batches/ledger';
+import { DYNAMODB_SERVERS, useDynamoDb } from '../../support/batches/dynalite';
+import { startingRecord as execution } from '../../support/batches/harness';
+import { newLedgerTable } from '../../support/batches/table';
 
 const newBatch = (batchId: string, overrides: Partial<NewBatch> = {}): NewBatch => ({
   batchId,
@@ -23,23 +21,6 @@ const newBatch = (batchId: string, overrides: Partial<NewBatch> = {}): NewBatch 
   maxConcurrentExecutions: 3,
   ...overrides,
 });
-
-const execution = (batchId: string, pair: number, overrides: Partial<ExecutionRecord> = {}) =>
-  ({
-    batchId,
-    pair,
-    pipeline: 'child-pipeline-1',
-    itemIndex: pair,
-    attempt: 1,
-    clientRequestToken: 't'.repeat(64),
-    status: 'STARTING',
-    executionArn: undefined,
-    failureReason: undefined,
-    claimedAt: 1,
-    ambiguous: false,
-    endedAt: undefined,
-    ...overrides,
-  }) satisfies ExecutionRecord;
 
 let ids = 0;
 const nextBatchId = () => (0xabc000000000 + ids++).toString(16);
@@ -64,31 +45,11 @@ const claim = (
   });
 
 /** The same contract against two independent implementations of the DynamoDB API. */
-describe.each([
-  ['dynalite', startDynalite],
-  [
-    'moto_server',
-    async () => {
-      const moto = await startMoto();
-      return { endpoint: moto.endpoint, stop: async () => moto.stop() };
-    },
-  ],
-] as const)('DynamoDB ledger against %s', (_, start) => {
-  let server: { endpoint: string; stop: () => Promise<void> };
-  let client: DynamoDBClient;
+describe.each(DYNAMODB_SERVERS)('DynamoDB ledger against %s', (_, start) => {
   let ledger: BatchLedger;
-
-  beforeAll(async () => {
-    server = await start();
-    client = localDynamoDb(server.endpoint);
-    const tableName = `ledger-${randomUUID().slice(0, 8)}`;
-    await createLedgerTable(client, tableName);
-    ledger = dynamoDbLedger(client, { tableName });
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await server?.stop();
-  });
+  useDynamoDb(async (client) => {
+    ({ ledger } = await newLedgerTable(client, 'ledger'));
+  }, start);
 
   it('writes a batch once and reads it back with empty counts', async () => {
     const batchId = nextBatchId();

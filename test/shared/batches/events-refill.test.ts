@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   applyStatusChange,
   batchOfChange,
@@ -10,21 +10,13 @@ import {
 } from '../../../shared/batches/events';
 import type { BatchLedger } from '../../../shared/batches/ledger';
 import { submit } from '../../support/batches/drive';
-import { startDynalite } from '../../support/batches/dynalite';
+import { useDynamoDb } from '../../support/batches/dynalite';
 import { newBatchWorld } from '../../support/batches/harness';
-import { localDynamoDb } from '../../support/batches/table';
 
 describe('refilling once for many ended children', () => {
-  let dynalite: Awaited<ReturnType<typeof startDynalite>>;
   let client: DynamoDBClient;
-
-  beforeAll(async () => {
-    dynalite = await startDynalite();
-    client = localDynamoDb(dynalite.endpoint);
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await dynalite?.stop();
+  useDynamoDb((started) => {
+    client = started;
   });
 
   it('records ten ended children, settles them in one write and claims their ten successors in one', async () => {

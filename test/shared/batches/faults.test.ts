@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { countsOf } from '../../../shared/batches/ledger';
 import { reconcile } from '../../../shared/batches/reconcile';
 import {
@@ -10,10 +10,9 @@ import {
   seeded,
   submit,
 } from '../../support/batches/drive';
-import { startDynalite } from '../../support/batches/dynalite';
+import { useDynamoDb } from '../../support/batches/dynalite';
 import { type FakeChild, serverError, throttling } from '../../support/batches/fake-sagemaker';
 import { newBatchWorld, RECOVERY_GRACE_MS } from '../../support/batches/harness';
-import { localDynamoDb } from '../../support/batches/table';
 
 /**
  * Everything at once, from a seed: throttled, refused and lost-answer starts, other
@@ -22,16 +21,9 @@ import { localDynamoDb } from '../../support/batches/table';
  * and the batch succeeds with no re-send.
  */
 describe('a batch under faults', () => {
-  let dynalite: Awaited<ReturnType<typeof startDynalite>>;
   let client: DynamoDBClient;
-
-  beforeAll(async () => {
-    dynalite = await startDynalite();
-    client = localDynamoDb(dynalite.endpoint);
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await dynalite?.stop();
+  useDynamoDb((started) => {
+    client = started;
   });
 
   it.each([1, 2, 3])('ends with exactly one execution per pair (seed %i)', async (seed) => {

@@ -1,13 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { routeBatchRequest } from '../../../shared/batches/http';
 import { batchIdOf } from '../../../shared/batches/identity';
 import { deliver, runningChildren, submit } from '../../support/batches/drive';
-import { startDynalite } from '../../support/batches/dynalite';
-import { fanInOf } from '../../support/batches/fan-in';
-import { newBatchWorld } from '../../support/batches/harness';
-import { localDynamoDb } from '../../support/batches/table';
+import { useDynamoDb } from '../../support/batches/dynalite';
+import { newFanInWorld } from '../../support/batches/fan-in';
 
 const route = (routeKey: string, batchId: string) =>
   ({ routeKey, pathParameters: { batchId }, headers: {} }) as unknown as APIGatewayProxyEventV2;
@@ -16,22 +14,12 @@ const body = (response: APIGatewayProxyStructuredResultV2) =>
   JSON.parse(String(response.body)) as Record<string, unknown>;
 
 describe('batch routes: redrive, stop, results', () => {
-  let dynalite: Awaited<ReturnType<typeof startDynalite>>;
   let client: DynamoDBClient;
-  beforeAll(async () => {
-    dynalite = await startDynalite();
-    client = localDynamoDb(dynalite.endpoint);
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await dynalite?.stop();
+  useDynamoDb((started) => {
+    client = started;
   });
 
-  const world = async () => {
-    const base = await newBatchWorld(client);
-    const fanIn = fanInOf(base.sagemaker);
-    return { ...base, parent: fanIn.sagemaker, deps: base.depsWith({ fanIn: fanIn.fanIn }) };
-  };
+  const world = () => newFanInWorld(client);
 
   it('redrives only failed and stopped children, refuses while running, and links the results', async () => {
     const w = await world();

@@ -1,14 +1,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { routeBatchRequest } from '../../../shared/batches/http';
 import { SourceAccessError } from '../../../shared/batches/sources/errors';
 import type { ObjectSource } from '../../../shared/batches/sources/port';
 import { InputValidationError } from '../../../shared/errors';
 import { HttpProblemError } from '../../../shared/http/problem-details';
-import { startDynalite } from '../../support/batches/dynalite';
+import { useDynamoDb } from '../../support/batches/dynalite';
 import { newBatchWorld } from '../../support/batches/harness';
-import { localDynamoDb } from '../../support/batches/table';
 import { MemorySource } from './sources/support/memory-source';
 
 const post = (body: unknown, key = 'key-1') =>
@@ -24,16 +23,9 @@ const post = (body: unknown, key = 'key-1') =>
   }) as unknown as APIGatewayProxyEventV2;
 
 describe('POST /batches with itemsFrom', () => {
-  let dynalite: Awaited<ReturnType<typeof startDynalite>>;
   let client: DynamoDBClient;
-
-  beforeAll(async () => {
-    dynalite = await startDynalite();
-    client = localDynamoDb(dynalite.endpoint);
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await dynalite?.stop();
+  useDynamoDb((started) => {
+    client = started;
   });
 
   const world = async (objects: ObjectSource) => {

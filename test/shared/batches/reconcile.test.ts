@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ResourceLimitExceeded } from '@aws-sdk/client-sagemaker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { countsOf } from '../../../shared/batches/ledger';
 import { reconcile } from '../../../shared/batches/reconcile';
 import { refillBatch } from '../../../shared/batches/refill';
@@ -11,21 +11,13 @@ import {
   runToCompletion,
   submit,
 } from '../../support/batches/drive';
-import { startDynalite } from '../../support/batches/dynalite';
+import { useDynamoDb } from '../../support/batches/dynalite';
 import { crashingLedger, newBatchWorld, RECOVERY_GRACE_MS } from '../../support/batches/harness';
-import { localDynamoDb } from '../../support/batches/table';
 
 describe('reconcile', () => {
-  let dynalite: Awaited<ReturnType<typeof startDynalite>>;
   let client: DynamoDBClient;
-
-  beforeAll(async () => {
-    dynalite = await startDynalite();
-    client = localDynamoDb(dynalite.endpoint);
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await dynalite?.stop();
+  useDynamoDb((started) => {
+    client = started;
   });
 
   it('finishes a batch whose status events are all lost', async () => {

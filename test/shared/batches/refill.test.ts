@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { countsOf } from '../../../shared/batches/ledger';
 import { refillBatch } from '../../../shared/batches/refill';
 import {
@@ -10,24 +10,16 @@ import {
   runToCompletion,
   submit,
 } from '../../support/batches/drive';
-import { startDynalite } from '../../support/batches/dynalite';
+import { useDynamoDb } from '../../support/batches/dynalite';
 import { throttling } from '../../support/batches/fake-sagemaker';
 import { newBatchWorld } from '../../support/batches/harness';
-import { localDynamoDb } from '../../support/batches/table';
 
 const items = (count: number) => Array.from({ length: count }, (_, i) => `item-${i}`);
 
 describe('refill', () => {
-  let dynalite: Awaited<ReturnType<typeof startDynalite>>;
   let client: DynamoDBClient;
-
-  beforeAll(async () => {
-    dynalite = await startDynalite();
-    client = localDynamoDb(dynalite.endpoint);
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await dynalite?.stop();
+  useDynamoDb((started) => {
+    client = started;
   });
 
   it('runs every (pipeline, item) exactly once, never more than maxConcurrentExecutions at once', async () => {

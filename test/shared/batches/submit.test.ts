@@ -1,23 +1,15 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BatchConflictError } from '../../../shared/batches/errors';
 import { PipelineNotAllowedError } from '../../../shared/fan-out/errors';
 import { expectExactlyOnce, submit } from '../../support/batches/drive';
-import { startDynalite } from '../../support/batches/dynalite';
+import { useDynamoDb } from '../../support/batches/dynalite';
 import { newBatchWorld } from '../../support/batches/harness';
-import { localDynamoDb } from '../../support/batches/table';
 
 describe('submitBatch', () => {
-  let dynalite: Awaited<ReturnType<typeof startDynalite>>;
   let client: DynamoDBClient;
-
-  beforeAll(async () => {
-    dynalite = await startDynalite();
-    client = localDynamoDb(dynalite.endpoint);
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await dynalite?.stop();
+  useDynamoDb((started) => {
+    client = started;
   });
 
   it('answers a repeat of the same request with the same batch and starts nothing more', async () => {

@@ -68,7 +68,7 @@ describe('bounded work', () => {
         `10000 items × 200 placeholders = 2000000 substitutions, over the budget of ${MAX_PLACEHOLDER_RENDERINGS}`,
       ),
     });
-    expect(fake.startCalls).toHaveLength(0);
+    expect(fake.startInputs).toHaveLength(0);
     expect(fake.describeCalls + fake.listCalls).toBe(0);
   });
 
@@ -83,7 +83,7 @@ describe('bounded work', () => {
         ),
       },
     ]);
-    expect(fake.startCalls).toHaveLength(0);
+    expect(fake.startInputs).toHaveLength(0);
   });
 
   it('checks the time budget while planning and starts nothing when it runs out', async () => {
@@ -96,7 +96,7 @@ describe('bounded work', () => {
     });
     await expect(run).rejects.toThrow(PlanningTimeError);
     await expect(run).rejects.toThrow(/ran out of time at item 512; nothing was started/);
-    expect(fake.startCalls).toHaveLength(0);
+    expect(fake.startInputs).toHaveLength(0);
   });
 
   it('answers 413 over HTTP when planning runs out of time', async () => {
@@ -121,7 +121,7 @@ describe('bounded work', () => {
     expect(JSON.parse(response.body)).toMatchObject({
       type: 'urn:sagemaker-pipeline-lambdas:problem:too-much-work',
     });
-    expect(fake.startCalls).toHaveLength(0);
+    expect(fake.startInputs).toHaveLength(0);
   });
 
   it('finds undeclared parameters once per pipeline from DescribePipeline, before any start', async () => {
@@ -138,7 +138,7 @@ describe('bounded work', () => {
       },
     ]);
     expect(fake.describeCalls).toBe(2);
-    expect(fake.startCalls).toHaveLength(0);
+    expect(fake.startInputs).toHaveLength(0);
   });
 
   it('starts when every parameter is declared', async () => {
@@ -155,7 +155,7 @@ describe('bounded work', () => {
     expect(problems.map((p) => p.field)).toEqual(['items[1].n', 'items[2].a[1]']);
     expect(problems[0]?.problem).toMatch(/beyond ±9007199254740991 .* send it as a string/);
     expect(problems[1]?.problem).toMatch(/out of range \(such as 1e400\)/);
-    expect(fake.startCalls).toHaveLength(0);
+    expect(fake.startInputs).toHaveLength(0);
   });
 });
 

@@ -110,7 +110,7 @@ describe('a batch key re-sent with a different request (issue 14 reproduction)',
 
   beforeEach(() => {
     fake = useFakeSageMaker();
-    fake.maxRunning = 2;
+    fake.quota = 2;
   });
 
   const run = (items: string[], more: Record<string, unknown> = {}) =>
@@ -133,11 +133,11 @@ describe('a batch key re-sent with a different request (issue 14 reproduction)',
     const first = await run(['a', 'b', 'c', 'd']);
     expect(first).toMatchObject({ started: 2, deferred: 2 });
     fake.finishAll();
-    const calls = fake.startCalls.length;
+    const calls = fake.startInputs.length;
     const again = run(['d', 'c', 'b', 'a']);
     await expect(again).rejects.toThrow(BatchKeyReusedError);
     await expect(again).rejects.toThrow(/its items differs\. Nothing was started/);
-    expect(fake.startCalls.length).toBe(calls);
+    expect(fake.startInputs.length).toBe(calls);
     expect(fake.executions.map((e) => e.parameters[0]?.Value)).toEqual(['a', 'b']);
     // The original request still resumes the batch.
     const resumed = await run(['a', 'b', 'c', 'd']);

@@ -85,7 +85,7 @@ describe('allow-list: own account and region only', () => {
         lambdaContext(),
       ),
     ).rejects.toThrow(PipelineNotAllowedError);
-    expect(fake.startCalls).toHaveLength(0);
+    expect(fake.startInputs).toHaveLength(0);
   });
 });
 
@@ -121,7 +121,7 @@ describe('AccessDenied reaches callers without the role, account or function', (
         message: 'not allowed to start child-pipeline-1',
       });
     }
-    expect(fake.startCalls).toHaveLength(1);
+    expect(fake.startInputs).toHaveLength(1);
     expect(JSON.stringify(warnings)).toMatch(/assumed-role\/fan-out-role/);
   });
 

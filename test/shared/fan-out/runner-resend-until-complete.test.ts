@@ -42,7 +42,7 @@ describe('re-sending the same request until nothing is deferred', () => {
           const { mock, port } = mockSageMaker(fake);
           try {
             const random = prng(seed);
-            fake.maxRunning = quota;
+            fake.quota = quota;
             // 30% throttling, 10% 500, 5% 500 after the execution was created.
             fake.fault = () => {
               const roll = random();

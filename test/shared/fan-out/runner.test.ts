@@ -69,7 +69,7 @@ describe('runFanOut', () => {
     );
     expect(result).toMatchObject({ requested: 10, started: 10, deferred: 0, failed: [] });
     expect(fake.executions).toHaveLength(10);
-    const first = fake.startCalls.find(
+    const first = fake.startInputs.find(
       (c) => c.PipelineName === 'child-b' && c.PipelineParameters?.[1]?.Value === '3',
     );
     expect(first).toMatchObject({
@@ -100,7 +100,7 @@ describe('runFanOut', () => {
 
   it('puts the item in a parameter named Item when the request has no parameters', async () => {
     await runFanOut(request({ pipelines: ['child-a'], items: [{ id: 1 }] }), deps());
-    expect(fake.startCalls[0]?.PipelineParameters).toEqual([{ Name: 'Item', Value: '{"id":1}' }]);
+    expect(fake.startInputs[0]?.PipelineParameters).toEqual([{ Name: 'Item', Value: '{"id":1}' }]);
   });
 
   it('never has more calls in flight than maxConcurrency', async () => {
@@ -129,8 +129,8 @@ describe('runFanOut', () => {
       deps({ sleep }),
     );
     expect(result.started).toBe(1);
-    expect(fake.startCalls).toHaveLength(3);
-    expect(new Set(fake.startCalls.map((c) => c.ClientRequestToken)).size).toBe(1);
+    expect(fake.startInputs).toHaveLength(3);
+    expect(new Set(fake.startInputs.map((c) => c.ClientRequestToken)).size).toBe(1);
     expect(delays).toHaveLength(2);
     expect(delays[1]).toBeGreaterThan(delays[0] ?? 0);
     // Two calls each after 3 SDK attempts: 2 × 2 SDK retries + 2 of ours.
@@ -143,7 +143,7 @@ describe('runFanOut', () => {
       request({ pipelines: ['child-a'], items: ['x'] }),
       deps({ limits: { maxCallsPerItem: 3 } }),
     );
-    expect(fake.startCalls).toHaveLength(3);
+    expect(fake.startInputs).toHaveLength(3);
     expect(result).toMatchObject({ started: 0, deferred: 1, failed: [] });
     expect(result.deferredExecutions).toEqual([
       { pipeline: 'child-a', index: 0, reason: 'retries-exhausted' },
@@ -153,28 +153,28 @@ describe('runFanOut', () => {
   it('starts exactly one execution when a 500 hides that the first call succeeded', async () => {
     fake.fault = (_input, call) => (call === 1 ? 'after-start' : undefined);
     const result = await runFanOut(request({ pipelines: ['child-a'], items: ['x'] }), deps());
-    expect(fake.startCalls).toHaveLength(2);
+    expect(fake.startInputs).toHaveLength(2);
     expect(fake.executions).toHaveLength(1);
     expect(result.executions[0]?.executionArn).toBe(fake.executions[0]?.arn);
   });
 
   it('stops starting at ResourceLimitExceeded and reports the rest as deferred', async () => {
-    fake.maxRunning = 4;
+    fake.quota = 4;
     const result = await runFanOut(request({ maxConcurrency: 1 }), deps());
     expect(result).toMatchObject({ requested: 10, started: 4, deferred: 6, failed: [] });
-    expect(fake.startCalls).toHaveLength(5);
+    expect(fake.startInputs).toHaveLength(5);
     expect(new Set(result.deferredExecutions.map((d) => d.reason))).toEqual(
       new Set(['resource-limit']),
     );
   });
 
   it('resumes a deferred batch: started items come back with their ARNs and are not started again', async () => {
-    fake.maxRunning = 4;
+    fake.quota = 4;
     const first = await runFanOut(request({ maxConcurrency: 2 }), deps());
     expect(first.deferred).toBeGreaterThan(0);
     fake.finishAll();
-    fake.maxRunning = Number.POSITIVE_INFINITY;
-    const callsBefore = fake.startCalls.length;
+    fake.quota = Number.POSITIVE_INFINITY;
+    const callsBefore = fake.startInputs.length;
 
     const second = await runFanOut(request({ maxConcurrency: 2 }), deps());
     expect(second).toMatchObject({ started: 10, deferred: 0, failed: [] });
@@ -184,7 +184,7 @@ describe('runFanOut', () => {
       expect(second.executions).toContainEqual(execution);
     }
     // Only the deferred ones were called again.
-    expect(fake.startCalls.length - callsBefore).toBe(first.deferred);
+    expect(fake.startInputs.length - callsBefore).toBe(first.deferred);
     expect(stats[1]?.resumed).toBe(first.started);
   });
 
@@ -195,7 +195,7 @@ describe('runFanOut', () => {
     expect(again).toMatchObject({ started: 0, deferred: 4 });
     expect(again.deferredExecutions.every((d) => d.reason === 'retries-exhausted')).toBe(true);
     expect(fake.executions).toHaveLength(4);
-    expect(fake.startCalls).toHaveLength(4);
+    expect(fake.startInputs).toHaveLength(4);
   });
 
   it('stops starting when the remaining time falls under the safety margin', async () => {
@@ -235,7 +235,7 @@ describe('runFanOut', () => {
   it('defers everything, calling nothing, when invoked with less time than the margin', async () => {
     const result = await runFanOut(request(), deps({ remainingTimeMs: () => 1_000 }));
     expect(result).toMatchObject({ started: 0, deferred: 10 });
-    expect(fake.startCalls).toHaveLength(0);
+    expect(fake.startInputs).toHaveLength(0);
   });
 
   it('fails only the (pipeline, item) SageMaker rejects, with its error name and message', async () => {
@@ -265,7 +265,7 @@ describe('runFanOut', () => {
       request({ pipelines: ['child-a'], items: ['x'] }),
       deps({ limits: { maxCallsPerItem: 3 } }),
     );
-    expect(fake.startCalls).toHaveLength(3);
+    expect(fake.startInputs).toHaveLength(3);
     expect(result.failed).toEqual([
       {
         pipeline: 'child-a',
@@ -286,7 +286,7 @@ describe('runFanOut', () => {
       result.failed.every((f) => f.pipeline === 'gone' && f.error.name === 'ResourceNotFound'),
     ).toBe(true);
     // After the first ResourceNotFound the pipeline is known missing: no call per item.
-    expect(fake.startCalls.filter((c) => c.PipelineName === 'gone')).toHaveLength(1);
+    expect(fake.startInputs.filter((c) => c.PipelineName === 'gone')).toHaveLength(1);
   });
 
   it('accepts a pipeline ARN and gives it the same tokens as its name', async () => {

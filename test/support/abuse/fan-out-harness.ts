@@ -13,6 +13,7 @@ import {
   type StartPipelineExecutionCommandInput,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { InputValidationError } from '../../../shared/errors';
 import { PipelineNotAllowedError } from '../../../shared/fan-out/errors';
@@ -20,7 +21,7 @@ import { type FanOutRequest, planFanOut } from '../../../shared/fan-out/request'
 import { MAX_FAILURE_REASON_LENGTH } from '../../../shared/limits';
 import { ALLOWED_PIPELINES } from '../fan-out/handler-config';
 import { FakeSageMaker } from '../sagemaker/fake-sagemaker';
-import { ABUSE_RUNS, type FanOutExpectation } from './arbitraries';
+import { ABUSE_RUNS, type FanOutExpectation, type FanOutSample } from './arbitraries';
 
 /**
  * Inputs per fan-out trigger: about one in fifteen is an untouched valid request (to check
@@ -277,4 +278,63 @@ export const abuseSuite = (label: string) => {
     console.log(tally.line(label, timing.ms));
   });
   return { sagemaker, tally, timing };
+};
+
+/**
+ * The property the LambdaStep and EventBridge suites check on `FAN_OUT_RUNS` generated events:
+ * a rejection is clear and calls SageMaker not at all; an answer was expected, starts exactly
+ * the request's plan and equals `want` (its batchId 12 hex digits). Then: the run saw at least
+ * `ABUSE_RUNS` bad inputs, and both rejections and starts in number.
+ */
+export const checkFanOutEvents = async <R extends { batchId: string }>(
+  suite: ReturnType<typeof abuseSuite>,
+  events: fc.Arbitrary<FanOutSample>,
+  trigger: {
+    handle: (event: unknown) => Promise<R>;
+    /** The request the trigger read from an accepted event. */
+    requestOf: (event: unknown) => FanOutRequest;
+    /** The answer for an accepted request, `requested` executions, batchId as answered. */
+    want: (answer: R, requested: number, dryRun: boolean) => R;
+    /** Whether a mutation name is a bad input (not an untouched valid request). */
+    isBad: (mutation: string) => boolean;
+  },
+): Promise<void> => {
+  const { sagemaker, tally, timing } = suite;
+  const started = performance.now();
+  await fc.assert(
+    fc.asyncProperty(events, async ({ mutation, request: event, expected }) => {
+      sagemaker.reset();
+      let answer: R;
+      try {
+        answer = await trigger.handle(event);
+      } catch (error) {
+        expectClearRejection(error, expected);
+        check(sagemaker.startCalls().length === 0, () => 'started executions, then rejected');
+        check(sagemaker.callCount() === 0, () => 'called SageMaker, then rejected');
+        expectPrototypesClean();
+        tally.add(mutation, 'rejected', trigger.isBad(mutation));
+        return;
+      }
+      check(
+        expected.kind === 'accept' || expected.kind === 'any',
+        () => `${mutation}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(answer)}`,
+      );
+      const request = trigger.requestOf(event);
+      expectCallsMatchPlan(request, sagemaker.startCalls());
+      const dryRun = request.dryRun === true;
+      const want = trigger.want(answer, request.pipelines.length * request.items.length, dryRun);
+      if (!isDeepStrictEqual(answer, want) || !/^[0-9a-f]{12}$/.test(answer.batchId)) {
+        expect(answer).toEqual({ ...want, batchId: expect.stringMatching(/^[0-9a-f]{12}$/) });
+      }
+      expectPrototypesClean();
+      tally.add(mutation, dryRun ? 'dry run' : 'started', trigger.isBad(mutation));
+    }),
+    { numRuns: FAN_OUT_RUNS, timeout: 10_000 },
+  );
+  timing.ms = performance.now() - started;
+  expect(tally.total).toBe(FAN_OUT_RUNS);
+  expect(tally.bad).toBeGreaterThanOrEqual(ABUSE_RUNS);
+  // The generator reaches both sides: a suite that only rejects proves little.
+  expect(tally.outcomes.get('rejected') ?? 0).toBeGreaterThan(ABUSE_RUNS / 2);
+  expect(tally.outcomes.get('started') ?? 0).toBeGreaterThan(ABUSE_RUNS / 20);
 };

@@ -1,80 +1,38 @@
 import {
   type DescribePipelineExecutionCommandInput,
-  ResourceLimitExceeded,
   ResourceNotFound,
-  SageMakerServiceException,
   type StartPipelineExecutionCommandInput,
 } from '@aws-sdk/client-sagemaker';
 import type { BatchSageMaker } from '../../../shared/batches/sagemaker';
-import { pipelineNameOf } from '../../../shared/fan-out/identity';
+import {
+  type FakeExecution,
+  FakeSageMaker,
+  type FakeStatus,
+  type Fault,
+  serverError,
+  throttling,
+  validationError,
+} from '../sagemaker/fake-sagemaker';
 
-export type FakeStatus = 'Executing' | 'Succeeded' | 'Failed' | 'Stopped';
+export type { FakeStatus };
+export { serverError, throttling, validationError };
 
-export interface FakeChild {
-  arn: string;
-  pipeline: string;
-  token: string;
-  displayName: string | undefined;
-  description: string | undefined;
-  parameters: Array<{ Name?: string; Value?: string }>;
-  parallelism: number | undefined;
-  status: FakeStatus;
-}
+/** A child execution of a batch. */
+export type FakeChild = FakeExecution;
 
 /** Decides, per start call, to fail it: an error to throw, or `after-start` (started, answer lost). */
-export type StartFault = (input: StartPipelineExecutionCommandInput, call: number) => unknown;
+export type StartFault = Fault;
 
-/**
- * An in-memory SageMaker for batches: dedupes starts by (pipeline, ClientRequestToken) as
- * SageMaker documents, refuses a start past `quota` running executions with
- * ResourceLimitExceeded, and records the most executions ever running at once.
- */
-export class FakeBatchSageMaker implements BatchSageMaker {
-  readonly children: FakeChild[] = [];
-  pipelines = new Set(['child-pipeline-1', 'child-pipeline-2']);
-  quota = Number.POSITIVE_INFINITY;
-  fault: StartFault | undefined;
-  startCalls = 0;
-  peakRunning = 0;
-  /** Executions of other callers holding the quota. */
-  foreignRunning = 0;
+/** The in-memory SageMaker (see {@link FakeSageMaker}) behind the batches' SageMaker port. */
+export class FakeBatchSageMaker extends FakeSageMaker implements BatchSageMaker {
+  override pipelines = new Set(['child-pipeline-1', 'child-pipeline-2']);
 
-  running(): number {
-    return this.children.filter((child) => child.status === 'Executing').length;
+  get children(): FakeChild[] {
+    return this.executions;
   }
 
-  async startPipelineExecution(input: StartPipelineExecutionCommandInput) {
-    this.startCalls++;
-    const fault = this.fault?.(input, this.startCalls);
-    if (fault !== undefined && fault !== 'after-start') throw fault;
-    const pipeline = pipelineNameOf(input.PipelineName ?? '');
-    if (!this.pipelines.has(pipeline)) {
-      throw new ResourceNotFound({ message: `Pipeline ${pipeline} does not exist`, $metadata: {} });
-    }
-    const existing = this.children.find(
-      (child) => child.pipeline === pipeline && child.token === input.ClientRequestToken,
-    );
-    if (existing) return { PipelineExecutionArn: existing.arn };
-    if (this.running() + this.foreignRunning >= this.quota) {
-      throw new ResourceLimitExceeded({
-        message: `The account-level limit of ${this.quota} concurrent executions is reached`,
-        $metadata: { httpStatusCode: 400 },
-      });
-    }
-    const child: FakeChild = {
-      arn: `arn:aws:sagemaker:us-east-1:123456789012:pipeline/${pipeline}/execution/${String(this.children.length + 1).padStart(12, '0')}`,
-      pipeline,
-      token: input.ClientRequestToken ?? '',
-      displayName: input.PipelineExecutionDisplayName,
-      description: input.PipelineExecutionDescription,
-      parameters: input.PipelineParameters ?? [],
-      parallelism: input.ParallelismConfiguration?.MaxParallelExecutionSteps,
-      status: 'Executing',
-    };
-    this.children.push(child);
-    this.peakRunning = Math.max(this.peakRunning, this.running());
-    if (fault === 'after-start') throw serverError();
-    return { PipelineExecutionArn: child.arn };
+  startPipelineExecution(input: StartPipelineExecutionCommandInput) {
+    return this.start(input);
   }
 
   async describePipelineExecution(input: DescribePipelineExecutionCommandInput) {
@@ -92,20 +50,13 @@ export class FakeBatchSageMaker implements BatchSageMaker {
     child.status = status;
     return statusEvent(child, status);
   }
-
-  /** Children per (pipeline, display name), to spot duplicates. */
-  countsByPair(): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const child of this.children) {
-      const key = `${child.pipeline}/${child.displayName}`;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    return counts;
-  }
 }
 
 /** A `SageMaker Model Building Pipeline Execution Status Change` event for a child. */
-export const statusEvent = (child: FakeChild, status: FakeStatus) => ({
+export const statusEvent = (
+  child: Omit<FakeChild, 'created' | 'createdTime'>,
+  status: FakeStatus,
+) => ({
   version: '0',
   id: `event-${child.arn}-${status}`,
   'detail-type': 'SageMaker Model Building Pipeline Execution Status Change',
@@ -122,27 +73,3 @@ export const statusEvent = (child: FakeChild, status: FakeStatus) => ({
     pipelineExecutionArn: child.arn,
   },
 });
-
-export const throttling = () =>
-  new SageMakerServiceException({
-    name: 'ThrottlingException',
-    $fault: 'client',
-    message: 'Rate exceeded',
-    $metadata: { httpStatusCode: 400, attempts: 3 },
-  });
-
-export const serverError = () =>
-  new SageMakerServiceException({
-    name: 'InternalFailure',
-    $fault: 'server',
-    message: 'We encountered an internal error. Please try again.',
-    $metadata: { httpStatusCode: 500, attempts: 3 },
-  });
-
-export const validationError = (message: string) =>
-  new SageMakerServiceException({
-    name: 'ValidationException',
-    $fault: 'client',
-    message,
-    $metadata: { httpStatusCode: 400, attempts: 1 },
-  });

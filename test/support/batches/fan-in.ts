@@ -1,6 +1,8 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SageMakerServiceException } from '@aws-sdk/client-sagemaker';
 import type { FanInDeps, FanInSageMaker, ResultsStore } from '../../../shared/batches/fan-in';
 import type { FakeBatchSageMaker } from './fake-sagemaker';
+import { newBatchWorld } from './harness';
 
 /** A Callback step's answer as SageMaker received it. */
 export type Answer =
@@ -100,4 +102,16 @@ export const fanInOf = (children: FakeBatchSageMaker) => {
   const results = new MemoryResults();
   const fanIn: FanInDeps = { sagemaker, results, resultsPrefix: 'batch-results' };
   return { sagemaker, results, fanIn };
+};
+
+/** A batch world (see newBatchWorld) whose batches end with a fan-in: `parent` takes the answers. */
+export const newFanInWorld = async (client: DynamoDBClient) => {
+  const base = await newBatchWorld(client);
+  const fanIn = fanInOf(base.sagemaker);
+  return {
+    ...base,
+    parent: fanIn.sagemaker,
+    results: fanIn.results,
+    deps: base.depsWith({ fanIn: fanIn.fanIn }),
+  };
 };

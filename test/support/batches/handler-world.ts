@@ -2,15 +2,31 @@ import { randomUUID } from 'node:crypto';
 import {
   DescribePipelineExecutionCommand,
   SageMakerClient,
+  type SageMakerClientResolvedConfig,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
-import { mockClient } from 'aws-sdk-client-mock';
+import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { onTestFinished } from 'vitest';
 import { RequestCache } from '../../../shared/batches/deps';
 import { dynamoDbLedger } from '../../../shared/batches/dynamodb-ledger';
 import { type BatchFunctionConfig, configFromEnvironment } from '../../../shared/config';
 import { FakeBatchSageMaker } from './fake-sagemaker';
 import { createLedgerTable, localDynamoDb } from './table';
+
+/** Answers the starts and describes that `mock` receives with the fake `sagemaker`. */
+export const answerChildCalls = (
+  mock: AwsStub<ServiceInputTypes, ServiceOutputTypes, SageMakerClientResolvedConfig>,
+  sagemaker: FakeBatchSageMaker,
+): void => {
+  mock
+    .on(StartPipelineExecutionCommand)
+    .callsFake((input) => sagemaker.startPipelineExecution(input));
+  mock
+    .on(DescribePipelineExecutionCommand)
+    .callsFake((input) => sagemaker.describePipelineExecution(input));
+};
 
 /**
  * For one handler test: a fresh ledger table on `endpoint`, the handlers' config pointing at
@@ -22,12 +38,7 @@ export const handlerWorld = async (endpoint: string, env: Record<string, string>
   await createLedgerTable(client, tableName);
   const sagemaker = new FakeBatchSageMaker();
   const mock = mockClient(SageMakerClient);
-  mock
-    .on(StartPipelineExecutionCommand)
-    .callsFake((input) => sagemaker.startPipelineExecution(input));
-  mock
-    .on(DescribePipelineExecutionCommand)
-    .callsFake((input) => sagemaker.describePipelineExecution(input));
+  answerChildCalls(mock, sagemaker);
   onTestFinished(() => {
     mock.restore();
     client.destroy();

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type BatchDeps, RequestCache } from '../../../shared/batches/deps';
-import { dynamoDbLedger } from '../../../shared/batches/dynamodb-ledger';
-import type { BatchLedger } from '../../../shared/batches/ledger';
+import type { BatchLedger, ExecutionRecord } from '../../../shared/batches/ledger';
 import { FakeBatchSageMaker } from './fake-sagemaker';
-import { createLedgerTable } from './table';
+import { newLedgerTable } from './table';
 
 /** A clock the test moves. */
 export class TestClock {
@@ -22,9 +21,7 @@ export const newBatchWorld = async (
   client: DynamoDBClient,
   options: { accountLimit?: number } = {},
 ) => {
-  const tableName = `batches-${randomUUID().slice(0, 8)}`;
-  await createLedgerTable(client, tableName);
-  const ledger = dynamoDbLedger(client, { tableName });
+  const { tableName, ledger } = await newLedgerTable(client, 'batches');
   const sagemaker = new FakeBatchSageMaker();
   const clock = new TestClock();
   const depsWith = (overrides: Partial<BatchDeps> = {}): BatchDeps => ({
@@ -63,3 +60,24 @@ export const crashingLedger = (
     },
   });
 };
+
+/** A pair's ledger record as a claim first writes it (STARTING, attempt 1), with `overrides`. */
+export const startingRecord = (
+  batchId: string,
+  pair: number,
+  overrides: Partial<ExecutionRecord> = {},
+): ExecutionRecord => ({
+  batchId,
+  pair,
+  pipeline: 'child-pipeline-1',
+  itemIndex: pair,
+  attempt: 1,
+  clientRequestToken: 't'.repeat(64),
+  status: 'STARTING',
+  executionArn: undefined,
+  failureReason: undefined,
+  claimedAt: 1,
+  ambiguous: false,
+  endedAt: undefined,
+  ...overrides,
+});

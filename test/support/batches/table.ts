@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
@@ -8,6 +9,8 @@ import {
   type GlobalSecondaryIndex,
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
+import { dynamoDbLedger } from '../../../shared/batches/dynamodb-ledger';
+import type { BatchLedger } from '../../../shared/batches/ledger';
 
 /** The ledger table's CloudFormation resource: the file serverless.yml's `BatchLedgerTable` is. */
 export const TABLE_RESOURCE_PATH = resolve(
@@ -53,4 +56,14 @@ export const createLedgerTable = async (client: DynamoDBClient, tableName: strin
     await new Promise((done) => setTimeout(done, 20));
   }
   throw new Error(`Table ${tableName} did not become active`);
+};
+
+/** A fresh ledger table named `<prefix>-<random>`, and the ledger over it. */
+export const newLedgerTable = async (
+  client: DynamoDBClient,
+  prefix: string,
+): Promise<{ tableName: string; ledger: BatchLedger }> => {
+  const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
+  await createLedgerTable(client, tableName);
+  return { tableName, ledger: dynamoDbLedger(client, { tableName }) };
 };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Context } from 'aws-lambda';
+import type { Context, SQSRecord } from 'aws-lambda';
 
 const eventsDir = resolve(import.meta.dirname, '../../..', 'events');
 
@@ -23,4 +23,17 @@ export const lambdaContext = (overrides: Partial<Context> = {}): Context => ({
   fail: () => undefined,
   succeed: () => undefined,
   ...overrides,
+});
+
+/** An SQS record of queue `queue` in us-east-1, as an SQS event source hands it to a function. */
+export const sqsRecord = (queue: string, messageId: string, body: string): SQSRecord => ({
+  messageId,
+  receiptHandle: messageId,
+  body,
+  attributes: {} as SQSRecord['attributes'],
+  messageAttributes: {},
+  md5OfBody: '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: `arn:aws:sqs:us-east-1:123456789012:${queue}`,
+  awsRegion: 'us-east-1',
 });

@@ -4,7 +4,7 @@
  * handler, as they do when SageMaker invokes the function.
  */
 import fc from 'fast-check';
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { InputValidationError } from '../../../shared/errors';
 import type { LambdaStepHandler, OutputDeclaration, StepSchema } from '../../../shared/lambda-step';
 import { lambdaContext, loadEvent } from './events';
@@ -186,13 +186,51 @@ export const expectContractHeld = <S extends StepSchema, O extends OutputDeclara
 /** A value as it arrives after SageMaker's JSON round trip. */
 export const viaJson = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-/** Runs `handler` on its events/ fixture and checks it left the event as it was. */
-export const expectFixtureUnchanged = async <S extends StepSchema, O extends OutputDeclaration>(
+/**
+ * The two tests every LambdaStep handler's suite starts with: its events/ fixture (`what` it is)
+ * is answered with `answer`, and the event is left as it was.
+ */
+export const itAnswersItsFixture = <S extends StepSchema, O extends OutputDeclaration>(
   handler: LambdaStepHandler<S, O>,
   fixture: string,
-): Promise<void> => {
-  const event = loadEvent(fixture);
-  const before = structuredClone(event);
-  await handler(event, lambdaContext());
-  expect(event).toEqual(before);
+  what: string,
+  answer: unknown,
+): void => {
+  it(`answers its events/ fixture ${what}`, async () => {
+    await expect(handler(loadEvent(fixture), lambdaContext())).resolves.toEqual(answer);
+  });
+
+  it('leaves the event it is given unchanged', async () => {
+    const event = loadEvent(fixture);
+    const before = structuredClone(event);
+    await handler(event, lambdaContext());
+    expect(event).toEqual(before);
+  });
 };
+
+/**
+ * An `{ items, batchSize }` event as a pipeline may send it: the items (after a JSON round trip)
+ * and the size, both as values or both as text (a JSON string and a decimal string).
+ */
+export const itemsEvent = (itemList: fc.Arbitrary<unknown[]>, batchSize: fc.Arbitrary<number>) =>
+  fc.tuple(itemList, batchSize, fc.boolean()).map(([raw, size, asText]) => {
+    const items = viaJson(raw);
+    const event = {
+      items: asText ? JSON.stringify(items) : items,
+      batchSize: asText ? String(size) : size,
+    };
+    return { items, size, event };
+  });
+
+/** A {@link hostileEvent} around `items` (a list or its JSON) and `batchSize` (a number or its text). */
+export const hostileItemsEvent = (
+  itemList: fc.Arbitrary<unknown[]>,
+  batchSize: fc.Arbitrary<number>,
+) =>
+  hostileEvent({
+    items: fc.oneof(
+      itemList,
+      itemList.map((list) => JSON.stringify(list)),
+    ),
+    batchSize: fc.oneof(batchSize, batchSize.map(String)),
+  });

@@ -2,6 +2,7 @@
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { Json, StepDeclaration } from '../../../local/engine/definition';
 import type { InvokeRequest, InvokeResult, LambdaInvoker } from '../../../local/invokers/types';
+import { outputParameters } from '../../../shared/lambda-step';
 
 export type FakeFunction = (payload: Record<string, unknown>) => unknown | Promise<unknown>;
 
@@ -42,11 +43,24 @@ export function lambdaStep(
     Type: 'Lambda',
     FunctionArn: arn(fn),
     Arguments: args,
-    OutputParameters: Object.entries(outputs).map(([OutputName, OutputType]) => ({
-      OutputName,
-      OutputType,
-    })),
+    OutputParameters: outputParameters(outputs),
     ...extra,
+  };
+}
+
+/** A Callback step that sends its arguments to queue `queue` of the test account. */
+export function callbackStep(
+  name: string,
+  args: Json,
+  outputs: Record<string, 'String' | 'Integer' | 'Float' | 'Boolean'>,
+  queue = 'jobs',
+): StepDeclaration {
+  return {
+    Name: name,
+    Type: 'Callback',
+    Arguments: args,
+    SqsQueueUrl: `https://sqs.us-east-1.amazonaws.com/123456789012/${queue}`,
+    OutputParameters: outputParameters(outputs),
   };
 }
 

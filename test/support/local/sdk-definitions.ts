@@ -3,6 +3,7 @@
  * Version 2020-12-01, Metadata, Parameters, PipelineExperimentConfig and Steps, with Condition
  * branches nested in the Condition step's Arguments.
  */
+import { outputParameters } from '../../../shared/lambda-step';
 import { arn } from './runtime';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -60,10 +61,7 @@ export const sdkLambdaStep = (
   Arguments: inputs,
   ...(dependsOn.length > 0 ? { DependsOn: dependsOn } : {}),
   FunctionArn: arn(fn),
-  OutputParameters: Object.entries(outputs).map(([OutputName, OutputType]) => ({
-    OutputName,
-    OutputType,
-  })),
+  OutputParameters: outputParameters(outputs),
 });
 
 /** `ParameterInteger(name, default_value)`. */

@@ -26,6 +26,8 @@ const sdkAttempts = (error: unknown): number => {
   return typeof attempts === 'number' && attempts >= 1 ? attempts : 1;
 };
 
+export type FakeStatus = 'Executing' | 'Succeeded' | 'Failed' | 'Stopped';
+
 /** An execution the fake service holds. */
 export interface FakeExecution {
   arn: string;
@@ -35,29 +37,36 @@ export interface FakeExecution {
   description: string | undefined;
   parameters: Array<{ Name?: string; Value?: string }>;
   parallelism: number | undefined;
-  status: 'Executing' | 'Succeeded';
+  status: FakeStatus;
   created: number;
   /** When it was created, by the test's clock. */
   createdTime: Date;
 }
 
-/** Decides, per StartPipelineExecution call, whether it fails and how. */
+/**
+ * Decides, per StartPipelineExecution call, whether it fails and how: an error to throw, or
+ * `after-start` (started, answer lost).
+ */
 export type Fault = (input: StartPipelineExecutionCommandInput, call: number) => unknown;
 
 /**
  * A small in-memory SageMaker: honours ClientRequestToken (same token and pipeline,
- * same execution), enforces an optional quota of running executions, pages
- * ListPipelineExecutions newest first, and injects faults.
+ * same execution), refuses a start past `quota` running executions (its own and
+ * `foreignRunning` ones) with ResourceLimitExceeded, records the most executions ever
+ * running at once, pages ListPipelineExecutions newest first, and injects faults.
  */
 export class FakeSageMaker {
   readonly executions: FakeExecution[] = [];
-  readonly startCalls: StartPipelineExecutionCommandInput[] = [];
+  readonly startInputs: StartPipelineExecutionCommandInput[] = [];
   listCalls = 0;
   describeCalls = 0;
   pipelines = new Set<string>(['child-a', 'child-b']);
   /** Parameters each pipeline's definition declares; a pipeline not here answers no definition. */
   declared = new Map<string, string[]>();
-  maxRunning = Number.POSITIVE_INFINITY;
+  quota = Number.POSITIVE_INFINITY;
+  /** Executions of other callers holding the quota. */
+  foreignRunning = 0;
+  peakRunning = 0;
   fault: Fault | undefined;
   /** Fails every ListPipelineExecutions call when set. */
   listFault: unknown;
@@ -65,9 +74,13 @@ export class FakeSageMaker {
   beforeAnswer: ((input: StartPipelineExecutionCommandInput) => Promise<void>) | undefined;
   private ids = 0;
 
+  get startCalls(): number {
+    return this.startInputs.length;
+  }
+
   async start(input: StartPipelineExecutionCommandInput) {
-    this.startCalls.push(input);
-    const call = this.startCalls.length;
+    this.startInputs.push(input);
+    const call = this.startInputs.length;
     if (this.beforeAnswer) await this.beforeAnswer(input);
     const fault = this.fault?.(input, call);
     if (fault !== undefined && fault !== 'after-start') throw fault;
@@ -79,9 +92,9 @@ export class FakeSageMaker {
       (e) => e.pipeline === pipeline && e.token === input.ClientRequestToken,
     );
     if (existing) return { PipelineExecutionArn: existing.arn, $metadata: { attempts: 1 } };
-    if (this.running() >= this.maxRunning) {
+    if (this.running() + this.foreignRunning >= this.quota) {
       throw new ResourceLimitExceeded({
-        message: `The account-level limit of ${this.maxRunning} concurrent executions is reached`,
+        message: `The account-level limit of ${this.quota} concurrent executions is reached`,
         $metadata: { httpStatusCode: 400 },
       });
     }
@@ -99,6 +112,7 @@ export class FakeSageMaker {
       createdTime: new Date(),
     };
     this.executions.push(execution);
+    this.peakRunning = Math.max(this.peakRunning, this.running());
     // The execution exists, but the answer is lost: the caller sees a 500.
     if (fault === 'after-start') throw serverError();
     return { PipelineExecutionArn: execution.arn, $metadata: { attempts: 1 } };

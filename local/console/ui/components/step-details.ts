@@ -9,31 +9,22 @@ import {
 } from '../arguments';
 import { formatDuration, formatTime } from '../format';
 import type { GraphNode } from '../graph';
-import { Facts, JsonBlock, StatusBadge } from './common';
+import { Facts, JsonBlock, StatusBadge, Table, Value } from './common';
 
 function Outputs(props: { outputs: NameValue[] }) {
   if (props.outputs.length === 0) return h('p', null, 'No outputs reported.');
-  return h(
-    'table',
-    { class: 'table compact' },
-    h(
-      'thead',
-      null,
-      h('tr', null, h('th', { scope: 'col' }, 'Output'), h('th', { scope: 'col' }, 'Value')),
-    ),
-    h(
-      'tbody',
-      null,
-      props.outputs.map((o) =>
-        h(
-          'tr',
-          { key: o.Name },
-          h('th', { scope: 'row' }, o.Name),
-          h('td', null, h('code', null, o.Value)),
-        ),
+  return h(Table, {
+    class: 'table compact',
+    columns: ['Output', 'Value'],
+    rows: props.outputs.map((o) =>
+      h(
+        'tr',
+        { key: o.Name },
+        h('th', { scope: 'row' }, o.Name),
+        h('td', null, h('code', null, o.Value)),
       ),
     ),
-  );
+  });
 }
 
 function EvaluatedArgumentList(props: { values: EvaluatedArguments }) {
@@ -46,41 +37,28 @@ function EvaluatedArgumentList(props: { values: EvaluatedArguments }) {
   }
   const entries = values.fields;
   if (entries.length === 0) return h('p', null, 'No arguments.');
-  return h(
-    'table',
-    { class: 'table compact' },
-    h(
-      'thead',
-      null,
-      h('tr', null, h('th', { scope: 'col' }, 'Argument'), h('th', { scope: 'col' }, 'Value')),
-    ),
-    h(
-      'tbody',
-      null,
-      entries.map(([key, value]) =>
+  return h(Table, {
+    class: 'table compact',
+    columns: ['Argument', 'Value'],
+    rows: entries.map(([key, value]) =>
+      h(
+        'tr',
+        { key },
+        h('th', { scope: 'row' }, key),
         h(
-          'tr',
-          { key },
-          h('th', { scope: 'row' }, key),
-          h(
-            'td',
-            null,
-            isUnevaluated(value)
-              ? h(
-                  'span',
-                  { class: 'muted' },
-                  `${JSON.stringify(value.expression)} (not evaluated: ${value.reason})`,
-                )
-              : h(
-                  'code',
-                  { class: 'value' },
-                  typeof value.value === 'string' ? value.value : JSON.stringify(value.value),
-                ),
-          ),
+          'td',
+          null,
+          isUnevaluated(value)
+            ? h(
+                'span',
+                { class: 'muted' },
+                `${JSON.stringify(value.expression)} (not evaluated: ${value.reason})`,
+              )
+            : h(Value, { value: value.value }),
         ),
       ),
     ),
-  );
+  });
 }
 
 /** A step of a pipeline definition. */

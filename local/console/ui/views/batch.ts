@@ -5,11 +5,11 @@
 import { h } from 'preact';
 import { type BatchChildView, describeBatch, MAX_CHILDREN_SHOWN } from '../batch-api';
 import { BatchProgress } from '../components/batch-progress';
-import { Facts, Loading, StatusBadge } from '../components/common';
+import { Facts, Loading, Page, StatusBadge, Table } from '../components/common';
 import { EXECUTION_STATUS_CHANGE } from '../event-types';
 import { batchesHref, executionHref } from '../links';
-import { useLiveEvents } from '../live';
-import { useDebounced, useLoad } from '../use-load';
+import { ofType, useReloadOnEvents } from '../live';
+import { useLoad } from '../use-load';
 import { usePoll } from '../use-poll';
 import { BATCH_POLL_MS, BatchesError, formatIsoTime } from './batches';
 
@@ -49,15 +49,9 @@ function ChildRow(props: { child: BatchChildView }) {
 
 export function BatchDetailView(props: { batchId: string }) {
   const loaded = useLoad(() => describeBatch(props.batchId), [props.batchId]);
-  const refresh = useDebounced(loaded.reload, 250);
-  useLiveEvents((message) => {
-    if (message.kind === 'reconnected' || message.event['detail-type'] === EXECUTION_STATUS_CHANGE)
-      refresh();
-  });
+  useReloadOnEvents(loaded.reload, 250, ofType(EXECUTION_STATUS_CHANGE));
   const status = loaded.data?.batch.status;
   usePoll(loaded.reload, BATCH_POLL_MS, status === 'RUNNING' || status === 'STOPPING');
-  const heading = h('h2', { id: 'page-title', tabIndex: -1 }, `Batch ${props.batchId}`);
-  const crumbs = h('p', { class: 'crumbs' }, h('a', { href: batchesHref() }, 'Batches'), ' / ');
   const body = () => {
     if (loaded.error && !loaded.data) return h(BatchesError, { error: loaded.error });
     if (!loaded.data) return h(Loading, { what: 'the batch' });
@@ -66,14 +60,7 @@ export function BatchDetailView(props: { batchId: string }) {
       h(Facts, {
         key: 'facts',
         rows: [
-          [
-            'Status',
-            h(
-              'span',
-              { 'data-batch-status': batch.status },
-              h(StatusBadge, { status: batch.status }),
-            ),
-          ],
+          ['Status', h(StatusBadge, { status: batch.status, marker: 'data-batch-status' })],
           ['Created', formatIsoTime(batch.createdAt)],
           ['Finished', formatIsoTime(batch.finishedAt)],
           [
@@ -87,28 +74,15 @@ export function BatchDetailView(props: { batchId: string }) {
       h('h3', { key: 'children-title', id: 'children-title' }, 'Children started'),
       children.length === 0
         ? h('p', { key: 'none' }, 'No child started yet.')
-        : h(
-            'table',
-            { key: 'children', class: 'table compact', 'aria-labelledby': 'children-title' },
-            h(
-              'thead',
-              null,
-              h(
-                'tr',
-                null,
-                ['Pipeline', 'Item', 'Status', 'Attempt', 'Execution', 'Failure reason'].map(
-                  (title) => h('th', { scope: 'col', key: title }, title),
-                ),
-              ),
+        : h(Table, {
+            key: 'children',
+            class: 'table compact',
+            labelledBy: 'children-title',
+            columns: ['Pipeline', 'Item', 'Status', 'Attempt', 'Execution', 'Failure reason'],
+            rows: children.map((child) =>
+              h(ChildRow, { key: `${child.pipeline}#${child.index}`, child }),
             ),
-            h(
-              'tbody',
-              null,
-              children.map((child) =>
-                h(ChildRow, { key: `${child.pipeline}#${child.index}`, child }),
-              ),
-            ),
-          ),
+          }),
       more
         ? h(
             'p',
@@ -118,5 +92,5 @@ export function BatchDetailView(props: { batchId: string }) {
         : null,
     ];
   };
-  return h('section', { 'aria-labelledby': 'page-title' }, crumbs, heading, body());
+  return h(Page, { title: `Batch ${props.batchId}`, crumbs: [[batchesHref(), 'Batches']] }, body());
 }

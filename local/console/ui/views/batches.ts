@@ -7,12 +7,12 @@ import { h } from 'preact';
 import { ConsoleApiError } from '../api';
 import { BATCHES_OFF, listBatches } from '../batch-api';
 import { BatchProgress } from '../components/batch-progress';
-import { ErrorNote, Loading, StatusBadge } from '../components/common';
+import { ErrorNote, Page, StatusBadge, showList, Table } from '../components/common';
 import { EXECUTION_STATUS_CHANGE } from '../event-types';
 import { formatTime } from '../format';
 import { batchHref } from '../links';
-import { useLiveEvents } from '../live';
-import { useDebounced, useLoad } from '../use-load';
+import { ofType, useReloadOnEvents } from '../live';
+import { useLoad } from '../use-load';
 import { usePoll } from '../use-poll';
 
 /** How often a view with a running batch reads the ledger again. */
@@ -33,45 +33,25 @@ export function BatchesError(props: { error: unknown }) {
 
 export function BatchesView() {
   const batches = useLoad(listBatches, []);
-  const refresh = useDebounced(batches.reload, 250);
-  useLiveEvents((message) => {
-    if (message.kind === 'reconnected' || message.event['detail-type'] === EXECUTION_STATUS_CHANGE)
-      refresh();
-  });
+  useReloadOnEvents(batches.reload, 250, ofType(EXECUTION_STATUS_CHANGE));
   const running = (batches.data ?? []).some(
     (b) => b.status === 'RUNNING' || b.status === 'STOPPING',
   );
   usePoll(batches.reload, BATCH_POLL_MS, running);
-  const body = () => {
-    if (batches.error && !batches.data) return h(BatchesError, { error: batches.error });
-    if (!batches.data) return h(Loading, { what: 'batches' });
-    if (batches.data.length === 0) {
-      return h(
-        'p',
-        null,
+  const body = showList(
+    batches,
+    {
+      what: 'batches',
+      empty:
         'No batches yet. Submit one with POST /batches (the batch-api function) or the batch-submit function.',
-      );
-    }
-    return h(
-      'table',
-      { class: 'table batches' },
-      h(
-        'thead',
-        null,
-        h(
-          'tr',
-          null,
-          h('th', { scope: 'col' }, 'Batch'),
-          h('th', { scope: 'col' }, 'Status'),
-          h('th', { scope: 'col' }, 'Progress'),
-          h('th', { scope: 'col' }, 'Created'),
-          h('th', { scope: 'col' }, 'Finished'),
-        ),
-      ),
-      h(
-        'tbody',
-        null,
-        batches.data.map((batch) =>
+      keepOnError: true,
+      error: (error) => h(BatchesError, { error }),
+    },
+    (items) =>
+      h(Table, {
+        class: 'table batches',
+        columns: ['Batch', 'Status', 'Progress', 'Created', 'Finished'],
+        rows: items.map((batch) =>
           h(
             'tr',
             { key: batch.batchId, 'data-batch': batch.batchId, 'data-status': batch.status },
@@ -86,13 +66,7 @@ export function BatchesView() {
             h('td', null, formatIsoTime(batch.finishedAt)),
           ),
         ),
-      ),
-    );
-  };
-  return h(
-    'section',
-    { 'aria-labelledby': 'page-title' },
-    h('h2', { id: 'page-title', tabIndex: -1 }, 'Batches'),
-    body(),
+      }),
   );
+  return h(Page, { title: 'Batches' }, body);
 }

@@ -5,17 +5,10 @@
  */
 import { h } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
-import {
-  describeExecution,
-  type ExecutionStep,
-  executionDefinition,
-  listCallbacks,
-  listParameters,
-  listSteps,
-} from '../api';
+import { type ExecutionStep, executionApi, listCallbacks } from '../api';
 import type { EvaluationContext } from '../arguments';
 import { CallbackCard } from '../components/callbacks';
-import { ErrorNote, Facts, Loading, StatusBadge } from '../components/common';
+import { ErrorNote, Facts, Loading, Page, StatusBadge } from '../components/common';
 import { GraphView } from '../components/graph-view';
 import { ExecutedStep } from '../components/step-details';
 import { EXECUTION_STATUS_CHANGE, STEP_STATUS_CHANGE } from '../event-types';
@@ -34,9 +27,10 @@ function progress(status: string): number {
 }
 
 async function loadRun(arn: string) {
+  const reads = executionApi(arn);
   const [execution, steps, callbacks] = await Promise.all([
-    describeExecution(arn),
-    listSteps(arn),
+    reads.describe(),
+    reads.steps(),
     listCallbacks(),
   ]);
   return {
@@ -47,10 +41,8 @@ async function loadRun(arn: string) {
 }
 
 async function loadFixed(arn: string) {
-  const [definition, parameters] = await Promise.all([
-    executionDefinition(arn),
-    listParameters(arn),
-  ]);
+  const reads = executionApi(arn);
+  const [definition, parameters] = await Promise.all([reads.definition(), reads.parameters()]);
   return { drawn: tryPipelineGraph(definition), parameters };
 }
 
@@ -117,30 +109,22 @@ export function ExecutionView(props: { arn: string }) {
   const waitingFor = (stepName: string) => callbacks.find((c) => c.stepName === stepName);
 
   return h(
-    'section',
-    { 'aria-labelledby': 'page-title' },
-    h(
-      'p',
-      { class: 'crumbs' },
-      h('a', { href: pipelinesHref() }, 'Pipelines'),
-      ' / ',
-      h('a', { href: pipelineHref(pipelineName) }, pipelineName),
-      ' / ',
-    ),
-    h(
-      'h2',
-      { id: 'page-title', tabIndex: -1 },
-      `Execution ${execution.PipelineExecutionDisplayName ?? execution.PipelineExecutionArn}`,
-    ),
+    Page,
+    {
+      title: `Execution ${execution.PipelineExecutionDisplayName ?? execution.PipelineExecutionArn}`,
+      crumbs: [
+        [pipelinesHref(), 'Pipelines'],
+        [pipelineHref(pipelineName), pipelineName],
+      ],
+    },
     h(Facts, {
       rows: [
         [
           'Status',
-          h(
-            'span',
-            { 'data-execution-status': execution.PipelineExecutionStatus },
-            h(StatusBadge, { status: execution.PipelineExecutionStatus }),
-          ),
+          h(StatusBadge, {
+            status: execution.PipelineExecutionStatus,
+            marker: 'data-execution-status',
+          }),
         ],
         ['Started', formatTime(execution.CreationTime)],
         ['Ended', terminal ? formatTime(execution.LastModifiedTime) : '—'],

@@ -1,26 +1,29 @@
 /** One pipeline: its definition as a graph, and its executions with status and times. */
 import { h } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
+import { describePipeline, type ExecutionDescription, executionApi, listExecutions } from '../api';
 import {
-  describeExecution,
-  describePipeline,
-  type ExecutionDescription,
-  listExecutions,
-} from '../api';
-import { ErrorNote, Loading, StatusBadge } from '../components/common';
+  ErrorNote,
+  Loading,
+  Page,
+  StatusBadge,
+  showList,
+  Table,
+  Value,
+} from '../components/common';
 import { GraphView } from '../components/graph-view';
 import { DeclaredStep } from '../components/step-details';
 import { EXECUTION_STATUS_CHANGE } from '../event-types';
 import { formatDuration, formatTime, TERMINAL_STATUSES } from '../format';
 import { tryPipelineGraph } from '../graph';
 import { executionHref, pipelinesHref } from '../links';
-import { useLiveEvents } from '../live';
-import { useDebounced, useLoad } from '../use-load';
+import { ofType, useReloadOnEvents } from '../live';
+import { useLoad } from '../use-load';
 
 /** Summaries have no end time: each execution is described for it (a local runtime, few calls). */
 async function executionsWithTimes(name: string): Promise<ExecutionDescription[]> {
   const summaries = await listExecutions(name);
-  return Promise.all(summaries.map((s) => describeExecution(s.PipelineExecutionArn)));
+  return Promise.all(summaries.map((s) => executionApi(s.PipelineExecutionArn).describe()));
 }
 
 export function PipelineView(props: { name: string }) {
@@ -31,16 +34,13 @@ export function PipelineView(props: { name: string }) {
     () => (pipeline.data ? tryPipelineGraph(pipeline.data.PipelineDefinition) : undefined),
     [pipeline.data],
   );
-  const refresh = useDebounced(executions.reload, 250);
-  useLiveEvents((message) => {
-    if (message.kind === 'reconnected') return refresh();
-    const { event } = message;
-    if (
-      event['detail-type'] === EXECUTION_STATUS_CHANGE &&
-      event.detail.pipelineArn === pipeline.data?.PipelineArn
-    )
-      refresh();
-  });
+  useReloadOnEvents(
+    executions.reload,
+    250,
+    (event) =>
+      ofType(EXECUTION_STATUS_CHANGE)(event) &&
+      event.detail.pipelineArn === pipeline.data?.PipelineArn,
+  );
 
   const graphSection = () => {
     if (pipeline.error) return h(ErrorNote, { error: pipeline.error });
@@ -70,74 +70,37 @@ export function PipelineView(props: { name: string }) {
               h('h3', null, 'Parameters'),
               g.parameters.length === 0
                 ? h('p', null, 'None.')
-                : h(
-                    'table',
-                    { class: 'table compact' },
-                    h(
-                      'thead',
-                      null,
+                : h(Table, {
+                    class: 'table compact',
+                    columns: ['Name', 'Type', 'Default'],
+                    rows: g.parameters.map((p) =>
                       h(
                         'tr',
-                        null,
-                        ['Name', 'Type', 'Default'].map((c) =>
-                          h('th', { scope: 'col', key: c }, c),
-                        ),
-                      ),
-                    ),
-                    h(
-                      'tbody',
-                      null,
-                      g.parameters.map((p) =>
+                        { key: p.Name },
+                        h('th', { scope: 'row' }, p.Name),
+                        h('td', null, p.Type),
                         h(
-                          'tr',
-                          { key: p.Name },
-                          h('th', { scope: 'row' }, p.Name),
-                          h('td', null, p.Type),
-                          h(
-                            'td',
-                            null,
-                            p.DefaultValue === undefined
-                              ? h('span', { class: 'muted' }, 'none')
-                              : h(
-                                  'code',
-                                  { class: 'value' },
-                                  typeof p.DefaultValue === 'string'
-                                    ? p.DefaultValue
-                                    : JSON.stringify(p.DefaultValue),
-                                ),
-                          ),
+                          'td',
+                          null,
+                          p.DefaultValue === undefined
+                            ? h('span', { class: 'muted' }, 'none')
+                            : h(Value, { value: p.DefaultValue }),
                         ),
                       ),
                     ),
-                  ),
+                  }),
               h('p', { class: 'muted' }, 'Select a step to see its declaration.'),
             ),
       ),
     );
   };
 
-  const executionsSection = () => {
-    if (executions.error) return h(ErrorNote, { error: executions.error });
-    if (!executions.data) return h(Loading, { what: 'executions' });
-    if (executions.data.length === 0) return h('p', null, 'No executions yet.');
-    return h(
-      'table',
-      { class: 'table', 'aria-label': `Executions of ${props.name}` },
-      h(
-        'thead',
-        null,
-        h(
-          'tr',
-          null,
-          ['Execution', 'Status', 'Started', 'Ended', 'Duration', 'Failure reason'].map((c) =>
-            h('th', { scope: 'col', key: c }, c),
-          ),
-        ),
-      ),
-      h(
-        'tbody',
-        null,
-        executions.data.map((e) => {
+  const executionsSection = () =>
+    showList(executions, { what: 'executions', empty: 'No executions yet.' }, (items) =>
+      h(Table, {
+        label: `Executions of ${props.name}`,
+        columns: ['Execution', 'Status', 'Started', 'Ended', 'Duration', 'Failure reason'],
+        rows: items.map((e) => {
           const ended = TERMINAL_STATUSES.includes(e.PipelineExecutionStatus)
             ? e.LastModifiedTime
             : undefined;
@@ -160,15 +123,12 @@ export function PipelineView(props: { name: string }) {
             h('td', null, e.FailureReason ?? ''),
           );
         }),
-      ),
+      }),
     );
-  };
 
   return h(
-    'section',
-    { 'aria-labelledby': 'page-title' },
-    h('p', { class: 'crumbs' }, h('a', { href: pipelinesHref() }, 'Pipelines'), ' / '),
-    h('h2', { id: 'page-title', tabIndex: -1 }, `Pipeline ${props.name}`),
+    Page,
+    { title: `Pipeline ${props.name}`, crumbs: [[pipelinesHref(), 'Pipelines']] },
     h('h3', null, 'Definition'),
     graphSection(),
     h('h3', null, 'Executions'),

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as v from 'valibot';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BatchConflictError } from '../../../../shared/batches/errors';
 import type { BatchLedger } from '../../../../shared/batches/ledger';
 import { refillBatch } from '../../../../shared/batches/refill';
@@ -10,9 +10,8 @@ import { submitBatch } from '../../../../shared/batches/submit';
 import { InputValidationError } from '../../../../shared/errors';
 import { parseEvent } from '../../../../shared/validation';
 import { expectExactlyOnce, runToCompletion } from '../../../support/batches/drive';
-import { startDynalite } from '../../../support/batches/dynalite';
+import { useDynamoDb } from '../../../support/batches/dynalite';
 import { newBatchWorld } from '../../../support/batches/harness';
-import { localDynamoDb } from '../../../support/batches/table';
 import { MemorySource } from './support/memory-source';
 
 const uri = 's3://items-bucket/regions.csv';
@@ -36,16 +35,9 @@ const counting = (ledger: BatchLedger) => {
 };
 
 describe('submitting a batch over itemsFrom', () => {
-  let dynalite: Awaited<ReturnType<typeof startDynalite>>;
   let client: DynamoDBClient;
-
-  beforeAll(async () => {
-    dynalite = await startDynalite();
-    client = localDynamoDb(dynalite.endpoint);
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await dynalite?.stop();
+  useDynamoDb((started) => {
+    client = started;
   });
 
   const world = async (text: string, accountLimit = 40) => {
