@@ -184,6 +184,9 @@ export const batches100kSuite: BenchSuite = {
           throw error;
         }
       };
+      // The functions' S3 is moto_server: the results manifest's bucket must be there too.
+      const resultsBucket = catalog?.environment('batch-api').BATCH_RESULTS_BUCKET;
+      if (resultsBucket) await s3Client.send(new CreateBucketCommand({ Bucket: resultsBucket }));
       await createChildPipelines(local.url, [BATCH_PIPELINE, FAN_OUT_PIPELINE]);
       const rows = Array.from({ length: items }, (_, i) => `region-${i % 31},customer-${i}`);
       await s3Client.send(
@@ -201,6 +204,25 @@ export const batches100kSuite: BenchSuite = {
       // The batch: one submission in its own process, then events only.
       const writesBefore = proxy.writes();
       const begin = performance.now();
+      let lastElu = performance.eventLoopUtilization();
+      let lastCpu = process.cpuUsage();
+      const progress = setInterval(() => {
+        const spans = spansOf(BATCH_PIPELINE);
+        const elu = performance.eventLoopUtilization(lastElu);
+        lastElu = performance.eventLoopUtilization();
+        const cpu = process.cpuUsage(lastCpu);
+        lastCpu = process.cpuUsage();
+        process.stderr.write(
+          `[batches-100k] main thread busy ${(elu.utilization * 100).toFixed(0)} %, process CPU ${((cpu.user + cpu.system) / 50_000).toFixed(0)} %\n`,
+        );
+        const queues = [...(local?.services?.delivery.queues.values() ?? [])]
+          .map((queue) => `${queue.name}=${queue.depth()}`)
+          .join(' ');
+        process.stderr.write(
+          `[batches-100k] ${((performance.now() - begin) / 1000).toFixed(0)} s: ${spans.length} started, ${runtime.runningExecutions()} running, queues ${queues}, ${JSON.stringify(local?.services?.delivery.stats)}\n`,
+        );
+      }, 5_000);
+      progress.unref();
       const submitted = await runInOwnProcess(
         bundle,
         batchApiEvent('POST', '/batches', 'bench-scale', {
@@ -224,6 +246,7 @@ export const batches100kSuite: BenchSuite = {
       const { batchId } = JSON.parse(submitted.body) as { batchId: string };
       const { status } = await waitForBatchEnd(invoke, batchId, 500);
       const batchWallMs = performance.now() - begin;
+      clearInterval(progress);
       let firstFailure: string | undefined;
       if (status !== 'SUCCEEDED') {
         const listed = (await invoke('batch-api', {
