@@ -6,24 +6,28 @@
  * Lambda container would, so its time and peak RSS are the function's own; then batch-events
  * refills from the status events local mode delivers. Measured: submission time and peak RSS,
  * starts per second against the limit, duplicates and missing items (from the runtime's own
- * execution records), and the ledger's writes per item (counted by a proxy in front of
- * dynalite). The baseline is the synchronous fan-out at its ceiling of 10,000 items, re-sent
+ * execution records), and the ledger's writes per item (counted by dynalite's own thread,
+ * so the count costs the functions' thread nothing). The baseline is the synchronous fan-out at its ceiling of 10,000 items, re-sent
  * until nothing is deferred.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { build } from 'esbuild';
 import { ThrottlingError } from '../../local/errors';
 import { type ExecutionSpan, type LocalRuntime, startLocalRuntime } from '../../local/index';
 import type { FunctionCatalog } from '../../local/invokers/catalog';
-import { createInProcessInvoker, LOCAL_AWS_ENV } from '../../local/invokers/in-process';
+import { LOCAL_AWS_ENV } from '../../local/invokers/in-process';
+import {
+  createWorkerThreadInvoker,
+  type WorkerThreadInvoker,
+} from '../../local/invokers/worker-thread';
 import { MAX_ITEMS } from '../../shared/steps/items';
 import { batchApiEvent, waitForBatchEnd } from '../lib/batch-api';
 import { ROOT } from '../lib/build';
-import { startCountingProxy } from '../lib/counting-proxy';
 import { CHILD_FUNCTION, FAN_OUT_ARN } from '../lib/definitions';
 import { esbuildOptionsFromServerless } from '../lib/esbuild-settings';
 import { createChildPipelines, invokeOrThrow } from '../lib/local-setup';
@@ -52,6 +56,14 @@ const MAX_RSS_MB = 256;
 const BATCH_PIPELINE = 'bench-scale-child';
 const FAN_OUT_PIPELINE = 'bench-scale-fan-out-child';
 const BUCKET = 'bench-items';
+/** DynamoDB operations that write. */
+const DYNAMODB_WRITES = new Set([
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+]);
 
 /** Starts, duplicates and missing items of one pipeline's executions. */
 const outcome = (spans: readonly ExecutionSpan[], items: number) => {
@@ -128,10 +140,11 @@ export const batches100kSuite: BenchSuite = {
     });
     const bundle = join(outDir, 'handler.cjs');
     const s3 = await startMotoServer();
-    const proxy = await startCountingProxy();
     let catalog: FunctionCatalog | undefined;
     const throttled = new Map<string, number>();
     let local: LocalRuntime | undefined;
+    let functions: WorkerThreadInvoker | undefined;
+    let dynamoDbEndpoint = '';
     const s3Client = new S3Client({
       endpoint: s3.endpoint,
       region: 'us-east-1',
@@ -147,7 +160,7 @@ export const batches100kSuite: BenchSuite = {
         SAGEMAKER_ENDPOINT: url,
         FAN_OUT_ALLOWED_PIPELINES: `${BATCH_PIPELINE},${FAN_OUT_PIPELINE}`,
         S3_ENDPOINT: s3.endpoint,
-        DYNAMODB_ENDPOINT: proxy.endpoint,
+        DYNAMODB_ENDPOINT: dynamoDbEndpoint,
         POWERTOOLS_LOG_LEVEL: 'SILENT',
         POWERTOOLS_METRICS_DISABLED: 'true',
       });
@@ -162,13 +175,15 @@ export const batches100kSuite: BenchSuite = {
         services: { params: { accountConcurrencyLimit: String(BUDGET) }, scheduleEveryMs: 10_000 },
         invoker: (url, wiring) => {
           catalog = wiring.catalog;
-          proxy.target = wiring.env.DYNAMODB_ENDPOINT ?? '';
-          return createInProcessInvoker({
+          dynamoDbEndpoint = wiring.env.DYNAMODB_ENDPOINT ?? '';
+          // The batch functions on their own thread, beside the runtime's (as `npm start` runs them).
+          functions = createWorkerThreadInvoker({
             catalog: wiring.catalog,
             env: { ...wiring.env, ...functionEnv(url) },
             defaultEnv: LOCAL_AWS_ENV,
             handlers: { [CHILD_FUNCTION]: async () => ({}) },
           });
+          return functions;
         },
       });
       const runtime = local.runtime;
@@ -202,7 +217,15 @@ export const batches100kSuite: BenchSuite = {
         runtime.executionTimeline().filter((span) => span.pipelineName === pipeline);
 
       // The batch: one submission in its own process, then events only.
-      const writesBefore = proxy.writes();
+      const ledgerWrites = async () => {
+        const calls = (await local?.services?.dynamoDb?.operations()) ?? {};
+        return Object.entries(calls).reduce(
+          (sum, [name, n]) => sum + (DYNAMODB_WRITES.has(name) ? n : 0),
+          0,
+        );
+      };
+      const callsBefore = (await local.services?.dynamoDb?.operations()) ?? {};
+      const writesBefore = await ledgerWrites();
       const begin = performance.now();
       let lastElu = performance.eventLoopUtilization();
       let lastCpu = process.cpuUsage();
@@ -242,7 +265,7 @@ export const batches100kSuite: BenchSuite = {
       if (submitted.statusCode !== 201) {
         throw new Error(`submission answered ${submitted.statusCode}: ${submitted.body}`);
       }
-      const submitWrites = proxy.writes() - writesBefore;
+      const submitWrites = (await ledgerWrites()) - writesBefore;
       const { batchId } = JSON.parse(submitted.body) as { batchId: string };
       const { status } = await waitForBatchEnd(invoke, batchId, 500);
       const batchWallMs = performance.now() - begin;
@@ -260,7 +283,11 @@ export const batches100kSuite: BenchSuite = {
         ).executions;
         firstFailure = failed?.[0]?.failureReason;
       }
-      const batchWrites = proxy.writes() - writesBefore;
+      const batchWrites = (await ledgerWrites()) - writesBefore;
+      const callsAfter = (await local.services?.dynamoDb?.operations()) ?? {};
+      const ledgerCalls = Object.fromEntries(
+        Object.entries(callsAfter).map(([name, n]) => [name, n - (callsBefore[name] ?? 0)]),
+      );
       const batch = {
         approach: `batch over itemsFrom (${status})`,
         items,
@@ -341,14 +368,14 @@ export const batches100kSuite: BenchSuite = {
           targetRateRatio: TARGET_RATE_RATIO,
           batch: { ...batch, rateRatio },
           baseline: { ...fanOut, rateRatio: fanOut.startsPerSecond / START_RATE },
-          ledgerCalls: Object.fromEntries(proxy.calls),
+          ledgerCalls,
         },
         passed,
       };
     } finally {
       s3Client.destroy();
       await local?.close();
-      await proxy.close();
+      await functions?.close();
       s3.stop();
     }
   },
