@@ -12,7 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -56,6 +56,8 @@ const MAX_RSS_MB = 256;
 const BATCH_PIPELINE = 'bench-scale-child';
 const FAN_OUT_PIPELINE = 'bench-scale-fan-out-child';
 const BUCKET = 'bench-items';
+/** Worker threads running the batch functions: one per core. */
+const FUNCTION_THREADS = availableParallelism();
 /** DynamoDB operations that write. */
 const DYNAMODB_WRITES = new Set([
   'PutItem',
@@ -176,12 +178,13 @@ export const batches100kSuite: BenchSuite = {
         invoker: (url, wiring) => {
           catalog = wiring.catalog;
           dynamoDbEndpoint = wiring.env.DYNAMODB_ENDPOINT ?? '';
-          // The batch functions on their own thread, beside the runtime's (as `npm start` runs them).
+          // The batch functions on worker threads, beside the runtime's thread.
           functions = createWorkerThreadInvoker({
             catalog: wiring.catalog,
             env: { ...wiring.env, ...functionEnv(url) },
             defaultEnv: LOCAL_AWS_ENV,
             handlers: { [CHILD_FUNCTION]: async () => ({}) },
+            threads: FUNCTION_THREADS,
           });
           return functions;
         },
@@ -227,16 +230,23 @@ export const batches100kSuite: BenchSuite = {
       const callsBefore = (await local.services?.dynamoDb?.operations()) ?? {};
       const writesBefore = await ledgerWrites();
       const begin = performance.now();
+      const cpuBegin = process.cpuUsage();
+      const mainBegin = performance.eventLoopUtilization();
+      const workersBegin = functions?.utilization() ?? [];
       let lastElu = performance.eventLoopUtilization();
       let lastCpu = process.cpuUsage();
+      let lastWorkerElu = functions?.utilization();
       const progress = setInterval(() => {
         const spans = spansOf(BATCH_PIPELINE);
         const elu = performance.eventLoopUtilization(lastElu);
         lastElu = performance.eventLoopUtilization();
         const cpu = process.cpuUsage(lastCpu);
         lastCpu = process.cpuUsage();
+        const workerElu = functions?.utilization(lastWorkerElu);
+        lastWorkerElu = functions?.utilization();
+        const busy = (workerElu ?? []).map((one) => `${(one.utilization * 100).toFixed(0)} %`);
         process.stderr.write(
-          `[batches-100k] main thread busy ${(elu.utilization * 100).toFixed(0)} %, process CPU ${((cpu.user + cpu.system) / 50_000).toFixed(0)} %\n`,
+          `[batches-100k] busy: main thread ${(elu.utilization * 100).toFixed(0)} %, functions threads ${busy.join(', ')}; process CPU ${((cpu.user + cpu.system) / 50_000).toFixed(0)} % of one core\n`,
         );
         const queues = [...(local?.services?.delivery.queues.values() ?? [])]
           .map((queue) => `${queue.name}=${queue.depth()}`)
@@ -270,6 +280,9 @@ export const batches100kSuite: BenchSuite = {
       const { status } = await waitForBatchEnd(invoke, batchId, 500);
       const batchWallMs = performance.now() - begin;
       clearInterval(progress);
+      const cpuUsed = process.cpuUsage(cpuBegin);
+      const mainActiveMs = performance.eventLoopUtilization(mainBegin).active;
+      const workersActiveMs = (functions?.utilization(workersBegin) ?? []).map((one) => one.active);
       let firstFailure: string | undefined;
       if (status !== 'SUCCEEDED') {
         const listed = (await invoke('batch-api', {
@@ -301,6 +314,13 @@ export const batches100kSuite: BenchSuite = {
           ledgerWrites: submitWrites,
         },
         ledgerWritesPerItem: batchWrites / items,
+        // This process's CPU (runtime, functions, dynalite; not the submission's process) per
+        // child, and each thread's busy time per child (which includes waiting for a core).
+        perChild: {
+          processCpuMs: (cpuUsed.user + cpuUsed.system) / 1000 / items,
+          mainThreadBusyMs: mainActiveMs / items,
+          functionThreadsBusyMs: workersActiveMs.reduce((sum, ms) => sum + ms, 0) / items,
+        },
         ...(firstFailure === undefined ? {} : { firstFailure }),
       };
 
@@ -354,6 +374,7 @@ export const batches100kSuite: BenchSuite = {
       const notes = [
         `submission (own process, batch-api bundle): ${(batch.submission.handlerMs / 1000).toFixed(2)} s handler time (target < ${MAX_SUBMIT_MS / 1000} s), peak RSS ${batch.submission.peakRssMb.toFixed(0)} MB (target < ${MAX_RSS_MB} MB), ${batch.submission.ledgerWrites} ledger writes`,
         `ledger writes per item, submission to end: ${batch.ledgerWritesPerItem.toFixed(2)}`,
+        `per child: ${batch.perChild.processCpuMs.toFixed(1)} ms of this process's CPU (all threads); busy ${batch.perChild.mainThreadBusyMs.toFixed(1)} ms on the runtime's thread, ${batch.perChild.functionThreadsBusyMs.toFixed(1)} ms on the ${FUNCTION_THREADS} functions threads`,
         ...(firstFailure === undefined ? [] : [`first failure: ${firstFailure}`]),
         `targets: starts/s >= ${TARGET_RATE_RATIO} x ${START_RATE}, 0 duplicates, 0 missing (${passed ? 'met' : 'missed'})`,
       ];

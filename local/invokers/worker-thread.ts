@@ -6,8 +6,10 @@
  * `handlers` stay on the calling thread. The worker loads TypeScript through tsx's loader API.
  */
 import { createRequire } from 'node:module';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { LocalError } from '../errors';
 import { type FunctionCatalog, functionNameFromArn } from './catalog';
 import { createInProcessInvoker, type InProcessInvokerOptions } from './in-process';
 import type { InvokeResult, LambdaInvoker } from './types';
@@ -38,6 +40,8 @@ export interface WorkerAnswer {
 }
 
 export interface WorkerThreadInvoker extends LambdaInvoker {
+  /** Each worker thread's event loop utilisation since it started, or since `since` (same order). */
+  utilization(since?: readonly EventLoopUtilization[]): EventLoopUtilization[];
   /** Stops the worker thread; calls still running answer with an error. */
   close(): Promise<void>;
 }
@@ -51,10 +55,33 @@ import(workerData.tsx).then((tsx) => {
 });
 `;
 
-export function createWorkerThreadInvoker(
-  options: InProcessInvokerOptions & { catalog: FunctionCatalog },
-): WorkerThreadInvoker {
+export interface WorkerThreadOptions extends InProcessInvokerOptions {
+  catalog: FunctionCatalog;
+  /**
+   * Worker threads (default 1). A call goes to the one with the fewest calls running; each has
+   * its own copy of every function's module, as concurrent Lambda invocations have their own
+   * execution environments.
+   */
+  threads?: number;
+}
+
+/** A worker-thread invoker asked for with a bad option. */
+export class WorkerThreadsError extends LocalError {
+  override name = 'WorkerThreadsError';
+}
+
+/** One worker thread and the calls it is running. */
+interface FunctionThread {
+  worker: Worker;
+  pending: Map<number, (result: InvokeResult) => void>;
+}
+
+export function createWorkerThreadInvoker(options: WorkerThreadOptions): WorkerThreadInvoker {
   const { catalog } = options;
+  const count = options.threads ?? 1;
+  if (!Number.isSafeInteger(count) || count < 1) {
+    throw new WorkerThreadsError(`threads must be a positive integer, received ${count}`);
+  }
   const onThisThread = createInProcessInvoker(options);
   const doubles = options.handlers ?? {};
   const data: WorkerThreadData = {
@@ -66,48 +93,58 @@ export function createWorkerThreadInvoker(
     ...(options.region ? { region: options.region } : {}),
     ...(options.accountId ? { accountId: options.accountId } : {}),
   };
-  const worker = new Worker(BOOTSTRAP, {
-    eval: true,
-    workerData: {
-      ...data,
-      // tsx/esm/api's ES module build (require() resolves its CommonJS build, .cjs).
-      tsx: pathToFileURL(
-        createRequire(import.meta.url)
-          .resolve('tsx/esm/api')
-          .replace(/\.cjs$/, '.mjs'),
-      ).href,
-      entry: new URL('./worker-thread-entry.ts', import.meta.url).href,
-    },
-  });
-  // The worker never keeps the process alive by itself.
-  worker.unref();
-  const pending = new Map<number, (result: InvokeResult) => void>();
-  let nextId = 0;
+  const workerData = {
+    ...data,
+    // tsx/esm/api's ES module build (require() resolves its CommonJS build, .cjs).
+    tsx: pathToFileURL(
+      createRequire(import.meta.url)
+        .resolve('tsx/esm/api')
+        .replace(/\.cjs$/, '.mjs'),
+    ).href,
+    entry: new URL('./worker-thread-entry.ts', import.meta.url).href,
+  };
   let stopped: string | undefined;
+  const threads: FunctionThread[] = [];
   const stopAll = (reason: string) => {
     stopped ??= reason;
-    for (const settle of pending.values()) settle({ ok: false, error: stopped });
-    pending.clear();
+    for (const thread of threads) {
+      for (const settle of thread.pending.values()) settle({ ok: false, error: stopped });
+      thread.pending.clear();
+    }
   };
-  worker.on('message', ({ id, result }: WorkerAnswer) => {
-    pending.get(id)?.(result);
-    pending.delete(id);
-  });
-  worker.on('error', (error) =>
-    stopAll(
-      `the functions worker failed: ${error instanceof Error ? error.message : String(error)}`,
-    ),
-  );
-  worker.on('exit', () => stopAll('the functions worker stopped'));
+  for (let index = 0; index < count; index += 1) {
+    const thread: FunctionThread = {
+      worker: new Worker(BOOTSTRAP, { eval: true, workerData }),
+      pending: new Map(),
+    };
+    // A worker keeps the process alive only while it runs a call, as an in-process call would.
+    thread.worker.unref();
+    thread.worker.on('message', ({ id, result }: WorkerAnswer) => {
+      thread.pending.get(id)?.(result);
+      thread.pending.delete(id);
+      if (thread.pending.size === 0) thread.worker.unref();
+    });
+    thread.worker.on('error', (error) =>
+      stopAll(
+        `the functions worker failed: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+    );
+    thread.worker.on('exit', () => stopAll('the functions worker stopped'));
+    threads.push(thread);
+  }
+  let nextId = 0;
 
   return {
-    description: `worker thread (functions/ in ${catalog.root})`,
+    description: `worker thread${count > 1 ? `s (${count})` : ''} (functions/ in ${catalog.root})`,
     invoke(request) {
       const name = functionNameFromArn(request.functionArn);
       if (Object.hasOwn(doubles, request.functionArn) || Object.hasOwn(doubles, name)) {
         return onThisThread.invoke(request);
       }
       if (stopped) return Promise.resolve({ ok: false, error: stopped });
+      const thread = threads.reduce((least, candidate) =>
+        candidate.pending.size < least.pending.size ? candidate : least,
+      );
       nextId += 1;
       const call: WorkerCall = {
         id: nextId,
@@ -116,17 +153,18 @@ export function createWorkerThreadInvoker(
         timeoutMs: request.timeoutMs,
       };
       return new Promise<InvokeResult>((resolve) => {
-        pending.set(call.id, resolve);
-        // A pending call keeps the process alive, as an in-process call would.
-        if (pending.size === 1) worker.ref();
-        worker.postMessage(call);
-      }).finally(() => {
-        if (pending.size === 0) worker.unref();
+        thread.pending.set(call.id, resolve);
+        thread.worker.ref();
+        thread.worker.postMessage(call);
       });
     },
+    utilization: (since) =>
+      threads.map((thread, index) =>
+        thread.worker.performance.eventLoopUtilization(since?.[index]),
+      ),
     async close() {
       stopAll('the functions worker stopped');
-      await worker.terminate();
+      await Promise.all(threads.map((thread) => thread.worker.terminate()));
     },
   };
 }
