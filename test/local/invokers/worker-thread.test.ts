@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startLocalRuntime } from '../../../local/index';
 import { loadFunctionCatalog } from '../../../local/invokers/catalog';
 import { LOCAL_AWS_ENV } from '../../../local/invokers/in-process';
 import type { InvokeRequest } from '../../../local/invokers/types';
@@ -100,6 +101,26 @@ describe('worker-thread invoker', () => {
   it('refuses a thread count that is not a positive integer', () => {
     expect(() => createWorkerThreadInvoker({ catalog, threads: 0 })).toThrow(WorkerThreadsError);
   });
+
+  it('is what startLocalRuntime runs the functions with when asked', async () => {
+    const local = await startLocalRuntime({
+      functionsOnWorkerThread: true,
+      services: false,
+      handlerDefaults: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    });
+    try {
+      expect(local.runtime.invoker.description).toMatch(/^worker thread/);
+      expect(
+        await local.runtime.invoker.invoke(request('concat', { str1: 'x', str2: 'y' })),
+      ).toEqual({ ok: true, payload: { str3: 'xy' } });
+    } finally {
+      await local.close();
+    }
+    expect(await local.runtime.invoker.invoke(request('concat', {}))).toEqual({
+      ok: false,
+      error: 'the functions worker stopped',
+    });
+  }, 60_000);
 
   it('answers with an error once closed', async () => {
     invoker = createWorkerThreadInvoker({ catalog });
