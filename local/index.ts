@@ -9,6 +9,7 @@ import { type BatchReader, createBatchReader } from './console/batch-reader';
 import { type FunctionCatalog, loadFunctionCatalog, PROJECT_ROOT } from './invokers/catalog';
 import { createInProcessInvoker, LOCAL_AWS_ENV } from './invokers/in-process';
 import type { LambdaInvoker } from './invokers/types';
+import { createWorkerThreadInvoker, type WorkerThreadInvoker } from './invokers/worker-thread';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime';
 import { type LocalServices, type LocalServicesOptions, startLocalServices } from './wiring';
 
@@ -22,6 +23,7 @@ export {
 } from './invokers/in-process';
 export { createLambdaClientInvoker } from './invokers/lambda-client';
 export type { InvokeRequest, InvokeResult, LambdaInvoker } from './invokers/types';
+export { createWorkerThreadInvoker, type WorkerThreadInvoker } from './invokers/worker-thread';
 export type { Knobs } from './knobs';
 export type { ExecutionSpan, Runtime, RuntimeOptions } from './runtime';
 export type { Delivery, EventInterceptor, LocalServices, LocalServicesOptions } from './wiring';
@@ -47,6 +49,11 @@ export interface LocalRuntimeOptions extends Omit<RuntimeOptions, 'invoker'> {
   allowedPipelines?: string;
   /** Environment for in-process handlers where not already set (e.g. QUIET_HANDLER_ENV). */
   handlerDefaults?: Record<string, string>;
+  /**
+   * Runs the default invoker's functions on a worker thread (local/invokers/worker-thread.ts), so
+   * they and the runtime use two cores instead of sharing one thread (default false).
+   */
+  functionsOnWorkerThread?: boolean;
   /**
    * serverless.yml's DynamoDB tables (in dynalite), EventBridge rules, SQS queues and schedules,
    * delivering status events to the functions; `false` turns them off. Default on with the
@@ -157,10 +164,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       : baseCatalog,
     env: local?.env ?? {},
   };
+  let functionsWorker: WorkerThreadInvoker | undefined;
   if (typeof options.invoker === 'function') invoker = options.invoker(server.url, wiring);
   else if (options.invoker) invoker = options.invoker;
   else {
-    invoker = createInProcessInvoker({
+    const invokerOptions = {
       catalog: wiring.catalog,
       env: {
         SAGEMAKER_ENDPOINT: server.url,
@@ -170,7 +178,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       defaultEnv: { ...LOCAL_AWS_ENV, ...options.handlerDefaults },
       region: runtime.region,
       accountId: runtime.accountId,
-    });
+    };
+    if (options.functionsOnWorkerThread) {
+      functionsWorker = createWorkerThreadInvoker(invokerOptions);
+      invoker = functionsWorker;
+    } else invoker = createInProcessInvoker(invokerOptions);
   }
   return {
     url: server.url,
@@ -181,6 +193,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       services?.delivery.close();
       batches?.close();
       runtime.close();
+      await functionsWorker?.close();
       await server.close();
       await services?.close();
     },

@@ -6,24 +6,28 @@
  * Lambda container would, so its time and peak RSS are the function's own; then batch-events
  * refills from the status events local mode delivers. Measured: submission time and peak RSS,
  * starts per second against the limit, duplicates and missing items (from the runtime's own
- * execution records), and the ledger's writes per item (counted by a proxy in front of
- * dynalite). The baseline is the synchronous fan-out at its ceiling of 10,000 items, re-sent
+ * execution records), and the ledger's writes per item (counted by dynalite's own thread,
+ * so the count costs the functions' thread nothing). The baseline is the synchronous fan-out at its ceiling of 10,000 items, re-sent
  * until nothing is deferred.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { build } from 'esbuild';
 import { ThrottlingError } from '../../local/errors';
 import { type ExecutionSpan, type LocalRuntime, startLocalRuntime } from '../../local/index';
 import type { FunctionCatalog } from '../../local/invokers/catalog';
-import { createInProcessInvoker, LOCAL_AWS_ENV } from '../../local/invokers/in-process';
+import { LOCAL_AWS_ENV } from '../../local/invokers/in-process';
+import {
+  createWorkerThreadInvoker,
+  type WorkerThreadInvoker,
+} from '../../local/invokers/worker-thread';
 import { MAX_ITEMS } from '../../shared/steps/items';
 import { batchApiEvent, waitForBatchEnd } from '../lib/batch-api';
 import { ROOT } from '../lib/build';
-import { startCountingProxy } from '../lib/counting-proxy';
 import { CHILD_FUNCTION, FAN_OUT_ARN } from '../lib/definitions';
 import { esbuildOptionsFromServerless } from '../lib/esbuild-settings';
 import { createChildPipelines, invokeOrThrow } from '../lib/local-setup';
@@ -52,6 +56,31 @@ const MAX_RSS_MB = 256;
 const BATCH_PIPELINE = 'bench-scale-child';
 const FAN_OUT_PIPELINE = 'bench-scale-fan-out-child';
 const BUCKET = 'bench-items';
+/** Worker threads running the batch functions: one per core. */
+const FUNCTION_THREADS = availableParallelism();
+/** DynamoDB operations that write. */
+const DYNAMODB_WRITES = new Set([
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+]);
+
+/**
+ * The CPU time of this process's main thread (the runtime's) in ms, from Linux's
+ * /proc/self/task/<pid>/stat (utime and stime, fields 14 and 15, in clock ticks of 10 ms);
+ * undefined elsewhere.
+ */
+const mainThreadCpuMs = (): number | undefined => {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+};
 
 /** Starts, duplicates and missing items of one pipeline's executions. */
 const outcome = (spans: readonly ExecutionSpan[], items: number) => {
@@ -123,10 +152,11 @@ export const batches100kSuite: BenchSuite = {
     });
     const bundle = join(outDir, 'handler.cjs');
     const s3 = await startMotoServer();
-    const proxy = await startCountingProxy();
     let catalog: FunctionCatalog | undefined;
     const throttled = new Map<string, number>();
     let local: LocalRuntime | undefined;
+    let functions: WorkerThreadInvoker | undefined;
+    let dynamoDbEndpoint = '';
     const s3Client = new S3Client({
       endpoint: s3.endpoint,
       region: 'us-east-1',
@@ -142,7 +172,7 @@ export const batches100kSuite: BenchSuite = {
         SAGEMAKER_ENDPOINT: url,
         FAN_OUT_ALLOWED_PIPELINES: `${BATCH_PIPELINE},${FAN_OUT_PIPELINE}`,
         S3_ENDPOINT: s3.endpoint,
-        DYNAMODB_ENDPOINT: proxy.endpoint,
+        DYNAMODB_ENDPOINT: dynamoDbEndpoint,
         POWERTOOLS_LOG_LEVEL: 'SILENT',
         POWERTOOLS_METRICS_DISABLED: 'true',
       });
@@ -157,13 +187,16 @@ export const batches100kSuite: BenchSuite = {
         services: { params: { accountConcurrencyLimit: String(BUDGET) }, scheduleEveryMs: 10_000 },
         invoker: (url, wiring) => {
           catalog = wiring.catalog;
-          proxy.target = wiring.env.DYNAMODB_ENDPOINT ?? '';
-          return createInProcessInvoker({
+          dynamoDbEndpoint = wiring.env.DYNAMODB_ENDPOINT ?? '';
+          // The batch functions on worker threads, beside the runtime's thread.
+          functions = createWorkerThreadInvoker({
             catalog: wiring.catalog,
             env: { ...wiring.env, ...functionEnv(url) },
             defaultEnv: LOCAL_AWS_ENV,
             handlers: { [CHILD_FUNCTION]: async () => ({}) },
+            threads: FUNCTION_THREADS,
           });
+          return functions;
         },
       });
       const runtime = local.runtime;
@@ -179,6 +212,9 @@ export const batches100kSuite: BenchSuite = {
           throw error;
         }
       };
+      // The functions' S3 is moto_server: the results manifest's bucket must be there too.
+      const resultsBucket = catalog?.environment('batch-api').BATCH_RESULTS_BUCKET;
+      if (resultsBucket) await s3Client.send(new CreateBucketCommand({ Bucket: resultsBucket }));
       await createChildPipelines(local.url, [BATCH_PIPELINE, FAN_OUT_PIPELINE]);
       const rows = Array.from({ length: items }, (_, i) => `region-${i % 31},customer-${i}`);
       await s3Client.send(
@@ -194,8 +230,43 @@ export const batches100kSuite: BenchSuite = {
         runtime.executionTimeline().filter((span) => span.pipelineName === pipeline);
 
       // The batch: one submission in its own process, then events only.
-      const writesBefore = proxy.writes();
+      const ledgerWrites = async () => {
+        const calls = (await local?.services?.dynamoDb?.operations()) ?? {};
+        return Object.entries(calls).reduce(
+          (sum, [name, n]) => sum + (DYNAMODB_WRITES.has(name) ? n : 0),
+          0,
+        );
+      };
+      const callsBefore = (await local.services?.dynamoDb?.operations()) ?? {};
+      const writesBefore = await ledgerWrites();
       const begin = performance.now();
+      const cpuBegin = process.cpuUsage();
+      const mainCpuBegin = mainThreadCpuMs();
+      const mainBegin = performance.eventLoopUtilization();
+      const workersBegin = functions?.utilization() ?? [];
+      let lastElu = performance.eventLoopUtilization();
+      let lastCpu = process.cpuUsage();
+      let lastWorkerElu = functions?.utilization();
+      const progress = setInterval(() => {
+        const spans = spansOf(BATCH_PIPELINE);
+        const elu = performance.eventLoopUtilization(lastElu);
+        lastElu = performance.eventLoopUtilization();
+        const cpu = process.cpuUsage(lastCpu);
+        lastCpu = process.cpuUsage();
+        const workerElu = functions?.utilization(lastWorkerElu);
+        lastWorkerElu = functions?.utilization();
+        const busy = (workerElu ?? []).map((one) => `${(one.utilization * 100).toFixed(0)} %`);
+        process.stderr.write(
+          `[batches-100k] busy: main thread ${(elu.utilization * 100).toFixed(0)} %, functions threads ${busy.join(', ')}; process CPU ${((cpu.user + cpu.system) / 50_000).toFixed(0)} % of one core\n`,
+        );
+        const queues = [...(local?.services?.delivery.queues.values() ?? [])]
+          .map((queue) => `${queue.name}=${queue.depth()}`)
+          .join(' ');
+        process.stderr.write(
+          `[batches-100k] ${((performance.now() - begin) / 1000).toFixed(0)} s: ${spans.length} started, ${runtime.runningExecutions()} running, queues ${queues}, ${JSON.stringify(local?.services?.delivery.stats)}\n`,
+        );
+      }, 5_000);
+      progress.unref();
       const submitted = await runInOwnProcess(
         bundle,
         batchApiEvent('POST', '/batches', 'bench-scale', {
@@ -215,10 +286,15 @@ export const batches100kSuite: BenchSuite = {
       if (submitted.statusCode !== 201) {
         throw new Error(`submission answered ${submitted.statusCode}: ${submitted.body}`);
       }
-      const submitWrites = proxy.writes() - writesBefore;
+      const submitWrites = (await ledgerWrites()) - writesBefore;
       const { batchId } = JSON.parse(submitted.body) as { batchId: string };
       const { status } = await waitForBatchEnd(invoke, batchId, 500);
       const batchWallMs = performance.now() - begin;
+      clearInterval(progress);
+      const cpuUsed = process.cpuUsage(cpuBegin);
+      const mainCpuEnd = mainThreadCpuMs();
+      const mainActiveMs = performance.eventLoopUtilization(mainBegin).active;
+      const workersActiveMs = (functions?.utilization(workersBegin) ?? []).map((one) => one.active);
       let firstFailure: string | undefined;
       if (status !== 'SUCCEEDED') {
         const listed = (await invoke('batch-api', {
@@ -232,7 +308,11 @@ export const batches100kSuite: BenchSuite = {
         ).executions;
         firstFailure = failed?.[0]?.failureReason;
       }
-      const batchWrites = proxy.writes() - writesBefore;
+      const batchWrites = (await ledgerWrites()) - writesBefore;
+      const callsAfter = (await local.services?.dynamoDb?.operations()) ?? {};
+      const ledgerCalls = Object.fromEntries(
+        Object.entries(callsAfter).map(([name, n]) => [name, n - (callsBefore[name] ?? 0)]),
+      );
       const batch = {
         approach: `batch over itemsFrom (${status})`,
         items,
@@ -246,6 +326,16 @@ export const batches100kSuite: BenchSuite = {
           ledgerWrites: submitWrites,
         },
         ledgerWritesPerItem: batchWrites / items,
+        // This process's CPU (runtime, functions, dynalite; not the submission's process) per
+        // child, and each thread's busy time per child (which includes waiting for a core).
+        perChild: {
+          processCpuMs: (cpuUsed.user + cpuUsed.system) / 1000 / items,
+          ...(mainCpuBegin === undefined || mainCpuEnd === undefined
+            ? {}
+            : { mainThreadCpuMs: (mainCpuEnd - mainCpuBegin) / items }),
+          mainThreadBusyMs: mainActiveMs / items,
+          functionThreadsBusyMs: workersActiveMs.reduce((sum, ms) => sum + ms, 0) / items,
+        },
         ...(firstFailure === undefined ? {} : { firstFailure }),
       };
 
@@ -298,6 +388,7 @@ export const batches100kSuite: BenchSuite = {
       const notes = [
         `submission (own process, batch-api bundle): ${(batch.submission.handlerMs / 1000).toFixed(2)} s handler time (target < ${MAX_SUBMIT_MS / 1000} s), peak RSS ${batch.submission.peakRssMb.toFixed(0)} MB (target < ${MAX_RSS_MB} MB), ${batch.submission.ledgerWrites} ledger writes`,
         `ledger writes per item, submission to end: ${batch.ledgerWritesPerItem.toFixed(2)}`,
+        `per child: ${batch.perChild.processCpuMs.toFixed(1)} ms of this process's CPU (all threads), ${batch.perChild.mainThreadCpuMs?.toFixed(1) ?? '?'} ms of it on the runtime's thread; busy ${batch.perChild.mainThreadBusyMs.toFixed(1)} ms on the runtime's thread, ${batch.perChild.functionThreadsBusyMs.toFixed(1)} ms on the ${FUNCTION_THREADS} functions threads`,
         ...(firstFailure === undefined ? [] : [`first failure: ${firstFailure}`]),
         `targets: starts/s >= ${TARGET_RATE_RATIO} x ${START_RATE}, 0 duplicates, 0 missing (${passed ? 'met' : 'missed'})`,
       ];
@@ -312,14 +403,14 @@ export const batches100kSuite: BenchSuite = {
           targetRateRatio: TARGET_RATE_RATIO,
           batch: { ...batch, rateRatio },
           baseline: { ...fanOut, rateRatio: fanOut.startsPerSecond / START_RATE },
-          ledgerCalls: Object.fromEntries(proxy.calls),
+          ledgerCalls,
         },
         passed,
       };
     } finally {
       s3Client.destroy();
       await local?.close();
-      await proxy.close();
+      await functions?.close();
       s3.stop();
     }
   },

@@ -24,6 +24,8 @@ export interface LocalDynamoDb {
   tables: string[];
   /** DynamoDB API requests answered so far (table creation included). */
   requests(): Promise<number>;
+  /** The same requests by operation (`PutItem`, `UpdateItem`, ...), counted where dynalite runs. */
+  operations(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
 
@@ -57,11 +59,16 @@ const { parentPort, workerData } = require('node:worker_threads');
 const dynalite = require(workerData.module);
 const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 let requests = 0;
-server.on('request', () => { requests += 1; });
+const operations = {};
+server.on('request', (request) => {
+  requests += 1;
+  const operation = String(request.headers['x-amz-target'] || '').split('.').pop();
+  operations[operation] = (operations[operation] || 0) + 1;
+});
 server.once('error', (error) => parentPort.postMessage({ error: String(error) }));
 server.listen(workerData.port, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
 parentPort.on('message', (message) => {
-  if (message === 'requests') parentPort.postMessage({ requests });
+  if (message === 'requests') parentPort.postMessage({ requests, operations });
   if (message === 'close') server.close(() => parentPort.close());
 });
 `;
@@ -99,11 +106,15 @@ export async function startLocalDynamoDb(
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 1_000))]);
     await worker.terminate();
   };
-  const requests = async () => {
-    const counted = answer<{ requests: number }>((message) => typeof message.requests === 'number');
+  const counts = async () => {
+    const counted = answer<{ requests: number; operations: Record<string, number> }>(
+      (message) => typeof message.requests === 'number',
+    );
     worker.postMessage('requests');
-    return (await counted).requests;
+    return counted;
   };
+  const requests = async () => (await counts()).requests;
+  const operations = async () => (await counts()).operations;
   const client = new DynamoDBClient({
     endpoint,
     region: options.region,
@@ -129,5 +140,5 @@ export async function startLocalDynamoDb(
   } finally {
     client.destroy();
   }
-  return { endpoint, tables, requests, close };
+  return { endpoint, tables, requests, operations, close };
 }

@@ -73,7 +73,7 @@ export class LocalQueue {
   readonly arn: string;
   private readonly options: QueueOptions;
   private readonly clock: () => number;
-  private readonly messages: QueuedMessage[] = [];
+  private messages: QueuedMessage[] = [];
   private consumer: QueueConsumer | undefined;
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -157,45 +157,62 @@ export class LocalQueue {
     });
   }
 
+  /**
+   * Receives every batch the consumer has room for, in one pass over the queue (a deep queue is
+   * walked once per poll, not once per batch), then sleeps until the next message becomes visible;
+   * while every batch slot is busy, the end of a batch polls again.
+   */
   private poll(): void {
     const consumer = this.consumer;
     if (this.closed || !consumer) return;
     clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.inFlight < consumer.maximumConcurrency) {
-      const now = this.clock();
-      const batch: QueuedMessage[] = [];
-      for (const message of [...this.messages]) {
-        if (batch.length >= consumer.batchSize) break;
-        if (message.visibleAt > now) continue;
-        const { maxReceiveCount, deadLetterQueue } = this.options;
-        if (maxReceiveCount !== undefined && message.receiveCount >= maxReceiveCount) {
-          // Its next receive would exceed maxReceiveCount: SQS moves it to the dead-letter queue.
-          this.remove(message.messageId);
-          this.stats.deadLettered += 1;
-          deadLetterQueue?.send(message.body);
-          this.options.log?.(
-            `${this.name}: message ${message.messageId} moved to the dead-letter queue`,
-          );
-          continue;
-        }
-        message.receiveCount += 1;
-        message.firstReceivedAt ??= now;
-        message.visibleAt = now + this.options.visibilityTimeoutMs;
-        batch.push(message);
-      }
-      if (batch.length === 0) break;
+    const now = this.clock();
+    const { maxReceiveCount, deadLetterQueue } = this.options;
+    const kept: QueuedMessage[] = [];
+    let batch: QueuedMessage[] = [];
+    let nextVisible = Number.POSITIVE_INFINITY;
+    const ready: QueuedMessage[][] = [];
+    const dispatch = () => {
       this.inFlight += 1;
       this.stats.received += batch.length;
-      void this.process(consumer, batch);
+      ready.push(batch);
+      batch = [];
+    };
+    for (const message of this.messages) {
+      const room = this.inFlight < consumer.maximumConcurrency;
+      if (!room || message.visibleAt > now) {
+        kept.push(message);
+        // A visible message waiting for room is polled again when a batch ends (process()).
+        if (message.visibleAt > now) nextVisible = Math.min(nextVisible, message.visibleAt);
+        continue;
+      }
+      if (maxReceiveCount !== undefined && message.receiveCount >= maxReceiveCount) {
+        // Its next receive would exceed maxReceiveCount: SQS moves it to the dead-letter queue.
+        this.stats.deadLettered += 1;
+        deadLetterQueue?.send(message.body);
+        this.options.log?.(
+          `${this.name}: message ${message.messageId} moved to the dead-letter queue`,
+        );
+        continue;
+      }
+      message.receiveCount += 1;
+      message.firstReceivedAt ??= now;
+      message.visibleAt = now + this.options.visibilityTimeoutMs;
+      nextVisible = Math.min(nextVisible, message.visibleAt);
+      kept.push(message);
+      batch.push(message);
+      if (batch.length >= consumer.batchSize) dispatch();
     }
-    this.wakeAtNextVisible();
+    if (batch.length > 0) dispatch();
+    this.messages = kept;
+    for (const received of ready) void this.process(consumer, received);
+    this.wakeAt(nextVisible);
     this.settleIdle();
   }
 
-  private wakeAtNextVisible(): void {
-    if (this.closed || this.messages.length === 0 || this.timer) return;
-    const next = Math.min(...this.messages.map((message) => message.visibleAt));
+  private wakeAt(next: number): void {
+    if (this.closed || this.messages.length === 0 || this.timer || !Number.isFinite(next)) return;
     this.timer = setTimeout(
       () => {
         this.timer = undefined;

@@ -1,3 +1,4 @@
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createEventBus, executionStatusEvent } from '../../../local/events';
@@ -83,6 +84,30 @@ describe('delivery wired from serverless.yml', () => {
     try {
       expect(dynamoDb.tables).toEqual(['BatchLedgerTable']);
     } finally {
+      await dynamoDb.close();
+    }
+  });
+
+  it('counts the requests dynalite answered by operation', async () => {
+    const { template } = await setup();
+    const dynamoDb = await startLocalDynamoDb(template, account);
+    const client = new DynamoDBClient({
+      endpoint: dynamoDb.endpoint,
+      region: account.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    try {
+      const before = await dynamoDb.operations();
+      const key = { pk: { S: 'counted' }, sk: { S: 'counted' } };
+      await client.send(new PutItemCommand({ TableName: 'BatchLedgerTable', Item: key }));
+      await client.send(new GetItemCommand({ TableName: 'BatchLedgerTable', Key: key }));
+      await client.send(new GetItemCommand({ TableName: 'BatchLedgerTable', Key: key }));
+      const after = await dynamoDb.operations();
+      expect((after.PutItem ?? 0) - (before.PutItem ?? 0)).toBe(1);
+      expect((after.GetItem ?? 0) - (before.GetItem ?? 0)).toBe(2);
+      expect(await dynamoDb.requests()).toBe(Object.values(after).reduce((sum, n) => sum + n, 0));
+    } finally {
+      client.destroy();
       await dynamoDb.close();
     }
   });
