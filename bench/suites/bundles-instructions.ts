@@ -1,8 +1,9 @@
 /**
  * Instructions executed by `require()` of a bundle, counted by valgrind's callgrind in a fresh
  * `node --predictable` process (V8 single-threaded, with a fixed GC schedule), minus the count
- * of the same process requiring nothing. Two runs of one bundle differ by under 0.001 %, so on a
- * busy machine this is the steady figure of init cost, where wall-clock and CPU time swing.
+ * of the same process requiring nothing. Runs of one bundle differ by about 0.05 % at most
+ * (0.1 M of 186 M), however busy the machine, so this is the steady figure of init cost where
+ * wall-clock and CPU time swing by tens of per cent.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
