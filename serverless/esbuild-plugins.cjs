@@ -7,7 +7,7 @@ const { readFile } = require('node:fs/promises');
  * drops the ones no schema uses, except where targeting Node makes it rewrite a literal into
  * `new RegExp(...)` (Unicode property escapes: `EMOJI_REGEX`, for `v.emoji()`), which it must
  * then keep as a possible side effect: every bundle with valibot built that unused RegExp and its
- * Unicode sets at load (about 0.6 M instructions, bench/README.md). This writes those literals as
+ * Unicode sets at load (0.4–0.6 M instructions, bench/README.md). This writes those literals as
  * `new RegExp(...)` marked pure, so esbuild keeps them only where they are used.
  */
 const UNICODE_PROPERTY_LITERAL = /^(const \w+ = )\/(.*\\[pP]\{.*)\/([a-z]*);$/gm;
