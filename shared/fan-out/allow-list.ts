@@ -21,19 +21,22 @@ export type AllowList =
  */
 export const parseAllowList = (value: string | undefined): AllowList => {
   if (value === undefined || value.trim() === '') return { kind: 'none' };
-  const entries = value
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
+  const entries: string[] = [];
+  for (const part of value.split(',')) {
+    const entry = part.trim();
+    if (entry !== '') entries.push(entry);
+  }
   if (entries.length === 1 && entries[0] === '*') return { kind: 'any' };
+  const names = new Set<string>();
   for (const entry of entries) {
     if (entry === '*' || !PIPELINE_NAME_OR_ARN_PATTERN.test(entry) || entry.startsWith('arn:')) {
       throw new ConfigError(
         `${ALLOWED_PIPELINES_ENV}: must be comma-separated pipeline names or a lone *, received entry ${JSON.stringify(entry.slice(0, 60))}`,
       );
     }
+    names.add(entry.toLowerCase());
   }
-  return { kind: 'names', names: new Set(entries.map((entry) => entry.toLowerCase())) };
+  return { kind: 'names', names };
 };
 
 /** The partition, region and account a function runs in, from its own ARN. */
