@@ -15,7 +15,9 @@ import { jsonDepthExceeds } from './json-depth';
  */
 
 const INTEGER_TEXT = /^-?(0|[1-9][0-9]*)$/;
-const FLOAT_TEXT = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+/** A number as text. A string, not a literal's `.source`: bundles that never use `floatArg` leave it out. */
+const FLOAT_PATTERN = '^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?$';
+const FLOAT_TEXT = /* @__PURE__ */ new RegExp(FLOAT_PATTERN);
 
 /** Deepest nesting accepted in a JSON argument; deeper values are rejected, not walked. */
 export const MAX_JSON_DEPTH = 64;
@@ -114,7 +116,7 @@ export const floatArg = /* @__PURE__ */ nativeOrText(
   {
     anyOf: [
       { type: 'number' },
-      { type: 'string', pattern: FLOAT_TEXT.source, description: 'a number as text, e.g. "0.5"' },
+      { type: 'string', pattern: FLOAT_PATTERN, description: 'a number as text, e.g. "0.5"' },
     ],
   },
 );
