@@ -166,8 +166,11 @@ const warnUnknownKeys = (schema: StepSchema, event: object, log: Logger): void =
   }
 };
 
-/** Adds the caller's `pipelineExecutionArn` to every log line of this invocation. */
-const correlateExecution = (log: Logger): MiddlewareObj<unknown> => ({
+/**
+ * Adds the caller's `pipelineExecutionArn` to every log line of the invocation, and logs how an
+ * invocation failed: input errors at warn, defects at error. The error still propagates.
+ */
+const stepLogging = (log: Logger): MiddlewareObj<unknown> => ({
   before: (request) => {
     const event = request.event;
     if (event !== null && typeof event === 'object' && 'pipelineExecutionArn' in event) {
@@ -175,10 +178,6 @@ const correlateExecution = (log: Logger): MiddlewareObj<unknown> => ({
       if (typeof arn === 'string') log.appendKeys({ pipelineExecutionArn: arn.slice(0, 2048) });
     }
   },
-});
-
-/** Logs how an invocation failed: input errors at warn, defects at error. The error still propagates. */
-const logFailure = (log: Logger): MiddlewareObj<unknown> => ({
   onError: (request) => {
     const error = request.error;
     if (error instanceof InputValidationError) {
@@ -203,10 +202,13 @@ export const defineLambdaStep = <S extends StepSchema, O extends OutputDeclarati
   const contract: LambdaStepContract<S, O> = {
     ...definition,
     eventSchema,
-    outputParameters: Object.entries(definition.outputs).map(([OutputName, OutputType]) => ({
-      OutputName,
-      OutputType,
-    })),
+    // Read by the contracts document and tests only: built when asked for.
+    get outputParameters() {
+      return Object.entries(definition.outputs).map(([OutputName, OutputType]) => ({
+        OutputName,
+        OutputType,
+      }));
+    },
   };
 
   const invoke = async (event: unknown, context: Context): Promise<StepOutputs<O>> => {
@@ -218,7 +220,6 @@ export const defineLambdaStep = <S extends StepSchema, O extends OutputDeclarati
 
   const handler = middy(invoke)
     .use(injectLambdaContext(log, { resetKeys: true }))
-    .use(correlateExecution(log))
-    .use(logFailure(log));
+    .use(stepLogging(log));
   return Object.assign(handler, { contract }) as unknown as LambdaStepHandler<S, O>;
 };
