@@ -149,32 +149,37 @@ const PROTO_KEY = /* @__PURE__ */ new Refusal(
   'holds a "__proto__" key, which cannot be passed on safely; rename it',
 );
 
-const jsonOrText = <T extends v.GenericSchema>(kind: 'array' | 'object', schema: T) =>
-  v.pipe(
-    argument(
-      (value): unknown => {
-        const parsed =
-          typeof value === 'string'
-            ? parseJsonText(value, kind)
-            : isKind(value, kind)
-              ? value
-              : undefined;
-        if (parsed === undefined) return undefined;
-        if (jsonDepthExceeds(parsed, MAX_JSON_DEPTH)) return TOO_DEEP;
-        // Copying or checking the object later could silently drop this key: refuse it rather than lose it.
-        return kind === 'object' && Object.hasOwn(parsed as object, '__proto__')
-          ? PROTO_KEY
-          : parsed;
-      },
-      (value) =>
+/** A JSON array or object, or a string holding one: the first layer of every argument of that kind. */
+const jsonArgument = (kind: 'array' | 'object') =>
+  argument(
+    (value): unknown => {
+      const parsed =
         typeof value === 'string'
-          ? `expected a JSON ${kind} or a string holding one, received ${describeValue(value)} that does not hold a JSON ${kind}`
-          : `expected a JSON ${kind} or a string holding one, received ${describeValue(value)}`,
-      { anyOf: [{ type: kind }, { type: 'string', description: `a JSON ${kind} as text` }] },
-    ),
-    // The argument yields an array or object; `schema` narrows it to the argument's real shape.
-    schema,
+          ? parseJsonText(value, kind)
+          : isKind(value, kind)
+            ? value
+            : undefined;
+      if (parsed === undefined) return undefined;
+      if (jsonDepthExceeds(parsed, MAX_JSON_DEPTH)) return TOO_DEEP;
+      // Copying or checking the object later could silently drop this key: refuse it rather than lose it.
+      return kind === 'object' && Object.hasOwn(parsed as object, '__proto__') ? PROTO_KEY : parsed;
+    },
+    (value) =>
+      typeof value === 'string'
+        ? `expected a JSON ${kind} or a string holding one, received ${describeValue(value)} that does not hold a JSON ${kind}`
+        : `expected a JSON ${kind} or a string holding one, received ${describeValue(value)}`,
+    { anyOf: [{ type: kind }, { type: 'string', description: `a JSON ${kind} as text` }] },
   );
+
+/** Each kind's first layer, built once and shared: schemas are immutable. */
+const jsonArguments: Partial<Record<'array' | 'object', ReturnType<typeof jsonArgument>>> = {};
+
+const jsonOrText = <T extends v.GenericSchema>(kind: 'array' | 'object', schema: T) => {
+  const first = jsonArguments[kind] ?? jsonArgument(kind);
+  jsonArguments[kind] = first;
+  // The first layer yields an array or object; `schema` narrows it to the argument's real shape.
+  return v.pipe(first, schema);
+};
 
 /**
  * A list argument: a JSON array, or a string holding one (pipeline parameters cannot

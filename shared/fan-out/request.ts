@@ -63,16 +63,24 @@ const pipelineArg = v.pipe(
 
 /** The fan-out request: one contract for every trigger. */
 export const fanOutRequestSchema = v.object({
-  pipelines: v.pipe(
-    jsonArrayArg(v.pipe(v.array(pipelineArg), v.minLength(1), v.maxLength(MAX_PIPELINES))),
-    v.description(
-      `1 to ${MAX_PIPELINES} child pipeline names or ARNs: a JSON array, or a string holding one`,
+  pipelines: jsonArrayArg(
+    v.pipe(
+      v.array(pipelineArg),
+      v.minLength(1),
+      v.maxLength(MAX_PIPELINES),
+      v.description(
+        `1 to ${MAX_PIPELINES} child pipeline names or ARNs: a JSON array, or a string holding one`,
+      ),
     ),
   ),
-  items: v.pipe(
-    jsonArrayArg(v.pipe(v.array(v.unknown()), v.minLength(1), v.maxLength(MAX_ITEMS))),
-    v.description(
-      `1 to ${MAX_ITEMS} items, any JSON values: a JSON array, or a string holding one (plan-batches' batches output as is)`,
+  items: jsonArrayArg(
+    v.pipe(
+      v.array(v.unknown()),
+      v.minLength(1),
+      v.maxLength(MAX_ITEMS),
+      v.description(
+        `1 to ${MAX_ITEMS} items, any JSON values: a JSON array, or a string holding one (plan-batches' batches output as is)`,
+      ),
     ),
   ),
   batchKey: v.pipe(
