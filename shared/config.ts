@@ -102,10 +102,10 @@ export type BatchFunctionConfig = Pick<
 >;
 
 /** Reads an optional environment variable, treating an empty value as unset. */
-export const optionalEnv = (name: string, env: Environment = process.env): string | undefined => {
+export function optionalEnv(name: string, env: Environment = process.env): string | undefined {
   const value = env[name];
   return value === undefined || value === '' ? undefined : value;
-};
+}
 
 /** `AWS_REGION`, or {@link DEFAULT_REGION} when it is unset. */
 export const awsRegion = (env: Environment = process.env): string =>
@@ -116,15 +116,15 @@ export const awsRegion = (env: Environment = process.env): string =>
  * parser runs only for the variables a function's environment sets, so a fan-out, which
  * sets no `BATCH_*` variable, never runs the batch functions' parsers.
  */
-const setting = <T>(
+function setting<T>(
   env: Environment,
   name: string,
   fallback: T,
   parse: (value: string, name: string) => T,
-): T => {
+): T {
   const value = env[name];
   return value === undefined || value === '' ? fallback : parse(value, name);
-};
+}
 
 const invalid = (name: string, problem: string, value: string): ConfigError =>
   new ConfigError(`${name}: ${problem}, received ${JSON.stringify(value.slice(0, 60))}`);
@@ -137,19 +137,19 @@ const trimmedOrUnset = (value: string): string | undefined => value.trim() || un
  * `POWERTOOLS_LOG_LEVEL`, INFO when unset (Powertools' default). Given to the Logger explicitly, so
  * only Lambda's own log-level control (`AWS_LAMBDA_LOG_LEVEL`) overrides it, as Powertools does.
  */
-const parseLogLevel = (value: string, name: string): LogLevel => {
+function parseLogLevel(value: string, name: string): LogLevel {
   const level = value.trim().toUpperCase();
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
     throw invalid(name, `expected one of ${LOG_LEVELS.join(', ')}`, value);
   }
   return level as LogLevel;
-};
+}
 
 const TRUE_VALUES = ['1', 'y', 'yes', 't', 'true', 'on'];
 const FALSE_VALUES = ['0', 'n', 'no', 'f', 'false', 'off'];
 
 /** A boolean as Powertools reads one (`getBooleanFromEnv` with extended parsing). */
-const parseBoolean = (value: string, name: string): boolean => {
+function parseBoolean(value: string, name: string): boolean {
   const normalized = value.trim().toLowerCase();
   if (TRUE_VALUES.includes(normalized)) return true;
   if (FALSE_VALUES.includes(normalized)) return false;
@@ -158,44 +158,44 @@ const parseBoolean = (value: string, name: string): boolean => {
     `expected true or false (or ${[...TRUE_VALUES, ...FALSE_VALUES].join(', ')})`,
     value,
   );
-};
+}
 
-const parseEndpoint = (value: string, name: string): string => {
+function parseEndpoint(value: string, name: string): string {
   const url = URL.canParse(value) ? new URL(value) : undefined;
   if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
     throw invalid(name, 'expected an http:// or https:// URL', value);
   }
   return value;
-};
+}
 
 /** A whole number from `min` to `max`. */
-const parseWholeNumber = (value: string, name: string, min: number, max: number): number => {
+function parseWholeNumber(value: string, name: string, min: number, max: number): number {
   const parsed = /^[0-9]+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
   if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
     throw invalid(name, `expected a whole number from ${min} to ${max}`, value);
   }
   return parsed;
-};
+}
 
 /** `BATCH_RESULTS_PREFIX` without its outer slashes: a plain S3 key prefix. */
-const parseResultsPrefix = (value: string, name: string): string => {
+function parseResultsPrefix(value: string, name: string): string {
   const prefix = value.trim().replace(/^\/+|\/+$/g, '');
   if (prefix.length > 512 || !/^[A-Za-z0-9!_.*'()/-]*$/.test(prefix)) {
     throw invalid(name, "expected an S3 key prefix of letters, digits and !_.*'()/-", value);
   }
   return prefix;
-};
+}
 
 /**
  * The ledger table of a batch function's configuration.
  * @throws ConfigError `BATCH_TABLE_NAME: required by the batch functions` when it is unset.
  */
-export const batchTableName = (config: Pick<FunctionConfig, 'batches'>): string => {
+export function batchTableName(config: Pick<FunctionConfig, 'batches'>): string {
   if (config.batches.tableName === undefined) {
     throw new ConfigError('BATCH_TABLE_NAME: required by the batch functions, received nothing');
   }
   return config.batches.tableName;
-};
+}
 
 /**
  * Parses a function's configuration from its environment: once per container for a deployed
@@ -203,7 +203,7 @@ export const batchTableName = (config: Pick<FunctionConfig, 'batches'>): string 
  * for the local runtime's in-process invoker.
  * @throws ConfigError `NAME: problem, received "value"` for the first malformed variable.
  */
-export const configFromEnvironment = (env: Environment = process.env): FunctionConfig => {
+export function configFromEnvironment(env: Environment = process.env): FunctionConfig {
   const aws: AwsConfig = { region: setting(env, 'AWS_REGION', DEFAULT_REGION, asIs) };
   const endpoint = setting(env, 'SAGEMAKER_ENDPOINT', undefined, parseEndpoint);
   if (endpoint !== undefined) aws.endpoint = endpoint;
@@ -264,4 +264,4 @@ export const configFromEnvironment = (env: Environment = process.env): FunctionC
       ),
     },
   };
-};
+}

@@ -71,7 +71,7 @@ export type LambdaStepHandler<S extends StepSchema, O extends OutputDeclaration>
   context: Context,
 ) => Promise<StepOutputs<O>>) & { contract: LambdaStepContract<S, O> };
 
-const checkOutputValue = (name: string, type: OutputType, value: unknown): void => {
+function checkOutputValue(name: string, type: OutputType, value: unknown): void {
   const fail = (problem: string): never => {
     throw new OutputContractError(name, problem);
   };
@@ -98,17 +98,17 @@ const checkOutputValue = (name: string, type: OutputType, value: unknown): void 
       if (typeof value !== 'boolean') fail(`declared Boolean, returned ${describeValue(value)}`);
       return;
   }
-};
+}
 
 /**
  * Checks a step's result against its declared outputs: exactly the declared keys,
  * each of its declared type and within SageMaker's limits.
  * @throws OutputContractError naming the first output that breaks the contract.
  */
-export const checkOutputs = <O extends OutputDeclaration>(
+export function checkOutputs<O extends OutputDeclaration>(
   outputs: O,
   result: unknown,
-): StepOutputs<O> => {
+): StepOutputs<O> {
   if (result === null || typeof result !== 'object' || Array.isArray(result)) {
     throw new OutputContractError(
       '(result)',
@@ -127,13 +127,13 @@ export const checkOutputs = <O extends OutputDeclaration>(
     checkOutputValue(name, type, record[name]);
   }
   return result as StepOutputs<O>;
-};
+}
 
 /**
  * Checks a declaration against SageMaker's limits on a Lambda step's outputs.
  * @throws ContractDefinitionError at module load, so a bad declaration never deploys.
  */
-export const validateOutputDeclaration = (step: string, outputs: OutputDeclaration): void => {
+export function validateOutputDeclaration(step: string, outputs: OutputDeclaration): void {
   const names = Object.keys(outputs);
   if (names.length > MAX_OUTPUT_PARAMETERS) {
     throw new ContractDefinitionError(
@@ -153,9 +153,9 @@ export const validateOutputDeclaration = (step: string, outputs: OutputDeclarati
       );
     }
   }
-};
+}
 
-const warnUnknownKeys = (schema: StepSchema, event: object, log: Logger): void => {
+function warnUnknownKeys(schema: StepSchema, event: object, log: Logger): void {
   const known = schema.entries;
   const unknown = Object.keys(event).filter((key) => !Object.hasOwn(known, key));
   if (unknown.length > 0) {
@@ -164,7 +164,7 @@ const warnUnknownKeys = (schema: StepSchema, event: object, log: Logger): void =
       unknownKeyCount: unknown.length,
     });
   }
-};
+}
 
 /**
  * Adds the caller's `pipelineExecutionArn` to every log line of the invocation, and logs how an
@@ -193,10 +193,10 @@ const stepLogging = (log: Logger): MiddlewareObj<unknown> => ({
  * its result against `outputs` before anything reaches the pipeline.
  * @returns the middy-wrapped Lambda handler, carrying its contract as `handler.contract`.
  */
-export const defineLambdaStep = <S extends StepSchema, O extends OutputDeclaration>(
+export function defineLambdaStep<S extends StepSchema, O extends OutputDeclaration>(
   definition: LambdaStepDefinition<S, O>,
   log: Logger = defaultLogger(),
-): LambdaStepHandler<S, O> => {
+): LambdaStepHandler<S, O> {
   validateOutputDeclaration(definition.name, definition.outputs);
   const eventSchema = v.object({ ...definition.input.entries, ...commonStepInput.entries });
   const contract: LambdaStepContract<S, O> = {
@@ -222,4 +222,4 @@ export const defineLambdaStep = <S extends StepSchema, O extends OutputDeclarati
     .use(injectLambdaContext(log, { resetKeys: true }))
     .use(stepLogging(log));
   return Object.assign(handler, { contract }) as unknown as LambdaStepHandler<S, O>;
-};
+}

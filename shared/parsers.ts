@@ -23,18 +23,18 @@ const FLOAT_TEXT = /* @__PURE__ */ new RegExp(FLOAT_PATTERN);
 export const MAX_JSON_DEPTH = 64;
 
 /** Parses `"42"` to 42; anything else (including unsafe integers) to `undefined`. */
-export const parseIntegerText = (text: string): number | undefined => {
+export function parseIntegerText(text: string): number | undefined {
   if (!INTEGER_TEXT.test(text)) return undefined;
   const value = Number(text);
   return Number.isSafeInteger(value) ? value : undefined;
-};
+}
 
 /** Parses `"0.5"`, `"-3"`, `"1e3"` to a finite number; anything else to `undefined`. */
-export const parseFloatText = (text: string): number | undefined => {
+export function parseFloatText(text: string): number | undefined {
   if (!FLOAT_TEXT.test(text)) return undefined;
   const value = Number(text);
   return Number.isFinite(value) ? value : undefined;
-};
+}
 
 /** Parses exactly `"true"` or `"false"`; anything else to `undefined`. */
 export const parseBooleanText = (text: string): boolean | undefined =>
@@ -130,14 +130,14 @@ export const booleanArg = /* @__PURE__ */ nativeOrText(
   { anyOf: [{ type: 'boolean' }, { type: 'string', enum: ['true', 'false'] }] },
 );
 
-const parseJsonText = (text: string, kind: 'array' | 'object'): unknown => {
+function parseJsonText(text: string, kind: 'array' | 'object'): unknown {
   try {
     const value: unknown = JSON.parse(text);
     return isKind(value, kind) ? value : undefined;
   } catch {
     return undefined;
   }
-};
+}
 
 const isKind = (value: unknown, kind: 'array' | 'object'): boolean =>
   kind === 'array'
@@ -174,12 +174,12 @@ const jsonArgument = (kind: 'array' | 'object') =>
 /** Each kind's first layer, built once and shared: schemas are immutable. */
 const jsonArguments: Partial<Record<'array' | 'object', ReturnType<typeof jsonArgument>>> = {};
 
-const jsonOrText = <T extends v.GenericSchema>(kind: 'array' | 'object', schema: T) => {
+function jsonOrText<T extends v.GenericSchema>(kind: 'array' | 'object', schema: T) {
   const first = jsonArguments[kind] ?? jsonArgument(kind);
   jsonArguments[kind] = first;
   // The first layer yields an array or object; `schema` narrows it to the argument's real shape.
   return v.pipe(first, schema);
-};
+}
 
 /**
  * A list argument: a JSON array, or a string holding one (pipeline parameters cannot

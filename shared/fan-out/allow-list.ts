@@ -19,7 +19,7 @@ export type AllowList =
  * Parses `FAN_OUT_ALLOWED_PIPELINES`: comma-separated pipeline names, or `*`.
  * @throws ConfigError naming an entry that is not a pipeline name.
  */
-export const parseAllowList = (value: string | undefined): AllowList => {
+export function parseAllowList(value: string | undefined): AllowList {
   if (value === undefined || value.trim() === '') return { kind: 'none' };
   const entries: string[] = [];
   for (const part of value.split(',')) {
@@ -37,7 +37,7 @@ export const parseAllowList = (value: string | undefined): AllowList => {
     names.add(entry.toLowerCase());
   }
   return { kind: 'names', names };
-};
+}
 
 /** The partition, region and account a function runs in, from its own ARN. */
 export interface Home {
@@ -49,12 +49,12 @@ export interface Home {
 const ARN = /^arn:([a-z-]+):([a-z0-9-]+):([a-z0-9-]*):([0-9]*):(.*)$/;
 
 /** The home of a function, from `context.invokedFunctionArn`; undefined when it is not an ARN. */
-export const homeOf = (invokedFunctionArn: string | undefined): Home | undefined => {
+export function homeOf(invokedFunctionArn: string | undefined): Home | undefined {
   const match = ARN.exec(invokedFunctionArn ?? '');
   if (match?.[2] !== 'lambda') return undefined;
   const [, partition = '', , region = '', account = ''] = match;
   return region === '' || account === '' ? undefined : { partition, region, account };
-};
+}
 
 /**
  * Pipelines given by an ARN of another partition, region or account than `home` (or by
@@ -80,11 +80,11 @@ const foreignArns = (pipelines: readonly string[], home: Home | undefined): stri
  * and region, and the name (whether given by name or ARN) must be listed.
  * @throws PipelineNotAllowedError listing every pipeline that is not.
  */
-export const assertPipelinesAllowed = (
+export function assertPipelinesAllowed(
   allowList: AllowList,
   pipelines: readonly string[],
   home?: Home,
-): void => {
+): void {
   const foreign = foreignArns(pipelines, home);
   if (foreign.length > 0) {
     throw new PipelineNotAllowedError(
@@ -107,4 +107,4 @@ export const assertPipelinesAllowed = (
   if (refused.length > 0) {
     throw new PipelineNotAllowedError(refused, `not listed in ${ALLOWED_PIPELINES_ENV}`);
   }
-};
+}

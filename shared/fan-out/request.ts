@@ -163,17 +163,17 @@ export interface FanOutPlan {
 }
 
 /** Visits (pipeline, item) pairs item by item, so a partial run covers items evenly. */
-export const forEachPair = (
+export function forEachPair(
   plan: FanOutPlan,
   visit: (pipelineIndex: number, index: number) => void,
-) => {
+) {
   for (let index = 0; index < plan.items.length; index++) {
     for (let p = 0; p < plan.pipelines.length; p++) visit(p, index);
   }
-};
+}
 
 /** Formats sorted indexes as `3, 7-9, 12`. */
-export const formatIndexes = (indexes: readonly number[]): string => {
+export function formatIndexes(indexes: readonly number[]): string {
   const parts: string[] = [];
   let i = 0;
   while (i < indexes.length) {
@@ -187,7 +187,7 @@ export const formatIndexes = (indexes: readonly number[]): string => {
     i++;
   }
   return parts.join(', ');
-};
+}
 
 /** Collects per-item problems grouped by (field, problem), so 10,000 failing items make one line. */
 class ItemProblems {
@@ -225,7 +225,7 @@ export interface PlanOptions {
  * @throws InputValidationError listing every problem, with item indexes.
  * @throws PlanningTimeError when `mayContinue` says the time budget ran out.
  */
-export const planFanOut = (request: FanOutRequest, options: PlanOptions = {}): FanOutPlan => {
+export function planFanOut(request: FanOutRequest, options: PlanOptions = {}): FanOutPlan {
   const subject = options.subject ?? 'fan-out request';
   const problems: FieldProblem[] = [];
   const pipelines = request.pipelines;
@@ -384,4 +384,4 @@ export const planFanOut = (request: FanOutRequest, options: PlanOptions = {}): F
       };
     },
   };
-};
+}
