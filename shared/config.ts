@@ -102,39 +102,54 @@ export type BatchFunctionConfig = Pick<
 >;
 
 /** Reads an optional environment variable, treating an empty value as unset. */
-export const optionalEnv = (name: string, env: Environment = process.env): string | undefined => {
+export function optionalEnv(name: string, env: Environment = process.env): string | undefined {
   const value = env[name];
   return value === undefined || value === '' ? undefined : value;
-};
+}
 
 /** `AWS_REGION`, or {@link DEFAULT_REGION} when it is unset. */
 export const awsRegion = (env: Environment = process.env): string =>
   optionalEnv('AWS_REGION', env) ?? DEFAULT_REGION;
 
+/**
+ * One variable: `fallback` when it is unset or empty, else what `parse` makes of it. A
+ * parser runs only for the variables a function's environment sets, so a fan-out, which
+ * sets no `BATCH_*` variable, never runs the batch functions' parsers.
+ */
+function setting<T>(
+  env: Environment,
+  name: string,
+  fallback: T,
+  parse: (value: string, name: string) => T,
+): T {
+  const value = env[name];
+  return value === undefined || value === '' ? fallback : parse(value, name);
+}
+
 const invalid = (name: string, problem: string, value: string): ConfigError =>
   new ConfigError(`${name}: ${problem}, received ${JSON.stringify(value.slice(0, 60))}`);
+
+const asIs = (value: string): string => value;
+
+const trimmedOrUnset = (value: string): string | undefined => value.trim() || undefined;
 
 /**
  * `POWERTOOLS_LOG_LEVEL`, INFO when unset (Powertools' default). Given to the Logger explicitly, so
  * only Lambda's own log-level control (`AWS_LAMBDA_LOG_LEVEL`) overrides it, as Powertools does.
  */
-const logLevelFrom = (env: Environment): LogLevel => {
-  const value = optionalEnv('POWERTOOLS_LOG_LEVEL', env);
-  if (value === undefined) return 'INFO';
-  const level = LOG_LEVELS.find((candidate) => candidate === value.trim().toUpperCase());
-  if (level === undefined) {
-    throw invalid('POWERTOOLS_LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}`, value);
+function parseLogLevel(value: string, name: string): LogLevel {
+  const level = value.trim().toUpperCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw invalid(name, `expected one of ${LOG_LEVELS.join(', ')}`, value);
   }
-  return level;
-};
+  return level as LogLevel;
+}
 
 const TRUE_VALUES = ['1', 'y', 'yes', 't', 'true', 'on'];
 const FALSE_VALUES = ['0', 'n', 'no', 'f', 'false', 'off'];
 
 /** A boolean as Powertools reads one (`getBooleanFromEnv` with extended parsing). */
-const booleanFrom = (env: Environment, name: string): boolean => {
-  const value = optionalEnv(name, env);
-  if (value === undefined) return false;
+function parseBoolean(value: string, name: string): boolean {
   const normalized = value.trim().toLowerCase();
   if (TRUE_VALUES.includes(normalized)) return true;
   if (FALSE_VALUES.includes(normalized)) return false;
@@ -143,84 +158,44 @@ const booleanFrom = (env: Environment, name: string): boolean => {
     `expected true or false (or ${[...TRUE_VALUES, ...FALSE_VALUES].join(', ')})`,
     value,
   );
-};
+}
 
-const endpointFrom = (env: Environment, name: string): string | undefined => {
-  const value = optionalEnv(name, env);
-  if (value === undefined) return undefined;
+function parseEndpoint(value: string, name: string): string {
   const url = URL.canParse(value) ? new URL(value) : undefined;
   if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
     throw invalid(name, 'expected an http:// or https:// URL', value);
   }
   return value;
-};
+}
 
-/** A whole number from `min` to `max`, or `fallback` when unset. */
-const integerFrom = (
-  env: Environment,
-  name: string,
-  fallback: number,
-  [min, max]: readonly [number, number],
-): number => {
-  const value = optionalEnv(name, env);
-  if (value === undefined) return fallback;
+/** A whole number from `min` to `max`. */
+function parseWholeNumber(value: string, name: string, min: number, max: number): number {
   const parsed = /^[0-9]+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
   if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
     throw invalid(name, `expected a whole number from ${min} to ${max}`, value);
   }
   return parsed;
-};
+}
 
 /** `BATCH_RESULTS_PREFIX` without its outer slashes: a plain S3 key prefix. */
-const resultsPrefixFrom = (env: Environment): string => {
-  const value = optionalEnv('BATCH_RESULTS_PREFIX', env);
-  if (value === undefined) return DEFAULT_RESULTS_PREFIX;
+function parseResultsPrefix(value: string, name: string): string {
   const prefix = value.trim().replace(/^\/+|\/+$/g, '');
   if (prefix.length > 512 || !/^[A-Za-z0-9!_.*'()/-]*$/.test(prefix)) {
-    throw invalid(
-      'BATCH_RESULTS_PREFIX',
-      "expected an S3 key prefix of letters, digits and !_.*'()/-",
-      value,
-    );
+    throw invalid(name, "expected an S3 key prefix of letters, digits and !_.*'()/-", value);
   }
   return prefix;
-};
-
-const batchesFrom = (env: Environment): BatchesConfig => ({
-  tableName: optionalEnv('BATCH_TABLE_NAME', env)?.trim() || undefined,
-  accountLimit: integerFrom(
-    env,
-    'BATCH_ACCOUNT_CONCURRENCY_LIMIT',
-    DEFAULT_ACCOUNT_CONCURRENCY_LIMIT,
-    [1, 10_000],
-  ),
-  retentionSeconds:
-    integerFrom(env, 'BATCH_RETENTION_DAYS', DEFAULT_RETENTION_DAYS, [1, 3_650]) * 86_400,
-  recoveryGraceMs:
-    integerFrom(env, 'BATCH_RECOVERY_GRACE_SECONDS', DEFAULT_RECOVERY_GRACE_SECONDS, [1, 86_400]) *
-    1_000,
-  resultsBucket: optionalEnv('BATCH_RESULTS_BUCKET', env)?.trim() || undefined,
-  resultsPrefix: resultsPrefixFrom(env),
-});
+}
 
 /**
  * The ledger table of a batch function's configuration.
  * @throws ConfigError `BATCH_TABLE_NAME: required by the batch functions` when it is unset.
  */
-export const batchTableName = (config: Pick<FunctionConfig, 'batches'>): string => {
+export function batchTableName(config: Pick<FunctionConfig, 'batches'>): string {
   if (config.batches.tableName === undefined) {
     throw new ConfigError('BATCH_TABLE_NAME: required by the batch functions, received nothing');
   }
   return config.batches.tableName;
-};
-
-const credentialsFrom = (env: Environment): AwsCredentials | undefined => {
-  const accessKeyId = optionalEnv('AWS_ACCESS_KEY_ID', env);
-  const secretAccessKey = optionalEnv('AWS_SECRET_ACCESS_KEY', env);
-  if (accessKeyId === undefined || secretAccessKey === undefined) return undefined;
-  const sessionToken = optionalEnv('AWS_SESSION_TOKEN', env);
-  return { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) };
-};
+}
 
 /**
  * Parses a function's configuration from its environment: once per container for a deployed
@@ -228,28 +203,65 @@ const credentialsFrom = (env: Environment): AwsCredentials | undefined => {
  * for the local runtime's in-process invoker.
  * @throws ConfigError `NAME: problem, received "value"` for the first malformed variable.
  */
-export const configFromEnvironment = (env: Environment = process.env): FunctionConfig => {
-  const endpoint = endpointFrom(env, 'SAGEMAKER_ENDPOINT');
-  const dynamoDbEndpoint = endpointFrom(env, 'DYNAMODB_ENDPOINT');
-  const s3Endpoint = endpointFrom(env, 'S3_ENDPOINT');
-  const credentials = credentialsFrom(env);
+export function configFromEnvironment(env: Environment = process.env): FunctionConfig {
+  const aws: AwsConfig = { region: setting(env, 'AWS_REGION', DEFAULT_REGION, asIs) };
+  const endpoint = setting(env, 'SAGEMAKER_ENDPOINT', undefined, parseEndpoint);
+  if (endpoint !== undefined) aws.endpoint = endpoint;
+  const dynamoDbEndpoint = setting(env, 'DYNAMODB_ENDPOINT', undefined, parseEndpoint);
+  if (dynamoDbEndpoint !== undefined) aws.dynamoDbEndpoint = dynamoDbEndpoint;
+  const s3Endpoint = setting(env, 'S3_ENDPOINT', undefined, parseEndpoint);
+  if (s3Endpoint !== undefined) aws.s3Endpoint = s3Endpoint;
+  const accessKeyId = setting(env, 'AWS_ACCESS_KEY_ID', undefined, asIs);
+  const secretAccessKey = setting(env, 'AWS_SECRET_ACCESS_KEY', undefined, asIs);
+  if (accessKeyId !== undefined && secretAccessKey !== undefined) {
+    const sessionToken = setting(env, 'AWS_SESSION_TOKEN', undefined, asIs);
+    aws.credentials =
+      sessionToken === undefined
+        ? { accessKeyId, secretAccessKey }
+        : { accessKeyId, secretAccessKey, sessionToken };
+  }
   return {
     logging: {
-      serviceName: optionalEnv('POWERTOOLS_SERVICE_NAME', env) ?? DEFAULT_SERVICE_NAME,
-      logLevel: logLevelFrom(env),
+      serviceName: setting(env, 'POWERTOOLS_SERVICE_NAME', DEFAULT_SERVICE_NAME, asIs),
+      logLevel: setting(env, 'POWERTOOLS_LOG_LEVEL', 'INFO', parseLogLevel),
     },
     metrics: {
-      namespace: optionalEnv('POWERTOOLS_METRICS_NAMESPACE', env) ?? DEFAULT_METRICS_NAMESPACE,
-      disabled: booleanFrom(env, 'POWERTOOLS_METRICS_DISABLED'),
+      namespace: setting(env, 'POWERTOOLS_METRICS_NAMESPACE', DEFAULT_METRICS_NAMESPACE, asIs),
+      disabled: setting(env, 'POWERTOOLS_METRICS_DISABLED', false, parseBoolean),
     },
-    aws: {
-      region: awsRegion(env),
-      ...(endpoint === undefined ? {} : { endpoint }),
-      ...(dynamoDbEndpoint === undefined ? {} : { dynamoDbEndpoint }),
-      ...(s3Endpoint === undefined ? {} : { s3Endpoint }),
-      ...(credentials === undefined ? {} : { credentials }),
+    aws,
+    allowedPipelines: setting<AllowList>(
+      env,
+      ALLOWED_PIPELINES_ENV,
+      { kind: 'none' },
+      parseAllowList,
+    ),
+    batches: {
+      tableName: setting(env, 'BATCH_TABLE_NAME', undefined, trimmedOrUnset),
+      accountLimit: setting(
+        env,
+        'BATCH_ACCOUNT_CONCURRENCY_LIMIT',
+        DEFAULT_ACCOUNT_CONCURRENCY_LIMIT,
+        (value, name) => parseWholeNumber(value, name, 1, 10_000),
+      ),
+      retentionSeconds:
+        setting(env, 'BATCH_RETENTION_DAYS', DEFAULT_RETENTION_DAYS, (value, name) =>
+          parseWholeNumber(value, name, 1, 3_650),
+        ) * 86_400,
+      recoveryGraceMs:
+        setting(
+          env,
+          'BATCH_RECOVERY_GRACE_SECONDS',
+          DEFAULT_RECOVERY_GRACE_SECONDS,
+          (value, name) => parseWholeNumber(value, name, 1, 86_400),
+        ) * 1_000,
+      resultsBucket: setting(env, 'BATCH_RESULTS_BUCKET', undefined, trimmedOrUnset),
+      resultsPrefix: setting(
+        env,
+        'BATCH_RESULTS_PREFIX',
+        DEFAULT_RESULTS_PREFIX,
+        parseResultsPrefix,
+      ),
     },
-    allowedPipelines: parseAllowList(optionalEnv(ALLOWED_PIPELINES_ENV, env)),
-    batches: batchesFrom(env),
   };
-};
+}

@@ -58,10 +58,11 @@ export interface LambdaStepDefinition<S extends StepSchema, O extends OutputDecl
 }
 
 /** An output declaration as a pipeline definition's Lambda step writes it (`OutputParameters`). */
-export const outputParameters = (
+export function outputParameters(
   outputs: OutputDeclaration,
-): Array<{ OutputName: string; OutputType: OutputType }> =>
-  Object.entries(outputs).map(([OutputName, OutputType]) => ({ OutputName, OutputType }));
+): Array<{ OutputName: string; OutputType: OutputType }> {
+  return Object.entries(outputs).map(([OutputName, OutputType]) => ({ OutputName, OutputType }));
+}
 
 /** The contract a handler carries as data (for `contracts.json`, tests and benchmarks). */
 export interface LambdaStepContract<S extends StepSchema, O extends OutputDeclaration>
@@ -77,7 +78,7 @@ export type LambdaStepHandler<S extends StepSchema, O extends OutputDeclaration>
   context: Context,
 ) => Promise<StepOutputs<O>>) & { contract: LambdaStepContract<S, O> };
 
-const checkOutputValue = (name: string, type: OutputType, value: unknown): void => {
+function checkOutputValue(name: string, type: OutputType, value: unknown): void {
   const fail = (problem: string): never => {
     throw new OutputContractError(name, problem);
   };
@@ -104,17 +105,17 @@ const checkOutputValue = (name: string, type: OutputType, value: unknown): void 
       if (typeof value !== 'boolean') fail(`declared Boolean, returned ${describeValue(value)}`);
       return;
   }
-};
+}
 
 /**
  * Checks a step's result against its declared outputs: exactly the declared keys,
  * each of its declared type and within SageMaker's limits.
  * @throws OutputContractError naming the first output that breaks the contract.
  */
-export const checkOutputs = <O extends OutputDeclaration>(
+export function checkOutputs<O extends OutputDeclaration>(
   outputs: O,
   result: unknown,
-): StepOutputs<O> => {
+): StepOutputs<O> {
   if (result === null || typeof result !== 'object' || Array.isArray(result)) {
     throw new OutputContractError(
       '(result)',
@@ -133,13 +134,13 @@ export const checkOutputs = <O extends OutputDeclaration>(
     checkOutputValue(name, type, record[name]);
   }
   return result as StepOutputs<O>;
-};
+}
 
 /**
  * Checks a declaration against SageMaker's limits on a Lambda step's outputs.
  * @throws ContractDefinitionError at module load, so a bad declaration never deploys.
  */
-export const validateOutputDeclaration = (step: string, outputs: OutputDeclaration): void => {
+export function validateOutputDeclaration(step: string, outputs: OutputDeclaration): void {
   const names = Object.keys(outputs);
   if (names.length > MAX_OUTPUT_PARAMETERS) {
     throw new ContractDefinitionError(
@@ -159,9 +160,9 @@ export const validateOutputDeclaration = (step: string, outputs: OutputDeclarati
       );
     }
   }
-};
+}
 
-const warnUnknownKeys = (schema: StepSchema, event: object, log: Logger): void => {
+function warnUnknownKeys(schema: StepSchema, event: object, log: Logger): void {
   const known = schema.entries;
   const unknown = Object.keys(event).filter((key) => !Object.hasOwn(known, key));
   if (unknown.length > 0) {
@@ -170,10 +171,13 @@ const warnUnknownKeys = (schema: StepSchema, event: object, log: Logger): void =
       unknownKeyCount: unknown.length,
     });
   }
-};
+}
 
-/** Adds the caller's `pipelineExecutionArn` to every log line of this invocation. */
-const correlateExecution = (log: Logger): MiddlewareObj<unknown> => ({
+/**
+ * Adds the caller's `pipelineExecutionArn` to every log line of the invocation, and logs how an
+ * invocation failed: input errors at warn, defects at error. The error still propagates.
+ */
+const stepLogging = (log: Logger): MiddlewareObj<unknown> => ({
   before: (request) => {
     const event = request.event;
     if (event !== null && typeof event === 'object' && 'pipelineExecutionArn' in event) {
@@ -181,10 +185,6 @@ const correlateExecution = (log: Logger): MiddlewareObj<unknown> => ({
       if (typeof arn === 'string') log.appendKeys({ pipelineExecutionArn: arn.slice(0, 2048) });
     }
   },
-});
-
-/** Logs how an invocation failed: input errors at warn, defects at error. The error still propagates. */
-const logFailure = (log: Logger): MiddlewareObj<unknown> => ({
   onError: (request) => {
     const error = request.error;
     if (error instanceof InputValidationError) {
@@ -200,16 +200,19 @@ const logFailure = (log: Logger): MiddlewareObj<unknown> => ({
  * its result against `outputs` before anything reaches the pipeline.
  * @returns the middy-wrapped Lambda handler, carrying its contract as `handler.contract`.
  */
-export const defineLambdaStep = <S extends StepSchema, O extends OutputDeclaration>(
+export function defineLambdaStep<S extends StepSchema, O extends OutputDeclaration>(
   definition: LambdaStepDefinition<S, O>,
   log: Logger = defaultLogger(),
-): LambdaStepHandler<S, O> => {
+): LambdaStepHandler<S, O> {
   validateOutputDeclaration(definition.name, definition.outputs);
   const eventSchema = v.object({ ...definition.input.entries, ...commonStepInput.entries });
   const contract: LambdaStepContract<S, O> = {
     ...definition,
     eventSchema,
-    outputParameters: outputParameters(definition.outputs),
+    // Read by the contracts document and tests only: built when asked for.
+    get outputParameters() {
+      return outputParameters(definition.outputs);
+    },
   };
 
   const invoke = async (event: unknown, context: Context): Promise<StepOutputs<O>> => {
@@ -221,7 +224,6 @@ export const defineLambdaStep = <S extends StepSchema, O extends OutputDeclarati
 
   const handler = middy(invoke)
     .use(injectLambdaContext(log, { resetKeys: true }))
-    .use(correlateExecution(log))
-    .use(logFailure(log));
+    .use(stepLogging(log));
   return Object.assign(handler, { contract }) as unknown as LambdaStepHandler<S, O>;
-};
+}

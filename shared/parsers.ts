@@ -15,24 +15,26 @@ import { jsonDepthExceeds } from './json-depth';
  */
 
 const INTEGER_TEXT = /^-?(0|[1-9][0-9]*)$/;
-const FLOAT_TEXT = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+/** A number as text. A string, not a literal's `.source`: bundles that never use `floatArg` leave it out. */
+const FLOAT_PATTERN = '^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?$';
+const FLOAT_TEXT = /* @__PURE__ */ new RegExp(FLOAT_PATTERN);
 
 /** Deepest nesting accepted in a JSON argument; deeper values are rejected, not walked. */
 export const MAX_JSON_DEPTH = 64;
 
 /** Parses `"42"` to 42; anything else (including unsafe integers) to `undefined`. */
-export const parseIntegerText = (text: string): number | undefined => {
+export function parseIntegerText(text: string): number | undefined {
   if (!INTEGER_TEXT.test(text)) return undefined;
   const value = Number(text);
   return Number.isSafeInteger(value) ? value : undefined;
-};
+}
 
 /** Parses `"0.5"`, `"-3"`, `"1e3"` to a finite number; anything else to `undefined`. */
-export const parseFloatText = (text: string): number | undefined => {
+export function parseFloatText(text: string): number | undefined {
   if (!FLOAT_TEXT.test(text)) return undefined;
   const value = Number(text);
   return Number.isFinite(value) ? value : undefined;
-};
+}
 
 /** Parses exactly `"true"` or `"false"`; anything else to `undefined`. */
 export const parseBooleanText = (text: string): boolean | undefined =>
@@ -114,7 +116,7 @@ export const floatArg = /* @__PURE__ */ nativeOrText(
   {
     anyOf: [
       { type: 'number' },
-      { type: 'string', pattern: FLOAT_TEXT.source, description: 'a number as text, e.g. "0.5"' },
+      { type: 'string', pattern: FLOAT_PATTERN, description: 'a number as text, e.g. "0.5"' },
     ],
   },
 );
@@ -128,14 +130,14 @@ export const booleanArg = /* @__PURE__ */ nativeOrText(
   { anyOf: [{ type: 'boolean' }, { type: 'string', enum: ['true', 'false'] }] },
 );
 
-const parseJsonText = (text: string, kind: 'array' | 'object'): unknown => {
+function parseJsonText(text: string, kind: 'array' | 'object'): unknown {
   try {
     const value: unknown = JSON.parse(text);
     return isKind(value, kind) ? value : undefined;
   } catch {
     return undefined;
   }
-};
+}
 
 const isKind = (value: unknown, kind: 'array' | 'object'): boolean =>
   kind === 'array'
@@ -147,32 +149,37 @@ const PROTO_KEY = /* @__PURE__ */ new Refusal(
   'holds a "__proto__" key, which cannot be passed on safely; rename it',
 );
 
-const jsonOrText = <T extends v.GenericSchema>(kind: 'array' | 'object', schema: T) =>
-  v.pipe(
-    argument(
-      (value): unknown => {
-        const parsed =
-          typeof value === 'string'
-            ? parseJsonText(value, kind)
-            : isKind(value, kind)
-              ? value
-              : undefined;
-        if (parsed === undefined) return undefined;
-        if (jsonDepthExceeds(parsed, MAX_JSON_DEPTH)) return TOO_DEEP;
-        // Copying or checking the object later could silently drop this key: refuse it rather than lose it.
-        return kind === 'object' && Object.hasOwn(parsed as object, '__proto__')
-          ? PROTO_KEY
-          : parsed;
-      },
-      (value) =>
+/** A JSON array or object, or a string holding one: the first layer of every argument of that kind. */
+const jsonArgument = (kind: 'array' | 'object') =>
+  argument(
+    (value): unknown => {
+      const parsed =
         typeof value === 'string'
-          ? `expected a JSON ${kind} or a string holding one, received ${describeValue(value)} that does not hold a JSON ${kind}`
-          : `expected a JSON ${kind} or a string holding one, received ${describeValue(value)}`,
-      { anyOf: [{ type: kind }, { type: 'string', description: `a JSON ${kind} as text` }] },
-    ),
-    // The argument yields an array or object; `schema` narrows it to the argument's real shape.
-    schema,
+          ? parseJsonText(value, kind)
+          : isKind(value, kind)
+            ? value
+            : undefined;
+      if (parsed === undefined) return undefined;
+      if (jsonDepthExceeds(parsed, MAX_JSON_DEPTH)) return TOO_DEEP;
+      // Copying or checking the object later could silently drop this key: refuse it rather than lose it.
+      return kind === 'object' && Object.hasOwn(parsed as object, '__proto__') ? PROTO_KEY : parsed;
+    },
+    (value) =>
+      typeof value === 'string'
+        ? `expected a JSON ${kind} or a string holding one, received ${describeValue(value)} that does not hold a JSON ${kind}`
+        : `expected a JSON ${kind} or a string holding one, received ${describeValue(value)}`,
+    { anyOf: [{ type: kind }, { type: 'string', description: `a JSON ${kind} as text` }] },
   );
+
+/** Each kind's first layer, built once and shared: schemas are immutable. */
+const jsonArguments: Partial<Record<'array' | 'object', ReturnType<typeof jsonArgument>>> = {};
+
+function jsonOrText<T extends v.GenericSchema>(kind: 'array' | 'object', schema: T) {
+  const first = jsonArguments[kind] ?? jsonArgument(kind);
+  jsonArguments[kind] = first;
+  // The first layer yields an array or object; `schema` narrows it to the argument's real shape.
+  return v.pipe(first, schema);
+}
 
 /**
  * A list argument: a JSON array, or a string holding one (pipeline parameters cannot

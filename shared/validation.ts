@@ -18,11 +18,11 @@ const EXPECTED_WORDS: Record<string, string> = {
 };
 
 /** `1 item`, `3 items`, `1 character`: a count with the unit that fits the value measured. */
-const counted = (input: unknown, count: unknown): string => {
+function counted(input: unknown, count: unknown): string {
   const unit = typeof input === 'string' ? 'character' : Array.isArray(input) ? 'item' : '';
   if (unit === '') return String(count);
   return `${String(count)} ${unit}${Number(count) === 1 ? '' : 's'}`;
-};
+}
 
 const receivedSize = (input: unknown): string =>
   typeof input === 'string' || Array.isArray(input)
@@ -52,20 +52,20 @@ export interface PipeItem {
  * schemas inside it, and what an optional wraps. The one walker over valibot's schema
  * objects, for issue wording here and for the contracts document.
  */
-export const pipeItems = (schema: PipeItem): PipeItem[] => {
+export function pipeItems(schema: PipeItem): PipeItem[] {
   const wrapped = (schema as { wrapped?: PipeItem }).wrapped;
   if (wrapped !== undefined) return pipeItems(wrapped);
   const pipe = (schema as { pipe?: readonly PipeItem[] }).pipe;
   if (pipe === undefined) return [schema];
   return pipe.flatMap((item) => (item.kind === 'schema' ? pipeItems(item) : [item]));
-};
+}
 
 /** The schemas a value meets, in order: a pipe's schemas and what an optional wraps. */
 const layersOf = (schema: AnySchema): AnySchema[] =>
   pipeItems(schema).filter((item): item is AnySchema => item.kind === 'schema');
 
 /** The schema of the value at `key` inside a value of `schema`, if it can be told. */
-const childSchema = (schema: AnySchema, key: PropertyKey): AnySchema | undefined => {
+function childSchema(schema: AnySchema, key: PropertyKey): AnySchema | undefined {
   for (const layer of layersOf(schema).reverse()) {
     const { entries, item, value, items } = layer as {
       entries?: Record<string, AnySchema>;
@@ -80,16 +80,16 @@ const childSchema = (schema: AnySchema, key: PropertyKey): AnySchema | undefined
     if (items !== undefined && typeof key === 'number') return items[key];
   }
   return undefined;
-};
+}
 
-const schemaAt = (root: AnySchema, path: readonly PropertyKey[]): AnySchema | undefined => {
+function schemaAt(root: AnySchema, path: readonly PropertyKey[]): AnySchema | undefined {
   let schema: AnySchema | undefined = root;
   for (const key of path) {
     if (schema === undefined) return undefined;
     schema = childSchema(schema, key);
   }
   return schema;
-};
+}
 
 /** The layer of `schema` of the given type (the union inside an optional, say). */
 const layerOfType = <T extends AnySchema>(schema: AnySchema | undefined, type: string) =>
@@ -98,7 +98,7 @@ const layerOfType = <T extends AnySchema>(schema: AnySchema | undefined, type: s
     : (layersOf(schema).find((layer) => layer.type === type) as T | undefined);
 
 /** What one alternative of a union expected, from the first issue it raised on `input`. */
-const describeAlternative = (option: AnySchema, input: unknown): string => {
+function describeAlternative(option: AnySchema, input: unknown): string {
   const result = v.safeParse(option, input);
   const first = result.issues?.[0];
   if (first === undefined) return 'another value';
@@ -110,10 +110,10 @@ const describeAlternative = (option: AnySchema, input: unknown): string => {
   if (path.length === 0) return expected === 'valid' ? 'another value' : expected;
   // The alternative accepted the value's kind and failed inside it.
   return `${Array.isArray(input) ? 'an array' : 'an object'} whose ${fieldOf(path)} is ${expected}`;
-};
+}
 
 /** The issue as words, with `root` the schema the issue's path starts from. */
-const describeIssue = (issue: Issue, root: AnySchema): string => {
+function describeIssue(issue: Issue, root: AnySchema): string {
   const path = keysOf(issue);
   if (issue.kind === 'schema' && issue.type === 'object' && issue.path?.at(-1)?.origin === 'key') {
     // A missing key: say what its schema would have accepted.
@@ -168,7 +168,7 @@ const describeIssue = (issue: Issue, root: AnySchema): string => {
         ? `expected ${EXPECTED_WORDS[issue.type]}, received ${received}`
         : issue.message;
   }
-};
+}
 
 /** Turns valibot issues into field problems: one per issue, readable on one line. */
 export const toFieldProblems = (issues: readonly Issue[], root: AnySchema): FieldProblem[] =>
@@ -178,11 +178,11 @@ export const toFieldProblems = (issues: readonly Issue[], root: AnySchema): Fiel
  * Validates `event` against `schema`.
  * @throws InputValidationError listing every offending field.
  */
-export const parseEvent = <S extends AnySchema>(
+export function parseEvent<S extends AnySchema>(
   schema: S,
   event: unknown,
   subject = 'input',
-): v.InferOutput<S> => {
+): v.InferOutput<S> {
   if (event === null || typeof event !== 'object' || Array.isArray(event)) {
     throw new InputValidationError(
       [
@@ -200,4 +200,4 @@ export const parseEvent = <S extends AnySchema>(
     subject,
     cause: new v.ValiError(result.issues),
   });
-};
+}

@@ -3,8 +3,9 @@
  * serverless.yml so the benchmark always builds exactly what `sls package` ships.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { BuildOptions } from 'esbuild';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import type { BuildOptions, Plugin } from 'esbuild';
 
 type Scalar = string | boolean | number;
 type Setting = Scalar | Scalar[];
@@ -99,6 +100,12 @@ export const esbuildOptionsFromServerless = (
         break;
       case 'mainFields':
         options.mainFields = (value as Scalar[]).map(String);
+        break;
+      case 'plugins':
+        // serverless-esbuild requires this file, relative to the service directory.
+        options.plugins = createRequire(import.meta.url)(
+          resolve(dirname(serverlessYml), String(value)),
+        ) as Plugin[];
         break;
       case 'exclude':
       case 'external':

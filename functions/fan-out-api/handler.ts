@@ -14,7 +14,7 @@ import { requestFromHttp, resultResponse } from '../../shared/fan-out/post';
 import { runFanOut } from '../../shared/fan-out/runner';
 import { HttpProblemError, problemDetails } from '../../shared/http/problem-details';
 
-export const createHandler = (config: FanOutConfig) => {
+export function createHandler(config: FanOutConfig) {
   const dependencies = createFanOutDependencies(config);
 
   /** The signing principal: logged with every line of the invocation and given to the run. */
@@ -58,6 +58,6 @@ export const createHandler = (config: FanOutConfig) => {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(route)
     .use(injectLambdaContext(dependencies.logger, { resetKeys: true }))
     .use(problemDetails(dependencies.logger));
-};
+}
 
 export const handler = createHandler(configFromEnvironment());

@@ -10,7 +10,7 @@ import { isComplete, summarize } from '../../shared/fan-out/result';
 import { runFanOut } from '../../shared/fan-out/runner';
 import { requestFromScheduleEvent } from '../../shared/fan-out/schedule';
 
-export const createHandler = (config: FanOutConfig) => {
+export function createHandler(config: FanOutConfig) {
   const dependencies = createFanOutDependencies(config);
   const { logger } = dependencies;
 
@@ -57,6 +57,6 @@ export const createHandler = (config: FanOutConfig) => {
         logger.error('Scheduled fan-out failed', { error: request.error ?? undefined });
       },
     });
-};
+}
 
 export const handler = createHandler(configFromEnvironment());

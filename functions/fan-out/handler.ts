@@ -7,7 +7,7 @@ import { runFanOut } from '../../shared/fan-out/runner';
 import { fanOutStepOutputs, toStepOutputs } from '../../shared/fan-out/step';
 import { defineLambdaStep } from '../../shared/lambda-step';
 
-export const createHandler = (config: FanOutConfig) => {
+export function createHandler(config: FanOutConfig) {
   const dependencies = createFanOutDependencies(config);
   return defineLambdaStep(
     {
@@ -31,6 +31,6 @@ export const createHandler = (config: FanOutConfig) => {
     },
     dependencies.logger,
   );
-};
+}
 
 export const handler = createHandler(configFromEnvironment());

@@ -19,22 +19,25 @@ export type AllowList =
  * Parses `FAN_OUT_ALLOWED_PIPELINES`: comma-separated pipeline names, or `*`.
  * @throws ConfigError naming an entry that is not a pipeline name.
  */
-export const parseAllowList = (value: string | undefined): AllowList => {
+export function parseAllowList(value: string | undefined): AllowList {
   if (value === undefined || value.trim() === '') return { kind: 'none' };
-  const entries = value
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
+  const entries: string[] = [];
+  for (const part of value.split(',')) {
+    const entry = part.trim();
+    if (entry !== '') entries.push(entry);
+  }
   if (entries.length === 1 && entries[0] === '*') return { kind: 'any' };
+  const names = new Set<string>();
   for (const entry of entries) {
     if (entry === '*' || !PIPELINE_NAME_OR_ARN_PATTERN.test(entry) || entry.startsWith('arn:')) {
       throw new ConfigError(
         `${ALLOWED_PIPELINES_ENV}: must be comma-separated pipeline names or a lone *, received entry ${JSON.stringify(entry.slice(0, 60))}`,
       );
     }
+    names.add(entry.toLowerCase());
   }
-  return { kind: 'names', names: new Set(entries.map((entry) => entry.toLowerCase())) };
-};
+  return { kind: 'names', names };
+}
 
 /** The partition, region and account a function runs in, from its own ARN. */
 export interface Home {
@@ -46,12 +49,12 @@ export interface Home {
 const ARN = /^arn:([a-z-]+):([a-z0-9-]+):([a-z0-9-]*):([0-9]*):(.*)$/;
 
 /** The home of a function, from `context.invokedFunctionArn`; undefined when it is not an ARN. */
-export const homeOf = (invokedFunctionArn: string | undefined): Home | undefined => {
+export function homeOf(invokedFunctionArn: string | undefined): Home | undefined {
   const match = ARN.exec(invokedFunctionArn ?? '');
   if (match?.[2] !== 'lambda') return undefined;
   const [, partition = '', , region = '', account = ''] = match;
   return region === '' || account === '' ? undefined : { partition, region, account };
-};
+}
 
 /**
  * Pipelines given by an ARN of another partition, region or account than `home` (or by
@@ -77,11 +80,11 @@ const foreignArns = (pipelines: readonly string[], home: Home | undefined): stri
  * and region, and the name (whether given by name or ARN) must be listed.
  * @throws PipelineNotAllowedError listing every pipeline that is not.
  */
-export const assertPipelinesAllowed = (
+export function assertPipelinesAllowed(
   allowList: AllowList,
   pipelines: readonly string[],
   home?: Home,
-): void => {
+): void {
   const foreign = foreignArns(pipelines, home);
   if (foreign.length > 0) {
     throw new PipelineNotAllowedError(
@@ -104,4 +107,4 @@ export const assertPipelinesAllowed = (
   if (refused.length > 0) {
     throw new PipelineNotAllowedError(refused, `not listed in ${ALLOWED_PIPELINES_ENV}`);
   }
-};
+}

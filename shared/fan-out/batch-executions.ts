@@ -98,10 +98,7 @@ export const findBatchExecutions = async (
   return cut();
 };
 
-const toFound = (
-  summary: PipelineExecutionSummary,
-  matcher: RegExp,
-): FoundExecution | undefined => {
+function toFound(summary: PipelineExecutionSummary, matcher: RegExp): FoundExecution | undefined {
   const name = summary.PipelineExecutionDisplayName;
   const arn = summary.PipelineExecutionArn;
   if (name === undefined || arn === undefined) return undefined;
@@ -115,4 +112,4 @@ const toFound = (
     startTime: summary.StartTime,
     description: parseDescription(summary.PipelineExecutionDescription),
   };
-};
+}

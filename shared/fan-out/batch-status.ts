@@ -36,7 +36,7 @@ const emptyCounts = (): Record<Status, number> => ({
 });
 
 /** The `pipelines` query parameter of a GET: comma-separated names or ARNs. */
-const pipelinesQuery = (event: APIGatewayProxyEventV2): string[] => {
+function pipelinesQuery(event: APIGatewayProxyEventV2): string[] {
   const value = event.queryStringParameters?.pipelines;
   const pipelines = (value ?? '')
     .split(',')
@@ -59,13 +59,13 @@ const pipelinesQuery = (event: APIGatewayProxyEventV2): string[] => {
   });
   if (problems.length > 0) throw new InputValidationError(problems, { subject: 'query' });
   return pipelines;
-};
+}
 
 const queryProblem = (field: string, problem: string, options?: { cause?: unknown }) =>
   new InputValidationError([{ field, problem }], { subject: 'query', ...options });
 
 /** `createdAfter`: ISO 8601 or epoch milliseconds; default {@link DEFAULT_STATUS_LOOKBACK_MS} ago. */
-const createdAfterQuery = (event: APIGatewayProxyEventV2, now: Date): Date => {
+function createdAfterQuery(event: APIGatewayProxyEventV2, now: Date): Date {
   const value = event.queryStringParameters?.createdAfter;
   if (value === undefined || value === '') {
     return new Date(now.getTime() - DEFAULT_STATUS_LOOKBACK_MS);
@@ -78,7 +78,7 @@ const createdAfterQuery = (event: APIGatewayProxyEventV2, now: Date): Date => {
     );
   }
   return date;
-};
+}
 
 /** A GET's continuation: where each pipeline's listing stopped, and from when it lists. */
 interface StatusToken {
@@ -92,7 +92,7 @@ const encodeToken = (token: StatusToken): string =>
 /** Most characters of a `nextToken` accepted back: 10 SageMaker tokens and the time. */
 const MAX_STATUS_TOKEN_LENGTH = 65_536;
 
-const nextTokenQuery = (event: APIGatewayProxyEventV2): StatusToken | undefined => {
+function nextTokenQuery(event: APIGatewayProxyEventV2): StatusToken | undefined {
   const value = event.queryStringParameters?.nextToken;
   if (value === undefined || value === '') return undefined;
   const invalid = () =>
@@ -119,7 +119,7 @@ const nextTokenQuery = (event: APIGatewayProxyEventV2): StatusToken | undefined 
     throw invalid();
   }
   return token as StatusToken;
-};
+}
 
 /**
  * GET /fan-outs/{batchId}?pipelines=a,b[&createdAfter=...][&nextToken=...]: the batch's
@@ -205,7 +205,7 @@ export const batchStatus = async (
 };
 
 /** An error from ListPipelineExecutions, as a problem the client may see. */
-const statusError = (pipeline: string, error: unknown): Error => {
+function statusError(pipeline: string, error: unknown): Error {
   const name = errorName(error);
   if (isAccessDenied(error)) {
     const denied = accessDeniedDetail('list', pipeline);
@@ -238,4 +238,4 @@ const statusError = (pipeline: string, error: unknown): Error => {
     );
   }
   return error instanceof Error ? error : new Error(String(error));
-};
+}

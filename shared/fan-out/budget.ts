@@ -51,7 +51,7 @@ const MAX_NUMBER_PROBLEMS = 20;
  * 9007199254740992), and a number out of range (1e400) became Infinity, which JSON
  * renders as `null`. Each is named by item and field; send such values as strings.
  */
-export const inexactNumbers = (items: readonly unknown[]): FieldProblem[] => {
+export function inexactNumbers(items: readonly unknown[]): FieldProblem[] {
   const problems: FieldProblem[] = [];
   let more = 0;
   const stack: Array<{ value: unknown; path: string }> = [];
@@ -91,4 +91,4 @@ export const inexactNumbers = (items: readonly unknown[]): FieldProblem[] => {
     });
   }
   return problems;
-};
+}

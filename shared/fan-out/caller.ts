@@ -15,7 +15,7 @@ const text = (value: unknown): string | undefined =>
  * The caller of an HTTP API route with IAM authorization: `requestContext.authorizer.iam`'s
  * `userArn` (the signing principal), else its account and caller id.
  */
-export const httpCaller = (event: APIGatewayProxyEventV2): string | undefined => {
+export function httpCaller(event: APIGatewayProxyEventV2): string | undefined {
   const context: unknown = event.requestContext;
   const authorizer = isRecord(context) ? context.authorizer : undefined;
   const iam = isRecord(authorizer) ? authorizer.iam : undefined;
@@ -25,7 +25,7 @@ export const httpCaller = (event: APIGatewayProxyEventV2): string | undefined =>
   const account = text(iam.accountId);
   const callerId = text(iam.callerId) ?? text(iam.userId);
   return account && callerId ? `${account}:${callerId}` : undefined;
-};
+}
 
 const EXECUTION_ARN = /^arn:[a-z-]+:sagemaker:[a-z0-9-]+:[0-9]{12}:pipeline\/[^/]+\/execution\/.+$/;
 
@@ -42,9 +42,9 @@ export const stepCaller = (input: object, batchKey: string): string | undefined 
  * "Scheduled Event"), else the event's first resource or its source. A rule's constant or transformed input, and
  * EventBridge Scheduler's input, carry no envelope: then `eventbridge`.
  */
-export const scheduleCaller = (event: unknown): string => {
+export function scheduleCaller(event: unknown): string {
   if (!isRecord(event)) return 'eventbridge';
   const resources = event.resources;
   const rule = Array.isArray(resources) ? text(resources[0]) : undefined;
   return rule ?? (text(event.source) ? `eventbridge:${text(event.source)}` : 'eventbridge');
-};
+}

@@ -64,42 +64,42 @@ const shapeOf = (error: unknown): ServiceErrorShape =>
   error !== null && typeof error === 'object' ? (error as ServiceErrorShape) : {};
 
 /** The error's name, as SageMaker (or Node) reports it. */
-export const errorName = (error: unknown): string => {
+export function errorName(error: unknown): string {
   const name = shapeOf(error).name;
   return typeof name === 'string' && name !== '' ? name : 'Error';
-};
+}
 
 /** The error's message, cut to a readable length. */
-export const errorMessage = (error: unknown): string => {
+export function errorMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.length > 500 ? `${message.slice(0, 499)}…` : message;
-};
+}
 
 /** Whether the error is throttling (by name, HTTP 429 or the SDK's retryable trait). */
-export const isThrottling = (error: unknown): boolean => {
+export function isThrottling(error: unknown): boolean {
   const shape = shapeOf(error);
   return (
     THROTTLING_NAMES.has(errorName(error)) ||
     shape.$metadata?.httpStatusCode === 429 ||
     shape.$retryable?.throttling === true
   );
-};
+}
 
 /**
  * The client cannot sign or address a request (no credentials, no region: errors of
  * `@smithy/core` `config`): retrying cannot help, and every call would fail alike.
  */
-export const isClientConfigError = (error: unknown): boolean => {
+export function isClientConfigError(error: unknown): boolean {
   const name = errorName(error);
   return (
     name === 'CredentialsProviderError' ||
     name === 'TokenProviderError' ||
     (error instanceof Error && error.message === 'Region is missing')
   );
-};
+}
 
 /** Classifies an error from StartPipelineExecution (see {@link ErrorClass}). */
-export const classifyError = (error: unknown): ErrorClass => {
+export function classifyError(error: unknown): ErrorClass {
   const shape = shapeOf(error);
   const name = errorName(error);
   if (isClientConfigError(error)) return 'permanent';
@@ -113,17 +113,17 @@ export const classifyError = (error: unknown): ErrorClass => {
   // DNS, a parse error of a truncated body); retrying with the same token is safe.
   if (status === undefined && shape.$fault === undefined) return 'transient';
   return 'permanent';
-};
+}
 
 /** IAM denied the call (`AccessDeniedException`, or any 403). */
-export const isAccessDenied = (error: unknown): boolean => {
+export function isAccessDenied(error: unknown): boolean {
   const name = errorName(error);
   return (
     name === 'AccessDeniedException' ||
     name === 'AccessDenied' ||
     shapeOf(error).$metadata?.httpStatusCode === 403
   );
-};
+}
 
 /**
  * What a caller sees of an access denial: `AccessDenied: not allowed to <action> <pipeline>`.

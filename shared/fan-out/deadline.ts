@@ -14,7 +14,7 @@ export interface Deadline {
 }
 
 /** A deadline `inMs` from now; one not in the future has passed already. */
-export const startDeadline = (inMs: number): Deadline => {
+export function startDeadline(inMs: number): Deadline {
   const abandon = new AbortController();
   // Every call of the run listens to this one signal: not a leak.
   setMaxListeners(0, abandon.signal);
@@ -40,4 +40,4 @@ export const startDeadline = (inMs: number): Deadline => {
       if (timer !== undefined) clearTimeout(timer);
     },
   };
-};
+}

@@ -8,7 +8,7 @@ import type { FanOutSageMaker } from './sagemaker';
  * definition JSON schema, aws-sagemaker-mlops/sagemaker-model-building-pipeline-definition-JSON-schema),
  * or undefined when the definition is absent or not JSON.
  */
-export const declaredParameters = (definition: string | undefined): Set<string> | undefined => {
+export function declaredParameters(definition: string | undefined): Set<string> | undefined {
   if (definition === undefined || definition === '') return undefined;
   let parsed: unknown;
   try {
@@ -25,7 +25,7 @@ export const declaredParameters = (definition: string | undefined): Set<string> 
     if (typeof name === 'string') names.add(name);
   }
   return names;
-};
+}
 
 /** What {@link undeclaredParameters} needs. */
 export interface DeclaredParametersDeps {
@@ -42,11 +42,11 @@ export interface DeclaredParametersDeps {
  * (missing, denied, throttled) is left to the start phase, which reports its error.
  * @returns the problems, empty when every parameter is declared.
  */
-export const undeclaredParameters = async (
+export async function undeclaredParameters(
   pipelines: readonly string[],
   names: readonly string[],
   deps: DeclaredParametersDeps,
-): Promise<FieldProblem[]> => {
+): Promise<FieldProblem[]> {
   const perPipeline = await Promise.all(
     pipelines.map(async (pipeline, p): Promise<FieldProblem[]> => {
       let declared: Set<string> | undefined;
@@ -76,4 +76,4 @@ export const undeclaredParameters = async (
     }),
   );
   return perPipeline.flat();
-};
+}

@@ -30,7 +30,7 @@ export interface ParsedDescription {
  * The description, within SageMaker's 3,072 characters: a long pipeline ARN is shortened
  * to its name and then the caller is cut, so the fingerprint and time always fit.
  */
-export const descriptionOf = (record: ExecutionRecord): string => {
+export function descriptionOf(record: ExecutionRecord): string {
   const full = JSON.stringify(record);
   if (full.length <= MAX_PIPELINE_EXECUTION_DESCRIPTION_LENGTH) return full;
   const short = { ...record, pipeline: pipelineNameOf(record.pipeline) };
@@ -46,10 +46,10 @@ export const descriptionOf = (record: ExecutionRecord): string => {
     if (cut.length <= MAX_PIPELINE_EXECUTION_DESCRIPTION_LENGTH) return cut;
     caller = caller.slice(0, Math.max(0, caller.length - 64));
   }
-};
+}
 
 /** Reads a description written by {@link descriptionOf}; anything else gives `{}`. */
-export const parseDescription = (text: string | undefined): ParsedDescription => {
+export function parseDescription(text: string | undefined): ParsedDescription {
   if (text === undefined || !text.startsWith('{')) return {};
   let value: unknown;
   try {
@@ -68,4 +68,4 @@ export const parseDescription = (text: string | undefined): ParsedDescription =>
   if (fingerprint) parsed.fingerprint = fingerprint;
   if (typeof record.caller === 'string') parsed.caller = record.caller;
   return parsed;
-};
+}

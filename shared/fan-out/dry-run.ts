@@ -8,7 +8,7 @@ import type { FanOutResult, PlanEntry } from './result';
  */
 export const MAX_DRY_RUN_PLAN_BYTES = 4_000_000;
 
-export const dryRunResult = (plan: FanOutPlan): FanOutResult => {
+export function dryRunResult(plan: FanOutPlan): FanOutResult {
   const entries: PlanEntry[] = [];
   let bytes = 0;
   let omitted = 0;
@@ -44,4 +44,4 @@ export const dryRunResult = (plan: FanOutPlan): FanOutResult => {
     plan: entries,
     ...(omitted > 0 ? { planOmitted: omitted } : {}),
   };
-};
+}

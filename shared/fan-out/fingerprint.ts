@@ -22,11 +22,11 @@ const PART_HASH_LENGTH = 16;
 const SCHEME = 'fan-out-fingerprint/v1';
 const PART_HASH = new RegExp(`^[0-9a-f]{${PART_HASH_LENGTH}}$`);
 
-const hashOf = (part: FingerprintPart, texts: Iterable<string>): string => {
+function hashOf(part: FingerprintPart, texts: Iterable<string>): string {
   const hash = createHash('sha256').update(`${SCHEME}\n${part}\n`);
   for (const text of texts) hash.update(`${text}\n`);
   return hash.digest('hex').slice(0, PART_HASH_LENGTH);
-};
+}
 
 /** What the fingerprint covers, after defaults: the templates and the sanitised prefix. */
 export interface FingerprintInput {
@@ -60,7 +60,7 @@ export const fingerprintOf = (input: FingerprintInput): Fingerprint => ({
 });
 
 /** Reads a fingerprint back from a description's JSON; undefined when absent or malformed. */
-export const asFingerprint = (value: unknown): Fingerprint | undefined => {
+export function asFingerprint(value: unknown): Fingerprint | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const record = value as Record<string, unknown>;
   for (const part of FINGERPRINT_PARTS) {
@@ -68,7 +68,7 @@ export const asFingerprint = (value: unknown): Fingerprint | undefined => {
     if (typeof hash !== 'string' || !PART_HASH.test(hash)) return undefined;
   }
   return Object.fromEntries(FINGERPRINT_PARTS.map((part) => [part, record[part]])) as Fingerprint;
-};
+}
 
 /** The parts whose hashes differ, in {@link FINGERPRINT_PARTS} order. */
 export const fingerprintDifferences = (

@@ -35,21 +35,21 @@ export const batchIdOf = (batchKey: string): string =>
  * token whichever way the caller serialised the item. Items are depth-limited by the
  * request schema, so recursion is bounded.
  */
-export const canonicalJson = (value: unknown): string => {
+export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record).sort();
   return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`;
-};
+}
 
 /** The pipeline's name, whether it is given by name or by ARN (`...:pipeline/<name>`). */
-export const pipelineNameOf = (pipelineNameOrArn: string): string => {
+export function pipelineNameOf(pipelineNameOrArn: string): string {
   const slash = pipelineNameOrArn.lastIndexOf('/');
   return pipelineNameOrArn.startsWith('arn:') && slash >= 0
     ? pipelineNameOrArn.slice(slash + 1)
     : pipelineNameOrArn;
-};
+}
 
 /**
  * The `ClientRequestToken` of one (pipeline, item): SHA-256 hex (64 characters, within
@@ -58,12 +58,12 @@ export const pipelineNameOf = (pipelineNameOrArn: string): string => {
  * SageMaker returns the existing execution for a token it has seen, so the same
  * (pipeline, item) is never started twice however often the request is re-sent.
  */
-export const clientRequestToken = (
+export function clientRequestToken(
   batchKey: string,
   pipeline: string,
   index: number,
   itemJson: string,
-): string => {
+): string {
   const token = sha256Hex(
     `${TOKEN_SCHEME}\n${batchKey}\n${pipelineNameOf(pipeline).toLowerCase()}\n${index}\n${itemJson}`,
   );
@@ -75,7 +75,7 @@ export const clientRequestToken = (
     throw new RangeError(`ClientRequestToken of ${token.length} characters is out of bounds`);
   }
   return token;
-};
+}
 
 /**
  * Turns a free-form prefix into one that fits `PipelineExecutionName`
@@ -84,14 +84,14 @@ export const clientRequestToken = (
  * that `<prefix>-<batchId>-<index>` stays within 82 characters for every index.
  * Returns `''` when nothing usable is left.
  */
-export const sanitizeDisplayNamePrefix = (prefix: string): string => {
+export function sanitizeDisplayNamePrefix(prefix: string): string {
   const room = MAX_PIPELINE_EXECUTION_NAME_LENGTH - BATCH_ID_LENGTH - MAX_INDEX_DIGITS - 2;
   return prefix
     .replace(/[^A-Za-z0-9]+/g, '-')
     .replace(/^-+/, '')
     .slice(0, room)
     .replace(/-+$/, '');
-};
+}
 
 /**
  * The display name of the child execution for one item: `<prefix>-<batchId>-<index>`.

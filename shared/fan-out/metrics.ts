@@ -3,7 +3,7 @@ import type { MetricsConfig } from '../config';
 import type { FanOutStats } from './runner';
 
 /** Publishes one invocation's counters as EMF metrics. */
-export const publishStats = (stats: FanOutStats, sink: Metrics): void => {
+export function publishStats(stats: FanOutStats, sink: Metrics): void {
   sink.addMetric('ExecutionsStarted', MetricUnit.Count, stats.startCalls);
   sink.addMetric('ExecutionsResumed', MetricUnit.Count, stats.resumed);
   sink.addMetric('ExecutionsDeferred', MetricUnit.Count, stats.deferred);
@@ -11,19 +11,19 @@ export const publishStats = (stats: FanOutStats, sink: Metrics): void => {
   sink.addMetric('ThrottledRetries', MetricUnit.Count, stats.throttledRetries);
   sink.addMetric('Retries', MetricUnit.Count, stats.retries);
   sink.publishStoredMetrics();
-};
+}
 
 /**
  * A handler's stats publisher. Its Metrics instance (EMF lines in the function's log) is
  * created on first use, to keep init short.
  */
-export const statsPublisher = (
+export function statsPublisher(
   config: MetricsConfig,
   serviceName: string,
-): ((stats: FanOutStats) => void) => {
+): (stats: FanOutStats) => void {
   let sink: Metrics | undefined;
   return (stats) => {
     sink ??= new Metrics({ namespace: config.namespace, serviceName });
     publishStats(stats, sink);
   };
-};
+}

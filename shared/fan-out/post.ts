@@ -19,10 +19,10 @@ const MISSING_KEY: FieldProblem = {
  * @returns the key, or the problem of a missing header.
  * @throws InputValidationError when the header and the body disagree or the header is empty or too long.
  */
-export const batchKeyOf = (
+export function batchKeyOf(
   event: APIGatewayProxyEventV2,
   body: Record<string, unknown>,
-): { key: string } | { problem: FieldProblem } => {
+): { key: string } | { problem: FieldProblem } {
   const fromHeader = header(event, 'idempotency-key');
   const fromBody = body.batchKey ?? undefined;
   if (fromHeader === undefined) return { problem: MISSING_KEY };
@@ -49,13 +49,13 @@ export const batchKeyOf = (
     );
   }
   return { key: fromHeader };
-};
+}
 
 /**
  * Parses a POST into a request; the batch key comes from {@link batchKeyOf}. Without the
  * header the answer names it together with every other problem of the body.
  */
-export const requestFromHttp = (event: APIGatewayProxyEventV2): FanOutRequest => {
+export function requestFromHttp(event: APIGatewayProxyEventV2): FanOutRequest {
   const body = readJsonBody(event);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     // parseEvent words this error; the batch key is irrelevant then.
@@ -82,13 +82,13 @@ export const requestFromHttp = (event: APIGatewayProxyEventV2): FanOutRequest =>
     problems.push(...error.problems);
   }
   throw new InputValidationError(problems, { subject: 'fan-out request' });
-};
+}
 
 /**
  * The response to a POST: 200 when everything is started (or for a dry run), 207 when
  * some (pipeline, item) failed, 202 when some are deferred and none failed.
  */
-export const resultResponse = (result: FanOutResult): APIGatewayProxyStructuredResultV2 => {
+export function resultResponse(result: FanOutResult): APIGatewayProxyStructuredResultV2 {
   const failed = result.failed.length;
   const statusCode = failed > 0 ? 207 : result.deferred > 0 ? 202 : 200;
   const message =
@@ -113,4 +113,4 @@ export const resultResponse = (result: FanOutResult): APIGatewayProxyStructuredR
       'plan',
     ]),
   };
-};
+}

@@ -42,11 +42,11 @@ export const DEFAULT_RATE_LIMITER_OPTIONS: RateLimiterOptions = {
 };
 
 /** Whether the retry strategy reports a throttled answer (`errorType` or the error itself). */
-const isThrottledAnswer = (info: unknown): boolean => {
+function isThrottledAnswer(info: unknown): boolean {
   if (info === null || typeof info !== 'object') return false;
   const { errorType, error } = info as { errorType?: unknown; error?: unknown };
   return errorType === 'THROTTLING' || (error !== undefined && isThrottling(error));
-};
+}
 
 const realSleep = (ms: number): Promise<void> =>
   new Promise((resolve) => {

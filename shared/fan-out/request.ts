@@ -63,16 +63,24 @@ const pipelineArg = v.pipe(
 
 /** The fan-out request: one contract for every trigger. */
 export const fanOutRequestSchema = v.object({
-  pipelines: v.pipe(
-    jsonArrayArg(v.pipe(v.array(pipelineArg), v.minLength(1), v.maxLength(MAX_PIPELINES))),
-    v.description(
-      `1 to ${MAX_PIPELINES} child pipeline names or ARNs: a JSON array, or a string holding one`,
+  pipelines: jsonArrayArg(
+    v.pipe(
+      v.array(pipelineArg),
+      v.minLength(1),
+      v.maxLength(MAX_PIPELINES),
+      v.description(
+        `1 to ${MAX_PIPELINES} child pipeline names or ARNs: a JSON array, or a string holding one`,
+      ),
     ),
   ),
-  items: v.pipe(
-    jsonArrayArg(v.pipe(v.array(v.unknown()), v.minLength(1), v.maxLength(MAX_ITEMS))),
-    v.description(
-      `1 to ${MAX_ITEMS} items, any JSON values: a JSON array, or a string holding one (plan-batches' batches output as is)`,
+  items: jsonArrayArg(
+    v.pipe(
+      v.array(v.unknown()),
+      v.minLength(1),
+      v.maxLength(MAX_ITEMS),
+      v.description(
+        `1 to ${MAX_ITEMS} items, any JSON values: a JSON array, or a string holding one (plan-batches' batches output as is)`,
+      ),
     ),
   ),
   batchKey: v.pipe(
@@ -155,17 +163,17 @@ export interface FanOutPlan {
 }
 
 /** Visits (pipeline, item) pairs item by item, so a partial run covers items evenly. */
-export const forEachPair = (
+export function forEachPair(
   plan: FanOutPlan,
   visit: (pipelineIndex: number, index: number) => void,
-) => {
+) {
   for (let index = 0; index < plan.items.length; index++) {
     for (let p = 0; p < plan.pipelines.length; p++) visit(p, index);
   }
-};
+}
 
 /** Formats sorted indexes as `3, 7-9, 12`. */
-export const formatIndexes = (indexes: readonly number[]): string => {
+export function formatIndexes(indexes: readonly number[]): string {
   const parts: string[] = [];
   let i = 0;
   while (i < indexes.length) {
@@ -179,7 +187,7 @@ export const formatIndexes = (indexes: readonly number[]): string => {
     i++;
   }
   return parts.join(', ');
-};
+}
 
 /** Collects per-item problems grouped by (field, problem), so 10,000 failing items make one line. */
 class ItemProblems {
@@ -217,7 +225,7 @@ export interface PlanOptions {
  * @throws InputValidationError listing every problem, with item indexes.
  * @throws PlanningTimeError when `mayContinue` says the time budget ran out.
  */
-export const planFanOut = (request: FanOutRequest, options: PlanOptions = {}): FanOutPlan => {
+export function planFanOut(request: FanOutRequest, options: PlanOptions = {}): FanOutPlan {
   const subject = options.subject ?? 'fan-out request';
   const problems: FieldProblem[] = [];
   const pipelines = request.pipelines;
@@ -376,4 +384,4 @@ export const planFanOut = (request: FanOutRequest, options: PlanOptions = {}): F
       };
     },
   };
-};
+}

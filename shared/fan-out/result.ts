@@ -64,7 +64,7 @@ export const isComplete = (result: FanOutResult): boolean =>
   !result.dryRun && result.started === result.requested;
 
 /** One line for logs and failure reasons: `batch 1a2b3c4d5e6f: 40 of 50 started, 8 deferred (resource-limit), 2 failed (first: ResourceNotFound ...)`. */
-export const summarize = (result: FanOutResult): string => {
+export function summarize(result: FanOutResult): string {
   const parts = [`batch ${result.batchId}: ${result.started} of ${result.requested} started`];
   if (result.deferred > 0) {
     const reasons = [...new Set(result.deferredExecutions.map((d) => d.reason))].join(', ');
@@ -78,4 +78,4 @@ export const summarize = (result: FanOutResult): string => {
     parts.push(`${result.failed.length} failed${detail}`);
   }
   return parts.join(', ');
-};
+}

@@ -24,11 +24,11 @@ const isEventBridgeEnvelope = (
  *   example `<aws.scheduler.execution-id>`).
  * @throws InputValidationError listing every problem.
  */
-export const requestFromScheduleEvent = (event: unknown): FanOutRequest => {
+export function requestFromScheduleEvent(event: unknown): FanOutRequest {
   if (isRecord(event) && isEventBridgeEnvelope(event)) {
     const detail = event.detail;
     const batchKey = detail.batchKey ?? (typeof event.id === 'string' ? event.id : undefined);
     return parseEvent(fanOutRequestSchema, { ...detail, batchKey }, 'fan-out request in detail');
   }
   return parseEvent(fanOutRequestSchema, event, 'fan-out request');
-};
+}

@@ -16,7 +16,7 @@ export const fanOutStepOutputs = {
  * and reports its counts, so a ConditionStep can branch on `complete`.
  * @throws NothingStartedError when not a dry run and no execution is running.
  */
-export const toStepOutputs = (result: FanOutResult) => {
+export function toStepOutputs(result: FanOutResult) {
   if (!result.dryRun && result.started === 0) throw new NothingStartedError(summarize(result));
   return {
     batchId: result.batchId,
@@ -25,4 +25,4 @@ export const toStepOutputs = (result: FanOutResult) => {
     failedCount: result.failed.length,
     complete: isComplete(result),
   };
-};
+}

@@ -31,9 +31,9 @@ const FIELD_PATH = /^item((?:\.[^.\s{}]+)+)$/;
  * Parses a template.
  * @returns the compiled template, or the text of the first placeholder it does not know.
  */
-export const compileTemplate = (
+export function compileTemplate(
   source: string,
-): { ok: true; template: CompiledTemplate } | { ok: false; unknown: string } => {
+): { ok: true; template: CompiledTemplate } | { ok: false; unknown: string } {
   const segments: Segment[] = [];
   let last = 0;
   for (const match of source.matchAll(PLACEHOLDER)) {
@@ -52,7 +52,7 @@ export const compileTemplate = (
   }
   if (last < source.length) segments.push({ kind: 'text', text: source.slice(last) });
   return { ok: true, template: { source, segments } };
-};
+}
 
 /** Why a template could not be rendered for one item. */
 export type RenderProblem =
@@ -64,7 +64,7 @@ export type RenderProblem =
  * Reads `path` from `item`, own properties only, so `{{item.__proto__}}` or
  * `{{item.constructor}}` never reach the prototype.
  */
-const readField = (item: unknown, path: readonly string[]): { found: boolean; value: unknown } => {
+function readField(item: unknown, path: readonly string[]): { found: boolean; value: unknown } {
   let current = item;
   for (const key of path) {
     if (Array.isArray(current)) {
@@ -79,7 +79,7 @@ const readField = (item: unknown, path: readonly string[]): { found: boolean; va
     }
   }
   return { found: true, value: current };
-};
+}
 
 /**
  * Texts of an item's fields already rendered, by path: one per item, shared by every
@@ -87,32 +87,28 @@ const readField = (item: unknown, path: readonly string[]): { found: boolean; va
  */
 export type FieldTexts = Map<string, string | undefined>;
 
-const fieldText = (
-  item: unknown,
-  path: readonly string[],
-  memo?: FieldTexts,
-): string | undefined => {
+function fieldText(item: unknown, path: readonly string[], memo?: FieldTexts): string | undefined {
   const key = path.join('.');
   if (memo?.has(key)) return memo.get(key);
   const field = readField(item, path);
   const text = field.found ? itemText(field.value) : undefined;
   memo?.set(key, text);
   return text;
-};
+}
 
 /**
  * Renders a template for one item.
  * @param maxLength rendering stops as soon as the value is over this many characters.
  * @param memo the item's {@link FieldTexts}, when several templates render the same item.
  */
-export const renderTemplate = (
+export function renderTemplate(
   template: CompiledTemplate,
   item: unknown,
   index: number,
   batchId: string,
   maxLength: number,
   memo?: FieldTexts,
-): { ok: true; value: string } | { ok: false; problem: RenderProblem } => {
+): { ok: true; value: string } | { ok: false; problem: RenderProblem } {
   let value = '';
   for (const segment of template.segments) {
     switch (segment.kind) {
@@ -144,7 +140,7 @@ export const renderTemplate = (
   const length = characterLength(value, maxLength);
   if (length > maxLength) return { ok: false, problem: { kind: 'too-long', length } };
   return { ok: true, value };
-};
+}
 
 /** A parameter's name and its compiled value template. */
 export interface NamedTemplate {

@@ -2,7 +2,8 @@ import * as v from 'valibot';
 import { InputValidationError } from '../errors';
 import { MAX_OUTPUT_VALUE_LENGTH } from '../limits';
 import { characterLength } from '../text-length';
-import { batchSizeArg, itemsArg, itemText } from './items';
+import { batchSizeArg, itemsArg } from './item-args';
+import { itemText } from './items';
 
 /** Input of `inspect-items`. */
 export const inspectItemsInput = v.object({

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { toJsonOutput } from '../json-output';
-import { batchSizeArg, itemsArg, splitIntoBatches } from './items';
+import { batchSizeArg, itemsArg } from './item-args';
+import { splitIntoBatches } from './items';
 
 /** Input of `plan-batches`. */
 export const planBatchesInput = v.object({

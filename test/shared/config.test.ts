@@ -85,6 +85,46 @@ describe('configFromEnvironment', () => {
     });
   });
 
+  it('treats every variable set to an empty value as unset', () => {
+    const names = [
+      'POWERTOOLS_SERVICE_NAME',
+      'POWERTOOLS_LOG_LEVEL',
+      'POWERTOOLS_METRICS_NAMESPACE',
+      'POWERTOOLS_METRICS_DISABLED',
+      'AWS_REGION',
+      'SAGEMAKER_ENDPOINT',
+      'DYNAMODB_ENDPOINT',
+      'S3_ENDPOINT',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'FAN_OUT_ALLOWED_PIPELINES',
+      'BATCH_TABLE_NAME',
+      'BATCH_ACCOUNT_CONCURRENCY_LIMIT',
+      'BATCH_RETENTION_DAYS',
+      'BATCH_RECOVERY_GRACE_SECONDS',
+      'BATCH_RESULTS_BUCKET',
+      'BATCH_RESULTS_PREFIX',
+    ];
+    expect(configFromEnvironment(Object.fromEntries(names.map((name) => [name, ''])))).toEqual(
+      configFromEnvironment({}),
+    );
+  });
+
+  it('reads a blank table or bucket name as unset, and the allowed pipelines case-insensitively', () => {
+    const config = configFromEnvironment({
+      BATCH_TABLE_NAME: '  ',
+      BATCH_RESULTS_BUCKET: ' ',
+      FAN_OUT_ALLOWED_PIPELINES: 'Child-A,,child-b,',
+    });
+    expect(config.batches.tableName).toBeUndefined();
+    expect(config.batches.resultsBucket).toBeUndefined();
+    expect(config.allowedPipelines).toEqual({
+      kind: 'names',
+      names: new Set(['child-a', 'child-b']),
+    });
+  });
+
   it('leaves credentials to the SDK unless both the key id and the secret are set', () => {
     expect(configFromEnvironment({ AWS_ACCESS_KEY_ID: 'id' }).aws.credentials).toBeUndefined();
     expect(
