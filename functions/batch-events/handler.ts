@@ -8,7 +8,6 @@ import {
   childStatusChangeOf,
   type EndedChild,
   refillEnded,
-  settleEnded,
 } from '../../shared/batches/events';
 import { type BatchFunctionConfig, configFromEnvironment } from '../../shared/config';
 import { logger } from '../../shared/logger';
@@ -45,7 +44,7 @@ export const createHandler = (config: BatchFunctionConfig) => {
       return outcome;
     };
     const response = await processPartialResponse(event, recordHandler, processor, { context });
-    await refillEnded(deps, await settleEnded(deps, ended));
+    await refillEnded(deps, ended);
     return response;
   }).use(injectLambdaContext(logger, { resetKeys: true }));
 };

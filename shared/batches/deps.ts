@@ -45,40 +45,40 @@ const PARTS_KEPT = 8;
 interface CachedRequest {
   head: StoredHead;
   templates: NamedTemplate[];
-  parts: Map<number, unknown[]>;
+  /** Parts being read or read: concurrent starts share one read. */
+  parts: Map<number, Promise<unknown[]>>;
 }
 
-/** A small per-container cache of stored requests. */
+/** A small per-container cache of stored requests, each read once however many ask at once. */
 export class RequestCache {
-  private readonly entries = new Map<string, CachedRequest>();
+  private readonly entries = new Map<string, Promise<CachedRequest>>();
 
   constructor(private readonly capacity = 16) {}
 
-  get(key: string): CachedRequest | undefined {
-    return this.entries.get(key);
-  }
-
-  set(key: string, value: CachedRequest): void {
+  /** The cached value of `key`, or the one `load` reads (forgotten again if it fails). */
+  read(key: string, load: () => Promise<CachedRequest>): Promise<CachedRequest> {
+    const cached = this.entries.get(key);
+    if (cached) return cached;
     if (this.entries.size >= this.capacity) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(key, value);
+    const loading = load();
+    this.entries.set(key, loading);
+    loading.catch(() => {
+      if (this.entries.get(key) === loading) this.entries.delete(key);
+    });
+    return loading;
   }
 }
 
-const loadRequest = async (deps: BatchDeps, batch: BatchRecord): Promise<CachedRequest> => {
-  const key = `${batch.batchId}#${batch.fingerprint}`;
-  const cached = deps.requests.get(key);
-  if (cached) return cached;
-  const text = await deps.ledger.getRequestPart(batch.batchId, batch.fingerprint, 0);
-  if (text === undefined) throw new BatchRequestMissingError(batch.batchId, 0);
-  const head = JSON.parse(text) as StoredHead;
-  const templates = compileValidTemplates(head.spec.templates);
-  const request: CachedRequest = { head, templates, parts: new Map() };
-  deps.requests.set(key, request);
-  return request;
-};
+const loadRequest = (deps: BatchDeps, batch: BatchRecord): Promise<CachedRequest> =>
+  deps.requests.read(`${batch.batchId}#${batch.fingerprint}`, async () => {
+    const text = await deps.ledger.getRequestPart(batch.batchId, batch.fingerprint, 0);
+    if (text === undefined) throw new BatchRequestMissingError(batch.batchId, 0);
+    const head = JSON.parse(text) as StoredHead;
+    return { head, templates: compileValidTemplates(head.spec.templates), parts: new Map() };
+  });
 
 const itemAt = async (
   deps: BatchDeps,
@@ -89,17 +89,22 @@ const itemAt = async (
   const part = partOfItem(request.head.starts, index);
   let items = request.parts.get(part);
   if (items === undefined) {
-    const text = await deps.ledger.getRequestPart(batch.batchId, batch.fingerprint, part);
-    if (text === undefined) throw new BatchRequestMissingError(batch.batchId, part);
-    items = JSON.parse(text) as unknown[];
+    items = deps.ledger.getRequestPart(batch.batchId, batch.fingerprint, part).then((text) => {
+      if (text === undefined) throw new BatchRequestMissingError(batch.batchId, part);
+      return JSON.parse(text) as unknown[];
+    });
     // Children start in cursor order: the oldest parts read are the ones no longer needed.
     if (request.parts.size >= PARTS_KEPT) {
       const oldest = request.parts.keys().next().value;
       if (oldest !== undefined) request.parts.delete(oldest);
     }
     request.parts.set(part, items);
+    const reading = items;
+    reading.catch(() => {
+      if (request.parts.get(part) === reading) request.parts.delete(part);
+    });
   }
-  return items[index - (request.head.starts[part - 1] ?? 0)];
+  return (await items)[index - (request.head.starts[part - 1] ?? 0)];
 };
 
 /** What starting one attempt of one (pipeline, item) sends, or why it cannot be rendered. */

@@ -40,6 +40,11 @@ export interface EndedPair {
   outcome: TerminalStatus;
 }
 
+/** The ended attempts of distinct pairs (a pair named twice counts once). */
+export const uniquePairs = (pairs: readonly EndedPair[]): EndedPair[] => [
+  ...new Map(pairs.map((ended) => [ended.pair, ended])).values(),
+];
+
 /** A claimed (pipeline, item): the attempt it runs and when it was claimed (epoch ms). */
 export interface Claim {
   attempt: number;
@@ -174,6 +179,11 @@ export interface ClaimRequest {
   fromRequeued: ReadonlyArray<{ pair: number; attempt: number }>;
   fromCursor: number;
   now: number;
+  /**
+   * Ended attempts freed and counted by the same write (each must still be claimed with its
+   * attempt): their room is what the claim takes.
+   */
+  settling?: readonly EndedPair[];
 }
 
 /** A page of records and the token of the next one. */
@@ -250,8 +260,8 @@ export interface BatchLedger {
   /** Writes an execution record unless one exists for the pair; `false` when one does. */
   createExecution(record: ExecutionRecord): Promise<boolean>;
   /**
-   * Changes an execution record whose attempt is `attempt` and status one of `from`;
-   * `false` when it is not in that state.
+   * Changes an execution record whose attempt is `attempt` and status one of `from` (and, with
+   * `ifExecutionArn`, whose execution ARN is that one); `false` when it is not in that state.
    */
   updateExecution(
     batchId: string,
@@ -259,6 +269,7 @@ export interface BatchLedger {
     attempt: number,
     from: readonly ExecutionStatus[],
     change: ExecutionChange,
+    ifExecutionArn?: string,
   ): Promise<boolean>;
   /** Pages a batch's execution records, optionally with one status. */
   listExecutions(
@@ -274,6 +285,18 @@ export interface BatchLedger {
    * are free: one write for the pairs of one claim instead of one each.
    */
   acquireAccountSlots(holders: readonly string[], limit: number, now: number): Promise<boolean>;
+  /**
+   * Gives back the slots of `release` (every one of them held) and takes slots for the new
+   * holders of `take` in one write, or changes nothing when one of `release` is not held or the
+   * account lacks room for `take` once `release` is given back.
+   * @returns how many slots are held after the write, or undefined when it changed nothing.
+   */
+  exchangeAccountSlots(
+    release: readonly string[],
+    take: readonly string[],
+    limit: number,
+    now: number,
+  ): Promise<number | undefined>;
   releaseAccountSlot(holder: string): Promise<void>;
   /** Gives back several account slots in one write; a slot not held is skipped. */
   releaseAccountSlots(holders: readonly string[]): Promise<void>;
