@@ -45,18 +45,20 @@ const PARTS_KEPT = 8;
 interface CachedRequest {
   head: StoredHead;
   templates: NamedTemplate[];
-  /** Parts being read or read: concurrent starts share one read. */
-  parts: Map<number, Promise<unknown[]>>;
+  /** The item at an index, its part read once however many ask at once. */
+  item(index: number): Promise<unknown>;
 }
 
-/** A small per-container cache of stored requests, each read once however many ask at once. */
-export class RequestCache {
-  private readonly entries = new Map<string, Promise<CachedRequest>>();
+/**
+ * Values read once however many ask at once: the oldest is forgotten past `capacity`, and a read
+ * that fails is forgotten so that the next one tries again.
+ */
+class ReadOnce<K, T> {
+  private readonly entries = new Map<K, Promise<T>>();
 
-  constructor(private readonly capacity = 16) {}
+  constructor(private readonly capacity: number) {}
 
-  /** The cached value of `key`, or the one `load` reads (forgotten again if it fails). */
-  read(key: string, load: () => Promise<CachedRequest>): Promise<CachedRequest> {
+  read(key: K, load: () => Promise<T>): Promise<T> {
     const cached = this.entries.get(key);
     if (cached) return cached;
     if (this.entries.size >= this.capacity) {
@@ -72,40 +74,38 @@ export class RequestCache {
   }
 }
 
+/** A small per-container cache of stored requests (immutable, so safe to keep). */
+export class RequestCache extends ReadOnce<string, CachedRequest> {
+  constructor(capacity = 16) {
+    super(capacity);
+  }
+}
+
+/** Reads one part of a stored request. */
+const readPart = async (deps: BatchDeps, batch: BatchRecord, part: number): Promise<string> => {
+  const text = await deps.ledger.getRequestPart(batch.batchId, batch.fingerprint, part);
+  if (text === undefined) throw new BatchRequestMissingError(batch.batchId, part);
+  return text;
+};
+
 const loadRequest = (deps: BatchDeps, batch: BatchRecord): Promise<CachedRequest> =>
   deps.requests.read(`${batch.batchId}#${batch.fingerprint}`, async () => {
-    const text = await deps.ledger.getRequestPart(batch.batchId, batch.fingerprint, 0);
-    if (text === undefined) throw new BatchRequestMissingError(batch.batchId, 0);
-    const head = JSON.parse(text) as StoredHead;
-    return { head, templates: compileValidTemplates(head.spec.templates), parts: new Map() };
-  });
-
-const itemAt = async (
-  deps: BatchDeps,
-  batch: BatchRecord,
-  request: CachedRequest,
-  index: number,
-): Promise<unknown> => {
-  const part = partOfItem(request.head.starts, index);
-  let items = request.parts.get(part);
-  if (items === undefined) {
-    items = deps.ledger.getRequestPart(batch.batchId, batch.fingerprint, part).then((text) => {
-      if (text === undefined) throw new BatchRequestMissingError(batch.batchId, part);
-      return JSON.parse(text) as unknown[];
-    });
+    const head = JSON.parse(await readPart(deps, batch, 0)) as StoredHead;
     // Children start in cursor order: the oldest parts read are the ones no longer needed.
-    if (request.parts.size >= PARTS_KEPT) {
-      const oldest = request.parts.keys().next().value;
-      if (oldest !== undefined) request.parts.delete(oldest);
-    }
-    request.parts.set(part, items);
-    const reading = items;
-    reading.catch(() => {
-      if (request.parts.get(part) === reading) request.parts.delete(part);
-    });
-  }
-  return (await items)[index - (request.head.starts[part - 1] ?? 0)];
-};
+    const parts = new ReadOnce<number, unknown[]>(PARTS_KEPT);
+    return {
+      head,
+      templates: compileValidTemplates(head.spec.templates),
+      item: async (index) => {
+        const part = partOfItem(head.starts, index);
+        const items = await parts.read(
+          part,
+          async () => JSON.parse(await readPart(deps, batch, part)) as unknown[],
+        );
+        return items[index - (head.starts[part - 1] ?? 0)];
+      },
+    };
+  });
 
 /** What starting one attempt of one (pipeline, item) sends, or why it cannot be rendered. */
 export type StartPlan =
@@ -123,7 +123,7 @@ export const startPlanOf = async (
   const { spec } = request.head;
   const itemIndex = itemIndexOf(pair, spec.pipelines.length);
   const pipeline = spec.pipelines[pipelineIndexOf(pair, spec.pipelines.length)] ?? '';
-  const item = await itemAt(deps, batch, request, itemIndex);
+  const item = await request.item(itemIndex);
   const parameters: Array<{ Name: string; Value: string }> = [];
   for (const { name, template } of request.templates) {
     const rendered = renderParameterValue(template, item, itemIndex, batch.batchId);
@@ -180,7 +180,7 @@ export const pairOfBatch = async (
   return {
     pipeline: pipelines[pipelineIndexOf(pair, pipelines.length)] ?? '',
     itemIndex,
-    item: await itemAt(deps, batch, request, itemIndex),
+    item: await request.item(itemIndex),
   };
 };
 
@@ -189,7 +189,7 @@ export const storedItems = async (deps: BatchDeps, batch: BatchRecord): Promise<
   const request = await loadRequest(deps, batch);
   const items: unknown[] = [];
   for (let index = 0; index < request.head.itemCount; index++) {
-    items.push(await itemAt(deps, batch, request, index));
+    items.push(await request.item(index));
   }
   return items;
 };

@@ -6,6 +6,12 @@ import type { EndedPair } from './ledger';
  * a time) then make one claim together instead of racing for the batch's cursor.
  */
 export class JoinedRefills {
+  /**
+   * @param waitMs how long a refill waits for the one before it: one stuck on a call that never
+   *   answers must not hold the batch.
+   */
+  constructor(private readonly waitMs = 500) {}
+
   /** Ended pairs of each batch's queued refill, which has not started yet. */
   private readonly queued = new Map<string, EndedPair[]>();
   /** Each batch's last refill, running or queued. */
@@ -29,16 +35,25 @@ export class JoinedRefills {
     }
     const taken = [...ended];
     this.queued.set(batchId, taken);
-    const run = (last ?? Promise.resolve())
-      .catch(() => undefined)
-      .then(() => {
-        if (this.queued.get(batchId) === taken) this.queued.delete(batchId);
-        return refill(taken);
-      });
+    const run = this.after(last).then(() => {
+      if (this.queued.get(batchId) === taken) this.queued.delete(batchId);
+      return refill(taken);
+    });
     const tail = run.finally(() => {
       if (this.last.get(batchId) === tail) this.last.delete(batchId);
     });
     this.last.set(batchId, tail);
     return tail;
+  }
+
+  /** Resolves when `last` is over, or after `waitMs` at most. */
+  private after(last: Promise<void> | undefined): Promise<void> {
+    if (last === undefined) return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.waitMs);
+      timer.unref();
+    });
+    return Promise.race([last.catch(() => undefined), waited]).finally(() => clearTimeout(timer));
   }
 }

@@ -8,6 +8,9 @@
 export const BATCH_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'STOPPING', 'STOPPED'] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 
+const TERMINAL = ['SUCCEEDED', 'FAILED', 'STOPPED'] as const;
+export type TerminalStatus = (typeof TERMINAL)[number];
+
 /**
  * A started (pipeline, item):
  * - `STARTING`: claimed and recorded, StartPipelineExecution not yet answered (or answered
@@ -15,21 +18,9 @@ export type BatchStatus = (typeof BATCH_STATUSES)[number];
  * - `PENDING`: put back (ResourceLimitExceeded, throttling, account budget); started again later;
  * - `RUNNING`, then one of the terminal statuses.
  */
-export const EXECUTION_STATUSES = [
-  'STARTING',
-  'PENDING',
-  'RUNNING',
-  'SUCCEEDED',
-  'FAILED',
-  'STOPPED',
-] as const;
+export const EXECUTION_STATUSES = ['STARTING', 'PENDING', 'RUNNING', ...TERMINAL] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
-export type TerminalStatus = 'SUCCEEDED' | 'FAILED' | 'STOPPED';
-export const TERMINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set([
-  'SUCCEEDED',
-  'FAILED',
-  'STOPPED',
-]);
+export const TERMINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(TERMINAL);
 export const isTerminal = (status: ExecutionStatus): status is TerminalStatus =>
   TERMINAL_STATUSES.has(status);
 
@@ -133,17 +124,20 @@ export const countsOf = (batch: BatchRecord): BatchCounts => ({
 export const pendingOf = (batch: BatchRecord): number =>
   batch.pairs - batch.cursor + Object.keys(batch.requeued).length;
 
-/** A new batch, as `createBatch` writes it. */
+/** Where a new batch starts: nothing claimed, requeued or counted yet. */
+export const NEW_BATCH_PROGRESS = {
+  cursor: 0,
+  running: {},
+  requeued: {},
+  succeeded: 0,
+  failed: 0,
+  stopped: 0,
+} as const satisfies Partial<BatchRecord>;
+
+/** A new batch, as `createBatch` writes it (its progress {@link NEW_BATCH_PROGRESS}). */
 export type NewBatch = Omit<
   BatchRecord,
-  | 'cursor'
-  | 'running'
-  | 'requeued'
-  | 'succeeded'
-  | 'failed'
-  | 'stopped'
-  | 'lastClaimId'
-  | 'finishedAt'
+  keyof typeof NEW_BATCH_PROGRESS | 'lastClaimId' | 'finishedAt'
 >;
 
 /** The record of one started (pipeline, item). */

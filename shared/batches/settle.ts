@@ -11,6 +11,7 @@ import {
   slotHolder,
   type TerminalStatus,
 } from './ledger';
+import { expireRequestParts } from './request';
 import { writeResults } from './results';
 import { toleranceExceeded } from './tolerance';
 
@@ -153,8 +154,6 @@ export const completeIfDone = async (deps: BatchDeps, batchId: string): Promise<
     succeeded: batch.succeeded,
     failed: batch.failed,
   });
-  for (let part = 0; part < batch.requestParts; part++) {
-    await deps.ledger.expireRequestPart(batchId, batch.fingerprint, part, expiresAt);
-  }
+  await expireRequestParts(deps, batch, batch.requestParts);
   return true;
 };

@@ -3,7 +3,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDbLedger } from '../../../shared/batches/dynamodb-ledger';
 import { InvalidPageTokenError } from '../../../shared/batches/errors';
-import type { BatchLedger, ExecutionRecord, NewBatch } from '../../../shared/batches/ledger';
+import {
+  type BatchLedger,
+  countsOf,
+  type ExecutionRecord,
+  type NewBatch,
+} from '../../../shared/batches/ledger';
 import { startDynalite } from '../../support/batches/dynalite';
 import { createLedgerTable, localDynamoDb } from '../../support/batches/table';
 import { startMoto } from '../../support/moto';
@@ -94,17 +99,20 @@ describe.each([
     const batchId = nextBatchId();
     expect(await ledger.createBatch(newBatch(batchId))).toBe(true);
     expect(await ledger.createBatch(newBatch(batchId, { batchKey: 'other' }))).toBe(false);
-    expect(await ledger.getBatch(batchId)).toMatchObject({
-      batchId,
-      batchKey: `key-${batchId}`,
-      status: 'RUNNING',
-      cursor: 0,
-      running: {},
-      requeued: {},
-      succeeded: 0,
-      failed: 0,
-      stopped: 0,
-    });
+    const batch = await ledger.getBatch(batchId);
+    expect(batch).toMatchObject({ batchId, batchKey: `key-${batchId}`, status: 'RUNNING' });
+    expect(batch && { cursor: batch.cursor, requeued: batch.requeued, ...countsOf(batch) }).toEqual(
+      {
+        cursor: 0,
+        requeued: {},
+        total: 10,
+        pending: 10,
+        running: 0,
+        succeeded: 0,
+        failed: 0,
+        stopped: 0,
+      },
+    );
     expect(await ledger.getBatch(nextBatchId())).toBeUndefined();
   });
 

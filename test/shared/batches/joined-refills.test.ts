@@ -42,4 +42,18 @@ describe('refills joined per batch', () => {
     await expect(joined.join('b1', [ended(2)], refill)).resolves.toBeUndefined();
     expect(runs).toEqual([[0, 1], [2]]);
   });
+
+  it('waits for a refill stuck on a call that never answers only so long', async () => {
+    const joined = new JoinedRefills(50);
+    const runs: number[][] = [];
+    const refill = async (taken: EndedPair[]) => {
+      runs.push(taken.map(({ pair }) => pair));
+      if (runs.length === 1) await new Promise<void>(() => {});
+    };
+    void joined.join('b1', [ended(0)], refill);
+    await Promise.resolve();
+    await Promise.resolve();
+    await joined.join('b1', [ended(1)], refill);
+    expect(runs).toEqual([[0], [1]]);
+  });
 });

@@ -1,6 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ResourceLimitExceeded } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  applyStatusChange,
+  childStatusChangeOf,
+  type EndedChild,
+} from '../../../shared/batches/events';
 import { countsOf } from '../../../shared/batches/ledger';
 import { reconcile } from '../../../shared/batches/reconcile';
 import { refillBatch } from '../../../shared/batches/refill';
@@ -197,6 +202,28 @@ describe('reconcile', () => {
     await runToCompletion(world.sagemaker, () => world.deps);
     expect((await batchOf(world.deps, batch.batchId)).status).toBe('SUCCEEDED');
     expect(world.sagemaker.peakRunning).toBe(2);
+  });
+
+  it('leaves a child ended moments ago to the function settling it, and settles it past the grace', async () => {
+    const world = await newBatchWorld(client, { accountLimit: 2 });
+    const { batch } = await submit(world.deps, {
+      items: ['a', 'b', 'c'],
+      maxConcurrentExecutions: 1,
+    });
+    const [child] = world.sagemaker.children;
+    if (child === undefined) throw new Error('nothing running');
+    const change = childStatusChangeOf(world.sagemaker.end(child));
+    if (change === undefined) throw new Error('not a status change');
+    const ended: EndedChild[] = [];
+    // Recorded, and its function not yet at the settle.
+    await applyStatusChange(world.deps, change, { ended });
+    expect(ended).toHaveLength(1);
+    await reconcile(world.deps);
+    expect(await batchOf(world.deps, batch.batchId)).toMatchObject({ succeeded: 0, cursor: 1 });
+    world.clock.advance(RECOVERY_GRACE_MS);
+    await expect(reconcile(world.deps)).resolves.toMatchObject({ ended: 1 });
+    expect(await batchOf(world.deps, batch.batchId)).toMatchObject({ succeeded: 1, cursor: 2 });
+    expect(world.sagemaker.children).toHaveLength(2);
   });
 
   it('runs while events are in flight without starting anything twice', async () => {
