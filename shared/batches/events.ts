@@ -3,6 +3,7 @@ import { asFailureReason } from '../fan-out/errors';
 import { pipelineNameOf } from '../fan-out/identity';
 import { logger } from '../logger';
 import type { BatchDeps } from './deps';
+import { ChildNotRecordedError } from './errors';
 import { parseChildDescription } from './identity';
 import { JoinedRefills } from './joined-refills';
 import { type EndedPair, isTerminal, type TerminalStatus } from './ledger';
@@ -120,6 +121,11 @@ const checkedEnd = async (
   outcome: TerminalStatus | undefined,
 ): Promise<Exclude<EventOutcome, 'ended'> | { ended: TerminalStatus }> => {
   const record = await deps.ledger.getExecution(batchId, pair);
+  if (record === undefined && outcome !== undefined) {
+    // Still claimed with this attempt: its function has started it and not yet recorded it.
+    const claim = (await deps.ledger.getBatch(batchId))?.running[String(pair)];
+    if (claim?.attempt === attempt) throw new ChildNotRecordedError(batchId, pair);
+  }
   if (record === undefined || record.attempt !== attempt) return 'stale';
   if (
     pipelineOfExecution(change.executionArn) !== pipelineNameOf(record.pipeline).toLowerCase() ||

@@ -10,7 +10,7 @@ export class JoinedRefills {
    * @param waitMs how long a refill waits for the one before it: one stuck on a call that never
    *   answers must not hold the batch.
    */
-  constructor(private readonly waitMs = 500) {}
+  constructor(private readonly waitMs = 100) {}
 
   /** Ended pairs of each batch's queued refill, which has not started yet. */
   private readonly queued = new Map<string, EndedPair[]>();

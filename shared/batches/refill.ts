@@ -5,6 +5,7 @@ import { type BatchDeps, startPlanOf } from './deps';
 import {
   type BatchRecord,
   type EndedPair,
+  type ExecutionRecord,
   isTerminal,
   pendingOf,
   slotHolder,
@@ -62,10 +63,12 @@ const putBack = async (
 /**
  * Starts one claimed attempt of a pair. The order makes a crash at any point safe:
  * 1. the account slot is taken (a pair never starts without one, so the budget holds);
- * 2. the execution record is written, `STARTING`, with the attempt's deterministic token;
+ * 2. a pair that had a record (requeued, or taken over by the reconciler) has it `STARTING`,
+ *    with the attempt's deterministic token;
  * 3. StartPipelineExecution is called with that token;
- * 4. the record becomes `RUNNING` with the execution ARN.
- * A crash after 1 or 2 leaves a claim that the reconciler finds and starts with the same
+ * 4. the record becomes `RUNNING` with the execution ARN; a pair fresh from the cursor gets its
+ *    first record here, written once with the start's outcome (`STARTING` when the start failed).
+ * A crash after 1, 2 or 3 leaves a claim that the reconciler finds and starts with the same
  * token, after the recovery grace. SageMaker's `ClientRequestToken` is "a unique,
  * case-sensitive identifier that you provide to ensure the idempotency of the operation.
  * An idempotent operation completes no more than once" (SageMaker API Reference,
@@ -94,36 +97,46 @@ export const startClaimed = async (
     }
     if (record.status === 'RUNNING') return 'running';
   }
-  // A record left `STARTING` means an earlier call may have reached SageMaker: that child may
-  // exist, so it keeps its claim and slot until a start with its token answers.
+  // A record left `STARTING`, or a claim taken over with no record (its function may have
+  // started it and crashed before writing it), means an earlier call may have reached
+  // SageMaker: that child may exist, so it keeps its claim and slot until a start with its token
+  // answers.
   const mayExist =
-    record !== undefined && record.attempt === attempt && record.status === 'STARTING';
+    record === undefined ? !fresh : record.attempt === attempt && record.status === 'STARTING';
+  const plan = await startPlanOf(deps, batch, pair, attempt);
+  const starting: ExecutionRecord = {
+    batchId,
+    pair,
+    pipeline: plan.pipeline,
+    itemIndex: plan.itemIndex,
+    attempt,
+    clientRequestToken: plan.ok ? (plan.input.ClientRequestToken ?? '') : '',
+    status: 'STARTING',
+    executionArn: undefined,
+    failureReason: undefined,
+    claimedAt: deps.now(),
+    ambiguous: false,
+    endedAt: undefined,
+  };
+  // Fresh from the cursor, the pair's claim says it may be starting until its record is written
+  // with the start's outcome: one write instead of two.
+  const deferred = fresh && record === undefined;
+  const recordStarting = async () => {
+    if (deferred) await deps.ledger.createExecution(starting);
+  };
   const holder = slotHolder(batchId, pair, attempt);
   if (
     !slotTaken &&
     !(await deps.ledger.acquireAccountSlot(holder, deps.accountLimit, deps.now()))
   ) {
     if (mayExist) return 'account';
+    // Put back with a record, so that its next claim knows it was never started.
+    await recordStarting();
     await putBack(deps, batchId, pair, attempt, 'waiting for the account budget');
     return 'account';
   }
-  const plan = await startPlanOf(deps, batch, pair, attempt);
-  const token = plan.ok ? (plan.input.ClientRequestToken ?? '') : '';
   if (record === undefined || record.attempt !== attempt) {
-    const created = await deps.ledger.createExecution({
-      batchId,
-      pair,
-      pipeline: plan.pipeline,
-      itemIndex: plan.itemIndex,
-      attempt,
-      clientRequestToken: token,
-      status: 'STARTING',
-      executionArn: undefined,
-      failureReason: undefined,
-      claimedAt: deps.now(),
-      ambiguous: false,
-      endedAt: undefined,
-    });
+    const created = deferred || (await deps.ledger.createExecution(starting));
     if (!created) {
       record = await deps.ledger.getExecution(batchId, pair);
       if (record !== undefined && record.attempt === attempt && isTerminal(record.status)) {
@@ -140,6 +153,7 @@ export const startClaimed = async (
     if (!moved) return 'running';
   }
   if (!plan.ok) {
+    await recordStarting();
     await recordOutcome(deps, batchId, pair, attempt, 'FAILED', { failureReason: plan.reason });
     return 'failed';
   }
@@ -147,6 +161,7 @@ export const startClaimed = async (
   try {
     executionArn = (await deps.sagemaker.startPipelineExecution(plan.input)).PipelineExecutionArn;
   } catch (error) {
+    await recordStarting();
     const kind = classifyError(error);
     const reason = asFailureReason(`${errorName(error)}: ${errorMessage(error)}`);
     if ((kind === 'resource-limit' || isThrottling(error)) && !mayExist) {
@@ -171,11 +186,15 @@ export const startClaimed = async (
     });
     return kind === 'resource-limit' || isThrottling(error) ? 'quota' : 'unknown';
   }
-  const recorded = await deps.ledger.updateExecution(batchId, pair, attempt, ['STARTING'], {
+  const running = {
     status: 'RUNNING',
     startedAt: new Date(deps.now()).toISOString(),
     ...(executionArn === undefined ? {} : { executionArn }),
-  });
+  } as const;
+  if (deferred && (await deps.ledger.createExecution({ ...starting, ...running }))) {
+    return 'started';
+  }
+  const recorded = await deps.ledger.updateExecution(batchId, pair, attempt, ['STARTING'], running);
   if (!recorded) logger.info('Child already recorded past starting', { batchId, pair, attempt });
   return 'started';
 };

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChildNotRecordedError } from '../../../shared/batches/errors';
 import {
   applyStatusChange,
   batchOfChange,
@@ -8,9 +9,10 @@ import {
   refillEnded,
 } from '../../../shared/batches/events';
 import type { BatchLedger } from '../../../shared/batches/ledger';
+import { reconcile } from '../../../shared/batches/reconcile';
 import { submit } from '../../support/batches/drive';
 import { startDynalite } from '../../support/batches/dynalite';
-import { newBatchWorld } from '../../support/batches/harness';
+import { crashingLedger, newBatchWorld, RECOVERY_GRACE_MS } from '../../support/batches/harness';
 import { localDynamoDb } from '../../support/batches/table';
 
 describe('refilling once for many ended children', () => {
@@ -102,6 +104,28 @@ describe('refilling once for many ended children', () => {
       succeeded: 3,
     });
     expect(await world.ledger.accountSlots()).toEqual({});
+  });
+
+  it('retries an end that comes before its start is recorded, rather than dropping it', async () => {
+    const world = await newBatchWorld(client);
+    // The function crashes once its start is answered, before the execution record is written.
+    const crashing = world.depsWith({
+      ledger: crashingLedger(world.ledger, 'createExecution', 'before'),
+    });
+    const { batch } = await submit(crashing, { items: ['a'] });
+    const [child] = world.sagemaker.children;
+    if (child === undefined) throw new Error('not started');
+    const change = childStatusChangeOf(world.sagemaker.end(child));
+    if (change === undefined) throw new Error('not a status change');
+    await expect(applyStatusChange(world.deps, change)).rejects.toThrow(ChildNotRecordedError);
+    world.clock.advance(RECOVERY_GRACE_MS);
+    await expect(reconcile(world.deps)).resolves.toMatchObject({ restarted: 1 });
+    await expect(applyStatusChange(world.deps, change)).resolves.toBe('ended');
+    expect(await world.deps.ledger.getBatch(batch.batchId)).toMatchObject({
+      status: 'SUCCEEDED',
+      succeeded: 1,
+    });
+    expect(world.sagemaker.children).toHaveLength(1);
   });
 
   it('logs a refill that fails and goes on with the other batches', async () => {

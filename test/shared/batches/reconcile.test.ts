@@ -48,20 +48,13 @@ describe('reconcile', () => {
   });
 
   it.each([
-    ['after the claim, before the execution record', 'createExecution', 'before'],
-    ['after the execution record, before StartPipelineExecution', 'createExecution', 'after'],
-    ['after StartPipelineExecution, before the record says running', 'updateExecution', 'before'],
+    ['after the claim and its slots, before any start', 'exchangeAccountSlots', 'after', 3],
+    ['after StartPipelineExecution, before the execution record', 'createExecution', 'before', 1],
   ] as const)(
     'recovers a function crash %s: one execution, same token',
-    async (_, method, when) => {
+    async (_, method, when, restarted) => {
       const world = await newBatchWorld(client, { accountLimit: 15 });
-      const crashing = world.depsWith({
-        ledger: crashingLedger(world.ledger, method, when, (args) =>
-          method === 'updateExecution'
-            ? (args[4] as { status?: string } | undefined)?.status === 'RUNNING'
-            : true,
-        ),
-      });
+      const crashing = world.depsWith({ ledger: crashingLedger(world.ledger, method, when) });
       const { batch } = await submit(crashing, { items: ['a', 'b', 'c'] });
       const claimed = await batchOf(world.deps, batch.batchId);
       expect(Object.keys(claimed.running)).toHaveLength(3);
@@ -73,7 +66,7 @@ describe('reconcile', () => {
 
       world.clock.advance(RECOVERY_GRACE_MS);
       const report = await reconcile(world.deps);
-      expect(report.restarted).toBe(1);
+      expect(report.restarted).toBe(restarted);
       expectExactlyOnce(world.sagemaker, 3);
       await runToCompletion(world.sagemaker, () => world.deps);
       const done = await batchOf(world.deps, batch.batchId);
@@ -104,13 +97,9 @@ describe('reconcile', () => {
 
   it('keeps a start that may exist claimed when its retry is refused, so the budget holds', async () => {
     const world = await newBatchWorld(client);
+    // The function crashes once its start is answered, before the execution record is written.
     const crashing = world.depsWith({
-      ledger: crashingLedger(
-        world.ledger,
-        'updateExecution',
-        'before',
-        (args) => (args[4] as { status?: string } | undefined)?.status === 'RUNNING',
-      ),
+      ledger: crashingLedger(world.ledger, 'createExecution', 'before'),
     });
     const { batch } = await submit(crashing, { items: ['a'] });
     expect(world.sagemaker.children).toHaveLength(1);
