@@ -43,17 +43,6 @@ export class BatchRequestMissingError extends BatchError {
   }
 }
 
-/**
- * A child's end came before its start was recorded (the function that started it has not
- * written its record yet): the event is retried later.
- */
-export class ChildNotRecordedError extends BatchError {
-  constructor(batchId: string, pair: number, options?: { cause?: unknown }) {
-    super(`Batch ${batchId}: pair ${pair} ended before its start was recorded`, options);
-    this.name = 'ChildNotRecordedError';
-  }
-}
-
 /** A page token that the ledger did not make, or made for another listing. */
 export class InvalidPageTokenError extends BatchError {
   constructor(options?: { cause?: unknown }) {

@@ -2,11 +2,10 @@ import { errorMessage, errorName } from '../fan-out/classify';
 import { asFailureReason } from '../fan-out/errors';
 import { pipelineNameOf } from '../fan-out/identity';
 import { logger } from '../logger';
-import type { BatchDeps } from './deps';
-import { ChildNotRecordedError } from './errors';
+import { type BatchDeps, startPlanOf } from './deps';
 import { parseChildDescription } from './identity';
 import { JoinedRefills } from './joined-refills';
-import { type EndedPair, isTerminal, type TerminalStatus } from './ledger';
+import { type EndedPair, type ExecutionRecord, isTerminal, type TerminalStatus } from './ledger';
 import { refillAfterRelease } from './refill';
 import { endChange, recordEnd } from './settle';
 
@@ -120,12 +119,9 @@ const checkedEnd = async (
   attempt: number,
   outcome: TerminalStatus | undefined,
 ): Promise<Exclude<EventOutcome, 'ended'> | { ended: TerminalStatus }> => {
-  const record = await deps.ledger.getExecution(batchId, pair);
-  if (record === undefined && outcome !== undefined) {
-    // Still claimed with this attempt: its function has started it and not yet recorded it.
-    const claim = (await deps.ledger.getBatch(batchId))?.running[String(pair)];
-    if (claim?.attempt === attempt) throw new ChildNotRecordedError(batchId, pair);
-  }
+  const record =
+    (await deps.ledger.getExecution(batchId, pair)) ??
+    (outcome === undefined ? undefined : await recordStarted(deps, change, batchId, pair, attempt));
   if (record === undefined || record.attempt !== attempt) return 'stale';
   if (
     pipelineOfExecution(change.executionArn) !== pipelineNameOf(record.pipeline).toLowerCase() ||
@@ -167,6 +163,43 @@ const checkedEnd = async (
     ...(failureReason === undefined ? {} : { failureReason }),
   });
   return ended === undefined ? 'stale' : { ended };
+};
+
+/**
+ * The record of a child that ended before its function wrote it (a child that fails at once):
+ * while the batch still claims the pair with this attempt and the event's execution is of the
+ * pair's pipeline, it is written `RUNNING` with the event's execution ARN, as its function would
+ * have written it, so that its end is recorded now rather than at the next reconcile pass.
+ */
+const recordStarted = async (
+  deps: BatchDeps,
+  change: ChildStatusChange,
+  batchId: string,
+  pair: number,
+  attempt: number,
+): Promise<ExecutionRecord | undefined> => {
+  const batch = await deps.ledger.getBatch(batchId);
+  const claim = batch?.running[String(pair)];
+  if (batch === undefined || claim?.attempt !== attempt) return undefined;
+  const plan = await startPlanOf(deps, batch, pair, attempt);
+  if (pipelineOfExecution(change.executionArn) !== pipelineNameOf(plan.pipeline).toLowerCase()) {
+    return undefined;
+  }
+  await deps.ledger.createExecution({
+    batchId,
+    pair,
+    pipeline: plan.pipeline,
+    itemIndex: plan.itemIndex,
+    attempt,
+    clientRequestToken: plan.ok ? (plan.input.ClientRequestToken ?? '') : '',
+    status: 'RUNNING',
+    executionArn: change.executionArn,
+    failureReason: undefined,
+    claimedAt: claim.claimedAt,
+    ambiguous: false,
+    endedAt: undefined,
+  });
+  return deps.ledger.getExecution(batchId, pair);
 };
 
 /** An ended attempt of a batch's pair, recorded and waiting to be settled. */
