@@ -9,7 +9,7 @@ import {
 import { BatchRequestMissingError } from './errors';
 import type { FanInDeps } from './fan-in';
 import { childDescription, executionToken, itemIndexOf, pipelineIndexOf } from './identity';
-import type { BatchLedger, BatchRecord } from './ledger';
+import type { BatchLedger, BatchRecord, ExecutionRecord } from './ledger';
 import { partOfItem, type StoredHead } from './request';
 import type { BatchSageMaker } from './sagemaker';
 import type { ObjectSource } from './sources/port';
@@ -167,6 +167,28 @@ export const startPlanOf = async (
     },
   };
 };
+
+/** The record of one attempt of a pair, `STARTING` with the token of its start plan. */
+export const startingRecord = (
+  batch: BatchRecord,
+  pair: number,
+  attempt: number,
+  plan: StartPlan,
+  claimedAt: number,
+): ExecutionRecord => ({
+  batchId: batch.batchId,
+  pair,
+  pipeline: plan.pipeline,
+  itemIndex: plan.itemIndex,
+  attempt,
+  clientRequestToken: plan.ok ? (plan.input.ClientRequestToken ?? '') : '',
+  status: 'STARTING',
+  executionArn: undefined,
+  failureReason: undefined,
+  claimedAt,
+  ambiguous: false,
+  endedAt: undefined,
+});
 
 /** The pipeline, item index and item of one pair, from the stored request. */
 export const pairOfBatch = async (

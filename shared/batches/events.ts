@@ -2,7 +2,7 @@ import { errorMessage, errorName } from '../fan-out/classify';
 import { asFailureReason } from '../fan-out/errors';
 import { pipelineNameOf } from '../fan-out/identity';
 import { logger } from '../logger';
-import { type BatchDeps, startPlanOf } from './deps';
+import { type BatchDeps, startingRecord, startPlanOf } from './deps';
 import { parseChildDescription } from './identity';
 import { JoinedRefills } from './joined-refills';
 import { type EndedPair, type ExecutionRecord, isTerminal, type TerminalStatus } from './ledger';
@@ -186,19 +186,11 @@ const recordStarted = async (
     return undefined;
   }
   await deps.ledger.createExecution({
-    batchId,
-    pair,
-    pipeline: plan.pipeline,
-    itemIndex: plan.itemIndex,
-    attempt,
-    clientRequestToken: plan.ok ? (plan.input.ClientRequestToken ?? '') : '',
+    ...startingRecord(batch, pair, attempt, plan, claim.claimedAt),
     status: 'RUNNING',
     executionArn: change.executionArn,
-    failureReason: undefined,
-    claimedAt: claim.claimedAt,
-    ambiguous: false,
-    endedAt: undefined,
   });
+
   return deps.ledger.getExecution(batchId, pair);
 };
 

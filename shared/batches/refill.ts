@@ -1,11 +1,10 @@
 import { classifyError, errorMessage, errorName, isThrottling } from '../fan-out/classify';
 import { asFailureReason } from '../fan-out/errors';
 import { logger } from '../logger';
-import { type BatchDeps, startPlanOf } from './deps';
+import { type BatchDeps, startingRecord, startPlanOf } from './deps';
 import {
   type BatchRecord,
   type EndedPair,
-  type ExecutionRecord,
   isTerminal,
   pendingOf,
   slotHolder,
@@ -104,20 +103,8 @@ export const startClaimed = async (
   const mayExist =
     record === undefined ? !fresh : record.attempt === attempt && record.status === 'STARTING';
   const plan = await startPlanOf(deps, batch, pair, attempt);
-  const starting: ExecutionRecord = {
-    batchId,
-    pair,
-    pipeline: plan.pipeline,
-    itemIndex: plan.itemIndex,
-    attempt,
-    clientRequestToken: plan.ok ? (plan.input.ClientRequestToken ?? '') : '',
-    status: 'STARTING',
-    executionArn: undefined,
-    failureReason: undefined,
-    claimedAt: deps.now(),
-    ambiguous: false,
-    endedAt: undefined,
-  };
+  const starting = startingRecord(batch, pair, attempt, plan, deps.now());
+
   // Fresh from the cursor, the pair's claim says it may be starting until its record is written
   // with the start's outcome: one write instead of two.
   const deferred = fresh && record === undefined;
