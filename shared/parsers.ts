@@ -130,7 +130,8 @@ export const booleanArg = /* @__PURE__ */ nativeOrText(
   { anyOf: [{ type: 'boolean' }, { type: 'string', enum: ['true', 'false'] }] },
 );
 
-function parseJsonText(text: string, kind: 'array' | 'object'): unknown {
+/** The JSON array or object `text` holds, or undefined when it holds anything else. */
+export function parseJsonText(text: string, kind: 'array' | 'object'): unknown {
   try {
     const value: unknown = JSON.parse(text);
     return isKind(value, kind) ? value : undefined;

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { LimitExceededError } from '../../local/errors';
 import { type ExecutionSpan, type LocalRuntime, startLocalRuntime } from '../../local/index';
 import { createInProcessInvoker, LOCAL_AWS_ENV } from '../../local/invokers/in-process';
@@ -34,7 +35,21 @@ interface Figures {
   sends?: number;
   batchEventsInvocations?: number;
   ledgerCallsPerChild?: number;
+  /** CPU time of the whole process (every thread) per child while the approach ran. */
+  cpuMsPerChild: number;
+  /** Share of the time the main thread (runtime and functions) was busy. */
+  mainThreadBusy: number;
 }
+
+/** CPU per child and main-thread utilisation since `start` (taken with {@link usageNow}). */
+const usageSince = (start: ReturnType<typeof usageNow>) => {
+  const cpu = process.cpuUsage(start.cpu);
+  return {
+    cpuMsPerChild: (cpu.user + cpu.system) / 1000 / CHILDREN,
+    mainThreadBusy: performance.eventLoopUtilization(start.loop).utilization,
+  };
+};
+const usageNow = () => ({ cpu: process.cpuUsage(), loop: performance.eventLoopUtilization() });
 
 /** ResourceLimitExceeded answers per pipeline, counted where the runtime answers. */
 function countRefusals(local: LocalRuntime): Map<string, number> {
@@ -96,6 +111,7 @@ export const batchesSuite: BenchSuite = {
 
       // A batch: one submission, then nothing but events.
       const ledgerCallsBefore = (await local.services?.dynamoDb?.requests()) ?? 0;
+      let usage = usageNow();
       let begin = performance.now();
       const submitted = (await invoke(
         'batch-api',
@@ -108,6 +124,7 @@ export const batchesSuite: BenchSuite = {
       const { batchId } = JSON.parse(submitted.body) as { batchId: string };
       const { status, polls } = await waitForBatchEnd(invoke, batchId, 50);
       const batchMs = performance.now() - begin;
+      const batchUsage = usageSince(usage);
       figures.push({
         approach: `batch (${status})`,
         makespanMs: batchMs,
@@ -119,9 +136,11 @@ export const batchesSuite: BenchSuite = {
         ledgerCallsPerChild:
           (((await local.services?.dynamoDb?.requests()) ?? 0) - ledgerCallsBefore - polls) /
           CHILDREN,
+        ...batchUsage,
       });
 
       // The fan-out, re-sent every 200 ms with the same batch key until nothing is deferred.
+      usage = usageNow();
       begin = performance.now();
       let sends = 0;
       for (;;) {
@@ -139,6 +158,7 @@ export const batchesSuite: BenchSuite = {
         spansOf(FAN_OUT_PIPELINE).map((span) => local.runtime.waitForExecution(span.executionArn)),
       );
       const fanOutMs = performance.now() - begin;
+      const fanOutUsage = usageSince(usage);
       figures.push({
         approach: 'fan-out re-sent every 200 ms',
         makespanMs: fanOutMs,
@@ -146,6 +166,7 @@ export const batchesSuite: BenchSuite = {
         resourceLimitExceeded: refusals.get(FAN_OUT_PIPELINE) ?? 0,
         ...outcome(spansOf(FAN_OUT_PIPELINE)),
         sends,
+        ...fanOutUsage,
       });
     } finally {
       await local.close();
@@ -168,6 +189,8 @@ export const batchesSuite: BenchSuite = {
         'peak running',
         'sends',
         'ledger calls per child',
+        'CPU per child',
+        'main thread busy',
       ],
       figures.map((f) => [
         f.approach,
@@ -179,6 +202,8 @@ export const batchesSuite: BenchSuite = {
         String(f.peakRunning),
         String(f.sends ?? 1),
         f.ledgerCallsPerChild === undefined ? '' : f.ledgerCallsPerChild.toFixed(1),
+        `${f.cpuMsPerChild.toFixed(1)} ms`,
+        `${Math.round(f.mainThreadBusy * 100)} %`,
       ]),
     );
     return {

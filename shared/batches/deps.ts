@@ -9,7 +9,7 @@ import {
 import { BatchRequestMissingError } from './errors';
 import type { FanInDeps } from './fan-in';
 import { childDescription, executionToken, itemIndexOf, pipelineIndexOf } from './identity';
-import type { BatchLedger, BatchRecord } from './ledger';
+import type { BatchLedger, BatchRecord, ExecutionRecord } from './ledger';
 import { partOfItem, type StoredHead } from './request';
 import type { BatchSageMaker } from './sagemaker';
 import type { ObjectSource } from './sources/port';
@@ -45,62 +45,67 @@ const PARTS_KEPT = 8;
 interface CachedRequest {
   head: StoredHead;
   templates: NamedTemplate[];
-  parts: Map<number, unknown[]>;
+  /** The item at an index, its part read once however many ask at once. */
+  item(index: number): Promise<unknown>;
 }
 
-/** A small per-container cache of stored requests. */
-export class RequestCache {
-  private readonly entries = new Map<string, CachedRequest>();
+/**
+ * Values read once however many ask at once: the oldest is forgotten past `capacity`, and a read
+ * that fails is forgotten so that the next one tries again.
+ */
+class ReadOnce<K, T> {
+  private readonly entries = new Map<K, Promise<T>>();
 
-  constructor(private readonly capacity = 16) {}
+  constructor(private readonly capacity: number) {}
 
-  get(key: string): CachedRequest | undefined {
-    return this.entries.get(key);
-  }
-
-  set(key: string, value: CachedRequest): void {
+  read(key: K, load: () => Promise<T>): Promise<T> {
+    const cached = this.entries.get(key);
+    if (cached) return cached;
     if (this.entries.size >= this.capacity) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(key, value);
+    const loading = load();
+    this.entries.set(key, loading);
+    loading.catch(() => {
+      if (this.entries.get(key) === loading) this.entries.delete(key);
+    });
+    return loading;
   }
 }
 
-const loadRequest = async (deps: BatchDeps, batch: BatchRecord): Promise<CachedRequest> => {
-  const key = `${batch.batchId}#${batch.fingerprint}`;
-  const cached = deps.requests.get(key);
-  if (cached) return cached;
-  const text = await deps.ledger.getRequestPart(batch.batchId, batch.fingerprint, 0);
-  if (text === undefined) throw new BatchRequestMissingError(batch.batchId, 0);
-  const head = JSON.parse(text) as StoredHead;
-  const templates = compileValidTemplates(head.spec.templates);
-  const request: CachedRequest = { head, templates, parts: new Map() };
-  deps.requests.set(key, request);
-  return request;
+/** A small per-container cache of stored requests (immutable, so safe to keep). */
+export class RequestCache extends ReadOnce<string, CachedRequest> {
+  constructor(capacity = 16) {
+    super(capacity);
+  }
+}
+
+/** Reads one part of a stored request. */
+const readPart = async (deps: BatchDeps, batch: BatchRecord, part: number): Promise<string> => {
+  const text = await deps.ledger.getRequestPart(batch.batchId, batch.fingerprint, part);
+  if (text === undefined) throw new BatchRequestMissingError(batch.batchId, part);
+  return text;
 };
 
-const itemAt = async (
-  deps: BatchDeps,
-  batch: BatchRecord,
-  request: CachedRequest,
-  index: number,
-): Promise<unknown> => {
-  const part = partOfItem(request.head.starts, index);
-  let items = request.parts.get(part);
-  if (items === undefined) {
-    const text = await deps.ledger.getRequestPart(batch.batchId, batch.fingerprint, part);
-    if (text === undefined) throw new BatchRequestMissingError(batch.batchId, part);
-    items = JSON.parse(text) as unknown[];
+const loadRequest = (deps: BatchDeps, batch: BatchRecord): Promise<CachedRequest> =>
+  deps.requests.read(`${batch.batchId}#${batch.fingerprint}`, async () => {
+    const head = JSON.parse(await readPart(deps, batch, 0)) as StoredHead;
     // Children start in cursor order: the oldest parts read are the ones no longer needed.
-    if (request.parts.size >= PARTS_KEPT) {
-      const oldest = request.parts.keys().next().value;
-      if (oldest !== undefined) request.parts.delete(oldest);
-    }
-    request.parts.set(part, items);
-  }
-  return items[index - (request.head.starts[part - 1] ?? 0)];
-};
+    const parts = new ReadOnce<number, unknown[]>(PARTS_KEPT);
+    return {
+      head,
+      templates: compileValidTemplates(head.spec.templates),
+      item: async (index) => {
+        const part = partOfItem(head.starts, index);
+        const items = await parts.read(
+          part,
+          async () => JSON.parse(await readPart(deps, batch, part)) as unknown[],
+        );
+        return items[index - (head.starts[part - 1] ?? 0)];
+      },
+    };
+  });
 
 /** What starting one attempt of one (pipeline, item) sends, or why it cannot be rendered. */
 export type StartPlan =
@@ -118,7 +123,7 @@ export const startPlanOf = async (
   const { spec } = request.head;
   const itemIndex = itemIndexOf(pair, spec.pipelines.length);
   const pipeline = spec.pipelines[pipelineIndexOf(pair, spec.pipelines.length)] ?? '';
-  const item = await itemAt(deps, batch, request, itemIndex);
+  const item = await request.item(itemIndex);
   const parameters: Array<{ Name: string; Value: string }> = [];
   for (const { name, template } of request.templates) {
     const rendered = renderParameterValue(template, item, itemIndex, batch.batchId);
@@ -163,6 +168,28 @@ export const startPlanOf = async (
   };
 };
 
+/** The record of one attempt of a pair, `STARTING` with the token of its start plan. */
+export const startingRecord = (
+  batch: BatchRecord,
+  pair: number,
+  attempt: number,
+  plan: StartPlan,
+  claimedAt: number,
+): ExecutionRecord => ({
+  batchId: batch.batchId,
+  pair,
+  pipeline: plan.pipeline,
+  itemIndex: plan.itemIndex,
+  attempt,
+  clientRequestToken: plan.ok ? (plan.input.ClientRequestToken ?? '') : '',
+  status: 'STARTING',
+  executionArn: undefined,
+  failureReason: undefined,
+  claimedAt,
+  ambiguous: false,
+  endedAt: undefined,
+});
+
 /** The pipeline, item index and item of one pair, from the stored request. */
 export const pairOfBatch = async (
   deps: BatchDeps,
@@ -175,7 +202,7 @@ export const pairOfBatch = async (
   return {
     pipeline: pipelines[pipelineIndexOf(pair, pipelines.length)] ?? '',
     itemIndex,
-    item: await itemAt(deps, batch, request, itemIndex),
+    item: await request.item(itemIndex),
   };
 };
 
@@ -184,7 +211,7 @@ export const storedItems = async (deps: BatchDeps, batch: BatchRecord): Promise<
   const request = await loadRequest(deps, batch);
   const items: unknown[] = [];
   for (let index = 0; index < request.head.itemCount; index++) {
-    items.push(await itemAt(deps, batch, request, index));
+    items.push(await request.item(index));
   }
   return items;
 };

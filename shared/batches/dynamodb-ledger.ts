@@ -19,12 +19,21 @@ import {
   type Item,
   num,
   partKey,
+  settleParts,
   statusAmong,
   str,
   toBatch,
   toExecution,
 } from './dynamodb-records';
-import type { BatchLedger, ClaimRequest, ExecutionChange, NewBatch, Page } from './ledger';
+import {
+  type BatchLedger,
+  type ClaimRequest,
+  type ExecutionChange,
+  NEW_BATCH_PROGRESS,
+  type NewBatch,
+  type Page,
+  uniquePairs,
+} from './ledger';
 
 /**
  * The ledger in one DynamoDB table (defined in serverless.yml, `BatchLedgerTable`):
@@ -72,6 +81,86 @@ export const dynamoDbLedger = (
     await accountRecord;
   };
 
+  const accountSlots: BatchLedger['accountSlots'] = async () => {
+    const item = await get(ACCOUNT_KEY);
+    return Object.fromEntries(
+      Object.entries((item?.holders ?? {}) as Record<string, unknown>).map(([holder, at]) => [
+        holder,
+        num(at),
+      ]),
+    );
+  };
+
+  const settleMany: BatchLedger['settleMany'] = async (batchId, children) => {
+    const unique = uniquePairs(children);
+    if (unique.length === 0) return true;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const { adds, removes, conditions } = settleParts(unique, names, values);
+    return conditional(() =>
+      doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: batchKey(batchId),
+          UpdateExpression: `ADD ${adds.join(', ')} REMOVE ${removes.join(', ')}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+  };
+
+  const exchangeAccountSlots: BatchLedger['exchangeAccountSlots'] = async (
+    release,
+    take,
+    limit,
+    now,
+  ) => {
+    const given = [...new Set(release)];
+    const taken = [...new Set(take)].filter((holder) => !given.includes(holder));
+    if (taken.length > limit) return undefined;
+    await ensureAccountRecord();
+    const names: Record<string, string> = {};
+    const sets = taken.map((holder, i) => {
+      names[`#t${i}`] = holder;
+      return `holders.#t${i} = if_not_exists(holders.#t${i}, :now)`;
+    });
+    const removes = given.map((holder, i) => {
+      names[`#g${i}`] = holder;
+      return `holders.#g${i}`;
+    });
+    // Counted as if none of `take` were held yet: a holder already there only makes it stricter.
+    const conditions = [
+      'size(holders) <= :room',
+      ...removes.map((path) => `attribute_exists(${path})`),
+    ];
+    const update = [
+      ...(sets.length > 0 ? [`SET ${sets.join(', ')}`] : []),
+      ...(removes.length > 0 ? [`REMOVE ${removes.join(', ')}`] : []),
+    ];
+    if (update.length === 0) return Object.keys(await accountSlots()).length;
+    let held: number | undefined;
+    const applied = await conditional(async () => {
+      const output = await doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: ACCOUNT_KEY,
+          UpdateExpression: update.join(' '),
+          ConditionExpression: conditions.join(' AND '),
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: {
+            ':room': limit - taken.length + given.length,
+            ...(sets.length > 0 ? { ':now': now } : {}),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      held = Object.keys((output.Attributes?.holders ?? {}) as Item).length;
+    });
+    return applied ? held : undefined;
+  };
+
   return {
     ...dynamoDbFanIn(doc, TableName),
 
@@ -89,12 +178,7 @@ export const dynamoDbLedger = (
               ...batchKey(batch.batchId),
               ...batch,
               statusKey: ACTIVE_BATCHES,
-              cursor: 0,
-              running: {},
-              requeued: {},
-              succeeded: 0,
-              failed: 0,
-              stopped: 0,
+              ...NEW_BATCH_PROGRESS,
             },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
@@ -134,16 +218,23 @@ export const dynamoDbLedger = (
         '#running': 'running',
         '#cursor': 'cursor',
       };
+      const settling = uniquePairs(request.settling ?? []);
       const values: Record<string, unknown> = {
         ':running': 'RUNNING',
         ':cursor': request.cursor,
         ':next': request.cursor + request.fromCursor,
-        ':room': request.maxConcurrentExecutions - request.fromRequeued.length - request.fromCursor,
+        ':room':
+          request.maxConcurrentExecutions -
+          request.fromRequeued.length -
+          request.fromCursor +
+          settling.length,
         ':claimId': request.claimId,
       };
       const sets = ['#cursor = :next', 'lastClaimId = :claimId'];
-      const removes: string[] = [];
       const conditions = ['#status = :running', '#cursor = :cursor', 'size(#running) <= :room'];
+      const settled = settleParts(settling, names, values);
+      const removes: string[] = [...settled.removes];
+      conditions.push(...settled.conditions);
       const claimed = [
         ...request.fromRequeued,
         ...Array.from({ length: request.fromCursor }, (_, i) => ({
@@ -168,7 +259,7 @@ export const dynamoDbLedger = (
           new UpdateCommand({
             TableName,
             Key: batchKey(request.batchId),
-            UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            UpdateExpression: `SET ${sets.join(', ')}${settled.adds.length > 0 ? ` ADD ${settled.adds.join(', ')}` : ''}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
             ConditionExpression: conditions.join(' AND '),
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
@@ -195,54 +286,9 @@ export const dynamoDbLedger = (
         ),
       ),
 
-    settle: (batchId, pair, attempt, outcome) =>
-      conditional(() =>
-        doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: batchKey(batchId),
-            UpdateExpression: 'ADD #count :one REMOVE #running.#p',
-            ConditionExpression: '#running.#p.a = :a',
-            ExpressionAttributeNames: {
-              '#running': 'running',
-              '#p': String(pair),
-              '#count': outcome.toLowerCase(),
-            },
-            ExpressionAttributeValues: { ':a': attempt, ':one': 1 },
-          }),
-        ),
-      ),
+    settle: (batchId, pair, attempt, outcome) => settleMany(batchId, [{ pair, attempt, outcome }]),
 
-    settleMany: async (batchId, children) => {
-      const unique = [...new Map(children.map((child) => [child.pair, child])).values()];
-      if (unique.length === 0) return true;
-      const counts = new Map<string, number>();
-      for (const { outcome } of unique) {
-        counts.set(outcome.toLowerCase(), (counts.get(outcome.toLowerCase()) ?? 0) + 1);
-      }
-      const names: Record<string, string> = { '#running': 'running' };
-      const values: Record<string, number> = {};
-      unique.forEach(({ pair, attempt }, i) => {
-        names[`#p${i}`] = String(pair);
-        values[`:a${i}`] = attempt;
-      });
-      [...counts.entries()].forEach(([count, n], i) => {
-        names[`#c${i}`] = count;
-        values[`:n${i}`] = n;
-      });
-      return conditional(() =>
-        doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: batchKey(batchId),
-            UpdateExpression: `ADD ${[...counts.keys()].map((_, i) => `#c${i} :n${i}`).join(', ')} REMOVE ${unique.map((_, i) => `#running.#p${i}`).join(', ')}`,
-            ConditionExpression: unique.map((_, i) => `#running.#p${i}.a = :a${i}`).join(' AND '),
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-          }),
-        ),
-      );
-    },
+    settleMany,
 
     finishBatch: (batchId, from, to, pairs, finishedAt, expiresAt, allowPending = false) =>
       conditional(() =>
@@ -289,7 +335,7 @@ export const dynamoDbLedger = (
         ),
       ),
 
-    updateExecution: (batchId, pair, attempt, from, change: ExecutionChange) => {
+    updateExecution: (batchId, pair, attempt, from, change: ExecutionChange, ifExecutionArn) => {
       const names: Record<string, string> = { '#status': 'status' };
       const values: Record<string, unknown> = {
         ':attempt': attempt,
@@ -312,13 +358,14 @@ export const dynamoDbLedger = (
         sets.push(`${field} = :${field}`);
       }
       const allowed = statusAmong(from, values);
+      if (ifExecutionArn !== undefined) values[':ifArn'] = ifExecutionArn;
       return conditional(() =>
         doc.send(
           new UpdateCommand({
             TableName,
             Key: executionKey(batchId, pair),
             UpdateExpression: `SET ${sets.join(', ')}`,
-            ConditionExpression: `attempt = :attempt AND (${allowed})`,
+            ConditionExpression: `attempt = :attempt AND (${allowed})${ifExecutionArn === undefined ? '' : ' AND executionArn = :ifArn'}`,
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
           }),
@@ -384,26 +431,10 @@ export const dynamoDbLedger = (
       );
     },
 
-    acquireAccountSlots: async (holders, limit, now) => {
-      const unique = [...new Set(holders)];
-      if (unique.length === 0) return true;
-      if (unique.length > limit) return false;
-      await ensureAccountRecord();
-      const names = Object.fromEntries(unique.map((holder, i) => [`#h${i}`, holder]));
-      return conditional(() =>
-        doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: ACCOUNT_KEY,
-            UpdateExpression: `SET ${unique.map((_, i) => `holders.#h${i} = if_not_exists(holders.#h${i}, :now)`).join(', ')}`,
-            // Counted as if none were held yet: a holder already there only makes it stricter.
-            ConditionExpression: 'size(holders) <= :room',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ':now': now, ':room': limit - unique.length },
-          }),
-        ),
-      );
-    },
+    acquireAccountSlots: async (holders, limit, now) =>
+      holders.length === 0 || (await exchangeAccountSlots([], holders, limit, now)) !== undefined,
+
+    exchangeAccountSlots,
 
     releaseAccountSlot: async (holder) => {
       await conditional(() =>
@@ -440,14 +471,6 @@ export const dynamoDbLedger = (
         });
     },
 
-    accountSlots: async () => {
-      const item = await get(ACCOUNT_KEY);
-      return Object.fromEntries(
-        Object.entries((item?.holders ?? {}) as Record<string, unknown>).map(([holder, at]) => [
-          holder,
-          num(at),
-        ]),
-      );
-    },
+    accountSlots,
   };
 };

@@ -5,6 +5,7 @@ import type {
   BatchRecord,
   BatchStatus,
   CallbackAnswer,
+  EndedPair,
   ExecutionRecord,
   ExecutionStatus,
   TerminalStatus,
@@ -152,4 +153,32 @@ export const decodeToken = (
     throw new InvalidPageTokenError();
   }
   return record;
+};
+
+/**
+ * The parts of a batch update that frees ended pairs and counts their outcomes: each pair must
+ * still be claimed with its attempt. Its names and values are added to `names` and `values`.
+ */
+export const settleParts = (
+  pairs: readonly EndedPair[],
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+): { adds: string[]; removes: string[]; conditions: string[] } => {
+  const counts = new Map<string, number>();
+  const removes: string[] = [];
+  const conditions: string[] = [];
+  pairs.forEach(({ pair, attempt, outcome }, i) => {
+    names['#running'] = 'running';
+    names[`#s${i}`] = String(pair);
+    values[`:s${i}`] = attempt;
+    conditions.push(`#running.#s${i}.a = :s${i}`);
+    removes.push(`#running.#s${i}`);
+    counts.set(outcome.toLowerCase(), (counts.get(outcome.toLowerCase()) ?? 0) + 1);
+  });
+  const adds = [...counts].map(([count, n], i) => {
+    names[`#c${i}`] = count;
+    values[`:c${i}`] = n;
+    return `#c${i} :c${i}`;
+  });
+  return { adds, removes, conditions };
 };

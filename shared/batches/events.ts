@@ -2,11 +2,12 @@ import { errorMessage, errorName } from '../fan-out/classify';
 import { asFailureReason } from '../fan-out/errors';
 import { pipelineNameOf } from '../fan-out/identity';
 import { logger } from '../logger';
-import type { BatchDeps } from './deps';
+import { type BatchDeps, startingRecord, startPlanOf } from './deps';
 import { parseChildDescription } from './identity';
-import { type EndedPair, slotHolder, type TerminalStatus } from './ledger';
+import { JoinedRefills } from './joined-refills';
+import { type EndedPair, type ExecutionRecord, isTerminal, type TerminalStatus } from './ledger';
 import { refillAfterRelease } from './refill';
-import { recordEnd, recordOutcome, settleChild } from './settle';
+import { endChange, recordEnd } from './settle';
 
 /** The EventBridge detail type of a pipeline execution's status change. */
 export const EXECUTION_STATUS_CHANGE = 'SageMaker Model Building Pipeline Execution Status Change';
@@ -61,16 +62,66 @@ export const applyStatusChange = async (
   change: ChildStatusChange,
   /**
    * `ended` collects the ended attempt instead of settling it and refilling: the caller settles
-   * and refills each batch once for many events (`settleEnded`, `refillEnded`).
+   * and refills each batch once for many events (`refillEnded`).
    */
   options: { ended?: EndedChild[] } = {},
 ): Promise<EventOutcome> => {
   const child = parseChildDescription(change.description);
   if (child === undefined) return 'ignored';
   const { batchId, pair, attempt } = child;
-  // The description is only a claim: the ledger's record must agree on the pipeline and,
-  // once known, the execution ARN, so no other execution can end a batch's child.
-  const record = await deps.ledger.getExecution(batchId, pair);
+  const outcome = TERMINAL[change.status];
+  // The usual end: the child recorded running with this very execution ARN, so the record
+  // need not be read to tell it is the batch's child.
+  let ended =
+    outcome === undefined || outcome === 'FAILED'
+      ? undefined
+      : await endRecordedChild(deps, change, batchId, pair, attempt, outcome);
+  if (ended === undefined) {
+    const checked = await checkedEnd(deps, change, batchId, pair, attempt, outcome);
+    if (typeof checked !== 'object') return checked;
+    ended = checked.ended;
+  }
+  const endedChild = { batchId, pair, attempt, outcome: ended };
+  if (options.ended !== undefined) options.ended.push(endedChild);
+  else await refillAfterRelease(deps, batchId, [endedChild]);
+  return 'ended';
+};
+
+const endRecordedChild = async (
+  deps: BatchDeps,
+  change: ChildStatusChange,
+  batchId: string,
+  pair: number,
+  attempt: number,
+  outcome: TerminalStatus,
+): Promise<TerminalStatus | undefined> => {
+  const applied = await deps.ledger.updateExecution(
+    batchId,
+    pair,
+    attempt,
+    ['RUNNING'],
+    endChange(deps, outcome, { executionArn: change.executionArn }),
+    change.executionArn,
+  );
+  return applied ? outcome : undefined;
+};
+
+/**
+ * A status change checked against the ledger's record: the description is only a claim, the
+ * record must agree on the pipeline and, once known, the execution ARN, so no other execution
+ * can end a batch's child.
+ */
+const checkedEnd = async (
+  deps: BatchDeps,
+  change: ChildStatusChange,
+  batchId: string,
+  pair: number,
+  attempt: number,
+  outcome: TerminalStatus | undefined,
+): Promise<Exclude<EventOutcome, 'ended'> | { ended: TerminalStatus }> => {
+  const record =
+    (await deps.ledger.getExecution(batchId, pair)) ??
+    (outcome === undefined ? undefined : await recordStarted(deps, change, batchId, pair, attempt));
   if (record === undefined || record.attempt !== attempt) return 'stale';
   if (
     pipelineOfExecution(change.executionArn) !== pipelineNameOf(record.pipeline).toLowerCase() ||
@@ -83,15 +134,18 @@ export const applyStatusChange = async (
     });
     return 'ignored';
   }
-  const outcome = TERMINAL[change.status];
   if (outcome === undefined) {
-    if (change.status !== 'Executing') return 'ignored';
+    if (change.status !== 'Executing' || record.status !== 'STARTING') {
+      return change.status === 'Executing' ? 'stale' : 'ignored';
+    }
     const moved = await deps.ledger.updateExecution(batchId, pair, attempt, ['STARTING'], {
       status: 'RUNNING',
       executionArn: change.executionArn,
     });
     return moved ? 'running' : 'stale';
   }
+  // Recorded ended already (a repeated event): settling it again changes nothing.
+  if (isTerminal(record.status)) return { ended: record.status };
   let failureReason: string | undefined;
   if (outcome === 'FAILED') {
     try {
@@ -104,20 +158,40 @@ export const applyStatusChange = async (
       failureReason = asFailureReason(`failure reason unavailable: ${errorMessage(error)}`);
     }
   }
-  const details = {
+  const ended = await recordEnd(deps, batchId, pair, attempt, outcome, {
     executionArn: change.executionArn,
     ...(failureReason === undefined ? {} : { failureReason }),
-  };
-  if (options.ended !== undefined) {
-    const ended = await recordEnd(deps, batchId, pair, attempt, outcome, details);
-    if (ended === undefined) return 'stale';
-    options.ended.push({ batchId, pair, attempt, outcome: ended });
-    return 'ended';
+  });
+  return ended === undefined ? 'stale' : { ended };
+};
+
+/**
+ * The record of a child that ended before its function wrote it (a child that fails at once):
+ * while the batch still claims the pair with this attempt and the event's execution is of the
+ * pair's pipeline, it is written `RUNNING` with the event's execution ARN, as its function would
+ * have written it, so that its end is recorded now rather than at the next reconcile pass.
+ */
+const recordStarted = async (
+  deps: BatchDeps,
+  change: ChildStatusChange,
+  batchId: string,
+  pair: number,
+  attempt: number,
+): Promise<ExecutionRecord | undefined> => {
+  const batch = await deps.ledger.getBatch(batchId);
+  const claim = batch?.running[String(pair)];
+  if (batch === undefined || claim?.attempt !== attempt) return undefined;
+  const plan = await startPlanOf(deps, batch, pair, attempt);
+  if (pipelineOfExecution(change.executionArn) !== pipelineNameOf(plan.pipeline).toLowerCase()) {
+    return undefined;
   }
-  const ended = await recordOutcome(deps, batchId, pair, attempt, outcome, details);
-  if (!ended) return 'stale';
-  await refillAfterRelease(deps, batchId);
-  return 'ended';
+  await deps.ledger.createExecution({
+    ...startingRecord(batch, pair, attempt, plan, claim.claimedAt),
+    status: 'RUNNING',
+    executionArn: change.executionArn,
+  });
+
+  return deps.ledger.getExecution(batchId, pair);
 };
 
 /** An ended attempt of a batch's pair, recorded and waiting to be settled. */
@@ -125,46 +199,32 @@ export interface EndedChild extends EndedPair {
   batchId: string;
 }
 
-/**
- * Settles the ended children of one delivery: per batch, one write frees their pairs and counts
- * them, and one write gives back their account slots. When that write's condition fails (one of
- * them was settled already, by a duplicate or the reconciler), each is settled on its own.
- * @returns the batches they belong to, to refill.
- */
-export const settleEnded = async (
-  deps: BatchDeps,
-  ended: readonly EndedChild[],
-): Promise<Set<string>> => {
-  const byBatch = new Map<string, EndedChild[]>();
-  for (const child of ended)
-    byBatch.set(child.batchId, [...(byBatch.get(child.batchId) ?? []), child]);
-  for (const [batchId, children] of byBatch) {
-    if (await deps.ledger.settleMany(batchId, children)) {
-      await deps.ledger.releaseAccountSlots(
-        children.map(({ pair, attempt }) => slotHolder(batchId, pair, attempt)),
-      );
-      continue;
-    }
-    for (const { pair, attempt, outcome } of children) {
-      await settleChild(deps, batchId, pair, attempt, outcome);
-    }
-  }
-  return new Set(byBatch.keys());
-};
-
 /** The batch a change's execution belongs to, as its description claims it. */
 export const batchOfChange = (change: ChildStatusChange): string | undefined =>
   parseChildDescription(change.description)?.batchId;
 
+/** The refills of each container (its deps), joined per batch. */
+const joinedRefills = new WeakMap<BatchDeps, JoinedRefills>();
+
 /**
- * Refills each batch whose children ended in one delivery of events, once: ten events of one
- * batch make one claim instead of ten racing for its cursor. A refill that fails is logged; the
- * batch goes on at its next event or reconcile pass (its children are already recorded).
+ * Settles the ended children of one delivery and refills their batches, once per batch: ten
+ * events of one batch make one write that frees them and claims their successors, instead of
+ * ten racing for its cursor; deliveries handled at once in a container join one refill. A refill that fails is logged; the batch goes on at its next event
+ * or reconcile pass (its children are already recorded).
  */
-export const refillEnded = async (deps: BatchDeps, batchIds: Iterable<string>): Promise<void> => {
-  for (const batchId of batchIds) {
+export const refillEnded = async (deps: BatchDeps, ended: readonly EndedChild[]): Promise<void> => {
+  const byBatch = new Map<string, EndedPair[]>();
+  for (const { batchId, ...child } of ended) {
+    byBatch.set(batchId, [...(byBatch.get(batchId) ?? []), child]);
+  }
+  let joined = joinedRefills.get(deps);
+  if (joined === undefined) {
+    joined = new JoinedRefills();
+    joinedRefills.set(deps, joined);
+  }
+  for (const [batchId, children] of byBatch) {
     try {
-      await refillAfterRelease(deps, batchId);
+      await joined.join(batchId, children, (taken) => refillAfterRelease(deps, batchId, taken));
     } catch (error) {
       logger.error('Refill after ended children failed; the next event or reconcile continues', {
         batchId,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 // Batch ids are 12 hex digits, as the fan-out's, so the fan-out's template limits hold unchanged.
 import { BATCH_ID_PATTERN, canonicalJson, pipelineNameOf } from '../fan-out/identity';
+import { parseJsonText } from '../parsers';
 
 export { BATCH_ID_PATTERN };
 
@@ -67,13 +68,8 @@ const isCount = (value: unknown): value is number =>
 /** Reads a description written by {@link childDescription}; anything else is not a batch child. */
 export const parseChildDescription = (text: unknown): ChildReference | undefined => {
   if (typeof text !== 'string' || !text.startsWith('{')) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (value === null || typeof value !== 'object') return undefined;
+  const value = parseJsonText(text, 'object');
+  if (value === undefined) return undefined;
   const { batchId, pair, attempt } = value as Record<string, unknown>;
   if (typeof batchId !== 'string' || !BATCH_ID_PATTERN.test(batchId)) return undefined;
   if (!isCount(pair) || !isCount(attempt) || attempt < 1) return undefined;

@@ -8,6 +8,9 @@
 export const BATCH_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'STOPPING', 'STOPPED'] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 
+const TERMINAL = ['SUCCEEDED', 'FAILED', 'STOPPED'] as const;
+export type TerminalStatus = (typeof TERMINAL)[number];
+
 /**
  * A started (pipeline, item):
  * - `STARTING`: claimed and recorded, StartPipelineExecution not yet answered (or answered
@@ -15,21 +18,9 @@ export type BatchStatus = (typeof BATCH_STATUSES)[number];
  * - `PENDING`: put back (ResourceLimitExceeded, throttling, account budget); started again later;
  * - `RUNNING`, then one of the terminal statuses.
  */
-export const EXECUTION_STATUSES = [
-  'STARTING',
-  'PENDING',
-  'RUNNING',
-  'SUCCEEDED',
-  'FAILED',
-  'STOPPED',
-] as const;
+export const EXECUTION_STATUSES = ['STARTING', 'PENDING', 'RUNNING', ...TERMINAL] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
-export type TerminalStatus = 'SUCCEEDED' | 'FAILED' | 'STOPPED';
-export const TERMINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set([
-  'SUCCEEDED',
-  'FAILED',
-  'STOPPED',
-]);
+export const TERMINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(TERMINAL);
 export const isTerminal = (status: ExecutionStatus): status is TerminalStatus =>
   TERMINAL_STATUSES.has(status);
 
@@ -39,6 +30,11 @@ export interface EndedPair {
   attempt: number;
   outcome: TerminalStatus;
 }
+
+/** The ended attempts of distinct pairs (a pair named twice counts once). */
+export const uniquePairs = (pairs: readonly EndedPair[]): EndedPair[] => [
+  ...new Map(pairs.map((ended) => [ended.pair, ended])).values(),
+];
 
 /** A claimed (pipeline, item): the attempt it runs and when it was claimed (epoch ms). */
 export interface Claim {
@@ -128,17 +124,20 @@ export const countsOf = (batch: BatchRecord): BatchCounts => ({
 export const pendingOf = (batch: BatchRecord): number =>
   batch.pairs - batch.cursor + Object.keys(batch.requeued).length;
 
-/** A new batch, as `createBatch` writes it. */
+/** Where a new batch starts: nothing claimed, requeued or counted yet. */
+export const NEW_BATCH_PROGRESS = {
+  cursor: 0,
+  running: {},
+  requeued: {},
+  succeeded: 0,
+  failed: 0,
+  stopped: 0,
+} as const satisfies Partial<BatchRecord>;
+
+/** A new batch, as `createBatch` writes it (its progress {@link NEW_BATCH_PROGRESS}). */
 export type NewBatch = Omit<
   BatchRecord,
-  | 'cursor'
-  | 'running'
-  | 'requeued'
-  | 'succeeded'
-  | 'failed'
-  | 'stopped'
-  | 'lastClaimId'
-  | 'finishedAt'
+  keyof typeof NEW_BATCH_PROGRESS | 'lastClaimId' | 'finishedAt'
 >;
 
 /** The record of one started (pipeline, item). */
@@ -174,6 +173,11 @@ export interface ClaimRequest {
   fromRequeued: ReadonlyArray<{ pair: number; attempt: number }>;
   fromCursor: number;
   now: number;
+  /**
+   * Ended attempts freed and counted by the same write (each must still be claimed with its
+   * attempt): their room is what the claim takes.
+   */
+  settling?: readonly EndedPair[];
 }
 
 /** A page of records and the token of the next one. */
@@ -250,8 +254,8 @@ export interface BatchLedger {
   /** Writes an execution record unless one exists for the pair; `false` when one does. */
   createExecution(record: ExecutionRecord): Promise<boolean>;
   /**
-   * Changes an execution record whose attempt is `attempt` and status one of `from`;
-   * `false` when it is not in that state.
+   * Changes an execution record whose attempt is `attempt` and status one of `from` (and, with
+   * `ifExecutionArn`, whose execution ARN is that one); `false` when it is not in that state.
    */
   updateExecution(
     batchId: string,
@@ -259,6 +263,7 @@ export interface BatchLedger {
     attempt: number,
     from: readonly ExecutionStatus[],
     change: ExecutionChange,
+    ifExecutionArn?: string,
   ): Promise<boolean>;
   /** Pages a batch's execution records, optionally with one status. */
   listExecutions(
@@ -274,6 +279,18 @@ export interface BatchLedger {
    * are free: one write for the pairs of one claim instead of one each.
    */
   acquireAccountSlots(holders: readonly string[], limit: number, now: number): Promise<boolean>;
+  /**
+   * Gives back the slots of `release` (every one of them held) and takes slots for the new
+   * holders of `take` in one write, or changes nothing when one of `release` is not held or the
+   * account lacks room for `take` once `release` is given back.
+   * @returns how many slots are held after the write, or undefined when it changed nothing.
+   */
+  exchangeAccountSlots(
+    release: readonly string[],
+    take: readonly string[],
+    limit: number,
+    now: number,
+  ): Promise<number | undefined>;
   releaseAccountSlot(holder: string): Promise<void>;
   /** Gives back several account slots in one write; a slot not held is skipped. */
   releaseAccountSlots(holders: readonly string[]): Promise<void>;

@@ -25,7 +25,7 @@ export interface ReconcileReport {
  *   same token;
  * - `PENDING` while claimed past the grace (a put-back cut short): put back again;
  * - `RUNNING`: `DescribePipelineExecution`; an ended child is recorded as its event would be;
- * - ended while still claimed (a settle cut short): settled.
+ * - ended past the grace while still claimed (a settle cut short): settled.
  */
 const reconcilePair = async (
   deps: BatchDeps,
@@ -48,6 +48,8 @@ const reconcilePair = async (
   }
   if (record.attempt !== attempt) return;
   if (isTerminal(record.status)) {
+    // Ended moments ago: the function that recorded it is settling it now.
+    if (record.endedAt !== undefined && !stale(Date.parse(record.endedAt))) return;
     await settleChild(deps, batchId, pair, attempt, record.status);
     report.ended++;
     return;

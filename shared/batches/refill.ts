@@ -1,9 +1,22 @@
 import { classifyError, errorMessage, errorName, isThrottling } from '../fan-out/classify';
 import { asFailureReason } from '../fan-out/errors';
 import { logger } from '../logger';
-import { type BatchDeps, startPlanOf } from './deps';
-import { type BatchRecord, isTerminal, pendingOf, slotHolder } from './ledger';
-import { beyondTolerance, completeIfDone, recordOutcome, settleChild } from './settle';
+import { type BatchDeps, startingRecord, startPlanOf } from './deps';
+import {
+  type BatchRecord,
+  type EndedPair,
+  isTerminal,
+  pendingOf,
+  slotHolder,
+  uniquePairs,
+} from './ledger';
+import {
+  beyondTolerance,
+  completeIfDone,
+  recordOutcome,
+  settleChild,
+  settleChildren,
+} from './settle';
 
 /** Pairs claimed by one conditional write at most. */
 const MAX_CLAIM = 25;
@@ -49,10 +62,12 @@ const putBack = async (
 /**
  * Starts one claimed attempt of a pair. The order makes a crash at any point safe:
  * 1. the account slot is taken (a pair never starts without one, so the budget holds);
- * 2. the execution record is written, `STARTING`, with the attempt's deterministic token;
+ * 2. a pair that had a record (requeued, or taken over by the reconciler) has it `STARTING`,
+ *    with the attempt's deterministic token;
  * 3. StartPipelineExecution is called with that token;
- * 4. the record becomes `RUNNING` with the execution ARN.
- * A crash after 1 or 2 leaves a claim that the reconciler finds and starts with the same
+ * 4. the record becomes `RUNNING` with the execution ARN; a pair fresh from the cursor gets its
+ *    first record here, written once with the start's outcome (`STARTING` when the start failed).
+ * A crash after 1, 2 or 3 leaves a claim that the reconciler finds and starts with the same
  * token, after the recovery grace. SageMaker's `ClientRequestToken` is "a unique,
  * case-sensitive identifier that you provide to ensure the idempotency of the operation.
  * An idempotent operation completes no more than once" (SageMaker API Reference,
@@ -81,36 +96,34 @@ export const startClaimed = async (
     }
     if (record.status === 'RUNNING') return 'running';
   }
-  // A record left `STARTING` means an earlier call may have reached SageMaker: that child may
-  // exist, so it keeps its claim and slot until a start with its token answers.
+  // A record left `STARTING`, or a claim taken over with no record (its function may have
+  // started it and crashed before writing it), means an earlier call may have reached
+  // SageMaker: that child may exist, so it keeps its claim and slot until a start with its token
+  // answers.
   const mayExist =
-    record !== undefined && record.attempt === attempt && record.status === 'STARTING';
+    record === undefined ? !fresh : record.attempt === attempt && record.status === 'STARTING';
+  const plan = await startPlanOf(deps, batch, pair, attempt);
+  const starting = startingRecord(batch, pair, attempt, plan, deps.now());
+
+  // Fresh from the cursor, the pair's claim says it may be starting until its record is written
+  // with the start's outcome: one write instead of two.
+  const deferred = fresh && record === undefined;
+  const recordStarting = async () => {
+    if (deferred) await deps.ledger.createExecution(starting);
+  };
   const holder = slotHolder(batchId, pair, attempt);
   if (
     !slotTaken &&
     !(await deps.ledger.acquireAccountSlot(holder, deps.accountLimit, deps.now()))
   ) {
     if (mayExist) return 'account';
+    // Put back with a record, so that its next claim knows it was never started.
+    await recordStarting();
     await putBack(deps, batchId, pair, attempt, 'waiting for the account budget');
     return 'account';
   }
-  const plan = await startPlanOf(deps, batch, pair, attempt);
-  const token = plan.ok ? (plan.input.ClientRequestToken ?? '') : '';
   if (record === undefined || record.attempt !== attempt) {
-    const created = await deps.ledger.createExecution({
-      batchId,
-      pair,
-      pipeline: plan.pipeline,
-      itemIndex: plan.itemIndex,
-      attempt,
-      clientRequestToken: token,
-      status: 'STARTING',
-      executionArn: undefined,
-      failureReason: undefined,
-      claimedAt: deps.now(),
-      ambiguous: false,
-      endedAt: undefined,
-    });
+    const created = deferred || (await deps.ledger.createExecution(starting));
     if (!created) {
       record = await deps.ledger.getExecution(batchId, pair);
       if (record !== undefined && record.attempt === attempt && isTerminal(record.status)) {
@@ -127,6 +140,7 @@ export const startClaimed = async (
     if (!moved) return 'running';
   }
   if (!plan.ok) {
+    await recordStarting();
     await recordOutcome(deps, batchId, pair, attempt, 'FAILED', { failureReason: plan.reason });
     return 'failed';
   }
@@ -134,6 +148,7 @@ export const startClaimed = async (
   try {
     executionArn = (await deps.sagemaker.startPipelineExecution(plan.input)).PipelineExecutionArn;
   } catch (error) {
+    await recordStarting();
     const kind = classifyError(error);
     const reason = asFailureReason(`${errorName(error)}: ${errorMessage(error)}`);
     if ((kind === 'resource-limit' || isThrottling(error)) && !mayExist) {
@@ -158,41 +173,94 @@ export const startClaimed = async (
     });
     return kind === 'resource-limit' || isThrottling(error) ? 'quota' : 'unknown';
   }
-  const recorded = await deps.ledger.updateExecution(batchId, pair, attempt, ['STARTING'], {
+  const running = {
     status: 'RUNNING',
     startedAt: new Date(deps.now()).toISOString(),
     ...(executionArn === undefined ? {} : { executionArn }),
-  });
+  } as const;
+  if (deferred && (await deps.ledger.createExecution({ ...starting, ...running }))) {
+    return 'started';
+  }
+  const recorded = await deps.ledger.updateExecution(batchId, pair, attempt, ['STARTING'], running);
   if (!recorded) logger.info('Child already recorded past starting', { batchId, pair, attempt });
   return 'started';
 };
 
+/** The batch as it is once `settling` is freed and counted. */
+const settledOf = (batch: BatchRecord, settling: readonly EndedPair[]): BatchRecord => {
+  if (settling.length === 0) return batch;
+  const running = { ...batch.running };
+  const counts = { succeeded: batch.succeeded, failed: batch.failed, stopped: batch.stopped };
+  for (const { pair, outcome } of settling) {
+    delete running[String(pair)];
+    counts[outcomeCount[outcome]] += 1;
+  }
+  return { ...batch, running, ...counts };
+};
+
+const outcomeCount = { SUCCEEDED: 'succeeded', FAILED: 'failed', STOPPED: 'stopped' } as const;
+
 /**
  * Starts the next pending pairs of a batch while the batch's `maxConcurrentExecutions`
  * and the account budget leave room. Claims go through the batch's cursor with one
- * conditional write, so concurrent refills never claim the same pair.
+ * conditional write, so concurrent refills never claim the same pair. Ended pairs given in
+ * `ended` are freed and counted by that same write, and their account slots handed to the
+ * pairs it claims by one write (else they are settled on their own).
  */
 export const refillBatch = async (
   deps: BatchDeps,
   batchId: string,
   /** No new claim after this time (epoch ms): what is left waits for the next refill. */
   until = Number.POSITIVE_INFINITY,
+  ended: readonly EndedPair[] = [],
 ): Promise<RefillOutcome> => {
+  const left = { settling: uniquePairs(ended) };
+  try {
+    return await refillRounds(deps, batchId, until, left);
+  } finally {
+    await settleChildren(deps, batchId, left.settling);
+  }
+};
+
+const refillRounds = async (
+  deps: BatchDeps,
+  batchId: string,
+  until: number,
+  left: { settling: EndedPair[] },
+): Promise<RefillOutcome> => {
+  let read = await deps.ledger.getBatch(batchId);
   for (let round = 0; round < MAX_ROUNDS && deps.now() < until; round++) {
-    const batch = await deps.ledger.getBatch(batchId);
-    if (batch === undefined) return 'done';
+    if (read === undefined) return 'done';
+    const current = read;
+    // A pair no longer claimed with its attempt was settled already (a duplicate event, the
+    // reconciler), its slot given back by whoever settled it.
+    const settling = left.settling.filter(
+      ({ pair, attempt }) => current.running[String(pair)]?.attempt === attempt,
+    );
+    left.settling = settling;
+    const batch = settledOf(current, settling);
     const running = Object.keys(batch.running).length;
     const pending = pendingOf(batch);
     // Past its failure tolerance a batch starts nothing more; running children finish.
     if (batch.status !== 'RUNNING' || pending === 0 || beyondTolerance(batch)) {
+      left.settling = [];
+      await settleChildren(deps, batchId, settling);
       if (running === 0) await completeIfDone(deps, batchId);
       return 'done';
     }
     const batchRoom = batch.maxConcurrentExecutions - running;
     if (batchRoom <= 0) return 'batch';
-    const accountRoom = deps.accountLimit - Object.keys(await deps.ledger.accountSlots()).length;
+    const wanted = Math.min(batchRoom, pending, MAX_CLAIM);
+    // The slots of the settling pairs pass to the claimed ones: no need to read the account
+    // unless more are wanted.
+    const accountRoom =
+      wanted <= settling.length
+        ? settling.length
+        : deps.accountLimit -
+          Object.keys(await deps.ledger.accountSlots()).length +
+          settling.length;
     if (accountRoom <= 0) return 'account';
-    const count = Math.min(batchRoom, accountRoom, pending, MAX_CLAIM);
+    const count = Math.min(wanted, accountRoom);
     const fromRequeued = Object.entries(batch.requeued)
       .map(([pair, attempt]) => ({ pair: Number(pair), attempt }))
       .sort((a, b) => a.pair - b.pair)
@@ -208,10 +276,14 @@ export const refillBatch = async (
       fromRequeued,
       fromCursor,
       now: deps.now(),
+      settling,
     });
-    // A claim whose answer was lost and retried fails its own condition: it was applied.
-    if (!claimed) claimed = (await deps.ledger.getBatch(batchId))?.lastClaimId === claimId;
-    if (!claimed) continue;
+    if (!claimed) {
+      read = await deps.ledger.getBatch(batchId);
+      // A claim whose answer was lost and retried fails its own condition: it was applied.
+      claimed = read?.lastClaimId === claimId;
+      if (!claimed) continue;
+    }
     const pairs = [
       ...fromRequeued.map((claimed) => ({ ...claimed, fresh: false })),
       ...Array.from({ length: fromCursor }, (_, i) => ({
@@ -220,19 +292,21 @@ export const refillBatch = async (
         fresh: true,
       })),
     ];
-    // The slots of the pairs fresh from the cursor in one write when the account has room for
-    // all of them; otherwise each start takes its own, as a requeued pair always does.
-    const freshTaken = await deps.ledger.acquireAccountSlots(
+    // The settled pairs' slots given back and those of the pairs fresh from the cursor taken in
+    // one write when the account has room for all of them; otherwise each start takes its own,
+    // as a requeued pair always does.
+    const held = await handOverSlots(
+      deps,
+      settling.map(({ pair, attempt }) => slotHolder(batchId, pair, attempt)),
       pairs
         .filter(({ fresh }) => fresh)
         .map(({ pair, attempt }) => slotHolder(batchId, pair, attempt)),
-      deps.accountLimit,
-      deps.now(),
     );
+    left.settling = [];
     // Every start runs to its end before an error is passed on: no work is left dangling.
     const settled = await Promise.allSettled(
       pairs.map(({ pair, attempt, fresh }) =>
-        startClaimed(deps, batch, pair, attempt, fresh, fresh && freshTaken),
+        startClaimed(deps, batch, pair, attempt, fresh, fresh && held !== undefined),
       ),
     );
     const outcomes = settled.map((result) => {
@@ -243,17 +317,44 @@ export const refillBatch = async (
       if (outcomes.includes(stop)) return stop;
     }
     // Everything claimed has started and the room is used up: no need to read again.
-    if (count === batchRoom && outcomes.every((outcome) => outcome === 'started')) return 'batch';
+    if (count === batchRoom && outcomes.every((outcome) => outcome === 'started')) {
+      return held !== undefined && held >= deps.accountLimit ? 'account' : 'batch';
+    }
+    read = await deps.ledger.getBatch(batchId);
   }
   return 'batch';
 };
 
 /**
- * After an account slot is freed: refills this batch, then, while the account has room,
- * the other active batches waiting for it (oldest pages first).
+ * Gives back the `release` slots and takes the `take` ones in one write; when that is refused,
+ * gives them back on their own and takes the others if the account has room.
+ * @returns how many slots are held after, or undefined when `take` was not taken.
  */
-export const refillAfterRelease = async (deps: BatchDeps, batchId: string): Promise<void> => {
-  const own = await refillBatch(deps, batchId);
+const handOverSlots = async (
+  deps: BatchDeps,
+  release: readonly string[],
+  take: readonly string[],
+): Promise<number | undefined> => {
+  if (release.length === 0 && take.length === 0) return undefined;
+  const { ledger, accountLimit } = deps;
+  const held = await ledger.exchangeAccountSlots(release, take, accountLimit, deps.now());
+  if (held !== undefined || release.length === 0) return held;
+  await ledger.releaseAccountSlots(release);
+  return take.length === 0
+    ? undefined
+    : ledger.exchangeAccountSlots([], take, accountLimit, deps.now());
+};
+
+/**
+ * After an account slot is freed: refills this batch (settling its `ended` pairs), then, while
+ * the account has room, the other active batches waiting for it (oldest pages first).
+ */
+export const refillAfterRelease = async (
+  deps: BatchDeps,
+  batchId: string,
+  ended: readonly EndedPair[] = [],
+): Promise<void> => {
+  const own = await refillBatch(deps, batchId, Number.POSITIVE_INFINITY, ended);
   if (own === 'account' || own === 'quota') return;
   let nextToken: string | undefined;
   do {

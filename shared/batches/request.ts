@@ -8,7 +8,9 @@ import {
   planFanOut,
 } from '../fan-out/request';
 import { integerArg } from '../parsers';
+import type { BatchDeps } from './deps';
 import { fingerprintOf } from './identity';
+import type { BatchRecord } from './ledger';
 import { itemsFromSchema } from './sources/schema';
 import { toleranceFields } from './tolerance';
 
@@ -240,3 +242,22 @@ export const describeDifferences = (
   FINGERPRINT_FIELDS.filter((field) => stored[field] !== requested[field]).map(
     (field) => `${field} differs`,
   );
+
+/** What names a stored request: its batch and the fingerprint of its content. */
+export type StoredRequestId = Pick<BatchRecord, 'batchId' | 'fingerprint'>;
+
+/**
+ * Sets `count` parts of a stored request, from part `first`, to expire after the retention:
+ * those of a finished batch, or orphans of a refused or raced submission.
+ */
+export const expireRequestParts = async (
+  deps: BatchDeps,
+  { batchId, fingerprint }: StoredRequestId,
+  count: number,
+  first = 0,
+): Promise<void> => {
+  const expiresAt = Math.floor(deps.now() / 1000) + deps.retentionSeconds;
+  for (let part = first; part < first + count; part++) {
+    await deps.ledger.expireRequestPart(batchId, fingerprint, part, expiresAt);
+  }
+};

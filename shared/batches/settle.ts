@@ -4,11 +4,14 @@ import type { BatchDeps } from './deps';
 import {
   type BatchRecord,
   type BatchStatus,
+  type EndedPair,
+  type ExecutionChange,
   isTerminal,
   pendingOf,
   slotHolder,
   type TerminalStatus,
 } from './ledger';
+import { expireRequestParts } from './request';
 import { writeResults } from './results';
 import { toleranceExceeded } from './tolerance';
 
@@ -29,6 +32,40 @@ export const settleChild = async (
 };
 
 /**
+ * Frees the ended pairs of one batch: one write counts them all, one gives back their slots.
+ * When one of them was settled already (a duplicate event, the reconciler), each is settled
+ * on its own.
+ */
+export const settleChildren = async (
+  deps: BatchDeps,
+  batchId: string,
+  children: readonly EndedPair[],
+): Promise<void> => {
+  if (children.length === 0) return;
+  if (await deps.ledger.settleMany(batchId, children)) {
+    await deps.ledger.releaseAccountSlots(
+      children.map(({ pair, attempt }) => slotHolder(batchId, pair, attempt)),
+    );
+    return;
+  }
+  for (const { pair, attempt, outcome } of children) {
+    await settleChild(deps, batchId, pair, attempt, outcome);
+  }
+};
+
+/** The change that records the end of an attempt, its details included. */
+export const endChange = (
+  deps: BatchDeps,
+  outcome: TerminalStatus,
+  details: { executionArn?: string; failureReason?: string },
+): ExecutionChange => ({
+  status: outcome,
+  ...details,
+  endedAt: new Date(deps.now()).toISOString(),
+  expiresAt: Math.floor(deps.now() / 1000) + deps.retentionSeconds,
+});
+
+/**
  * Records the end of one attempt on its execution record (from `STARTING` or `RUNNING` of that
  * attempt only). A late, repeated or reordered event finds it recorded already.
  * @returns the status the attempt ended with, or undefined when it has not ended (an older
@@ -47,12 +84,7 @@ export const recordEnd = async (
     pair,
     attempt,
     ['STARTING', 'RUNNING'],
-    {
-      status: outcome,
-      ...details,
-      endedAt: new Date(deps.now()).toISOString(),
-      expiresAt: Math.floor(deps.now() / 1000) + deps.retentionSeconds,
-    },
+    endChange(deps, outcome, details),
   );
   if (applied) return outcome;
   const record = await deps.ledger.getExecution(batchId, pair);
@@ -122,8 +154,6 @@ export const completeIfDone = async (deps: BatchDeps, batchId: string): Promise<
     succeeded: batch.succeeded,
     failed: batch.failed,
   });
-  for (let part = 0; part < batch.requestParts; part++) {
-    await deps.ledger.expireRequestPart(batchId, batch.fingerprint, part, expiresAt);
-  }
+  await expireRequestParts(deps, batch, batch.requestParts);
   return true;
 };

@@ -11,6 +11,7 @@ import {
   type BatchRequest,
   type BatchSpec,
   describeDifferences,
+  expireRequestParts,
   type FingerprintParts,
   planBatch,
   requestParts,
@@ -67,17 +68,20 @@ const differences = async (
   return found.length > 0 ? found : ['the batch key is taken by another batch'];
 };
 
+/** The stored batch when it is this request's (same key, same content), else a conflict. */
 const existing = async (
   deps: BatchDeps,
   stored: BatchRecord,
-  batchKey: string,
-  planned: Fingerprinted,
+  request: Keyed,
 ): Promise<Submitted> => {
-  if (stored.batchKey === batchKey && stored.fingerprint === planned.fingerprint) {
+  if (stored.batchKey === request.batchKey && stored.fingerprint === request.fingerprint) {
     return { created: false, batch: stored };
   }
-  throw new BatchConflictError(stored.batchId, await differences(deps, stored, planned));
+  throw new BatchConflictError(stored.batchId, await differences(deps, stored, request));
 };
+
+/** A request as submitted: its batch key and what its content hashes to. */
+type Keyed = Fingerprinted & { batchKey: string };
 
 /** What a submission stores before its batch record: the spec, limits and stored parts. */
 interface Stored extends Fingerprinted {
@@ -120,12 +124,13 @@ const recordBatch = async (
     if (raced !== undefined) {
       if (raced.fingerprint !== stored.fingerprint) {
         // Another request took the key first: the parts written for this one are orphans.
-        const expiresAt = Math.floor(deps.now() / 1000) + deps.retentionSeconds;
-        for (let part = 0; part < stored.requestParts; part++) {
-          await deps.ledger.expireRequestPart(batchId, stored.fingerprint, part, expiresAt);
-        }
+        await expireRequestParts(
+          deps,
+          { batchId, fingerprint: stored.fingerprint },
+          stored.requestParts,
+        );
       }
-      return existing(deps, raced, input.batchKey, stored);
+      return existing(deps, raced, { ...stored, batchKey: input.batchKey });
     }
   }
   logger.info('Batch submitted', { batchId, pairs });
@@ -158,7 +163,7 @@ const submitFromSource = async (
   const before = await deps.ledger.getBatch(batchId);
   if (before !== undefined) {
     await opened.entries.return(undefined);
-    return existing(deps, before, input.batchKey, fingerprinted);
+    return existing(deps, before, { ...fingerprinted, batchKey: input.batchKey });
   }
   const stored = await storeSourceItems(deps, batchId, fingerprinted.fingerprint, planned, opened);
   return recordBatch(deps, input, batchId, {
@@ -196,7 +201,7 @@ export const submitBatch = async (
   assertPipelinesAllowed(deps.allowList, planned.spec.pipelines);
   const batchId = batchIdOf(input.batchKey);
   const before = await deps.ledger.getBatch(batchId);
-  if (before !== undefined) return existing(deps, before, input.batchKey, planned);
+  if (before !== undefined) return existing(deps, before, { ...planned, batchKey: input.batchKey });
 
   const parts = requestParts(planned);
   for (const [part, body] of parts.entries()) {

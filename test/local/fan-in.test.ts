@@ -135,18 +135,14 @@ describe('fan-in against the local runtime: parent-batch waits for its batch', (
       /^2 of 8 child executions failed \(tolerated 1\): child-pipeline-[12] #0 /,
     );
     expect((runBatch?.FailureReason ?? '').length).toBeLessThanOrEqual(256);
-    // The first failure is within tolerance, so its freed slot may start one more child before
-    // the second failure ends; nothing starts once the tolerance is exceeded.
+    // The first failure is within tolerance, so its freed slot may start one more child (its
+    // start may reach SageMaker after the second failure ended there: the ledger claimed it
+    // before it recorded that failure). Nothing is claimed once the tolerance is exceeded, so
+    // of the 8 pairs at most those 3 ever start.
     const kids = await children(w);
     const failedKids = kids.filter((kid) => kid.PipelineExecutionStatus === 'Failed');
     expect(failedKids).toHaveLength(2);
     expect(kids.length).toBeLessThanOrEqual(3);
-    const exceededAt = Math.max(...failedKids.map((kid) => kid.LastModifiedTime?.getTime() ?? 0));
-    for (const kid of kids) {
-      expect(kid.CreationTime?.getTime() ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(
-        exceededAt,
-      );
-    }
   });
 
   it('stopping the parent stops the children and ends the parent Stopped', async () => {

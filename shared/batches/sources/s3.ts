@@ -40,44 +40,50 @@ const emptyBody: AsyncIterable<Uint8Array> = {
 };
 
 /** The read port over an S3 client (the client is made once per container, by the caller). */
-export const s3ObjectSource = (client: S3Client): ObjectSource => ({
-  headObject: async ({ bucket, key }) => {
+export const s3ObjectSource = (client: S3Client): ObjectSource => {
+  /** Runs one S3 call, its errors as the port's for the object or prefix it names. */
+  const call = async <T>(location: { bucket: string; key: string }, send: () => Promise<T>) => {
     try {
-      const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return { etag: out.ETag ?? '', size: out.ContentLength ?? 0 };
+      return await send();
     } catch (error) {
-      throw mapError(error, s3UriOf({ bucket, key }));
+      throw mapError(error, s3UriOf(location));
     }
-  },
-  getObject: async ({ bucket, key, range, ifMatch }) => {
-    try {
-      const out = await client.send(
-        new GetObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Range: range === undefined ? undefined : `bytes=${range.start}-${range.end}`,
-          IfMatch: ifMatch,
-        }),
+  };
+  return {
+    headObject: async (location) => {
+      const { bucket, key } = location;
+      const out = await call(location, () =>
+        client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
       );
-      const body = (out.Body as AsyncIterable<Uint8Array> | undefined) ?? emptyBody;
+      return { etag: out.ETag ?? '', size: out.ContentLength ?? 0 };
+    },
+    getObject: async ({ bucket, key, range, ifMatch }) => {
+      const out = await call({ bucket, key }, () =>
+        client.send(
+          new GetObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Range: range === undefined ? undefined : `bytes=${range.start}-${range.end}`,
+            IfMatch: ifMatch,
+          }),
+        ),
+      );
       return {
-        body,
+        body: (out.Body as AsyncIterable<Uint8Array> | undefined) ?? emptyBody,
         etag: out.ETag ?? '',
         size: totalOf(out.ContentRange) ?? out.ContentLength ?? 0,
       };
-    } catch (error) {
-      throw mapError(error, s3UriOf({ bucket, key }));
-    }
-  },
-  listObjectsV2: async ({ bucket, prefix, continuationToken, maxKeys }) => {
-    try {
-      const out = await client.send(
-        new ListObjectsV2Command({
-          Bucket: bucket,
-          Prefix: prefix,
-          ContinuationToken: continuationToken,
-          MaxKeys: maxKeys,
-        }),
+    },
+    listObjectsV2: async ({ bucket, prefix, continuationToken, maxKeys }) => {
+      const out = await call({ bucket, key: prefix }, () =>
+        client.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix,
+            ContinuationToken: continuationToken,
+            MaxKeys: maxKeys,
+          }),
+        ),
       );
       return {
         objects: (out.Contents ?? []).map((object) => ({
@@ -88,8 +94,6 @@ export const s3ObjectSource = (client: S3Client): ObjectSource => ({
         })),
         nextToken: out.IsTruncated ? out.NextContinuationToken : undefined,
       };
-    } catch (error) {
-      throw mapError(error, s3UriOf({ bucket, key: prefix }));
-    }
-  },
-});
+    },
+  };
+};

@@ -1,7 +1,7 @@
 import { canonicalJson } from '../../fan-out/identity';
 import { logger } from '../../logger';
 import type { BatchDeps } from '../deps';
-import { MAX_PART_BYTES } from '../request';
+import { expireRequestParts, MAX_PART_BYTES, type StoredRequestId } from '../request';
 import { type OpenedSource, readSource } from './items';
 import { RequestPartWriter } from './parts';
 import type { PlannedSourceBatch } from './plan';
@@ -55,7 +55,7 @@ export const storeSourceItems = async (
     return { requestParts: starts.length + 1, itemCount };
   } catch (error) {
     await writer.settle();
-    await expireParts(deps, batchId, fingerprint, writer.written);
+    await expireOrphans(deps, { batchId, fingerprint }, writer.written);
     throw error;
   }
 };
@@ -64,20 +64,15 @@ export const storeSourceItems = async (
  * Sets the parts of a failed read to expire, unless a batch with this fingerprint exists (a
  * concurrent submission of the same request that succeeded owns them).
  */
-const expireParts = async (
-  deps: BatchDeps,
-  batchId: string,
-  fingerprint: string,
-  written: number,
-): Promise<void> => {
+const expireOrphans = async (deps: BatchDeps, request: StoredRequestId, written: number) => {
   try {
-    const batch = await deps.ledger.getBatch(batchId);
-    if (batch?.fingerprint === fingerprint) return;
-    const expiresAt = Math.floor(deps.now() / 1000) + deps.retentionSeconds;
-    for (let part = 1; part <= written; part++) {
-      await deps.ledger.expireRequestPart(batchId, fingerprint, part, expiresAt);
-    }
+    const batch = await deps.ledger.getBatch(request.batchId);
+    if (batch?.fingerprint === request.fingerprint) return;
+    await expireRequestParts(deps, request, written, 1);
   } catch (error) {
-    logger.warn('Could not set the parts of a refused source to expire', { batchId, error });
+    logger.warn('Could not set the parts of a refused source to expire', {
+      batchId: request.batchId,
+      error,
+    });
   }
 };

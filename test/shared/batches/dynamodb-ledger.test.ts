@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InvalidPageTokenError } from '../../../shared/batches/errors';
-import type { BatchLedger, NewBatch } from '../../../shared/batches/ledger';
+import {
+  type BatchLedger,
+  countsOf,
+  type NewBatch,
+} from '../../../shared/batches/ledger';
 import { DYNAMODB_SERVERS, useDynamoDb } from '../../support/batches/dynalite';
 import { startingRecord as execution } from '../../support/batches/harness';
 import { newLedgerTable } from '../../support/batches/table';
@@ -55,17 +59,20 @@ describe.each(DYNAMODB_SERVERS)('DynamoDB ledger against %s', (_, start) => {
     const batchId = nextBatchId();
     expect(await ledger.createBatch(newBatch(batchId))).toBe(true);
     expect(await ledger.createBatch(newBatch(batchId, { batchKey: 'other' }))).toBe(false);
-    expect(await ledger.getBatch(batchId)).toMatchObject({
-      batchId,
-      batchKey: `key-${batchId}`,
-      status: 'RUNNING',
-      cursor: 0,
-      running: {},
-      requeued: {},
-      succeeded: 0,
-      failed: 0,
-      stopped: 0,
-    });
+    const batch = await ledger.getBatch(batchId);
+    expect(batch).toMatchObject({ batchId, batchKey: `key-${batchId}`, status: 'RUNNING' });
+    expect(batch && { cursor: batch.cursor, requeued: batch.requeued, ...countsOf(batch) }).toEqual(
+      {
+        cursor: 0,
+        requeued: {},
+        total: 10,
+        pending: 10,
+        running: 0,
+        succeeded: 0,
+        failed: 0,
+        stopped: 0,
+      },
+    );
     expect(await ledger.getBatch(nextBatchId())).toBeUndefined();
   });
 
@@ -129,6 +136,81 @@ describe.each(DYNAMODB_SERVERS)('DynamoDB ledger against %s', (_, start) => {
       running: { 2: { attempt: 1 } },
       succeeded: 1,
       failed: 1,
+    });
+  });
+
+  it('frees ended pairs and claims as many in one write, or changes nothing', async () => {
+    const batchId = nextBatchId();
+    await ledger.createBatch(newBatch(batchId));
+    await claim(ledger, batchId, 0, 3);
+    const settling = [
+      { pair: 0, attempt: 1, outcome: 'SUCCEEDED' as const },
+      { pair: 1, attempt: 1, outcome: 'STOPPED' as const },
+    ];
+    // At the limit: two more only fit with the two ended ones freed by the same write.
+    expect(await claim(ledger, batchId, 3, 2)).toBe(false);
+    expect(await claim(ledger, batchId, 3, 3, { settling })).toBe(false);
+    expect(
+      await claim(ledger, batchId, 3, 2, {
+        settling: [...settling, { pair: 2, attempt: 2, outcome: 'SUCCEEDED' }],
+      }),
+    ).toBe(false);
+    expect(await ledger.getBatch(batchId)).toMatchObject({ cursor: 3, succeeded: 0, stopped: 0 });
+    expect(await claim(ledger, batchId, 3, 2, { settling })).toBe(true);
+    // A retry of the same write, or a rival that settles them again, changes nothing.
+    expect(await claim(ledger, batchId, 5, 0, { settling })).toBe(false);
+    expect(await ledger.settleMany(batchId, settling)).toBe(false);
+    const batch = await ledger.getBatch(batchId);
+    expect(batch).toMatchObject({ cursor: 5, succeeded: 1, stopped: 1, failed: 0 });
+    expect(Object.keys(batch?.running ?? {}).sort()).toEqual(['2', '3', '4']);
+  });
+
+  it('gives back slots and takes others in one write, or changes nothing', async () => {
+    const holders = (prefix: string, n: number) =>
+      Array.from({ length: n }, (_, i) => `${prefix.repeat(12)}#${i}#1`);
+    const before = Object.keys(await ledger.accountSlots()).length;
+    const limit = before + 3;
+    const [first, second] = [holders('1', 3), holders('2', 3)];
+    expect(await ledger.exchangeAccountSlots([], first, limit, 10)).toBe(limit);
+    // Full: the others fit only as the first ones are given back, all of them held.
+    expect(await ledger.exchangeAccountSlots([], second.slice(0, 1), limit, 20)).toBeUndefined();
+    expect(
+      await ledger.exchangeAccountSlots([...first, 'ffffffffffff#0#1'], second, limit, 30),
+    ).toBeUndefined();
+    expect(await ledger.exchangeAccountSlots(first.slice(0, 2), second, limit, 40)).toBeUndefined();
+    expect(
+      await ledger.exchangeAccountSlots(first.slice(0, 2), second.slice(0, 2), limit, 50),
+    ).toBe(limit);
+    expect(await ledger.exchangeAccountSlots(first.slice(0, 2), [], limit, 60)).toBeUndefined();
+    expect(await ledger.exchangeAccountSlots(first.slice(2), [], limit, 70)).toBe(limit - 1);
+    const slots = await ledger.accountSlots();
+    expect(
+      Object.keys(slots)
+        .filter((holder) => /^[12]{12}#/.test(holder))
+        .sort(),
+    ).toEqual(second.slice(0, 2));
+    expect(slots[second[0] as string]).toBe(50);
+    await ledger.releaseAccountSlots(second);
+  });
+
+  it('changes an execution record only while it holds the given execution ARN', async () => {
+    const batchId = nextBatchId();
+    const arn = 'arn:aws:sagemaker:us-east-1:123456789012:pipeline/child-pipeline-1/execution/a1';
+    await ledger.createExecution(execution(batchId, 0));
+    const end = { status: 'SUCCEEDED' as const, endedAt: '2026-12-01T10:00:00.000Z' };
+    expect(await ledger.updateExecution(batchId, 0, 1, ['STARTING'], end, arn)).toBe(false);
+    await ledger.updateExecution(batchId, 0, 1, ['STARTING'], {
+      status: 'RUNNING',
+      executionArn: arn,
+    });
+    expect(await ledger.updateExecution(batchId, 0, 1, ['RUNNING'], end, `${arn}x`)).toBe(false);
+    expect(await ledger.updateExecution(batchId, 0, 2, ['RUNNING'], end, arn)).toBe(false);
+    expect(await ledger.updateExecution(batchId, 0, 1, ['RUNNING'], end, arn)).toBe(true);
+    expect(await ledger.updateExecution(batchId, 0, 1, ['RUNNING'], end, arn)).toBe(false);
+    expect(await ledger.getExecution(batchId, 0)).toMatchObject({
+      status: 'SUCCEEDED',
+      executionArn: arn,
+      endedAt: end.endedAt,
     });
   });
 

@@ -6,12 +6,12 @@ import {
   childStatusChangeOf,
   type EndedChild,
   refillEnded,
-  settleEnded,
 } from '../../../shared/batches/events';
 import type { BatchLedger } from '../../../shared/batches/ledger';
+import { reconcile } from '../../../shared/batches/reconcile';
 import { submit } from '../../support/batches/drive';
 import { useDynamoDb } from '../../support/batches/dynalite';
-import { newBatchWorld } from '../../support/batches/harness';
+import { crashingLedger, newBatchWorld, RECOVERY_GRACE_MS } from '../../support/batches/harness';
 
 describe('refilling once for many ended children', () => {
   let client: DynamoDBClient;
@@ -19,7 +19,7 @@ describe('refilling once for many ended children', () => {
     client = started;
   });
 
-  it('records ten ended children, settles them in one write and claims their ten successors in one', async () => {
+  it('records ten ended children, then frees them and claims their ten successors in one write', async () => {
     const world = await newBatchWorld(client, { accountLimit: 10 });
     const claims: number[] = [];
     const settled: number[] = [];
@@ -33,13 +33,21 @@ describe('refilling once for many ended children', () => {
         settled.push(pair);
         return world.ledger.settle(batchId, pair, attempt, outcome);
       },
+      settleMany: (batchId, children) => {
+        settled.push(...children.map(({ pair }) => pair));
+        return world.ledger.settleMany(batchId, children);
+      },
+      accountSlots: () => {
+        throw new Error('the account is read only when more slots are wanted than were freed');
+      },
     };
     const deps = world.depsWith({ ledger });
-    const { batch } = await submit(deps, {
+    const { batch } = await submit(world.deps, {
       items: Array.from({ length: 30 }, (_, i) => i),
       maxConcurrentExecutions: 10,
     });
-    expect(claims).toEqual([10]);
+    const first = Object.keys(await world.ledger.accountSlots()).sort();
+    expect(first).toHaveLength(10);
     const changes = world.sagemaker.children.map((child) => {
       const change = childStatusChangeOf(world.sagemaker.end(child));
       if (change === undefined) throw new Error('not a status change');
@@ -51,20 +59,73 @@ describe('refilling once for many ended children', () => {
       [...changes, ...changes].map((change) => applyStatusChange(deps, change, { ended })),
     );
     expect(outcomes.filter((outcome) => outcome === 'ended').length).toBeGreaterThanOrEqual(10);
-    expect(claims).toEqual([10]);
+    expect(claims).toEqual([]);
     expect(await deps.ledger.getBatch(batch.batchId)).toMatchObject({ succeeded: 0 });
     expect(new Set(changes.map(batchOfChange))).toEqual(new Set([batch.batchId]));
-    const batches = await settleEnded(deps, ended);
-    expect(batches).toEqual(new Set([batch.batchId]));
+    await refillEnded(deps, ended);
+    expect(claims).toEqual([10]);
     expect(settled).toEqual([]);
-    expect(await deps.ledger.accountSlots()).toEqual({});
-    await refillEnded(deps, batches);
-    expect(claims).toEqual([10, 10]);
     expect(await deps.ledger.getBatch(batch.batchId)).toMatchObject({ succeeded: 10, cursor: 20 });
-    // The same children again (a redelivered message): settled one by one, counted once.
-    await settleEnded(deps, ended.slice(0, 3));
-    expect(settled).toHaveLength(3);
-    expect(await deps.ledger.getBatch(batch.batchId)).toMatchObject({ succeeded: 10 });
+    const second = Object.keys(await world.ledger.accountSlots()).sort();
+    expect(second).toHaveLength(10);
+    expect(second.filter((holder) => first.includes(holder))).toEqual([]);
+    expect(world.sagemaker.children).toHaveLength(20);
+    // The same children again (a redelivered message): found settled, counted once.
+    await refillEnded(deps, ended.slice(0, 3));
+    expect(settled).toEqual([]);
+    expect(await deps.ledger.getBatch(batch.batchId)).toMatchObject({ succeeded: 10, cursor: 20 });
+    expect(Object.keys(await world.ledger.accountSlots()).sort()).toEqual(second);
+  });
+
+  it('settles the ended children on their own when the batch starts nothing more', async () => {
+    const world = await newBatchWorld(client, { accountLimit: 10 });
+    const { batch } = await submit(world.deps, {
+      items: ['a', 'b', 'c'],
+      maxConcurrentExecutions: 3,
+    });
+    const ended: EndedChild[] = [];
+    for (const child of world.sagemaker.children) {
+      const change = childStatusChangeOf(world.sagemaker.end(child));
+      if (change === undefined) throw new Error('not a status change');
+      await applyStatusChange(world.deps, change, { ended });
+    }
+    await refillEnded(world.deps, ended);
+    expect(await world.deps.ledger.getBatch(batch.batchId)).toMatchObject({
+      status: 'SUCCEEDED',
+      succeeded: 3,
+    });
+    expect(await world.ledger.accountSlots()).toEqual({});
+  });
+
+  it('records an end that comes before its start is recorded, as its function would have', async () => {
+    const world = await newBatchWorld(client);
+    // The function crashes once its start is answered, before the execution record is written.
+    const crashing = world.depsWith({
+      ledger: crashingLedger(world.ledger, 'createExecution', 'before'),
+    });
+    const { batch } = await submit(crashing, { items: ['a'] });
+    const [child] = world.sagemaker.children;
+    if (child === undefined) throw new Error('not started');
+    const change = childStatusChangeOf(world.sagemaker.end(child));
+    if (change === undefined) throw new Error('not a status change');
+    // An execution of another pipeline copying the description ends nothing.
+    const forged = {
+      ...change,
+      executionArn: change.executionArn.replace('child-pipeline-1', 'other'),
+    };
+    await expect(applyStatusChange(world.deps, forged)).resolves.toBe('stale');
+    await expect(applyStatusChange(world.deps, change)).resolves.toBe('ended');
+    expect(await world.deps.ledger.getExecution(batch.batchId, 0)).toMatchObject({
+      status: 'SUCCEEDED',
+      executionArn: child.arn,
+    });
+    expect(await world.deps.ledger.getBatch(batch.batchId)).toMatchObject({
+      status: 'SUCCEEDED',
+      succeeded: 1,
+    });
+    world.clock.advance(RECOVERY_GRACE_MS);
+    await expect(reconcile(world.deps)).resolves.toMatchObject({ restarted: 0 });
+    expect(world.sagemaker.children).toHaveLength(1);
   });
 
   it('logs a refill that fails and goes on with the other batches', async () => {
@@ -76,7 +137,6 @@ describe('refilling once for many ended children', () => {
     if (change === undefined) throw new Error('not a status change');
     const ended: EndedChild[] = [];
     await applyStatusChange(world.deps, change, { ended });
-    await settleEnded(world.deps, ended);
     const failing = world.depsWith({
       ledger: {
         ...world.ledger,
@@ -86,7 +146,9 @@ describe('refilling once for many ended children', () => {
         },
       },
     });
-    await refillEnded(failing, ['broken000000', batch.batchId]);
+    const broken = { batchId: 'broken000000', pair: 0, attempt: 1, outcome: 'SUCCEEDED' } as const;
+    await refillEnded(failing, [broken, ...ended]);
     expect(world.sagemaker.children).toHaveLength(2);
+    expect(await world.ledger.getBatch(batch.batchId)).toMatchObject({ succeeded: 1 });
   });
 });

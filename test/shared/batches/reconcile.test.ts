@@ -1,6 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ResourceLimitExceeded } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from 'vitest';
+import {
+  applyStatusChange,
+  childStatusChangeOf,
+  type EndedChild,
+} from '../../../shared/batches/events';
 import { countsOf } from '../../../shared/batches/ledger';
 import { reconcile } from '../../../shared/batches/reconcile';
 import { refillBatch } from '../../../shared/batches/refill';
@@ -35,20 +40,13 @@ describe('reconcile', () => {
   });
 
   it.each([
-    ['after the claim, before the execution record', 'createExecution', 'before'],
-    ['after the execution record, before StartPipelineExecution', 'createExecution', 'after'],
-    ['after StartPipelineExecution, before the record says running', 'updateExecution', 'before'],
+    ['after the claim and its slots, before any start', 'exchangeAccountSlots', 'after', 3],
+    ['after StartPipelineExecution, before the execution record', 'createExecution', 'before', 1],
   ] as const)(
     'recovers a function crash %s: one execution, same token',
-    async (_, method, when) => {
+    async (_, method, when, restarted) => {
       const world = await newBatchWorld(client, { accountLimit: 15 });
-      const crashing = world.depsWith({
-        ledger: crashingLedger(world.ledger, method, when, (args) =>
-          method === 'updateExecution'
-            ? (args[4] as { status?: string } | undefined)?.status === 'RUNNING'
-            : true,
-        ),
-      });
+      const crashing = world.depsWith({ ledger: crashingLedger(world.ledger, method, when) });
       const { batch } = await submit(crashing, { items: ['a', 'b', 'c'] });
       const claimed = await batchOf(world.deps, batch.batchId);
       expect(Object.keys(claimed.running)).toHaveLength(3);
@@ -60,7 +58,7 @@ describe('reconcile', () => {
 
       world.clock.advance(RECOVERY_GRACE_MS);
       const report = await reconcile(world.deps);
-      expect(report.restarted).toBe(1);
+      expect(report.restarted).toBe(restarted);
       expectExactlyOnce(world.sagemaker, 3);
       await runToCompletion(world.sagemaker, () => world.deps);
       const done = await batchOf(world.deps, batch.batchId);
@@ -91,13 +89,9 @@ describe('reconcile', () => {
 
   it('keeps a start that may exist claimed when its retry is refused, so the budget holds', async () => {
     const world = await newBatchWorld(client);
+    // The function crashes once its start is answered, before the execution record is written.
     const crashing = world.depsWith({
-      ledger: crashingLedger(
-        world.ledger,
-        'updateExecution',
-        'before',
-        (args) => (args[4] as { status?: string } | undefined)?.status === 'RUNNING',
-      ),
+      ledger: crashingLedger(world.ledger, 'createExecution', 'before'),
     });
     const { batch } = await submit(crashing, { items: ['a'] });
     expect(world.sagemaker.children).toHaveLength(1);
@@ -189,6 +183,28 @@ describe('reconcile', () => {
     await runToCompletion(world.sagemaker, () => world.deps);
     expect((await batchOf(world.deps, batch.batchId)).status).toBe('SUCCEEDED');
     expect(world.sagemaker.peakRunning).toBe(2);
+  });
+
+  it('leaves a child ended moments ago to the function settling it, and settles it past the grace', async () => {
+    const world = await newBatchWorld(client, { accountLimit: 2 });
+    const { batch } = await submit(world.deps, {
+      items: ['a', 'b', 'c'],
+      maxConcurrentExecutions: 1,
+    });
+    const [child] = world.sagemaker.children;
+    if (child === undefined) throw new Error('nothing running');
+    const change = childStatusChangeOf(world.sagemaker.end(child));
+    if (change === undefined) throw new Error('not a status change');
+    const ended: EndedChild[] = [];
+    // Recorded, and its function not yet at the settle.
+    await applyStatusChange(world.deps, change, { ended });
+    expect(ended).toHaveLength(1);
+    await reconcile(world.deps);
+    expect(await batchOf(world.deps, batch.batchId)).toMatchObject({ succeeded: 0, cursor: 1 });
+    world.clock.advance(RECOVERY_GRACE_MS);
+    await expect(reconcile(world.deps)).resolves.toMatchObject({ ended: 1 });
+    expect(await batchOf(world.deps, batch.batchId)).toMatchObject({ succeeded: 1, cursor: 2 });
+    expect(world.sagemaker.children).toHaveLength(2);
   });
 
   it('runs while events are in flight without starting anything twice', async () => {

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { JoinedRefills } from '../../../shared/batches/joined-refills';
+import type { EndedPair } from '../../../shared/batches/ledger';
+
+const ended = (pair: number): EndedPair => ({ pair, attempt: 1, outcome: 'SUCCEEDED' });
+
+describe('refills joined per batch', () => {
+  it('runs one refill of a batch at a time; the pairs that arrive meanwhile join the next', async () => {
+    const joined = new JoinedRefills();
+    const runs: number[][] = [];
+    let release: () => void = () => {};
+    const refill = async (taken: EndedPair[]) => {
+      runs.push(taken.map(({ pair }) => pair));
+      if (runs.length === 1) await new Promise<void>((resolve) => (release = resolve));
+    };
+    const first = joined.join('b1', [ended(0)], refill);
+    await Promise.resolve();
+    await Promise.resolve();
+    const second = joined.join('b1', [ended(1)], refill);
+    const third = joined.join('b1', [ended(2), ended(3)], refill);
+    const other = joined.join('b2', [ended(9)], refill);
+    await other;
+    expect(runs).toEqual([[0], [9]]);
+    release();
+    await Promise.all([first, second, third]);
+    expect(runs).toEqual([[0], [9], [1, 2, 3]]);
+    await joined.join('b1', [ended(4)], refill);
+    expect(runs).toEqual([[0], [9], [1, 2, 3], [4]]);
+  });
+
+  it('fails the callers whose pairs a failed refill took, and runs the next one all the same', async () => {
+    const joined = new JoinedRefills();
+    const runs: number[][] = [];
+    const refill = async (taken: EndedPair[]) => {
+      runs.push(taken.map(({ pair }) => pair));
+      if (runs.length === 1) throw new Error('unreachable');
+    };
+    const failing = joined.join('b1', [ended(0)], refill);
+    const joining = joined.join('b1', [ended(1)], refill);
+    await expect(failing).rejects.toThrow('unreachable');
+    await expect(joining).rejects.toThrow('unreachable');
+    await expect(joined.join('b1', [ended(2)], refill)).resolves.toBeUndefined();
+    expect(runs).toEqual([[0, 1], [2]]);
+  });
+
+  it('waits for a refill stuck on a call that never answers only so long', async () => {
+    const joined = new JoinedRefills(50);
+    const runs: number[][] = [];
+    const refill = async (taken: EndedPair[]) => {
+      runs.push(taken.map(({ pair }) => pair));
+      if (runs.length === 1) await new Promise<void>(() => {});
+    };
+    void joined.join('b1', [ended(0)], refill);
+    await Promise.resolve();
+    await Promise.resolve();
+    await joined.join('b1', [ended(1)], refill);
+    expect(runs).toEqual([[0], [1]]);
+  });
+});
