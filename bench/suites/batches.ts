@@ -1,7 +1,12 @@
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { LimitExceededError } from '../../local/errors';
 import { type ExecutionSpan, type LocalRuntime, startLocalRuntime } from '../../local/index';
 import { createInProcessInvoker, LOCAL_AWS_ENV } from '../../local/invokers/in-process';
+import {
+  createWorkerThreadInvoker,
+  type WorkerThreadInvoker,
+} from '../../local/invokers/worker-thread';
 import { batchApiEvent, waitForBatchEnd } from '../lib/batch-api';
 import { CHILD_FUNCTION, FAN_OUT_ARN } from '../lib/definitions';
 import { createChildPipelines, invokeOrThrow } from '../lib/local-setup';
@@ -23,6 +28,12 @@ const TARGET_RATIO = 1.1;
 const IDEAL_MS = Math.ceil(CHILDREN / QUOTA) * CHILD_MS;
 const BATCH_PIPELINE = 'bench-batch-child';
 const FAN_OUT_PIPELINE = 'bench-fan-out-child';
+/**
+ * Worker threads running the functions, one per core, beside the runtime's thread: on AWS each
+ * invocation has its own execution environment, so the functions never queue behind the
+ * runtime (BENCH_FUNCTION_THREADS=0 runs them on the runtime's thread, as before 2026-12-01).
+ */
+const FUNCTION_THREADS = Number(process.env.BENCH_FUNCTION_THREADS ?? availableParallelism());
 
 interface Figures {
   approach: string;
@@ -79,12 +90,13 @@ export const batchesSuite: BenchSuite = {
   name: 'batches',
   description: `${CHILDREN.toLocaleString('en')} children of ${CHILD_MS} ms under a quota of ${QUOTA}: a batch vs the fan-out re-sent every ${RESEND_MS} ms, against the ideal ceil(${CHILDREN}/${QUOTA}) x ${CHILD_MS} ms`,
   run: async () => {
+    let functions: WorkerThreadInvoker | undefined;
     const local = await startLocalRuntime({
       knobs: { maxConcurrentExecutions: QUOTA, stepLatencyMs: [CHILD_MS, CHILD_MS] },
       allowedPipelines: `${BATCH_PIPELINE},${FAN_OUT_PIPELINE}`,
       services: { params: { accountConcurrencyLimit: String(QUOTA) }, scheduleEveryMs: 5_000 },
-      invoker: (url, wiring) =>
-        createInProcessInvoker({
+      invoker: (url, wiring) => {
+        const options = {
           catalog: wiring.catalog,
           env: {
             SAGEMAKER_ENDPOINT: url,
@@ -95,7 +107,11 @@ export const batchesSuite: BenchSuite = {
           },
           defaultEnv: LOCAL_AWS_ENV,
           handlers: { [CHILD_FUNCTION]: async () => ({}) },
-        }),
+        };
+        if (FUNCTION_THREADS === 0) return createInProcessInvoker(options);
+        functions = createWorkerThreadInvoker({ ...options, threads: FUNCTION_THREADS });
+        return functions;
+      },
     });
     const refusals = countRefusals(local);
     const invoke = invokeOrThrow(local.runtime.invoker, 600_000);
@@ -105,9 +121,16 @@ export const batchesSuite: BenchSuite = {
       const items = Array.from({ length: CHILDREN }, (_, i) => i);
       const spansOf = (pipeline: string) =>
         local.runtime.executionTimeline().filter((span) => span.pipelineName === pipeline);
-      // Modules loaded before the clock starts: a cold start is not throughput.
-      await invoke('batch-api', batchApiEvent('GET', '/batches/000000000000', 'bench-batch'));
-      await invoke('batch-events', { Records: [] });
+      // Modules loaded on every functions thread before the clock starts (calls run at once go
+      // to different threads): a cold start is not throughput.
+      await Promise.all(
+        Array.from({ length: Math.max(1, FUNCTION_THREADS) }, () =>
+          Promise.all([
+            invoke('batch-api', batchApiEvent('GET', '/batches/000000000000', 'bench-batch')),
+            invoke('batch-events', { Records: [] }),
+          ]),
+        ),
+      );
 
       // A batch: one submission, then nothing but events.
       const ledgerCallsBefore = (await local.services?.dynamoDb?.requests()) ?? 0;
@@ -170,6 +193,7 @@ export const batchesSuite: BenchSuite = {
       });
     } finally {
       await local.close();
+      await functions?.close();
     }
     const batch = figures[0];
     const passed =

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { type BatchFunctionConfig, batchTableName } from '../config';
 import { createSageMakerClient } from '../fan-out/sagemaker-client';
-import { S3_REQUEST_TIMEOUT_MS, sdkRequestHandler } from '../sdk-timeouts';
+import { S3_REQUEST_TIMEOUT_MS, sdkRequestHandler } from '../sdk-settings';
 import { type BatchDeps, RequestCache } from './deps';
 import { dynamoDbLedger } from './dynamodb-ledger';
 import { fanInSageMakerPort } from './fan-in';

@@ -8,21 +8,14 @@ import {
 // `retryMode: 'adaptive'` creates, given the fan-out's rate limiter.
 import { AdaptiveRetryStrategy } from '@smithy/core/retry';
 import type { AwsConfig } from '../config';
-import { sdkRequestHandler } from '../sdk-timeouts';
+import {
+  SDK_BACKOFF_BASE_MS,
+  SDK_BACKOFF_MAX_MS,
+  SDK_MAX_ATTEMPTS,
+  sdkRequestHandler,
+} from '../sdk-settings';
 import { FanOutRateLimiter } from './rate-limiter';
 import type { FanOutCallOptions, FanOutSageMaker } from './sagemaker';
-
-/** Attempts per call inside the SDK (the default); the runner retries on top with the same token. */
-export const SDK_MAX_ATTEMPTS = 3;
-
-/**
- * Backoff between the SDK's attempts: full jitter over 100 ms doubling (at most 5 s), for
- * throttling as for 5xx. The SDK's own waits 500 ms doubling after a throttle; here the rate
- * limiter already paces every call when throttling comes from our rate, so a long wait
- * only idles a worker.
- */
-export const SDK_BACKOFF_BASE_MS = 100;
-export const SDK_BACKOFF_MAX_MS = 5_000;
 
 const jitteredBackoff = {
   computeNextBackoffDelay: (retryCount: number): number =>

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InvalidPageTokenError } from '../../../shared/batches/errors';
-import {
-  type BatchLedger,
-  countsOf,
-  type NewBatch,
-} from '../../../shared/batches/ledger';
+import { type BatchLedger, countsOf, type NewBatch } from '../../../shared/batches/ledger';
 import { DYNAMODB_SERVERS, useDynamoDb } from '../../support/batches/dynalite';
 import { startingRecord as execution } from '../../support/batches/harness';
 import { newLedgerTable } from '../../support/batches/table';

@@ -3,16 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { afterEach, describe, expect, it } from 'vitest';
 import { errorName, isThrottling } from '../../../shared/fan-out/classify';
-import {
-  createSageMakerClient,
-  SDK_MAX_ATTEMPTS,
-  sageMakerPort,
-} from '../../../shared/fan-out/sagemaker-client';
+import { createSageMakerClient, sageMakerPort } from '../../../shared/fan-out/sagemaker-client';
 import {
   SDK_CONNECTION_TIMEOUT_MS,
+  SDK_MAX_ATTEMPTS,
   SDK_REQUEST_TIMEOUT_MS,
   sdkRequestHandler,
-} from '../../../shared/sdk-timeouts';
+} from '../../../shared/sdk-settings';
 import {
   inTurn,
   type ScriptedSageMaker,

@@ -14,8 +14,22 @@ export const SDK_REQUEST_TIMEOUT_MS = 10_000;
 export const S3_REQUEST_TIMEOUT_MS = 30_000;
 
 /** The `requestHandler` options of every AWS SDK client the functions create. */
-export const sdkRequestHandler = (requestTimeoutMs: number = SDK_REQUEST_TIMEOUT_MS) => ({
-  connectionTimeout: SDK_CONNECTION_TIMEOUT_MS,
-  requestTimeout: requestTimeoutMs,
-  throwOnRequestTimeout: true,
-});
+export function sdkRequestHandler(requestTimeoutMs: number = SDK_REQUEST_TIMEOUT_MS) {
+  return {
+    connectionTimeout: SDK_CONNECTION_TIMEOUT_MS,
+    requestTimeout: requestTimeoutMs,
+    throwOnRequestTimeout: true,
+  };
+}
+
+/** Attempts per call inside the SDK (the default); the runner retries on top with the same token. */
+export const SDK_MAX_ATTEMPTS = 3;
+
+/**
+ * Backoff between the SDK's attempts: full jitter over 100 ms doubling (at most 5 s), for
+ * throttling as for 5xx. The SDK's own waits 500 ms doubling after a throttle; here the rate
+ * limiter already paces every call when throttling comes from our rate, so a long wait
+ * only idles a worker.
+ */
+export const SDK_BACKOFF_BASE_MS = 100;
+export const SDK_BACKOFF_MAX_MS = 5_000;
