@@ -2,6 +2,8 @@
  * Pipeline executions: their records, the concurrency quota and start rate limit, and the
  * StartPipelineExecution ... DescribePipelineDefinitionForExecution operations.
  */
+
+import type { LocalAccount } from './account';
 import {
   type CallbackWaiter,
   type ExecutionStatus,
@@ -38,8 +40,7 @@ import { type PipelineRecord, pipelineVersion } from './pipelines';
 export const STEP_FAILURE_REASON = 'Step failure: One or multiple steps failed.';
 
 export interface ExecutionContext {
-  region: string;
-  accountId: string;
+  account: LocalAccount;
   invoker: LambdaInvoker;
   lambdaTimeoutMs: number;
   clock: () => Date;
@@ -141,7 +142,11 @@ export function createExecutions(context: ExecutionContext): Executions {
     if (reason !== undefined) execution.failureReason = reason;
     context.emit(
       executionStatusEvent(
-        { account: context.accountId, region: context.region, now: execution.lastModifiedTime },
+        {
+          account: context.account.accountId,
+          region: context.account.region,
+          now: execution.lastModifiedTime,
+        },
         {
           pipelineArn: execution.pipeline.arn,
           executionArn: execution.arn,
@@ -203,7 +208,7 @@ export function createExecutions(context: ExecutionContext): Executions {
           execution.lastModifiedTime = clock();
           context.emit(
             stepStatusEvent(
-              { account: context.accountId, region: context.region, now: clock() },
+              { account: context.account.accountId, region: context.account.region, now: clock() },
               eventIds,
               step,
               previous,

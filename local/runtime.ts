@@ -139,8 +139,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
   const callbacks = createCallbackQueue(clock, options.callbackDelivery);
   const executions = createExecutions({
-    region,
-    accountId,
+    account: { region, accountId },
     invoker: options.invoker,
     lambdaTimeoutMs,
     clock,

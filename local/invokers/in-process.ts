@@ -13,6 +13,7 @@ import {
   DEFAULT_REGION,
   type FunctionConfig,
 } from '../../shared/config';
+import { LocalError } from '../errors';
 import { type FunctionCatalog, functionNameFromArn, loadFunctionCatalog } from './catalog';
 import type { InvokeRequest, InvokeResult, LambdaInvoker } from './types';
 
@@ -38,9 +39,7 @@ export interface InProcessInvokerOptions {
 export type CreateHandler = (config: FunctionConfig) => LambdaHandler;
 
 /** A function module did not export a callable `createHandler`. */
-export class HandlerLoadError extends Error {
-  override name = 'HandlerLoadError';
-}
+export class HandlerLoadError extends LocalError {}
 
 /** Builds the context object Lambda passes as the handler's second argument. */
 export function createLambdaContext(options: {

@@ -66,9 +66,7 @@ export interface WorkerThreadOptions extends InProcessInvokerOptions {
 }
 
 /** A worker-thread invoker asked for with a bad option. */
-export class WorkerThreadsError extends LocalError {
-  override name = 'WorkerThreadsError';
-}
+export class WorkerThreadsError extends LocalError {}
 
 /** One worker thread and the calls it is running. */
 interface FunctionThread {

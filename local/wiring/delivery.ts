@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SQSEvent } from 'aws-lambda';
+import type { LocalAccount } from '../account';
 import type { EventBus, PipelineEvent } from '../events';
 import type { LambdaInvoker } from '../invokers/types';
 import { matchesPattern } from './pattern';
@@ -16,7 +17,6 @@ import {
   functionLogicalId,
   type Json,
   type JsonObject,
-  type LocalAccount,
   localArnOf,
   localNameOf,
   resolveIntrinsics,

@@ -2,6 +2,7 @@
  * Local mode's AWS services, read from serverless.yml: DynamoDB tables in dynalite, EventBridge
  * rules and SQS queues delivering to this project's functions, and schedules.
  */
+import type { LocalAccount } from '../account';
 import type { EventBus } from '../events';
 import type { LambdaInvoker } from '../invokers/types';
 import { type LocalS3, startLocalS3 } from '../s3';
@@ -9,7 +10,6 @@ import { createDelivery, type Delivery, type EventInterceptor } from './delivery
 import { type LocalDynamoDb, startLocalDynamoDb } from './dynamodb';
 import {
   type Json,
-  type LocalAccount,
   loadServerlessTemplate,
   localNameOf,
   resolveIntrinsics,

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
+import type { LocalAccount } from '../account';
 import { LocalError } from '../errors';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -171,12 +172,6 @@ export async function loadServerlessTemplate(
       ),
     ),
   };
-}
-
-/** Where local mode pretends to be, for ARNs. */
-export interface LocalAccount {
-  region: string;
-  accountId: string;
 }
 
 /**
