@@ -45,7 +45,7 @@ const claim = (
   });
 
 /** The same contract against two independent implementations of the DynamoDB API. */
-describe.each(DYNAMODB_SERVERS)('DynamoDB ledger against %s', (_, start) => {
+describe.each(DYNAMODB_SERVERS)('DynamoDB ledger against %s', (server, start) => {
   let ledger: BatchLedger;
   useDynamoDb(async (client) => {
     ({ ledger } = await newLedgerTable(client, 'ledger'));
@@ -298,12 +298,24 @@ describe.each(DYNAMODB_SERVERS)('DynamoDB ledger against %s', (_, start) => {
     await ledger.releaseAccountSlot(holders[0] as string);
     await ledger.releaseAccountSlot(holders[0] as string);
     expect(await ledger.acquireAccountSlot(holders[2] as string, 2, 50)).toBe(true);
-    const concurrent = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => ledger.acquireAccountSlot(`bbbbbbbbbbbb#${i}#1`, 4, 60)),
-    );
-    expect(concurrent.filter(Boolean)).toHaveLength(2);
-    expect(Object.keys(await ledger.accountSlots())).toHaveLength(4);
+    expect(Object.keys(await ledger.accountSlots())).toHaveLength(2);
   });
+
+  // moto_server answers on several threads and does not make a conditional update atomic
+  // against concurrent ones (seen here: 3 of 6 taken where 2 fit). DynamoDB does ("Condition
+  // expressions", DynamoDB developer guide), as dynalite does.
+  it.skipIf(server === 'moto_server')(
+    'lets only as many concurrent takers through as the limit has room for',
+    async () => {
+      const limit = Object.keys(await ledger.accountSlots()).length + 2;
+      const concurrent = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          ledger.acquireAccountSlot(`bbbbbbbbbbbb#${i}#1`, limit, 60),
+        ),
+      );
+      expect(concurrent.filter(Boolean)).toHaveLength(2);
+    },
+  );
 
   it('takes the slots of a claim all at once, or none when the account lacks room for all', async () => {
     const holders = (prefix: string, n: number) =>
