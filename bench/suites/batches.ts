@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { LimitExceededError } from '../../local/errors';
 import { type ExecutionSpan, type LocalRuntime, startLocalRuntime } from '../../local/index';
@@ -29,11 +28,12 @@ const IDEAL_MS = Math.ceil(CHILDREN / QUOTA) * CHILD_MS;
 const BATCH_PIPELINE = 'bench-batch-child';
 const FAN_OUT_PIPELINE = 'bench-fan-out-child';
 /**
- * Worker threads running the functions, one per core, beside the runtime's thread: on AWS each
- * invocation has its own execution environment, so the functions never queue behind the
- * runtime (BENCH_FUNCTION_THREADS=0 runs them on the runtime's thread, as before 2026-12-01).
+ * Worker threads running the functions, beside the runtime's thread: on AWS each invocation has
+ * its own execution environment, so the functions never queue behind the runtime. One thread
+ * measured best here (1.12-1.16x the ideal against 1.17-1.18x with two, whose refills of one
+ * batch contend across threads); BENCH_FUNCTION_THREADS=0 runs them on the runtime's thread.
  */
-const FUNCTION_THREADS = Number(process.env.BENCH_FUNCTION_THREADS ?? availableParallelism());
+const FUNCTION_THREADS = Number(process.env.BENCH_FUNCTION_THREADS ?? 1);
 
 interface Figures {
   approach: string;
@@ -50,6 +50,11 @@ interface Figures {
   cpuMsPerChild: number;
   /** Share of the time the main thread (runtime and functions) was busy. */
   mainThreadBusy: number;
+  /** Mean time a child ran in the runtime, start to end (the step alone is CHILD_MS). */
+  childMeanMs: number;
+  /** Median and p90 of the time from a child's end to the start that took its slot. */
+  handoverMedianMs: number;
+  handoverP90Ms: number;
 }
 
 /** CPU per child and main-thread utilisation since `start` (taken with {@link usageNow}). */
@@ -80,10 +85,37 @@ function countRefusals(local: LocalRuntime): Map<string, number> {
   return refusals;
 }
 
+const quantile = (sorted: readonly number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+
+/**
+ * Where the makespan goes beyond the ideal: how long children ran, and how long a slot stood
+ * empty. With the quota full, the (i + QUOTA)-th start takes the slot of the i-th end.
+ */
+function handovers(spans: readonly ExecutionSpan[]) {
+  const ended = spans.filter((span) => span.endTime !== undefined);
+  const starts = spans.map((span) => span.startTime.getTime()).sort((a, b) => a - b);
+  const ends = ended.map((span) => span.endTime?.getTime() ?? 0).sort((a, b) => a - b);
+  const gaps = starts
+    .slice(QUOTA)
+    .map((start, i) => start - (ends[i] ?? start))
+    .sort((a, b) => a - b);
+  const durations = ended.map((span) => (span.endTime?.getTime() ?? 0) - span.startTime.getTime());
+  return {
+    childMeanMs: durations.reduce((sum, ms) => sum + ms, 0) / Math.max(1, durations.length),
+    handoverMedianMs: quantile(gaps, 0.5),
+    handoverP90Ms: quantile(gaps, 0.9),
+  };
+}
+
 /** Duplicates, missing items, peak concurrency and makespan of one pipeline's executions. */
 function outcome(spans: readonly ExecutionSpan[]) {
   const perItem = executionsPerItem(spans.map((span) => span.displayName));
-  return { ...itemCoverage(perItem, CHILDREN), peakRunning: peakConcurrency(spans) };
+  return {
+    ...itemCoverage(perItem, CHILDREN),
+    peakRunning: peakConcurrency(spans),
+    ...handovers(spans),
+  };
 }
 
 export const batchesSuite: BenchSuite = {
@@ -215,6 +247,8 @@ export const batchesSuite: BenchSuite = {
         'ledger calls per child',
         'CPU per child',
         'main thread busy',
+        'child ran (mean)',
+        'end to next start (median / p90)',
       ],
       figures.map((f) => [
         f.approach,
@@ -228,6 +262,8 @@ export const batchesSuite: BenchSuite = {
         f.ledgerCallsPerChild === undefined ? '' : f.ledgerCallsPerChild.toFixed(1),
         `${f.cpuMsPerChild.toFixed(1)} ms`,
         `${Math.round(f.mainThreadBusy * 100)} %`,
+        `${Math.round(f.childMeanMs)} ms`,
+        `${Math.round(f.handoverMedianMs)} / ${Math.round(f.handoverP90Ms)} ms`,
       ]),
     );
     return {
