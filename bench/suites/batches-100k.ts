@@ -247,6 +247,7 @@ export const batches100kSuite: BenchSuite = {
       let lastElu = performance.eventLoopUtilization();
       let lastCpu = process.cpuUsage();
       let lastWorkerElu = functions?.utilization();
+      let lastDynamoDbElu = local?.services?.dynamoDb?.utilization();
       const progress = setInterval(() => {
         const spans = spansOf(BATCH_PIPELINE);
         const elu = performance.eventLoopUtilization(lastElu);
@@ -256,8 +257,12 @@ export const batches100kSuite: BenchSuite = {
         const workerElu = functions?.utilization(lastWorkerElu);
         lastWorkerElu = functions?.utilization();
         const busy = (workerElu ?? []).map((one) => `${(one.utilization * 100).toFixed(0)} %`);
+        const dynamoDbElu = local?.services?.dynamoDb?.utilization(lastDynamoDbElu);
+        lastDynamoDbElu = local?.services?.dynamoDb?.utilization();
+        const dynalite =
+          dynamoDbElu === undefined ? '?' : `${(dynamoDbElu.utilization * 100).toFixed(0)} %`;
         process.stderr.write(
-          `[batches-100k] busy: main thread ${(elu.utilization * 100).toFixed(0)} %, functions threads ${busy.join(', ')}; process CPU ${((cpu.user + cpu.system) / 50_000).toFixed(0)} % of one core\n`,
+          `[batches-100k] busy: main thread ${(elu.utilization * 100).toFixed(0)} %, functions threads ${busy.join(', ')}, dynalite ${dynalite}; process CPU ${((cpu.user + cpu.system) / 50_000).toFixed(0)} % of one core\n`,
         );
         const queues = [...(local?.services?.delivery.queues.values() ?? [])]
           .map((queue) => `${queue.name}=${queue.depth()}`)

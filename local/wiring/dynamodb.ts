@@ -4,6 +4,7 @@
  * says.
  */
 import { createRequire } from 'node:module';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import {
   type AttributeDefinition,
@@ -26,6 +27,8 @@ export interface LocalDynamoDb {
   requests(): Promise<number>;
   /** The same requests by operation (`PutItem`, `UpdateItem`, ...), counted where dynalite runs. */
   operations(): Promise<Record<string, number>>;
+  /** The event loop utilisation of dynalite's thread since it started, or since `since`. */
+  utilization(since?: EventLoopUtilization): EventLoopUtilization;
   close(): Promise<void>;
 }
 
@@ -140,5 +143,7 @@ export async function startLocalDynamoDb(
   } finally {
     client.destroy();
   }
-  return { endpoint, tables, requests, operations, close };
+  const utilization = (since?: EventLoopUtilization) =>
+    worker.performance.eventLoopUtilization(since);
+  return { endpoint, tables, requests, operations, utilization, close };
 }
