@@ -234,11 +234,36 @@ describe('packaged template: operations', () => {
       FanDashoutDashapiLambdaFunction: 10,
       FanDashoutDashscheduleLambdaFunction: 2,
       BatchDashapiLambdaFunction: 10,
-      BatchDasheventsLambdaFunction: 5,
+      BatchDasheventsLambdaFunction: 20,
       BatchDashreconcileLambdaFunction: 1,
       BatchDashsubmitLambdaFunction: 2,
       BatchDashcallbackLambdaFunction: 5,
     });
+  });
+
+  it('reserves at least as much concurrency as each SQS event source may use at once', () => {
+    // Lambda's SQS guide: a maximum concurrency above the function's reserved concurrency
+    // makes the poller's invocations throttled.
+    const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').flatMap(
+      ([, mapping]) => {
+        const properties = mapping.Properties as {
+          FunctionName: { 'Fn::GetAtt': [string, string] };
+          ScalingConfig?: { MaximumConcurrency?: number };
+        };
+        const maximum = properties.ScalingConfig?.MaximumConcurrency;
+        return maximum === undefined ? [] : [[properties.FunctionName['Fn::GetAtt'][0], maximum]];
+      },
+    );
+    expect(mappings.length).toBeGreaterThan(0);
+    for (const [functionId, maximum] of mappings) {
+      const reserved = Object.fromEntries(resourcesOfType(template, 'AWS::Lambda::Function'))[
+        functionId as string
+      ]?.Properties?.ReservedConcurrentExecutions;
+      expect({ functionId, reserved: Number(reserved) >= Number(maximum) }).toEqual({
+        functionId,
+        reserved: true,
+      });
+    }
   });
 
   it('throttles every HTTP API route and writes access logs with the caller', () => {
