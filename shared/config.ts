@@ -122,8 +122,8 @@ function setting<T>(
   fallback: T,
   parse: (value: string, name: string) => T,
 ): T {
-  const value = env[name];
-  return value === undefined || value === '' ? fallback : parse(value, name);
+  const value = optionalEnv(name, env);
+  return value === undefined ? fallback : parse(value, name);
 }
 
 const invalid = (name: string, problem: string, value: string): ConfigError =>
@@ -204,7 +204,7 @@ export function batchTableName(config: Pick<FunctionConfig, 'batches'>): string 
  * @throws ConfigError `NAME: problem, received "value"` for the first malformed variable.
  */
 export function configFromEnvironment(env: Environment = process.env): FunctionConfig {
-  const aws: AwsConfig = { region: setting(env, 'AWS_REGION', DEFAULT_REGION, asIs) };
+  const aws: AwsConfig = { region: awsRegion(env) };
   const endpoint = setting(env, 'SAGEMAKER_ENDPOINT', undefined, parseEndpoint);
   if (endpoint !== undefined) aws.endpoint = endpoint;
   const dynamoDbEndpoint = setting(env, 'DYNAMODB_ENDPOINT', undefined, parseEndpoint);
