@@ -218,14 +218,14 @@ describe('packaged template: one least-privilege role per function', () => {
 
 describe('packaged template: operations', () => {
   const template = loadPackagedTemplate();
+  const reserved: Record<string, unknown> = Object.fromEntries(
+    resourcesOfType(template, 'AWS::Lambda::Function').map(([id, fn]) => [
+      id,
+      fn.Properties?.ReservedConcurrentExecutions,
+    ]),
+  );
 
   it('reserves concurrency for every function, from the deploy parameters', () => {
-    const reserved = Object.fromEntries(
-      resourcesOfType(template, 'AWS::Lambda::Function').map(([id, fn]) => [
-        id,
-        fn.Properties?.ReservedConcurrentExecutions,
-      ]),
-    );
     expect(reserved).toEqual({
       ConcatLambdaFunction: 10,
       InspectDashitemsLambdaFunction: 10,
@@ -251,15 +251,14 @@ describe('packaged template: operations', () => {
           ScalingConfig?: { MaximumConcurrency?: number };
         };
         const maximum = properties.ScalingConfig?.MaximumConcurrency;
-        return maximum === undefined ? [] : [[properties.FunctionName['Fn::GetAtt'][0], maximum]];
+        return maximum === undefined
+          ? []
+          : [{ functionId: properties.FunctionName['Fn::GetAtt'][0], maximum }];
       },
     );
     expect(mappings.length).toBeGreaterThan(0);
-    for (const [functionId, maximum] of mappings) {
-      const reserved = Object.fromEntries(resourcesOfType(template, 'AWS::Lambda::Function'))[
-        functionId as string
-      ]?.Properties?.ReservedConcurrentExecutions;
-      expect({ functionId, reserved: Number(reserved) >= Number(maximum) }).toEqual({
+    for (const { functionId, maximum } of mappings) {
+      expect({ functionId, reserved: Number(reserved[functionId]) >= maximum }).toEqual({
         functionId,
         reserved: true,
       });
