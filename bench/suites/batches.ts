@@ -14,7 +14,9 @@ import {
   executionsPerItem,
   itemCoverage,
   markdownTable,
+  median,
   peakConcurrency,
+  percentile,
   sleep,
 } from '../lib/measure';
 import type { BenchSuite } from '../lib/suite';
@@ -85,9 +87,6 @@ function countRefusals(local: LocalRuntime): Map<string, number> {
   return refusals;
 }
 
-const quantile = (sorted: readonly number[], q: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-
 /**
  * Where the makespan goes beyond the ideal: how long children ran, and how long a slot stood
  * empty. With the quota full, the (i + QUOTA)-th start takes the slot of the i-th end.
@@ -96,15 +95,12 @@ function handovers(spans: readonly ExecutionSpan[]) {
   const ended = spans.filter((span) => span.endTime !== undefined);
   const starts = spans.map((span) => span.startTime.getTime()).sort((a, b) => a - b);
   const ends = ended.map((span) => span.endTime?.getTime() ?? 0).sort((a, b) => a - b);
-  const gaps = starts
-    .slice(QUOTA)
-    .map((start, i) => start - (ends[i] ?? start))
-    .sort((a, b) => a - b);
+  const gaps = starts.slice(QUOTA).map((start, i) => start - (ends[i] ?? start));
   const durations = ended.map((span) => (span.endTime?.getTime() ?? 0) - span.startTime.getTime());
   return {
     childMeanMs: durations.reduce((sum, ms) => sum + ms, 0) / Math.max(1, durations.length),
-    handoverMedianMs: quantile(gaps, 0.5),
-    handoverP90Ms: quantile(gaps, 0.9),
+    handoverMedianMs: median(gaps),
+    handoverP90Ms: percentile(gaps, 90),
   };
 }
 
