@@ -6,6 +6,7 @@ import {
   createWorkerThreadInvoker,
   type WorkerThreadInvoker,
 } from '../../local/invokers/worker-thread';
+import type { LocalDynamoDb } from '../../local/wiring/dynamodb';
 import { batchApiEvent, waitForBatchEnd } from '../lib/batch-api';
 import { CHILD_FUNCTION, FAN_OUT_ARN } from '../lib/definitions';
 import { createChildPipelines, invokeOrThrow } from '../lib/local-setup';
@@ -22,7 +23,8 @@ import {
 import type { BenchSuite } from '../lib/suite';
 
 const CHILDREN = Math.max(20, Number(process.env.BENCH_BATCH_CHILDREN ?? 1_000));
-const QUOTA = 20;
+/** The quota (and the account budget); BENCH_BATCH_QUOTA sets another, to see how the load changes the handover. */
+const QUOTA = Math.max(1, Number(process.env.BENCH_BATCH_QUOTA ?? 20));
 const CHILD_MS = 200;
 const RESEND_MS = 200;
 const TARGET_RATIO = 1.1;
@@ -48,10 +50,16 @@ interface Figures {
   sends?: number;
   batchEventsInvocations?: number;
   ledgerCallsPerChild?: number;
+  /** The same calls by DynamoDB operation. */
+  ledgerOperationsPerChild?: Record<string, number>;
   /** CPU time of the whole process (every thread) per child while the approach ran. */
   cpuMsPerChild: number;
   /** Share of the time the main thread (runtime and functions) was busy. */
   mainThreadBusy: number;
+  /** Share of the time the busiest functions thread was busy (0 when they run on the main one). */
+  functionsThreadBusy: number;
+  /** Share of the time dynalite's thread was busy. */
+  dynamoDbThreadBusy: number;
   /** Mean time a child ran in the runtime, start to end (the step alone is CHILD_MS). */
   childMeanMs: number;
   /** Median and p90 of the time from a child's end to the start that took its slot. */
@@ -60,14 +68,30 @@ interface Figures {
 }
 
 /** CPU per child and main-thread utilisation since `start` (taken with {@link usageNow}). */
-const usageSince = (start: ReturnType<typeof usageNow>) => {
+const usageSince = (start: Usage, threads: Threads) => {
   const cpu = process.cpuUsage(start.cpu);
   return {
     cpuMsPerChild: (cpu.user + cpu.system) / 1000 / CHILDREN,
     mainThreadBusy: performance.eventLoopUtilization(start.loop).utilization,
+    functionsThreadBusy: Math.max(
+      0,
+      ...(threads.functions?.utilization(start.functions) ?? []).map((used) => used.utilization),
+    ),
+    dynamoDbThreadBusy: threads.dynamoDb?.utilization(start.dynamoDb).utilization ?? 0,
   };
 };
-const usageNow = () => ({ cpu: process.cpuUsage(), loop: performance.eventLoopUtilization() });
+
+interface Threads {
+  functions: WorkerThreadInvoker | undefined;
+  dynamoDb: LocalDynamoDb | undefined;
+}
+type Usage = ReturnType<typeof usageNow>;
+const usageNow = (threads: Threads) => ({
+  cpu: process.cpuUsage(),
+  loop: performance.eventLoopUtilization(),
+  functions: threads.functions?.utilization(),
+  dynamoDb: threads.dynamoDb?.utilization(),
+});
 
 /** ResourceLimitExceeded answers per pipeline, counted where the runtime answers. */
 function countRefusals(local: LocalRuntime): Map<string, number> {
@@ -142,6 +166,7 @@ export const batchesSuite: BenchSuite = {
       },
     });
     const refusals = countRefusals(local);
+    const threads: Threads = { functions, dynamoDb: local.services?.dynamoDb };
     const invoke = invokeOrThrow(local.runtime.invoker, 600_000);
     const figures: Figures[] = [];
     try {
@@ -162,7 +187,8 @@ export const batchesSuite: BenchSuite = {
 
       // A batch: one submission, then nothing but events.
       const ledgerCallsBefore = (await local.services?.dynamoDb?.requests()) ?? 0;
-      let usage = usageNow();
+      const opsBefore = (await local.services?.dynamoDb?.operations()) ?? {};
+      let usage = usageNow(threads);
       let begin = performance.now();
       const submitted = (await invoke(
         'batch-api',
@@ -175,7 +201,8 @@ export const batchesSuite: BenchSuite = {
       const { batchId } = JSON.parse(submitted.body) as { batchId: string };
       const { status, polls } = await waitForBatchEnd(invoke, batchId, 50);
       const batchMs = performance.now() - begin;
-      const batchUsage = usageSince(usage);
+      const opsAfter = (await local.services?.dynamoDb?.operations()) ?? {};
+      const batchUsage = usageSince(usage, threads);
       figures.push({
         approach: `batch (${status})`,
         makespanMs: batchMs,
@@ -187,11 +214,21 @@ export const batchesSuite: BenchSuite = {
         ledgerCallsPerChild:
           (((await local.services?.dynamoDb?.requests()) ?? 0) - ledgerCallsBefore - polls) /
           CHILDREN,
+        ledgerOperationsPerChild: Object.fromEntries(
+          Object.entries(opsAfter)
+            .map(([operation, count]) => [
+              operation,
+              // The polls are GetItem reads of the batch.
+              (count - (opsBefore[operation] ?? 0) - (operation === 'GetItem' ? polls : 0)) /
+                CHILDREN,
+            ])
+            .filter(([, perChild]) => Number(perChild) > 0),
+        ),
         ...batchUsage,
       });
 
       // The fan-out, re-sent every 200 ms with the same batch key until nothing is deferred.
-      usage = usageNow();
+      usage = usageNow(threads);
       begin = performance.now();
       let sends = 0;
       for (;;) {
@@ -209,7 +246,7 @@ export const batchesSuite: BenchSuite = {
         spansOf(FAN_OUT_PIPELINE).map((span) => local.runtime.waitForExecution(span.executionArn)),
       );
       const fanOutMs = performance.now() - begin;
-      const fanOutUsage = usageSince(usage);
+      const fanOutUsage = usageSince(usage, threads);
       figures.push({
         approach: 'fan-out re-sent every 200 ms',
         makespanMs: fanOutMs,
@@ -242,7 +279,7 @@ export const batchesSuite: BenchSuite = {
         'sends',
         'ledger calls per child',
         'CPU per child',
-        'main thread busy',
+        'busy: main / functions / DynamoDB thread',
         'child ran (mean)',
         'end to next start (median / p90)',
       ],
@@ -257,7 +294,9 @@ export const batchesSuite: BenchSuite = {
         String(f.sends ?? 1),
         f.ledgerCallsPerChild === undefined ? '' : f.ledgerCallsPerChild.toFixed(1),
         `${f.cpuMsPerChild.toFixed(1)} ms`,
-        `${Math.round(f.mainThreadBusy * 100)} %`,
+        [f.mainThreadBusy, f.functionsThreadBusy, f.dynamoDbThreadBusy]
+          .map((busy) => `${Math.round(busy * 100)} %`)
+          .join(' / '),
         `${Math.round(f.childMeanMs)} ms`,
         `${Math.round(f.handoverMedianMs)} / ${Math.round(f.handoverP90Ms)} ms`,
       ]),

@@ -1,6 +1,7 @@
 import { createBatchDeps } from '../../shared/batches/environment';
 import {
   applyStatusChange,
+  type BatchReads,
   childStatusChangeOf,
   type EndedChild,
   refillEnded,
@@ -18,6 +19,7 @@ export const createHandler = (config: BatchFunctionConfig) => {
   const deps = createBatchDeps(config);
   return sqsMessageHandler(() => {
     const ended: EndedChild[] = [];
+    const reads: BatchReads = new Map();
     return {
       handle: async (message, record) => {
         const change = childStatusChangeOf(message);
@@ -27,11 +29,11 @@ export const createHandler = (config: BatchFunctionConfig) => {
           });
           return 'ignored';
         }
-        const outcome = await applyStatusChange(deps, change, { ended });
+        const outcome = await applyStatusChange(deps, change, { ended, reads });
         logger.debug('Status change applied', { executionArn: change.executionArn, outcome });
         return outcome;
       },
-      finish: () => refillEnded(deps, ended),
+      finish: () => refillEnded(deps, ended, reads),
     };
   });
 };

@@ -27,6 +27,7 @@ import {
 } from './dynamodb-records';
 import {
   type BatchLedger,
+  type BatchRecord,
   type ClaimRequest,
   type ExecutionChange,
   NEW_BATCH_PROGRESS,
@@ -212,7 +213,7 @@ export const dynamoDbLedger = (
       );
     },
 
-    claim: (request: ClaimRequest) => {
+    claim: async (request: ClaimRequest) => {
       const names: Record<string, string> = {
         '#status': 'status',
         '#running': 'running',
@@ -254,8 +255,9 @@ export const dynamoDbLedger = (
         conditions.push(`attribute_not_exists(#running.#r${i})`);
         sets.push(`#running.#r${i} = :r${i}`);
       });
-      return conditional(() =>
-        doc.send(
+      let after: BatchRecord | undefined;
+      await conditional(async () => {
+        const output = await doc.send(
           new UpdateCommand({
             TableName,
             Key: batchKey(request.batchId),
@@ -263,9 +265,13 @@ export const dynamoDbLedger = (
             ConditionExpression: conditions.join(' AND '),
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
+            // Returned by the write itself: no read (and no read capacity) for the next round.
+            ReturnValues: 'ALL_NEW',
           }),
-        ),
-      );
+        );
+        after = output.Attributes === undefined ? undefined : toBatch(output.Attributes);
+      });
+      return after;
     },
 
     requeue: (batchId, pair, attempt) =>

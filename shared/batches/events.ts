@@ -5,7 +5,13 @@ import { logger } from '../logger';
 import { type BatchDeps, startingRecord, startPlanOf } from './deps';
 import { parseChildDescription } from './identity';
 import { JoinedRefills } from './joined-refills';
-import { type EndedPair, type ExecutionRecord, isTerminal, type TerminalStatus } from './ledger';
+import {
+  type BatchRecord,
+  type EndedPair,
+  type ExecutionRecord,
+  isTerminal,
+  type TerminalStatus,
+} from './ledger';
 import { refillAfterRelease } from './refill';
 import { endChange, recordEnd } from './settle';
 
@@ -64,7 +70,7 @@ export const applyStatusChange = async (
    * `ended` collects the ended attempt instead of settling it and refilling: the caller settles
    * and refills each batch once for many events (`refillEnded`).
    */
-  options: { ended?: EndedChild[] } = {},
+  options: { ended?: EndedChild[]; reads?: BatchReads } = {},
 ): Promise<EventOutcome> => {
   const child = parseChildDescription(change.description);
   if (child === undefined) return 'ignored';
@@ -72,10 +78,13 @@ export const applyStatusChange = async (
   const outcome = TERMINAL[change.status];
   // The usual end: the child recorded running with this very execution ARN, so the record
   // need not be read to tell it is the batch's child.
-  let ended =
+  const recorded =
     outcome === undefined || outcome === 'FAILED'
       ? undefined
-      : await endRecordedChild(deps, change, batchId, pair, attempt, outcome);
+      : endRecordedChild(deps, change, batchId, pair, attempt, outcome);
+  // Sent after the end's write, which the refill waits for first.
+  if (outcome !== undefined && options.reads !== undefined) readAhead(deps, options.reads, batchId);
+  let ended = await recorded;
   if (ended === undefined) {
     const checked = await checkedEnd(deps, change, batchId, pair, attempt, outcome);
     if (typeof checked !== 'object') return checked;
@@ -203,28 +212,61 @@ export interface EndedChild extends EndedPair {
 export const batchOfChange = (change: ChildStatusChange): string | undefined =>
   parseChildDescription(change.description)?.batchId;
 
-/** The refills of each container (its deps), joined per batch. */
-const joinedRefills = new WeakMap<BatchDeps, JoinedRefills>();
-
 /**
- * Settles the ended children of one delivery and refills their batches, once per batch: ten
- * events of one batch make one write that frees them and claims their successors, instead of
- * ten racing for its cursor; deliveries handled at once in a container join one refill. A refill that fails is logged; the batch goes on at its next event
- * or reconcile pass (its children are already recorded).
+ * Batch records read while the ends of their children are recorded, by batch: the refill that
+ * follows starts from one instead of reading the batch after the ends.
  */
-export const refillEnded = async (deps: BatchDeps, ended: readonly EndedChild[]): Promise<void> => {
-  const byBatch = new Map<string, EndedPair[]>();
-  for (const { batchId, ...child } of ended) {
-    byBatch.set(batchId, [...(byBatch.get(batchId) ?? []), child]);
-  }
+export type BatchReads = Map<string, Promise<BatchRecord | undefined>>;
+
+/** The refills of each container (its deps), joined per batch. */
+const joinedRefills = new WeakMap<BatchDeps, JoinedRefills<BatchRecord>>();
+
+const joinedOf = (deps: BatchDeps): JoinedRefills<BatchRecord> => {
   let joined = joinedRefills.get(deps);
   if (joined === undefined) {
     joined = new JoinedRefills();
     joinedRefills.set(deps, joined);
   }
+  return joined;
+};
+
+/**
+ * Reads the batch beside the end being recorded, unless it is read already or a refill of it
+ * runs in this container (the next refill then starts from what that one leaves).
+ */
+const readAhead = (deps: BatchDeps, reads: BatchReads, batchId: string): void => {
+  if (reads.has(batchId) || joinedOf(deps).busy(batchId)) return;
+  const read = deps.ledger.getBatch(batchId);
+  read.catch(() => undefined);
+  reads.set(batchId, read);
+};
+
+/**
+ * Settles the ended children of one delivery and refills their batches, once per batch: ten
+ * events of one batch make one write that frees them and claims their successors, instead of
+ * ten racing for its cursor; deliveries handled at once in a container join one refill, each
+ * starting from the record the one before it left (or from `reads`, read beside the ends). A
+ * refill that fails is logged; the batch goes on at its next event or reconcile pass (its
+ * children are already recorded).
+ */
+export const refillEnded = async (
+  deps: BatchDeps,
+  ended: readonly EndedChild[],
+  reads?: BatchReads,
+): Promise<void> => {
+  const byBatch = new Map<string, EndedPair[]>();
+  for (const { batchId, ...child } of ended) {
+    byBatch.set(batchId, [...(byBatch.get(batchId) ?? []), child]);
+  }
+  const joined = joinedOf(deps);
   for (const [batchId, children] of byBatch) {
     try {
-      await joined.join(batchId, children, (taken) => refillAfterRelease(deps, batchId, taken));
+      await joined.join(
+        batchId,
+        children,
+        (taken, known) => refillAfterRelease(deps, batchId, taken, known),
+        reads?.get(batchId),
+      );
     } catch (error) {
       logger.error('Refill after ended children failed; the next event or reconcile continues', {
         batchId,

@@ -200,8 +200,12 @@ export interface BatchLedger {
     part: number,
     expiresAt: number,
   ): Promise<void>;
-  /** Claims pairs for starting; `false` when the batch changed since it was read. */
-  claim(request: ClaimRequest): Promise<boolean>;
+  /**
+   * Claims pairs for starting.
+   * @returns the batch as the claim left it, or undefined when the batch changed since it was
+   *   read (and nothing was written).
+   */
+  claim(request: ClaimRequest): Promise<BatchRecord | undefined>;
   /** Moves a claimed pair back to pending; `false` when it is not claimed with that attempt. */
   requeue(batchId: string, pair: number, attempt: number): Promise<boolean>;
   /** Frees a claimed pair and counts its outcome; `false` when it was already freed. */

@@ -200,25 +200,60 @@ const settledOf = (batch: BatchRecord, settling: readonly EndedPair[]): BatchRec
 
 const outcomeCount = { SUCCEEDED: 'succeeded', FAILED: 'failed', STOPPED: 'stopped' } as const;
 
+/** How a refill starts and what it is given. */
+export interface RefillOptions {
+  /** No new claim after this time (epoch ms): what is left waits for the next refill. */
+  until?: number;
+  /** Ended attempts to free and count with the first claim. */
+  ended?: readonly EndedPair[];
+  /**
+   * The batch as last known (the record the container's previous refill left, or one read while
+   * the ends were recorded): the first claim starts from it instead of reading. The claim's
+   * condition holds whatever it says, so a stale one only costs the claim a retry.
+   */
+  known?: BatchRecord | undefined;
+}
+
+/** What a refill came to, and the batch as its last claim left it when nothing changed it since. */
+export interface RefillResult {
+  outcome: RefillOutcome;
+  batch: BatchRecord | undefined;
+}
+
+/** A refill's progress: ended pairs not yet freed, and the slot hand-overs already written. */
+interface RefillState {
+  settling: EndedPair[];
+  /** Slot holders already given back (a claim that failed after its hand-over). */
+  given: Set<string>;
+  /** The batch as the last claim left it, while nothing else of this refill changed it. */
+  batch: BatchRecord | undefined;
+}
+
 /**
  * Starts the next pending pairs of a batch while the batch's `maxConcurrentExecutions`
  * and the account budget leave room. Claims go through the batch's cursor with one
  * conditional write, so concurrent refills never claim the same pair. Ended pairs given in
  * `ended` are freed and counted by that same write, and their account slots handed to the
- * pairs it claims by one write (else they are settled on their own).
+ * pairs it claims by one write beside it (else they are settled on their own).
  */
 export const refillBatch = async (
   deps: BatchDeps,
   batchId: string,
-  /** No new claim after this time (epoch ms): what is left waits for the next refill. */
-  until = Number.POSITIVE_INFINITY,
-  ended: readonly EndedPair[] = [],
-): Promise<RefillOutcome> => {
-  const left = { settling: uniquePairs(ended) };
+  options: RefillOptions = {},
+): Promise<RefillOutcome> => (await refillBatchFrom(deps, batchId, options)).outcome;
+
+/** {@link refillBatch}, also answering the batch as its last claim left it. */
+export const refillBatchFrom = async (
+  deps: BatchDeps,
+  batchId: string,
+  { until = Number.POSITIVE_INFINITY, ended = [], known }: RefillOptions,
+): Promise<RefillResult> => {
+  const state: RefillState = { settling: uniquePairs(ended), given: new Set(), batch: undefined };
   try {
-    return await refillRounds(deps, batchId, until, left);
+    const outcome = await refillRounds(deps, batchId, until, known, state);
+    return { outcome, batch: state.settling.length === 0 ? state.batch : undefined };
   } finally {
-    await settleChildren(deps, batchId, left.settling);
+    await settleChildren(deps, batchId, state.settling);
   }
 };
 
@@ -226,29 +261,42 @@ const refillRounds = async (
   deps: BatchDeps,
   batchId: string,
   until: number,
-  left: { settling: EndedPair[] },
+  known: BatchRecord | undefined,
+  state: RefillState,
 ): Promise<RefillOutcome> => {
-  let read = await deps.ledger.getBatch(batchId);
+  // A record not read by this round (`known`, or the one the last claim left) is good enough to
+  // claim from, since the claim's condition checks it; a refill that would stop, or drop an ended
+  // pair as settled already, reads the batch first.
+  let read = known;
+  let fresh = read === undefined;
+  if (read === undefined) read = await deps.ledger.getBatch(batchId);
   for (let round = 0; round < MAX_ROUNDS && deps.now() < until; round++) {
+    state.batch = undefined;
     if (read === undefined) return 'done';
     const current = read;
     // A pair no longer claimed with its attempt was settled already (a duplicate event, the
     // reconciler), its slot given back by whoever settled it.
-    const settling = left.settling.filter(
+    const settling = state.settling.filter(
       ({ pair, attempt }) => current.running[String(pair)]?.attempt === attempt,
     );
-    left.settling = settling;
     const batch = settledOf(current, settling);
     const running = Object.keys(batch.running).length;
     const pending = pendingOf(batch);
+    const batchRoom = batch.maxConcurrentExecutions - running;
     // Past its failure tolerance a batch starts nothing more; running children finish.
-    if (batch.status !== 'RUNNING' || pending === 0 || beyondTolerance(batch)) {
-      left.settling = [];
+    const over = batch.status !== 'RUNNING' || pending === 0 || beyondTolerance(batch);
+    if (!fresh && (settling.length < state.settling.length || over || batchRoom <= 0)) {
+      read = await deps.ledger.getBatch(batchId);
+      fresh = true;
+      continue;
+    }
+    state.settling = settling;
+    if (over) {
+      state.settling = [];
       await settleChildren(deps, batchId, settling);
       if (running === 0) await completeIfDone(deps, batchId);
       return 'done';
     }
-    const batchRoom = batch.maxConcurrentExecutions - running;
     if (batchRoom <= 0) return 'batch';
     const wanted = Math.min(batchRoom, pending, MAX_CLAIM);
     // The slots of the settling pairs pass to the claimed ones: no need to read the account
@@ -266,24 +314,6 @@ const refillRounds = async (
       .sort((a, b) => a.pair - b.pair)
       .slice(0, count);
     const fromCursor = Math.min(count - fromRequeued.length, batch.pairs - batch.cursor);
-    const claimId = deps.newId();
-    let claimed = await deps.ledger.claim({
-      batchId,
-      claimId,
-      cursor: batch.cursor,
-      runningBefore: running,
-      maxConcurrentExecutions: batch.maxConcurrentExecutions,
-      fromRequeued,
-      fromCursor,
-      now: deps.now(),
-      settling,
-    });
-    if (!claimed) {
-      read = await deps.ledger.getBatch(batchId);
-      // A claim whose answer was lost and retried fails its own condition: it was applied.
-      claimed = read?.lastClaimId === claimId;
-      if (!claimed) continue;
-    }
     const pairs = [
       ...fromRequeued.map((claimed) => ({ ...claimed, fresh: false })),
       ...Array.from({ length: fromCursor }, (_, i) => ({
@@ -292,21 +322,52 @@ const refillRounds = async (
         fresh: true,
       })),
     ];
-    // The settled pairs' slots given back and those of the pairs fresh from the cursor taken in
-    // one write when the account has room for all of them; otherwise each start takes its own,
-    // as a requeued pair always does.
-    const held = await handOverSlots(
-      deps,
-      settling.map(({ pair, attempt }) => slotHolder(batchId, pair, attempt)),
-      pairs
-        .filter(({ fresh }) => fresh)
-        .map(({ pair, attempt }) => slotHolder(batchId, pair, attempt)),
-    );
-    left.settling = [];
+    const claimId = deps.newId();
+    // The claim, and beside it the hand-over of the settled pairs' slots to the pairs fresh from
+    // the cursor (one write when the account has room for all of them; otherwise each start
+    // takes its own, as a requeued pair always does). No pair starts before both have answered,
+    // so the budget holds; slots taken for pairs a failed claim did not get are taken by the
+    // claim that gets them, or given back by the reconciler after the grace.
+    const release = settling
+      .map(({ pair, attempt }) => slotHolder(batchId, pair, attempt))
+      .filter((holder) => !state.given.has(holder));
+    const [claim, handOver] = await Promise.allSettled([
+      deps.ledger.claim({
+        batchId,
+        claimId,
+        cursor: batch.cursor,
+        runningBefore: running,
+        maxConcurrentExecutions: batch.maxConcurrentExecutions,
+        fromRequeued,
+        fromCursor,
+        now: deps.now(),
+        settling,
+      }),
+      handOverSlots(
+        deps,
+        release,
+        pairs
+          .filter(({ fresh }) => fresh)
+          .map(({ pair, attempt }) => slotHolder(batchId, pair, attempt)),
+      ),
+    ]);
+    if (claim.status === 'rejected') throw claim.reason;
+    if (handOver.status === 'rejected') throw handOver.reason;
+    const held = handOver.value;
+    if (held !== undefined) for (const holder of release) state.given.add(holder);
+    let claimed = claim.value;
+    if (claimed === undefined) {
+      read = await deps.ledger.getBatch(batchId);
+      fresh = true;
+      // A claim whose answer was lost and retried fails its own condition: it was applied.
+      if (read?.lastClaimId !== claimId) continue;
+      claimed = read;
+    }
+    state.settling = [];
     // Every start runs to its end before an error is passed on: no work is left dangling.
     const settled = await Promise.allSettled(
       pairs.map(({ pair, attempt, fresh }) =>
-        startClaimed(deps, batch, pair, attempt, fresh, fresh && held !== undefined),
+        startClaimed(deps, claimed, pair, attempt, fresh, fresh && held !== undefined),
       ),
     );
     const outcomes = settled.map((result) => {
@@ -316,11 +377,15 @@ const refillRounds = async (
     for (const stop of ['account', 'quota', 'unknown'] as const) {
       if (outcomes.includes(stop)) return stop;
     }
-    // Everything claimed has started and the room is used up: no need to read again.
-    if (count === batchRoom && outcomes.every((outcome) => outcome === 'started')) {
+    // Starts that only started change nothing in the batch: the claim's record is still current.
+    const unchanged = outcomes.every((outcome) => outcome === 'started');
+    if (unchanged) state.batch = claimed;
+    // Everything claimed has started and the room is used up.
+    if (count === batchRoom && unchanged) {
       return held !== undefined && held >= deps.accountLimit ? 'account' : 'batch';
     }
-    read = await deps.ledger.getBatch(batchId);
+    read = unchanged ? claimed : await deps.ledger.getBatch(batchId);
+    fresh = !unchanged;
   }
   return 'batch';
 };
@@ -346,24 +411,28 @@ const handOverSlots = async (
 };
 
 /**
- * After an account slot is freed: refills this batch (settling its `ended` pairs), then, while
- * the account has room, the other active batches waiting for it (oldest pages first).
+ * After an account slot is freed: refills this batch (settling its `ended` pairs, starting from
+ * the `known` record when given), then, while the account has room, the other active batches
+ * waiting for it (oldest pages first).
+ * @returns this batch as its last claim left it, when nothing changed it since.
  */
 export const refillAfterRelease = async (
   deps: BatchDeps,
   batchId: string,
   ended: readonly EndedPair[] = [],
-): Promise<void> => {
-  const own = await refillBatch(deps, batchId, Number.POSITIVE_INFINITY, ended);
-  if (own === 'account' || own === 'quota') return;
+  known?: BatchRecord,
+): Promise<BatchRecord | undefined> => {
+  const own = await refillBatchFrom(deps, batchId, { ended, known });
+  if (own.outcome === 'account' || own.outcome === 'quota') return own.batch;
   let nextToken: string | undefined;
   do {
     const page = await deps.ledger.listActiveBatches(nextToken);
     for (const other of page.records) {
       if (other === batchId) continue;
       const outcome = await refillBatch(deps, other);
-      if (outcome === 'account' || outcome === 'quota') return;
+      if (outcome === 'account' || outcome === 'quota') return own.batch;
     }
     nextToken = page.nextToken;
   } while (nextToken !== undefined);
+  return own.batch;
 };

@@ -135,7 +135,7 @@ const recordBatch = async (
   }
   logger.info('Batch submitted', { batchId, pairs });
   try {
-    await refillBatch(deps, batchId, deps.now() + FIRST_REFILL_MS);
+    await refillBatch(deps, batchId, { until: deps.now() + FIRST_REFILL_MS });
   } catch (error) {
     // The batch is recorded: the reconciler starts what this call could not.
     logger.error('First refill failed; the reconciler continues the batch', { batchId, error });

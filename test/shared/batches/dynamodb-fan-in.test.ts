@@ -52,7 +52,7 @@ describe.each(DYNAMODB_SERVERS)('DynamoDB ledger fan-in writes against %s', (_, 
         fromCursor: 4,
         now: 1,
       }),
-    ).toBe(true);
+    ).toMatchObject({ cursor: 4 });
     const outcomes = ['FAILED', 'STOPPED', 'SUCCEEDED', 'SUCCEEDED'] as const;
     for (const [pair, outcome] of outcomes.entries()) {
       await ledger.createExecution(record(batchId, pair));

@@ -75,12 +75,15 @@ describe.each(DYNAMODB_SERVERS)('DynamoDB ledger against %s', (server, start) =>
   it('claims through the cursor: a stale or over-limit claim changes nothing', async () => {
     const batchId = nextBatchId();
     await ledger.createBatch(newBatch(batchId));
-    expect(await claim(ledger, batchId, 0, 2)).toBe(true);
+    expect(await claim(ledger, batchId, 0, 2)).toMatchObject({
+      cursor: 2,
+      running: { 0: { attempt: 1, claimedAt: 5 }, 1: { attempt: 1, claimedAt: 5 } },
+    });
     // The same claim again (a retry, or a rival that read the same cursor).
-    expect(await claim(ledger, batchId, 0, 2)).toBe(false);
+    expect(await claim(ledger, batchId, 0, 2)).toBeUndefined();
     // Two claimed, limit 3: claiming two more would exceed it.
-    expect(await claim(ledger, batchId, 2, 2)).toBe(false);
-    expect(await claim(ledger, batchId, 2, 1)).toBe(true);
+    expect(await claim(ledger, batchId, 2, 2)).toBeUndefined();
+    expect(await claim(ledger, batchId, 2, 1)).toMatchObject({ cursor: 3 });
     const batch = await ledger.getBatch(batchId);
     expect(batch?.cursor).toBe(3);
     expect(batch?.running).toEqual({
@@ -98,8 +101,11 @@ describe.each(DYNAMODB_SERVERS)('DynamoDB ledger against %s', (server, start) =>
     expect(await ledger.requeue(batchId, 1, 1)).toBe(false);
     expect((await ledger.getBatch(batchId))?.requeued).toEqual({ 1: 1 });
     const fromRequeued = [{ pair: 1, attempt: 1 }];
-    expect(await claim(ledger, batchId, 2, 0, { fromRequeued })).toBe(true);
-    expect(await claim(ledger, batchId, 2, 0, { fromRequeued })).toBe(false);
+    expect(await claim(ledger, batchId, 2, 0, { fromRequeued })).toMatchObject({
+      requeued: {},
+      running: { 1: { attempt: 1 } },
+    });
+    expect(await claim(ledger, batchId, 2, 0, { fromRequeued })).toBeUndefined();
     expect(await ledger.settle(batchId, 0, 1, 'SUCCEEDED')).toBe(true);
     expect(await ledger.settle(batchId, 0, 1, 'SUCCEEDED')).toBe(false);
     expect(await ledger.settle(batchId, 1, 2, 'FAILED')).toBe(false);
@@ -144,17 +150,21 @@ describe.each(DYNAMODB_SERVERS)('DynamoDB ledger against %s', (server, start) =>
       { pair: 1, attempt: 1, outcome: 'STOPPED' as const },
     ];
     // At the limit: two more only fit with the two ended ones freed by the same write.
-    expect(await claim(ledger, batchId, 3, 2)).toBe(false);
-    expect(await claim(ledger, batchId, 3, 3, { settling })).toBe(false);
+    expect(await claim(ledger, batchId, 3, 2)).toBeUndefined();
+    expect(await claim(ledger, batchId, 3, 3, { settling })).toBeUndefined();
     expect(
       await claim(ledger, batchId, 3, 2, {
         settling: [...settling, { pair: 2, attempt: 2, outcome: 'SUCCEEDED' }],
       }),
-    ).toBe(false);
+    ).toBeUndefined();
     expect(await ledger.getBatch(batchId)).toMatchObject({ cursor: 3, succeeded: 0, stopped: 0 });
-    expect(await claim(ledger, batchId, 3, 2, { settling })).toBe(true);
+    expect(await claim(ledger, batchId, 3, 2, { settling })).toMatchObject({
+      cursor: 5,
+      succeeded: 1,
+      stopped: 1,
+    });
     // A retry of the same write, or a rival that settles them again, changes nothing.
-    expect(await claim(ledger, batchId, 5, 0, { settling })).toBe(false);
+    expect(await claim(ledger, batchId, 5, 0, { settling })).toBeUndefined();
     expect(await ledger.settleMany(batchId, settling)).toBe(false);
     const batch = await ledger.getBatch(batchId);
     expect(batch).toMatchObject({ cursor: 5, succeeded: 1, stopped: 1, failed: 0 });

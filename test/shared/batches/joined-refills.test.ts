@@ -56,4 +56,30 @@ describe('refills joined per batch', () => {
     await joined.join('b1', [ended(1)], refill);
     expect(runs).toEqual([[0], [1]]);
   });
+
+  it('starts each refill from what the one before it left, the first from the read ahead', async () => {
+    const joined = new JoinedRefills<string>();
+    const seen: Array<string | undefined> = [];
+    let release: () => void = () => {};
+    let runs = 0;
+    const refill = async (_taken: EndedPair[], known: string | undefined) => {
+      seen.push(known);
+      runs += 1;
+      if (runs === 1) await new Promise<void>((resolve) => (release = resolve));
+      return runs === 2 ? undefined : `after run ${runs}`;
+    };
+    const first = joined.join('b1', [ended(0)], refill, Promise.resolve('read ahead'));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(joined.busy('b1')).toBe(true);
+    const second = joined.join('b1', [ended(1)], refill, Promise.resolve('stale read'));
+    release();
+    await Promise.all([first, second]);
+    expect(joined.busy('b1')).toBe(false);
+    // With no refill before it, and no read ahead (or one that failed), a refill reads for itself.
+    const third = joined.join('b1', [ended(2)], refill);
+    await third;
+    await joined.join('b1', [ended(3)], refill, Promise.reject(new Error('read failed')));
+    expect(seen).toEqual(['read ahead', 'after run 1', undefined, undefined]);
+  });
 });

@@ -136,7 +136,7 @@ describe('reconcile', () => {
       fromCursor: 0,
       now: world.clock.now(),
     });
-    expect(claimed).toBe(true);
+    expect(claimed?.running).toHaveProperty('1');
     await reconcile(world.deps);
     expect((await batchOf(world.deps, batch.batchId)).running).toHaveProperty('1');
     expect(world.sagemaker.children).toHaveLength(1);

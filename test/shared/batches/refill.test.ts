@@ -1,7 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
+import {
+  applyStatusChange,
+  childStatusChangeOf,
+  type EndedChild,
+} from '../../../shared/batches/events';
 import { countsOf } from '../../../shared/batches/ledger';
-import { refillBatch } from '../../../shared/batches/refill';
+import { refillBatch, refillBatchFrom } from '../../../shared/batches/refill';
 import {
   batchOf,
   deliver,
@@ -142,6 +147,39 @@ describe('refill', () => {
     await runToCompletion(world.sagemaker, () => world.deps);
     expect((await batchOf(world.deps, batch.batchId)).status).toBe('SUCCEEDED');
     expectExactlyOnce(world.sagemaker, 3);
+  });
+
+  it('claims from a known record, but reads the batch before it drops an ended pair or stops', async () => {
+    const world = await newBatchWorld(client);
+    const { batch } = await submit(world.deps, { items: items(4), maxConcurrentExecutions: 2 });
+    // Known before pair 2 was claimed: it holds pairs 0 and 1 only.
+    const known = await batchOf(world.deps, batch.batchId);
+    const pairOf = (child: { description?: string | undefined }) =>
+      (JSON.parse(child.description ?? '{}') as { pair: number }).pair;
+    const child = (pair: number) => {
+      const found = world.sagemaker.children.find((c) => pairOf(c) === pair);
+      if (found === undefined) throw new Error(`pair ${pair} was not started`);
+      return found;
+    };
+    await deliver(world.deps, world.sagemaker.end(child(0)));
+    expect(Object.keys((await batchOf(world.deps, batch.batchId)).running)).toEqual(['1', '2']);
+    const change = childStatusChangeOf(world.sagemaker.end(child(2)));
+    if (change === undefined) throw new Error('not a status change');
+    const ended: EndedChild[] = [];
+    await applyStatusChange(world.deps, change, { ended });
+    const result = await refillBatchFrom(world.deps, batch.batchId, { ended, known });
+    const after = await batchOf(world.deps, batch.batchId);
+    expect(after).toMatchObject({ succeeded: 2, cursor: 4 });
+    expect(Object.keys(after.running)).toEqual(['1', '3']);
+    expect(result.batch?.running).toEqual(after.running);
+    // A known record saying there is nothing left to start is not trusted either.
+    await refillBatchFrom(world.deps, batch.batchId, {
+      known: { ...after, cursor: 0, running: {} },
+    });
+    expect(await batchOf(world.deps, batch.batchId)).toEqual(after);
+    await runToCompletion(world.sagemaker, () => world.deps);
+    expectExactlyOnce(world.sagemaker, 4);
+    expect((await batchOf(world.deps, batch.batchId)).status).toBe('SUCCEEDED');
   });
 
   it('lets concurrent refills and events claim pairs without duplicates or overshoot', async () => {
