@@ -30,6 +30,7 @@ import {
   type BatchRecord,
   type ClaimRequest,
   type ExecutionChange,
+  type FreedClaims,
   NEW_BATCH_PROGRESS,
   type NewBatch,
   type Page,
@@ -52,6 +53,17 @@ export interface DynamoDbLedgerOptions {
   /** Reads that must see every earlier write (batches, executions, slots) are strongly consistent. */
   consistentReads?: boolean;
 }
+
+/** The claims of `pairs` in a batch item as it was before a write freed them. */
+const claimsOf = (item: Item | undefined, pairs: ReadonlyArray<{ pair: number }>): FreedClaims => {
+  const running = item === undefined ? {} : toBatch(item).running;
+  return Object.fromEntries(
+    pairs.flatMap(({ pair }) => {
+      const claim = running[String(pair)];
+      return claim === undefined ? [] : [[String(pair), claim]];
+    }),
+  );
+};
 
 /** The ledger over a DynamoDB client (the SDK's, pointed at AWS, dynalite or moto). */
 export const dynamoDbLedger = (
@@ -94,12 +106,13 @@ export const dynamoDbLedger = (
 
   const settleMany: BatchLedger['settleMany'] = async (batchId, children) => {
     const unique = uniquePairs(children);
-    if (unique.length === 0) return true;
+    if (unique.length === 0) return {};
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const { adds, removes, conditions } = settleParts(unique, names, values);
-    return conditional(() =>
-      doc.send(
+    let freed: FreedClaims | undefined;
+    await conditional(async () => {
+      const output = await doc.send(
         new UpdateCommand({
           TableName,
           Key: batchKey(batchId),
@@ -107,9 +120,12 @@ export const dynamoDbLedger = (
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_OLD',
         }),
-      ),
-    );
+      );
+      freed = claimsOf(output.Attributes, unique);
+    });
+    return freed;
   };
 
   const exchangeAccountSlots: BatchLedger['exchangeAccountSlots'] = async (
@@ -251,7 +267,12 @@ export const dynamoDbLedger = (
       });
       claimed.forEach(({ pair, attempt }, i) => {
         names[`#r${i}`] = String(pair);
-        values[`:r${i}`] = { a: attempt, t: request.now };
+        const holder = request.holders?.[String(pair)];
+        values[`:r${i}`] = {
+          a: attempt,
+          t: request.now,
+          ...(holder === undefined ? {} : { h: holder }),
+        };
         conditions.push(`attribute_not_exists(#running.#r${i})`);
         sets.push(`#running.#r${i} = :r${i}`);
       });
@@ -274,9 +295,10 @@ export const dynamoDbLedger = (
       return after;
     },
 
-    requeue: (batchId, pair, attempt) =>
-      conditional(() =>
-        doc.send(
+    requeue: async (batchId, pair, attempt) => {
+      let freed: FreedClaims | undefined;
+      await conditional(async () => {
+        const output = await doc.send(
           new UpdateCommand({
             TableName,
             Key: batchKey(batchId),
@@ -288,11 +310,16 @@ export const dynamoDbLedger = (
               '#p': String(pair),
             },
             ExpressionAttributeValues: { ':a': attempt },
+            ReturnValues: 'ALL_OLD',
           }),
-        ),
-      ),
+        );
+        freed = claimsOf(output.Attributes, [{ pair }]);
+      });
+      return freed?.[String(pair)];
+    },
 
-    settle: (batchId, pair, attempt, outcome) => settleMany(batchId, [{ pair, attempt, outcome }]),
+    settle: async (batchId, pair, attempt, outcome) =>
+      (await settleMany(batchId, [{ pair, attempt, outcome }]))?.[String(pair)],
 
     settleMany,
 

@@ -80,7 +80,11 @@ export const toBatch = (item: Item): BatchRecord => ({
   running: Object.fromEntries(
     Object.entries((item.running ?? {}) as Record<string, Item>).map(([pair, claim]) => [
       pair,
-      { attempt: num(claim.a), claimedAt: num(claim.t) },
+      {
+        attempt: num(claim.a),
+        claimedAt: num(claim.t),
+        ...(typeof claim.h === 'string' ? { holder: claim.h } : {}),
+      },
     ]),
   ),
   requeued: Object.fromEntries(

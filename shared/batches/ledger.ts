@@ -40,7 +40,19 @@ export const uniquePairs = (pairs: readonly EndedPair[]): EndedPair[] => [
 export interface Claim {
   attempt: number;
   claimedAt: number;
+  /**
+   * The account slot it holds when it took over the slot of a pair that ended (the claim that
+   * freed that pair claimed this one); absent, its own {@link slotHolder}.
+   */
+  holder?: string | undefined;
 }
+
+/** The account slot holder of a claimed pair. */
+export const claimHolder = (batchId: string, pair: number, claim: Claim): string =>
+  claim.holder ?? slotHolder(batchId, pair, claim.attempt);
+
+/** The claims a write freed, by pair index. */
+export type FreedClaims = Record<string, Claim>;
 
 /** One batch record. */
 export interface BatchRecord {
@@ -178,6 +190,8 @@ export interface ClaimRequest {
    * attempt): their room is what the claim takes.
    */
   settling?: readonly EndedPair[];
+  /** Account slot holders the claimed pairs take over from settling ones, by claimed pair. */
+  holders?: Readonly<Record<string, string>>;
 }
 
 /** A page of records and the token of the next one. */
@@ -206,15 +220,28 @@ export interface BatchLedger {
    *   read (and nothing was written).
    */
   claim(request: ClaimRequest): Promise<BatchRecord | undefined>;
-  /** Moves a claimed pair back to pending; `false` when it is not claimed with that attempt. */
-  requeue(batchId: string, pair: number, attempt: number): Promise<boolean>;
-  /** Frees a claimed pair and counts its outcome; `false` when it was already freed. */
-  settle(batchId: string, pair: number, attempt: number, outcome: TerminalStatus): Promise<boolean>;
+  /**
+   * Moves a claimed pair back to pending.
+   * @returns the claim it freed, or undefined when the pair is not claimed with that attempt.
+   */
+  requeue(batchId: string, pair: number, attempt: number): Promise<Claim | undefined>;
+  /**
+   * Frees a claimed pair and counts its outcome.
+   * @returns the claim it freed, or undefined when it was already freed.
+   */
+  settle(
+    batchId: string,
+    pair: number,
+    attempt: number,
+    outcome: TerminalStatus,
+  ): Promise<Claim | undefined>;
   /**
    * Frees several claimed pairs of one batch and counts their outcomes in one write, all or
-   * none: `false` when any of them is not claimed with its attempt (settle those one by one).
+   * none.
+   * @returns the claims it freed, or undefined when any of them is not claimed with its attempt
+   *   (settle those one by one).
    */
-  settleMany(batchId: string, children: readonly EndedPair[]): Promise<boolean>;
+  settleMany(batchId: string, children: readonly EndedPair[]): Promise<FreedClaims | undefined>;
   /**
    * Ends a batch when nothing is claimed and (unless `allowPending`: a stopping batch, or one
    * past its failure tolerance) nothing is pending; `false` otherwise.

@@ -1,7 +1,7 @@
 import { errorName } from '../fan-out/classify';
 import { logger } from '../logger';
 import type { BatchDeps } from './deps';
-import { type BatchRecord, isTerminal, parseSlotHolder, slotHolder } from './ledger';
+import { type BatchRecord, claimHolder, isTerminal, parseSlotHolder } from './ledger';
 import { refillBatch, startClaimed } from './refill';
 import { recordOutcome, settleChild } from './settle';
 import { stopChildren } from './stop';
@@ -57,8 +57,10 @@ const reconcilePair = async (
   if (record.status === 'PENDING') {
     // Claimed again moments ago, its function may be starting it now: wait for the grace.
     if (!stale(claimedAt)) return;
-    await deps.ledger.requeue(batchId, pair, attempt);
-    await deps.ledger.releaseAccountSlot(slotHolder(batchId, pair, attempt));
+    const freed = await deps.ledger.requeue(batchId, pair, attempt);
+    if (freed !== undefined) {
+      await deps.ledger.releaseAccountSlot(claimHolder(batchId, pair, freed));
+    }
     return;
   }
   if (record.status === 'STARTING') {
@@ -130,16 +132,23 @@ export const reconcile = async (
     nextToken = page.nextToken;
   } while (nextToken !== undefined);
 
-  const batches = new Map<string, BatchRecord | undefined>();
+  // The slots each batch's claims hold (their own, or one taken over from an ended pair).
+  const held = new Map<string, Set<string>>();
   for (const [holder, takenAt] of Object.entries(await deps.ledger.accountSlots())) {
     if (deps.now() - takenAt < deps.recoveryGraceMs) continue;
     const slot = parseSlotHolder(holder);
     if (slot === undefined) continue;
-    if (!batches.has(slot.batchId)) {
-      batches.set(slot.batchId, await deps.ledger.getBatch(slot.batchId));
+    let holders = held.get(slot.batchId);
+    if (holders === undefined) {
+      const batch = await deps.ledger.getBatch(slot.batchId);
+      holders = new Set(
+        Object.entries(batch?.running ?? {}).map(([pair, claim]) =>
+          claimHolder(slot.batchId, Number(pair), claim),
+        ),
+      );
+      held.set(slot.batchId, holders);
     }
-    const claim = batches.get(slot.batchId)?.running[String(slot.pair)];
-    if (claim?.attempt === slot.attempt) continue;
+    if (holders.has(holder)) continue;
     await deps.ledger.releaseAccountSlot(holder);
     report.releasedSlots++;
   }

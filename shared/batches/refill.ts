@@ -4,6 +4,7 @@ import { logger } from '../logger';
 import { type BatchDeps, startingRecord, startPlanOf } from './deps';
 import {
   type BatchRecord,
+  claimHolder,
   type EndedPair,
   isTerminal,
   pendingOf,
@@ -55,8 +56,9 @@ const putBack = async (
     status: 'PENDING',
     failureReason: reason,
   });
-  await deps.ledger.requeue(batchId, pair, attempt);
-  await deps.ledger.releaseAccountSlot(slotHolder(batchId, pair, attempt));
+  const freed = await deps.ledger.requeue(batchId, pair, attempt);
+  // Not claimed any more: whoever freed it gave its slot back (settle.ts, settleChild).
+  if (freed !== undefined) await deps.ledger.releaseAccountSlot(claimHolder(batchId, pair, freed));
 };
 
 /**
@@ -111,7 +113,11 @@ export const startClaimed = async (
   const recordStarting = async () => {
     if (deferred) await deps.ledger.createExecution(starting);
   };
-  const holder = slotHolder(batchId, pair, attempt);
+  const claim = batch.running[String(pair)];
+  const holder =
+    claim?.attempt === attempt
+      ? claimHolder(batchId, pair, claim)
+      : slotHolder(batchId, pair, attempt);
   if (
     !slotTaken &&
     !(await deps.ledger.acquireAccountSlot(holder, deps.accountLimit, deps.now()))
@@ -218,13 +224,17 @@ export interface RefillOptions {
 export interface RefillResult {
   outcome: RefillOutcome;
   batch: BatchRecord | undefined;
+  /** Account slots it gave back that no claimed pair took over: room other batches may use. */
+  freedSlots: number;
 }
 
 /** A refill's progress: ended pairs not yet freed, and the slot hand-overs already written. */
 interface RefillState {
   settling: EndedPair[];
-  /** Slot holders already given back (a claim that failed after its hand-over). */
-  given: Set<string>;
+  /** Slot holders taken for pairs fresh from the cursor, held whether or not their claim held. */
+  taken: Set<string>;
+  /** Slots given back and not taken over by a claimed pair. */
+  freed: number;
   /** The batch as the last claim left it, while nothing else of this refill changed it. */
   batch: BatchRecord | undefined;
 }
@@ -248,10 +258,19 @@ export const refillBatchFrom = async (
   batchId: string,
   { until = Number.POSITIVE_INFINITY, ended = [], known }: RefillOptions,
 ): Promise<RefillResult> => {
-  const state: RefillState = { settling: uniquePairs(ended), given: new Set(), batch: undefined };
+  const state: RefillState = {
+    settling: uniquePairs(ended),
+    taken: new Set(),
+    freed: 0,
+    batch: undefined,
+  };
   try {
     const outcome = await refillRounds(deps, batchId, until, known, state);
-    return { outcome, batch: state.settling.length === 0 ? state.batch : undefined };
+    return {
+      outcome,
+      batch: state.settling.length === 0 ? state.batch : undefined,
+      freedSlots: state.freed + state.settling.length,
+    };
   } finally {
     await settleChildren(deps, batchId, state.settling);
   }
@@ -323,14 +342,33 @@ const refillRounds = async (
       })),
     ];
     const claimId = deps.newId();
-    // The claim, and beside it the hand-over of the settled pairs' slots to the pairs fresh from
-    // the cursor (one write when the account has room for all of them; otherwise each start
-    // takes its own, as a requeued pair always does). No pair starts before both have answered,
-    // so the budget holds; slots taken for pairs a failed claim did not get are taken by the
-    // claim that gets them, or given back by the reconciler after the grace.
-    const release = settling
+    // A claimed pair takes over the account slot of an ended one in the claim itself (the claim
+    // frees the ended pair and records the slot on the new one in one write), so a refill that
+    // claims as many as ended writes nothing on the account record. Pairs fresh from the cursor
+    // beyond those take slots of their own in one write beside the claim (when the account has
+    // room for all of them; otherwise each start takes its own, as a requeued pair does). No pair
+    // starts before both have answered, so the budget holds; slots taken for pairs a failed claim
+    // did not get are taken by the claim that gets them, or given back by the reconciler after
+    // the grace.
+    const endedHolders = settling.map(({ pair, attempt }) => {
+      const ended = current.running[String(pair)];
+      return ended === undefined
+        ? slotHolder(batchId, pair, attempt)
+        : claimHolder(batchId, pair, ended);
+    });
+    const holders: Record<string, string> = {};
+    const heirs = pairs.filter(
+      ({ pair, attempt }) => !state.taken.has(slotHolder(batchId, pair, attempt)),
+    );
+    heirs.slice(0, endedHolders.length).forEach(({ pair }, i) => {
+      holders[String(pair)] = endedHolders[i] as string;
+    });
+    const inherited = Object.keys(holders).length;
+    const release = endedHolders.slice(inherited);
+    const take = pairs
+      .filter(({ pair, fresh }) => fresh && holders[String(pair)] === undefined)
       .map(({ pair, attempt }) => slotHolder(batchId, pair, attempt))
-      .filter((holder) => !state.given.has(holder));
+      .filter((holder) => !state.taken.has(holder));
     const [claim, handOver] = await Promise.allSettled([
       deps.ledger.claim({
         batchId,
@@ -342,19 +380,16 @@ const refillRounds = async (
         fromCursor,
         now: deps.now(),
         settling,
+        holders,
       }),
-      handOverSlots(
-        deps,
-        release,
-        pairs
-          .filter(({ fresh }) => fresh)
-          .map(({ pair, attempt }) => slotHolder(batchId, pair, attempt)),
-      ),
+      take.length === 0
+        ? Promise.resolve(undefined)
+        : deps.ledger.exchangeAccountSlots([], take, deps.accountLimit, deps.now()),
     ]);
     if (claim.status === 'rejected') throw claim.reason;
     if (handOver.status === 'rejected') throw handOver.reason;
     const held = handOver.value;
-    if (held !== undefined) for (const holder of release) state.given.add(holder);
+    if (held !== undefined) for (const holder of take) state.taken.add(holder);
     let claimed = claim.value;
     if (claimed === undefined) {
       read = await deps.ledger.getBatch(batchId);
@@ -364,12 +399,26 @@ const refillRounds = async (
       claimed = read;
     }
     state.settling = [];
+    // Slots of ended pairs no claimed pair took over are given back only now that this claim
+    // freed those pairs: until then another claim may have freed them and passed their slots on.
+    state.freed += release.length;
+    const releasing = deps.ledger.releaseAccountSlots(release);
+    releasing.catch(() => undefined);
     // Every start runs to its end before an error is passed on: no work is left dangling.
     const settled = await Promise.allSettled(
       pairs.map(({ pair, attempt, fresh }) =>
-        startClaimed(deps, claimed, pair, attempt, fresh, fresh && held !== undefined),
+        startClaimed(
+          deps,
+          claimed,
+          pair,
+          attempt,
+          fresh,
+          holders[String(pair)] !== undefined ||
+            state.taken.has(slotHolder(batchId, pair, attempt)),
+        ),
       ),
     );
+    await releasing;
     const outcomes = settled.map((result) => {
       if (result.status === 'rejected') throw result.reason;
       return result.value;
@@ -391,26 +440,6 @@ const refillRounds = async (
 };
 
 /**
- * Gives back the `release` slots and takes the `take` ones in one write; when that is refused,
- * gives them back on their own and takes the others if the account has room.
- * @returns how many slots are held after, or undefined when `take` was not taken.
- */
-const handOverSlots = async (
-  deps: BatchDeps,
-  release: readonly string[],
-  take: readonly string[],
-): Promise<number | undefined> => {
-  if (release.length === 0 && take.length === 0) return undefined;
-  const { ledger, accountLimit } = deps;
-  const held = await ledger.exchangeAccountSlots(release, take, accountLimit, deps.now());
-  if (held !== undefined || release.length === 0) return held;
-  await ledger.releaseAccountSlots(release);
-  return take.length === 0
-    ? undefined
-    : ledger.exchangeAccountSlots([], take, accountLimit, deps.now());
-};
-
-/**
  * After an account slot is freed: refills this batch (settling its `ended` pairs, starting from
  * the `known` record when given), then, while the account has room, the other active batches
  * waiting for it (oldest pages first).
@@ -424,6 +453,9 @@ export const refillAfterRelease = async (
 ): Promise<BatchRecord | undefined> => {
   const own = await refillBatchFrom(deps, batchId, { ended, known });
   if (own.outcome === 'account' || own.outcome === 'quota') return own.batch;
+  // Every freed slot taken over by this batch's next pairs: the account has no more room than
+  // before, so no other batch can start more.
+  if (own.outcome === 'batch' && own.freedSlots === 0) return own.batch;
   let nextToken: string | undefined;
   do {
     const page = await deps.ledger.listActiveBatches(nextToken);

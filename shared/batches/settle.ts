@@ -4,11 +4,11 @@ import type { BatchDeps } from './deps';
 import {
   type BatchRecord,
   type BatchStatus,
+  claimHolder,
   type EndedPair,
   type ExecutionChange,
   isTerminal,
   pendingOf,
-  slotHolder,
   type TerminalStatus,
 } from './ledger';
 import { expireRequestParts } from './request';
@@ -16,9 +16,11 @@ import { writeResults } from './results';
 import { toleranceExceeded } from './tolerance';
 
 /**
- * Frees a pair whose attempt has ended: counts it on the batch and gives back its account
- * slot. Both writes change nothing when already applied, so a redelivered event or a
- * reconciler that finds a half-done settle completes it.
+ * Frees a pair whose attempt has ended: counts it on the batch and gives back the account slot
+ * its claim held. Whoever frees the claim gives the slot back: a pair freed already (a duplicate
+ * event, the reconciler) may have passed its slot to the pair its freeing claimed, so its slot is
+ * not given back again. A crash between the two writes leaves a slot no claim holds, which the
+ * reconciler gives back past the grace.
  */
 export const settleChild = async (
   deps: BatchDeps,
@@ -27,8 +29,8 @@ export const settleChild = async (
   attempt: number,
   outcome: TerminalStatus,
 ): Promise<void> => {
-  await deps.ledger.settle(batchId, pair, attempt, outcome);
-  await deps.ledger.releaseAccountSlot(slotHolder(batchId, pair, attempt));
+  const freed = await deps.ledger.settle(batchId, pair, attempt, outcome);
+  if (freed !== undefined) await deps.ledger.releaseAccountSlot(claimHolder(batchId, pair, freed));
 };
 
 /**
@@ -42,9 +44,10 @@ export const settleChildren = async (
   children: readonly EndedPair[],
 ): Promise<void> => {
   if (children.length === 0) return;
-  if (await deps.ledger.settleMany(batchId, children)) {
+  const freed = await deps.ledger.settleMany(batchId, children);
+  if (freed !== undefined) {
     await deps.ledger.releaseAccountSlots(
-      children.map(({ pair, attempt }) => slotHolder(batchId, pair, attempt)),
+      Object.entries(freed).map(([pair, claim]) => claimHolder(batchId, Number(pair), claim)),
     );
     return;
   }

@@ -97,8 +97,8 @@ describe.each(DYNAMODB_SERVERS)('DynamoDB ledger against %s', (server, start) =>
     const batchId = nextBatchId();
     await ledger.createBatch(newBatch(batchId));
     await claim(ledger, batchId, 0, 2);
-    expect(await ledger.requeue(batchId, 1, 1)).toBe(true);
-    expect(await ledger.requeue(batchId, 1, 1)).toBe(false);
+    expect(await ledger.requeue(batchId, 1, 1)).toEqual({ attempt: 1, claimedAt: 5 });
+    expect(await ledger.requeue(batchId, 1, 1)).toBeUndefined();
     expect((await ledger.getBatch(batchId))?.requeued).toEqual({ 1: 1 });
     const fromRequeued = [{ pair: 1, attempt: 1 }];
     expect(await claim(ledger, batchId, 2, 0, { fromRequeued })).toMatchObject({
@@ -106,10 +106,10 @@ describe.each(DYNAMODB_SERVERS)('DynamoDB ledger against %s', (server, start) =>
       running: { 1: { attempt: 1 } },
     });
     expect(await claim(ledger, batchId, 2, 0, { fromRequeued })).toBeUndefined();
-    expect(await ledger.settle(batchId, 0, 1, 'SUCCEEDED')).toBe(true);
-    expect(await ledger.settle(batchId, 0, 1, 'SUCCEEDED')).toBe(false);
-    expect(await ledger.settle(batchId, 1, 2, 'FAILED')).toBe(false);
-    expect(await ledger.settle(batchId, 1, 1, 'FAILED')).toBe(true);
+    expect(await ledger.settle(batchId, 0, 1, 'SUCCEEDED')).toMatchObject({ attempt: 1 });
+    expect(await ledger.settle(batchId, 0, 1, 'SUCCEEDED')).toBeUndefined();
+    expect(await ledger.settle(batchId, 1, 2, 'FAILED')).toBeUndefined();
+    expect(await ledger.settle(batchId, 1, 1, 'FAILED')).toMatchObject({ attempt: 1 });
     expect(await ledger.getBatch(batchId)).toMatchObject({
       running: {},
       requeued: {},
@@ -129,11 +129,14 @@ describe.each(DYNAMODB_SERVERS)('DynamoDB ledger against %s', (server, start) =>
     ];
     expect(
       await ledger.settleMany(batchId, [...ended, { pair: 2, attempt: 2, outcome: 'SUCCEEDED' }]),
-    ).toBe(false);
+    ).toBeUndefined();
     expect(await ledger.getBatch(batchId)).toMatchObject({ succeeded: 0, failed: 0 });
-    expect(await ledger.settleMany(batchId, ended)).toBe(true);
-    expect(await ledger.settleMany(batchId, ended)).toBe(false);
-    expect(await ledger.settleMany(batchId, [])).toBe(true);
+    expect(await ledger.settleMany(batchId, ended)).toEqual({
+      0: { attempt: 1, claimedAt: 5 },
+      1: { attempt: 1, claimedAt: 5 },
+    });
+    expect(await ledger.settleMany(batchId, ended)).toBeUndefined();
+    expect(await ledger.settleMany(batchId, [])).toEqual({});
     expect(await ledger.getBatch(batchId)).toMatchObject({
       running: { 2: { attempt: 1 } },
       succeeded: 1,
@@ -158,17 +161,27 @@ describe.each(DYNAMODB_SERVERS)('DynamoDB ledger against %s', (server, start) =>
       }),
     ).toBeUndefined();
     expect(await ledger.getBatch(batchId)).toMatchObject({ cursor: 3, succeeded: 0, stopped: 0 });
-    expect(await claim(ledger, batchId, 3, 2, { settling })).toMatchObject({
+    // Pair 3 takes over pair 0's account slot; pair 4 holds its own.
+    const holders = { 3: `${batchId}#0#1` };
+    expect(await claim(ledger, batchId, 3, 2, { settling, holders })).toMatchObject({
       cursor: 5,
       succeeded: 1,
       stopped: 1,
+      running: { 3: { attempt: 1, holder: `${batchId}#0#1` }, 4: { attempt: 1 } },
     });
     // A retry of the same write, or a rival that settles them again, changes nothing.
     expect(await claim(ledger, batchId, 5, 0, { settling })).toBeUndefined();
-    expect(await ledger.settleMany(batchId, settling)).toBe(false);
+    expect(await ledger.settleMany(batchId, settling)).toBeUndefined();
     const batch = await ledger.getBatch(batchId);
     expect(batch).toMatchObject({ cursor: 5, succeeded: 1, stopped: 1, failed: 0 });
     expect(Object.keys(batch?.running ?? {}).sort()).toEqual(['2', '3', '4']);
+    expect(batch?.running[4]?.holder).toBeUndefined();
+    // Freeing a claim answers it, with the slot it took over.
+    expect(await ledger.requeue(batchId, 3, 1)).toEqual({
+      attempt: 1,
+      claimedAt: 5,
+      holder: `${batchId}#0#1`,
+    });
   });
 
   it('gives back slots and takes others in one write, or changes nothing', async () => {

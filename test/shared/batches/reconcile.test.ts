@@ -11,6 +11,7 @@ import { reconcile } from '../../../shared/batches/reconcile';
 import { refillBatch } from '../../../shared/batches/refill';
 import {
   batchOf,
+  deliver,
   expectExactlyOnce,
   runningChildren,
   runToCompletion,
@@ -163,6 +164,25 @@ describe('reconcile', () => {
     await runToCompletion(world.sagemaker, () => world.deps);
     expect((await batchOf(world.deps, batch.batchId)).status).toBe('SUCCEEDED');
     expectExactlyOnce(world.sagemaker, 3);
+  });
+
+  it('keeps the slot a claimed pair took over from an ended one, however old', async () => {
+    const world = await newBatchWorld(client, { accountLimit: 2 });
+    const { batch } = await submit(world.deps, { items: ['a', 'b', 'c'] });
+    const first = Object.keys(await world.ledger.accountSlots()).sort();
+    const [child] = runningChildren(world.sagemaker);
+    if (child === undefined) throw new Error('nothing running');
+    await deliver(world.deps, world.sagemaker.end(child));
+    const after = await batchOf(world.deps, batch.batchId);
+    expect(after.running[2]?.holder).toBe(`${batch.batchId}#0#1`);
+    world.clock.advance(RECOVERY_GRACE_MS);
+    const report = await reconcile(world.deps);
+    expect(report.releasedSlots).toBe(0);
+    expect(Object.keys(await world.ledger.accountSlots()).sort()).toEqual(first);
+    await runToCompletion(world.sagemaker, () => world.deps);
+    expect((await batchOf(world.deps, batch.batchId)).status).toBe('SUCCEEDED');
+    expect(await world.ledger.accountSlots()).toEqual({});
+    expect(world.sagemaker.peakRunning).toBe(2);
   });
 
   it('gives back an account slot left by a crash between settling and releasing', async () => {
