@@ -65,6 +65,9 @@ interface Figures {
   /** Median and p90 of the time from a child's end to the start that took its slot. */
   handoverMedianMs: number;
   handoverP90Ms: number;
+  /** Submission to the first start, and the last end to the batch seen ended. */
+  toFirstStartMs?: number;
+  lastEndToSeenMs?: number;
 }
 
 /** CPU per child and main-thread utilisation since `start` (taken with {@link usageNow}). */
@@ -126,6 +129,16 @@ function handovers(spans: readonly ExecutionSpan[]) {
     handoverMedianMs: median(gaps),
     handoverP90Ms: percentile(gaps, 90),
   };
+}
+
+/**
+ * The makespan outside the children: from the submission to the first start, and from the last
+ * end to the moment the batch was seen ended (its results manifest written, then a poll).
+ */
+function edges(spans: readonly ExecutionSpan[], beganAt: number, makespanMs: number) {
+  const firstStart = Math.min(...spans.map((span) => span.startTime.getTime()));
+  const lastEnd = Math.max(...spans.map((span) => span.endTime?.getTime() ?? 0));
+  return { toFirstStartMs: firstStart - beganAt, lastEndToSeenMs: beganAt + makespanMs - lastEnd };
 }
 
 /** Duplicates, missing items, peak concurrency and makespan of one pipeline's executions. */
@@ -209,6 +222,7 @@ export const batchesSuite: BenchSuite = {
         ratioToIdeal: batchMs / IDEAL_MS,
         resourceLimitExceeded: refusals.get(BATCH_PIPELINE) ?? 0,
         ...outcome(spansOf(BATCH_PIPELINE)),
+        ...edges(spansOf(BATCH_PIPELINE), performance.timeOrigin + begin, batchMs),
         batchEventsInvocations: local.services?.delivery.stats.invocations ?? 0,
         // Every request dynalite answered, the GET polls (one read each) taken out.
         ledgerCallsPerChild:

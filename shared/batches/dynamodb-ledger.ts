@@ -416,6 +416,9 @@ export const dynamoDbLedger = (
               ExpressionAttributeValues: { ':pk': pk, ':x': 'X#' },
               Limit: limit,
               ExclusiveStartKey: decodeToken(nextToken, pk),
+              // The results manifest is written right after the last end: it must see it.
+              // (The status index answers eventually consistent reads only.)
+              ConsistentRead: consistentReads,
             })
           : new QueryCommand({
               TableName,

@@ -220,9 +220,10 @@ export interface RefillOptions {
   known?: BatchRecord | undefined;
 }
 
-/** What a refill came to, and the batch as its last claim left it when nothing changed it since. */
+/** What a refill came to, and the batch as its last claim left it. */
 export interface RefillResult {
   outcome: RefillOutcome;
+  /** Undefined when something changed the batch since, or the record it started from was stale. */
   batch: BatchRecord | undefined;
   /** Account slots it gave back that no claimed pair took over: room other batches may use. */
   freedSlots: number;
@@ -235,6 +236,11 @@ interface RefillState {
   taken: Set<string>;
   /** Slots given back and not taken over by a claimed pair. */
   freed: number;
+  /**
+   * A record it was given or left itself turned out stale: what it leaves is not handed on, so
+   * the container's next refill reads (others are refilling the batch too).
+   */
+  stale: boolean;
   /** The batch as the last claim left it, while nothing else of this refill changed it. */
   batch: BatchRecord | undefined;
 }
@@ -262,13 +268,14 @@ export const refillBatchFrom = async (
     settling: uniquePairs(ended),
     taken: new Set(),
     freed: 0,
+    stale: false,
     batch: undefined,
   };
   try {
     const outcome = await refillRounds(deps, batchId, until, known, state);
     return {
       outcome,
-      batch: state.settling.length === 0 ? state.batch : undefined,
+      batch: state.settling.length === 0 && !state.stale ? state.batch : undefined,
       freedSlots: state.freed + state.settling.length,
     };
   } finally {
@@ -305,6 +312,7 @@ const refillRounds = async (
     // Past its failure tolerance a batch starts nothing more; running children finish.
     const over = batch.status !== 'RUNNING' || pending === 0 || beyondTolerance(batch);
     if (!fresh && (settling.length < state.settling.length || over || batchRoom <= 0)) {
+      state.stale = true;
       read = await deps.ledger.getBatch(batchId);
       fresh = true;
       continue;
@@ -392,6 +400,7 @@ const refillRounds = async (
     if (held !== undefined) for (const holder of take) state.taken.add(holder);
     let claimed = claim.value;
     if (claimed === undefined) {
+      if (!fresh) state.stale = true;
       read = await deps.ledger.getBatch(batchId);
       fresh = true;
       // A claim whose answer was lost and retried fails its own condition: it was applied.

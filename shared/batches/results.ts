@@ -1,8 +1,11 @@
 import { type BatchDeps, pairOfBatch } from './deps';
 import type { BatchRecord, ExecutionRecord } from './ledger';
 
-/** Execution records read per page while a manifest is written. */
-const PAGE = 100;
+/**
+ * Execution records read per page while a manifest is written: a few hundred bytes each, so a
+ * page stays under DynamoDB's 1 MB per Query (which would cut it shorter anyway).
+ */
+const PAGE = 1_000;
 
 /** One line of a results manifest: one (pipeline, item). */
 export interface ResultLine {
