@@ -38,6 +38,14 @@ const FAN_OUT_PIPELINE = 'bench-fan-out-child';
  * batch contend across threads); BENCH_FUNCTION_THREADS=0 runs them on the runtime's thread.
  */
 const FUNCTION_THREADS = Number(process.env.BENCH_FUNCTION_THREADS ?? 1);
+/**
+ * Batches run one after another, each on its own child pipeline: one run's makespan moves by
+ * about 5 % with the load other tenants put on this shared machine, so the target is judged on
+ * the median run (BENCH_BATCH_RUNS sets how many).
+ */
+const BATCH_RUNS = Math.max(1, Number(process.env.BENCH_BATCH_RUNS ?? 3));
+const BATCH_PIPELINES = Array.from({ length: BATCH_RUNS }, (_, i) => `${BATCH_PIPELINE}-${i + 1}`);
+const ALLOWED = [...BATCH_PIPELINES, FAN_OUT_PIPELINE].join(',');
 
 interface Figures {
   approach: string;
@@ -158,14 +166,14 @@ export const batchesSuite: BenchSuite = {
     let functions: WorkerThreadInvoker | undefined;
     const local = await startLocalRuntime({
       knobs: { maxConcurrentExecutions: QUOTA, stepLatencyMs: [CHILD_MS, CHILD_MS] },
-      allowedPipelines: `${BATCH_PIPELINE},${FAN_OUT_PIPELINE}`,
+      allowedPipelines: ALLOWED,
       services: { params: { accountConcurrencyLimit: String(QUOTA) }, scheduleEveryMs: 5_000 },
       invoker: (url, wiring) => {
         const options = {
           catalog: wiring.catalog,
           env: {
             SAGEMAKER_ENDPOINT: url,
-            FAN_OUT_ALLOWED_PIPELINES: `${BATCH_PIPELINE},${FAN_OUT_PIPELINE}`,
+            FAN_OUT_ALLOWED_PIPELINES: ALLOWED,
             POWERTOOLS_LOG_LEVEL: 'SILENT',
             POWERTOOLS_METRICS_DISABLED: 'true',
             ...wiring.env,
@@ -183,7 +191,7 @@ export const batchesSuite: BenchSuite = {
     const invoke = invokeOrThrow(local.runtime.invoker, 600_000);
     const figures: Figures[] = [];
     try {
-      await createChildPipelines(local.url, [BATCH_PIPELINE, FAN_OUT_PIPELINE]);
+      await createChildPipelines(local.url, [...BATCH_PIPELINES, FAN_OUT_PIPELINE]);
       const items = Array.from({ length: CHILDREN }, (_, i) => i);
       const spansOf = (pipeline: string) =>
         local.runtime.executionTimeline().filter((span) => span.pipelineName === pipeline);
@@ -198,52 +206,56 @@ export const batchesSuite: BenchSuite = {
         ),
       );
 
-      // A batch: one submission, then nothing but events.
-      const ledgerCallsBefore = (await local.services?.dynamoDb?.requests()) ?? 0;
-      const opsBefore = (await local.services?.dynamoDb?.operations()) ?? {};
-      let usage = usageNow(threads);
-      let begin = performance.now();
-      const submitted = (await invoke(
-        'batch-api',
-        batchApiEvent('POST', '/batches', 'bench-batch', {
-          pipelines: [BATCH_PIPELINE],
-          items,
-          maxConcurrentExecutions: QUOTA,
-        }),
-      )) as { body: string };
-      const { batchId } = JSON.parse(submitted.body) as { batchId: string };
-      const { status, polls } = await waitForBatchEnd(invoke, batchId, 50);
-      const batchMs = performance.now() - begin;
-      const opsAfter = (await local.services?.dynamoDb?.operations()) ?? {};
-      const batchUsage = usageSince(usage, threads);
-      figures.push({
-        approach: `batch (${status})`,
-        makespanMs: batchMs,
-        ratioToIdeal: batchMs / IDEAL_MS,
-        resourceLimitExceeded: refusals.get(BATCH_PIPELINE) ?? 0,
-        ...outcome(spansOf(BATCH_PIPELINE)),
-        ...edges(spansOf(BATCH_PIPELINE), performance.timeOrigin + begin, batchMs),
-        batchEventsInvocations: local.services?.delivery.stats.invocations ?? 0,
-        // Every request dynalite answered, the GET polls (one read each) taken out.
-        ledgerCallsPerChild:
-          (((await local.services?.dynamoDb?.requests()) ?? 0) - ledgerCallsBefore - polls) /
-          CHILDREN,
-        ledgerOperationsPerChild: Object.fromEntries(
-          Object.entries(opsAfter)
-            .map(([operation, count]) => [
-              operation,
-              // The polls are GetItem reads of the batch.
-              (count - (opsBefore[operation] ?? 0) - (operation === 'GetItem' ? polls : 0)) /
-                CHILDREN,
-            ])
-            .filter(([, perChild]) => Number(perChild) > 0),
-        ),
-        ...batchUsage,
-      });
+      // Batches: one submission each, then nothing but events.
+      for (const [run, pipeline] of BATCH_PIPELINES.entries()) {
+        const ledgerCallsBefore = (await local.services?.dynamoDb?.requests()) ?? 0;
+        const opsBefore = (await local.services?.dynamoDb?.operations()) ?? {};
+        const invocationsBefore = local.services?.delivery.stats.invocations ?? 0;
+        const usage = usageNow(threads);
+        const begin = performance.now();
+        const submitted = (await invoke(
+          'batch-api',
+          batchApiEvent('POST', '/batches', `bench-batch-${run + 1}`, {
+            pipelines: [pipeline],
+            items,
+            maxConcurrentExecutions: QUOTA,
+          }),
+        )) as { body: string };
+        const { batchId } = JSON.parse(submitted.body) as { batchId: string };
+        const { status, polls } = await waitForBatchEnd(invoke, batchId, 50);
+        const batchMs = performance.now() - begin;
+        const opsAfter = (await local.services?.dynamoDb?.operations()) ?? {};
+        const batchUsage = usageSince(usage, threads);
+        figures.push({
+          approach: `batch, run ${run + 1} (${status})`,
+          makespanMs: batchMs,
+          ratioToIdeal: batchMs / IDEAL_MS,
+          resourceLimitExceeded: refusals.get(pipeline) ?? 0,
+          ...outcome(spansOf(pipeline)),
+          ...edges(spansOf(pipeline), performance.timeOrigin + begin, batchMs),
+          batchEventsInvocations:
+            (local.services?.delivery.stats.invocations ?? 0) - invocationsBefore,
+          // Every request dynalite answered, the GET polls (one read each) taken out.
+          ledgerCallsPerChild:
+            (((await local.services?.dynamoDb?.requests()) ?? 0) - ledgerCallsBefore - polls) /
+            CHILDREN,
+          ledgerOperationsPerChild: Object.fromEntries(
+            Object.entries(opsAfter)
+              .map(([operation, count]) => [
+                operation,
+                // The polls are GetItem reads of the batch.
+                (count - (opsBefore[operation] ?? 0) - (operation === 'GetItem' ? polls : 0)) /
+                  CHILDREN,
+              ])
+              .filter(([, perChild]) => Number(perChild) > 0),
+          ),
+          ...batchUsage,
+        });
+      }
 
       // The fan-out, re-sent every 200 ms with the same batch key until nothing is deferred.
-      usage = usageNow(threads);
-      begin = performance.now();
+      const usage = usageNow(threads);
+      const begin = performance.now();
       let sends = 0;
       for (;;) {
         sends += 1;
@@ -274,13 +286,16 @@ export const batchesSuite: BenchSuite = {
       await local.close();
       await functions?.close();
     }
-    const batch = figures[0];
+    const batches = figures.filter((f) => f.approach.startsWith('batch'));
+    const ratios = batches.map((f) => f.ratioToIdeal);
+    const medianRatio = median(ratios);
     const passed =
-      batch !== undefined &&
-      batch.approach === 'batch (SUCCEEDED)' &&
-      batch.ratioToIdeal <= TARGET_RATIO &&
-      batch.resourceLimitExceeded === 0 &&
-      exactlyOnce(batch);
+      batches.length === BATCH_RUNS &&
+      batches.every(
+        (f) =>
+          f.approach.endsWith('(SUCCEEDED)') && f.resourceLimitExceeded === 0 && exactlyOnce(f),
+      ) &&
+      medianRatio <= TARGET_RATIO;
     const table = markdownTable(
       [
         'approach',
@@ -316,13 +331,15 @@ export const batchesSuite: BenchSuite = {
       ]),
     );
     return {
-      table: `${table}\n\nideal ${(IDEAL_MS / 1000).toFixed(2)} s; target for the batch: <= ${TARGET_RATIO}x ideal, 0 ResourceLimitExceeded, 0 duplicates, 0 missing (${passed ? 'met' : 'missed'})`,
+      table: `${table}\n\nideal ${(IDEAL_MS / 1000).toFixed(2)} s; median of ${BATCH_RUNS} batch runs ${medianRatio.toFixed(3)}x; target for the batch: median <= ${TARGET_RATIO}x ideal, every run 0 ResourceLimitExceeded, 0 duplicates, 0 missing (${passed ? 'met' : 'missed'})`,
       figures: {
         children: CHILDREN,
         quota: QUOTA,
         childMs: CHILD_MS,
         idealMs: IDEAL_MS,
         targetRatio: TARGET_RATIO,
+        batchRuns: BATCH_RUNS,
+        medianBatchRatio: medianRatio,
         approaches: figures,
       },
       passed,

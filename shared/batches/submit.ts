@@ -5,8 +5,8 @@ import { logger } from '../logger';
 import { type BatchDeps, storedItems } from './deps';
 import { BatchConflictError, BatchNotFoundError, SourcesUnavailableError } from './errors';
 import { batchIdOf } from './identity';
-import type { BatchCallback, BatchRecord } from './ledger';
-import { refillBatch } from './refill';
+import { type BatchCallback, type BatchRecord, NEW_BATCH_PROGRESS, type NewBatch } from './ledger';
+import { refillBatchFrom } from './refill';
 import {
   type BatchRequest,
   type BatchSpec,
@@ -102,7 +102,7 @@ const recordBatch = async (
 ): Promise<Submitted> => {
   const pipelineCount = stored.spec.pipelines.length;
   const pairs = pipelineCount * stored.itemCount;
-  const created = await deps.ledger.createBatch({
+  const record: NewBatch = {
     batchId,
     batchKey: input.batchKey,
     fingerprint: stored.fingerprint,
@@ -118,7 +118,8 @@ const recordBatch = async (
     toleratedFailureCount: stored.toleratedFailureCount,
     toleratedFailurePercentage: stored.toleratedFailurePercentage,
     ...(input.callback === undefined ? {} : { callback: input.callback }),
-  });
+  };
+  const created = await deps.ledger.createBatch(record);
   if (!created) {
     const raced = await deps.ledger.getBatch(batchId);
     if (raced !== undefined) {
@@ -134,13 +135,20 @@ const recordBatch = async (
     }
   }
   logger.info('Batch submitted', { batchId, pairs });
+  let refilled: BatchRecord | undefined;
   try {
-    await refillBatch(deps, batchId, { until: deps.now() + FIRST_REFILL_MS });
+    // Started from the record just written, as createBatch wrote it: no read.
+    const known: BatchRecord | undefined = created
+      ? { ...record, ...NEW_BATCH_PROGRESS, lastClaimId: undefined, finishedAt: undefined }
+      : undefined;
+    refilled = (
+      await refillBatchFrom(deps, batchId, { until: deps.now() + FIRST_REFILL_MS, known })
+    ).batch;
   } catch (error) {
     // The batch is recorded: the reconciler starts what this call could not.
     logger.error('First refill failed; the reconciler continues the batch', { batchId, error });
   }
-  const batch = await deps.ledger.getBatch(batchId);
+  const batch = refilled ?? (await deps.ledger.getBatch(batchId));
   if (batch === undefined) throw new BatchNotFoundError(batchId);
   return { created: true, batch };
 };
