@@ -69,7 +69,7 @@ interface Figures {
   ledgerOperationsPerChild?: Record<string, number>;
   /** CPU time of the whole process (every thread) per child while the approach ran. */
   cpuMsPerChild: number;
-  /** Share of the time the main thread (runtime and functions) was busy. */
+  /** Share of the time the main thread (the runtime, and the functions when they run on it) was busy. */
   mainThreadBusy: number;
   /** Share of the time the busiest functions thread was busy (0 when they run on the main one). */
   functionsThreadBusy: number;
@@ -85,7 +85,7 @@ interface Figures {
   lastEndToSeenMs?: number;
 }
 
-/** CPU per child and main-thread utilisation since `start` (taken with {@link usageNow}). */
+/** CPU per child and each thread's utilisation since `start` (taken with {@link usageNow}). */
 const usageSince = (start: Usage, threads: Threads) => {
   const cpu = process.cpuUsage(start.cpu);
   return {

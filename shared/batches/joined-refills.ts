@@ -43,7 +43,10 @@ export class JoinedRefills<Known> {
   /** Each batch's last refill, running or queued. */
   private readonly last = new Map<string, Promise<Known | undefined>>();
 
-  /** Whether a refill of the batch is running or queued here. */
+  /**
+   * Whether a refill of the batch is running or queued here, or left a record the next one will
+   * start from: either way the next refill needs no read of its own.
+   */
   busy(batchId: string): boolean {
     return this.last.has(batchId) || this.keptOf(batchId) !== undefined;
   }
@@ -87,11 +90,7 @@ export class JoinedRefills<Known> {
     const kept = last === undefined ? this.keptOf(batchId) : undefined;
     this.kept.delete(batchId);
     const start =
-      last !== undefined
-        ? this.after(last)
-        : kept !== undefined
-          ? Promise.resolve(kept)
-          : known(readAhead);
+      last !== undefined ? this.after(last) : known(kept === undefined ? readAhead : kept);
     const run = start.then(async (from) => {
       if (this.queued.get(batchId) === taken) this.queued.delete(batchId);
       const left = await refill(taken, from);
@@ -127,8 +126,7 @@ export class JoinedRefills<Known> {
   }
 }
 
-/** A read ahead, or nothing when it failed: the refill then reads for itself. */
+/** A kept record or a read ahead, or nothing when the read failed: the refill then reads. */
 const known = <Known>(
-  readAhead: Promise<Known | undefined> | undefined,
-): Promise<Known | undefined> =>
-  readAhead === undefined ? Promise.resolve(undefined) : readAhead.catch(() => undefined);
+  from: Known | Promise<Known | undefined> | undefined,
+): Promise<Known | undefined> => Promise.resolve(from).catch(() => undefined);

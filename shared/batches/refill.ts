@@ -249,8 +249,8 @@ interface RefillState {
  * Starts the next pending pairs of a batch while the batch's `maxConcurrentExecutions`
  * and the account budget leave room. Claims go through the batch's cursor with one
  * conditional write, so concurrent refills never claim the same pair. Ended pairs given in
- * `ended` are freed and counted by that same write, and their account slots handed to the
- * pairs it claims by one write beside it (else they are settled on their own).
+ * `ended` are freed and counted by that same write, which passes their account slots on to the
+ * pairs it claims (else they are settled on their own).
  */
 export const refillBatch = async (
   deps: BatchDeps,
